@@ -1,0 +1,169 @@
+//! Basic beauty's wide-radius statistics (shaders/beauty.wgsl): E[Y] and
+//! E[Y^2] at 1/F resolution, a separable box filter, and the guided
+//! filter's (a, b) per low-resolution pixel. The per-pixel half
+//! (shaders/beauty_apply.wgsl) runs inside the frame pass.
+//!
+//! Doing the statistics at 1/4 resolution is what keeps this cheap: the
+//! box filter touches 1/16 of the pixels, and only the final per-pixel
+//! apply runs at full size.
+
+use super::{bgl, compute_pipeline, groups, texture_2d};
+use crate::settings::Beauty;
+
+/// Downsample factor of the statistics.
+pub(crate) const FACTOR: u32 = 4;
+
+/// Shader parameters for the beauty levels: `(beauty, beauty2 partial,
+/// flags)`. Level curves live here so tests and docs have one place.
+pub(crate) fn params(b: &Beauty, height: u32) -> ([f32; 4], [f32; 2], u32) {
+    use super::frame::*;
+    let l = |v: u8| v as f32 / 9.0;
+    let mut flags = 0;
+    if b.smoothing > 0 {
+        flags |= FLAG_SMOOTH;
+    }
+    if b.whitening > 0 {
+        flags |= FLAG_WHITEN;
+    }
+    if b.ruddy > 0 {
+        flags |= FLAG_RUDDY;
+    }
+    if b.sharpen > 0 {
+        flags |= FLAG_SHARPEN;
+    }
+    let s = l(b.smoothing);
+    // Blend amount and the guided filter's eps both grow with the level:
+    // eps sets which local variance counts as "texture to remove"
+    // (noise std ~0.03 gives var ~1e-3) versus "edge to keep" (var > 0.05).
+    let amount = if b.smoothing > 0 { 0.4 + 0.6 * s } else { 0.0 };
+    let eps = 0.0005 + 0.012 * s * s;
+    let beta = 1.0 + 0.45 * b.whitening as f32;
+    let ruddy = 0.0065 * b.ruddy as f32;
+    let sharpen = 0.14 * b.sharpen as f32;
+    let radius = (height as f32 / 240.0).round().clamp(1.0, 4.0);
+    (
+        [amount, eps, beta, ruddy],
+        [sharpen, radius],
+        flags,
+    )
+}
+
+const SHADER: &str = concat!(
+    include_str!("../../../../shaders/yuv.wgsl"),
+    include_str!("../../../../shaders/beauty.wgsl"),
+);
+
+struct Targets {
+    low: (u32, u32),
+    bg_down: wgpu::BindGroup,
+    bg_h: wgpu::BindGroup,
+    bg_v: wgpu::BindGroup,
+    pub ab_view: wgpu::TextureView,
+}
+
+pub(crate) struct BeautyStats {
+    down: wgpu::ComputePipeline,
+    h: wgpu::ComputePipeline,
+    v: wgpu::ComputePipeline,
+    bgl_down: wgpu::BindGroupLayout,
+    bgl_h: wgpu::BindGroupLayout,
+    bgl_v: wgpu::BindGroupLayout,
+    targets: Option<Targets>,
+}
+
+impl BeautyStats {
+    pub fn new(device: &wgpu::Device, input_bgl: &wgpu::BindGroupLayout) -> Self {
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("beauty.wgsl"),
+            source: wgpu::ShaderSource::Wgsl(SHADER.into()),
+        });
+        let vis = wgpu::ShaderStages::COMPUTE;
+        let mk = |label: &str, entries: &[wgpu::BindGroupLayoutEntry]| {
+            device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                label: Some(label),
+                entries,
+            })
+        };
+        let bgl_down = mk(
+            "beauty stats_down",
+            &[bgl::storage_texture(0, wgpu::TextureFormat::Rgba32Float)],
+        );
+        let bgl_h = mk(
+            "beauty blur_h",
+            &[
+                bgl::texture(1, vis, false),
+                bgl::storage_texture(2, wgpu::TextureFormat::Rgba32Float),
+            ],
+        );
+        let bgl_v = mk(
+            "beauty blur_v",
+            &[
+                bgl::texture(3, vis, false),
+                bgl::storage_texture(4, wgpu::TextureFormat::Rgba16Float),
+            ],
+        );
+        Self {
+            down: compute_pipeline(device, "beauty stats_down", &module, "stats_down", &[input_bgl, &bgl_down]),
+            h: compute_pipeline(device, "beauty blur_h", &module, "blur_h", &[input_bgl, &bgl_h]),
+            v: compute_pipeline(device, "beauty blur_v", &module, "blur_v", &[input_bgl, &bgl_v]),
+            bgl_down,
+            bgl_h,
+            bgl_v,
+            targets: None,
+        }
+    }
+
+    /// Creates the low-resolution textures for a `width` x `height` canvas.
+    pub fn resize(&mut self, device: &wgpu::Device, width: u32, height: u32) {
+        let low = (width.div_ceil(FACTOR), height.div_ceil(FACTOR));
+        let usage = wgpu::TextureUsages::STORAGE_BINDING | wgpu::TextureUsages::TEXTURE_BINDING;
+        let stats = texture_2d(device, "beauty stats (E[Y], E[Y^2])", low.0, low.1, wgpu::TextureFormat::Rgba32Float, usage);
+        let blurred = texture_2d(device, "beauty stats, box H", low.0, low.1, wgpu::TextureFormat::Rgba32Float, usage);
+        // (a, b) are in [0, 1]; f16 is precise enough and filterable, so
+        // the frame pass upsamples them with one bilinear fetch.
+        let ab = texture_2d(device, "beauty guided (a, b)", low.0, low.1, wgpu::TextureFormat::Rgba16Float, usage);
+        let view = |t: &wgpu::Texture| t.create_view(&Default::default());
+        let (sv, bv, abv) = (view(&stats), view(&blurred), view(&ab));
+        let bg = |label: &str, layout: &wgpu::BindGroupLayout, entries: &[(u32, &wgpu::TextureView)]| {
+            let entries: Vec<wgpu::BindGroupEntry> = entries
+                .iter()
+                .map(|(b, v)| wgpu::BindGroupEntry {
+                    binding: *b,
+                    resource: wgpu::BindingResource::TextureView(v),
+                })
+                .collect();
+            device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some(label),
+                layout,
+                entries: &entries,
+            })
+        };
+        self.targets = Some(Targets {
+            low,
+            bg_down: bg("beauty stats_down", &self.bgl_down, &[(0, &sv)]),
+            bg_h: bg("beauty blur_h", &self.bgl_h, &[(1, &sv), (2, &bv)]),
+            bg_v: bg("beauty blur_v", &self.bgl_v, &[(3, &bv), (4, &abv)]),
+            ab_view: abv,
+        });
+    }
+
+    /// The (a, b) texture the frame pass samples.
+    pub fn ab_view(&self) -> Option<&wgpu::TextureView> {
+        self.targets.as_ref().map(|t| &t.ab_view)
+    }
+
+    pub fn encode(&self, encoder: &mut wgpu::CommandEncoder, input: &wgpu::BindGroup) {
+        let Some(t) = &self.targets else { return };
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some("beauty stats"),
+            timestamp_writes: None,
+        });
+        let (gx, gy) = groups(t.low.0, t.low.1);
+        for (pipeline, bg) in [(&self.down, &t.bg_down), (&self.h, &t.bg_h), (&self.v, &t.bg_v)] {
+            pass.set_pipeline(pipeline);
+            pass.set_bind_group(0, input, &[]);
+            pass.set_bind_group(1, bg, &[]);
+            pass.dispatch_workgroups(gx, gy, 1);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! The main pass (shaders/frame.wgsl): decode the camera frame, apply
+//! beauty and the LUT, write normalised YCbCr to the working texture.
+
+use bytemuck::{Pod, Zeroable};
+
+use super::{bgl, compute_pipeline, groups};
+
+/// Mirrors `Frame` in shaders/yuv.wgsl, field for field.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Pod, Zeroable)]
+pub(crate) struct FrameUniform {
+    pub size: [u32; 2],
+    pub in_format: u32,
+    pub flags: u32,
+    pub in_range: [f32; 4],
+    pub coeffs: [f32; 4],
+    /// smoothing amount, eps, whitening beta, ruddy shift
+    pub beauty: [f32; 4],
+    /// sharpen, LUT strength, stats factor, box radius
+    pub beauty2: [f32; 4],
+    /// x0, x1, source dx, source dy
+    pub main_region: [i32; 4],
+}
+
+pub(crate) const FLAG_SMOOTH: u32 = 1;
+pub(crate) const FLAG_WHITEN: u32 = 2;
+pub(crate) const FLAG_RUDDY: u32 = 4;
+pub(crate) const FLAG_SHARPEN: u32 = 8;
+pub(crate) const FLAG_LUT: u32 = 16;
+
+const SHADER: &str = concat!(
+    include_str!("../../../../shaders/yuv.wgsl"),
+    include_str!("../../../../shaders/beauty_apply.wgsl"),
+    include_str!("../../../../shaders/lut.wgsl"),
+    include_str!("../../../../shaders/frame.wgsl"),
+);
+
+pub(crate) struct FramePass {
+    pipeline: wgpu::ComputePipeline,
+    pub bgl: wgpu::BindGroupLayout,
+    pub uniform: wgpu::Buffer,
+    last: Option<FrameUniform>,
+}
+
+impl FramePass {
+    pub fn new(device: &wgpu::Device, input_bgl: &wgpu::BindGroupLayout) -> Self {
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("frame.wgsl"),
+            source: wgpu::ShaderSource::Wgsl(SHADER.into()),
+        });
+        let vis = wgpu::ShaderStages::COMPUTE;
+        let bgl = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("frame pass: ab, sampler, lut, work"),
+            entries: &[
+                bgl::texture(0, vis, true),
+                bgl::sampler(1, vis),
+                bgl::texture_3d(2, vis),
+                bgl::storage_texture(3, wgpu::TextureFormat::Rgba16Float),
+            ],
+        });
+        let pipeline = compute_pipeline(device, "frame pass", &module, "main_pass", &[input_bgl, &bgl]);
+        let uniform = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("frame uniform"),
+            size: std::mem::size_of::<FrameUniform>() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        Self {
+            pipeline,
+            bgl,
+            uniform,
+            last: None,
+        }
+    }
+
+    /// Writes the uniform if it changed.
+    pub fn prepare(&mut self, queue: &wgpu::Queue, u: &FrameUniform) {
+        if self.last.as_ref() != Some(u) {
+            queue.write_buffer(&self.uniform, 0, bytemuck::bytes_of(u));
+            self.last = Some(*u);
+        }
+    }
+
+    pub fn encode(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        input: &wgpu::BindGroup,
+        own: &wgpu::BindGroup,
+        width: u32,
+        height: u32,
+    ) {
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some("frame pass"),
+            timestamp_writes: None,
+        });
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, input, &[]);
+        pass.set_bind_group(1, own, &[]);
+        let (gx, gy) = groups(width, height);
+        pass.dispatch_workgroups(gx, gy, 1);
+    }
+}

@@ -1,0 +1,165 @@
+//! Basic beauty metrics on a synthetic scene (see `common::scene`), on
+//! the real device, at 320x180 I420 to keep lavapipe quick.
+
+mod common;
+
+use common::*;
+use gst_video::VideoFormat;
+use shopcast_gpu::{Beauty, EffectSettings};
+
+fn render(beauty: Beauty, noise: f64) -> (Vec<u8>, Vec<u8>, gst_video::VideoInfo, gst::Buffer, gst::Buffer) {
+    init();
+    let inf = info(VideoFormat::I420, W, H);
+    let settings = EffectSettings {
+        beauty,
+        ..Default::default()
+    };
+    let (mut p, _c) = processor(settings, &config(&inf, VideoFormat::I420, vec![]));
+    let input = from_rgba(&inf, &scene(noise), 0);
+    let out = run(&mut p, input.clone(), &[]);
+    (plane(&input, &inf, 0).0, plane(&out, &inf, 0).0, inf, input, out)
+}
+
+/// x positions where the row-averaged luma profile crosses 10 % and 90 %
+/// of the hair -> skin step around the edge at x = 200; returns the
+/// 10-90 % rise width in pixels.
+fn rise_width(y: &[u8]) -> f64 {
+    let w = W as usize;
+    let rows = 40..120;
+    let profile: Vec<f64> = (180..220)
+        .map(|x| rows.clone().map(|r| y[r * w + x] as f64).sum::<f64>() / rows.len() as f64)
+        .collect();
+    // Skin (bright) is left of the edge, hair (dark) right.
+    let hi = profile[..8].iter().sum::<f64>() / 8.0;
+    let lo = profile[profile.len() - 8..].iter().sum::<f64>() / 8.0;
+    let cross = |level: f64| {
+        let t = lo + level * (hi - lo);
+        for i in 0..profile.len() - 1 {
+            let (a, b) = (profile[i], profile[i + 1]);
+            if a >= t && b < t {
+                return i as f64 + (a - t) / (a - b);
+            }
+        }
+        panic!("no crossing at {level}");
+    };
+    cross(0.1) - cross(0.9)
+}
+
+#[test]
+fn smoothing_9_halves_skin_noise_keeps_the_edge_and_the_blue() {
+    let (y_in, y_out, inf, input, out) = render(
+        Beauty {
+            smoothing: 9,
+            ..Default::default()
+        },
+        8.0,
+    );
+    let w = W as usize;
+    let inner = ((SKIN_X.0 + 20, SKIN_X.1 - 20), (FACE_Y.0 + 20, FACE_Y.1 - 20));
+    let (_, sd_in) = stats(&y_in, w, inner.0, inner.1);
+    let (_, sd_out) = stats(&y_out, w, inner.0, inner.1);
+    println!("skin noise sd {sd_in:.2} -> {sd_out:.2}");
+    assert!(sd_out <= 0.5 * sd_in, "noise sd {sd_in:.2} -> {sd_out:.2}: less than 50 % reduction");
+
+    let (r_in, r_out) = (rise_width(&y_in), rise_width(&y_out));
+    println!("edge 10-90% rise {r_in:.2} px -> {r_out:.2} px");
+    assert!(r_out <= r_in + 1.0, "edge rise {r_in:.2} -> {r_out:.2} px");
+
+    for i in 0..3 {
+        let (a, pw, _) = plane(&input, &inf, i);
+        let (b, _, _) = plane(&out, &inf, i);
+        let sub = if i == 0 { 1 } else { 2 };
+        let d = mad(&a, &b, pw, (0, pw), (BLUE_Y.0.div_ceil(sub), BLUE_Y.1 / sub));
+        assert!(d <= 1.0, "blue region plane {i} changed by {d:.3}/255 on average");
+    }
+}
+
+#[test]
+fn smoothing_strength_grows_with_the_level() {
+    let w = W as usize;
+    let inner = ((SKIN_X.0 + 20, SKIN_X.1 - 20), (FACE_Y.0 + 20, FACE_Y.1 - 20));
+    let mut last = f64::MAX;
+    for level in [0, 3, 6, 9] {
+        let (_, y_out, ..) = render(
+            Beauty {
+                smoothing: level,
+                ..Default::default()
+            },
+            8.0,
+        );
+        let (_, sd) = stats(&y_out, w, inner.0, inner.1);
+        assert!(sd < last, "level {level}: sd {sd:.2} not below {last:.2}");
+        last = sd;
+    }
+}
+
+fn skin_and_blue(beauty: Beauty) -> (f64, f64, Vec<u8>) {
+    let (_, y_out, inf, _, out) = render(beauty, 0.0);
+    let w = W as usize;
+    let inner = ((SKIN_X.0 + 10, SKIN_X.1 - 10), (FACE_Y.0 + 10, FACE_Y.1 - 10));
+    let (luma, _) = stats(&y_out, w, inner.0, inner.1);
+    let rgba = to_rgba(&out, &inf);
+    let (mut r, mut g) = (0.0, 0.0);
+    for y in inner.1.0..inner.1.1 {
+        for x in inner.0.0..inner.0.1 {
+            r += rgba[(y * w + x) * 4] as f64;
+            g += rgba[(y * w + x) * 4 + 1] as f64;
+        }
+    }
+    (luma, r / g, common::bytes(&out, &inf))
+}
+
+fn blue_unchanged(base: &[u8], other: &[u8], what: &str) {
+    // Compare the blue band's luma rows (the Y plane comes first).
+    let w = W as usize;
+    let d = mad(base, other, w, (0, w), BLUE_Y);
+    assert!(d <= 1.0, "{what} changed the blue region by {d:.3}/255");
+}
+
+#[test]
+fn whitening_raises_skin_luma_monotonically_and_spares_blue() {
+    let (base_luma, _, base) = skin_and_blue(Beauty::default());
+    let mut last = base_luma;
+    for level in 1..=9 {
+        let (luma, _, bytes) = skin_and_blue(Beauty {
+            whitening: level,
+            ..Default::default()
+        });
+        println!("whitening {level}: skin luma {luma:.2}");
+        assert!(luma > last, "whitening {level}: {luma:.2} <= {last:.2}");
+        blue_unchanged(&base, &bytes, "whitening");
+        last = luma;
+    }
+    assert!(last < 235.5, "whitening clipped: {last}");
+}
+
+#[test]
+fn ruddy_raises_skin_red_over_green_monotonically_and_spares_blue() {
+    let (_, base_rg, base) = skin_and_blue(Beauty::default());
+    let mut last = base_rg;
+    for level in 1..=9 {
+        let (_, rg, bytes) = skin_and_blue(Beauty {
+            ruddy: level,
+            ..Default::default()
+        });
+        println!("ruddy {level}: R/G {rg:.4}");
+        assert!(rg > last, "ruddy {level}: {rg:.4} <= {last:.4}");
+        blue_unchanged(&base, &bytes, "ruddy");
+        last = rg;
+    }
+}
+
+#[test]
+fn sharpen_steepens_the_edge() {
+    let (y_in, y_out, ..) = render(
+        Beauty {
+            sharpen: 9,
+            ..Default::default()
+        },
+        0.0,
+    );
+    // Overshoot on the bright side of the edge is the signature.
+    let w = W as usize;
+    let at = |p: &[u8]| (40..120).map(|r| p[r * w + 199] as f64).sum::<f64>() / 80.0;
+    assert!(at(&y_out) > at(&y_in) + 2.0, "{} vs {}", at(&y_out), at(&y_in));
+}

@@ -1,0 +1,53 @@
+//! What a running broadcast reports: output states, stats, warnings.
+
+use std::sync::mpsc;
+
+use crate::stats::Stats;
+
+pub use shopcast_push::OutputState;
+
+/// One event from a running broadcast.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum BroadcastEvent {
+    Started {
+        encoder: String,
+        processor: String,
+        sources: Vec<String>,
+        outputs: Vec<String>,
+    },
+    Output {
+        name: String,
+        #[serde(flatten)]
+        state: OutputState,
+    },
+    Stats(Stats),
+    Warning {
+        message: String,
+    },
+    /// The broadcast cannot go on; it is stopping.
+    Error {
+        message: String,
+    },
+    Stopped,
+}
+
+/// How many events may wait for a slow consumer. Events come a few a
+/// second; a consumer this far behind has stopped reading.
+const EVENT_QUEUE: usize = 1024;
+
+/// A cloneable sender that never blocks the media threads: a consumer
+/// that went away, or fell 1024 events behind, loses events instead.
+#[derive(Clone)]
+pub struct EventSender(mpsc::SyncSender<BroadcastEvent>);
+
+impl EventSender {
+    pub(crate) fn new() -> (Self, mpsc::Receiver<BroadcastEvent>) {
+        let (tx, rx) = mpsc::sync_channel(EVENT_QUEUE);
+        (Self(tx), rx)
+    }
+
+    pub fn send(&self, event: BroadcastEvent) {
+        let _ = self.0.try_send(event);
+    }
+}

@@ -1,0 +1,44 @@
+//! GStreamer capture, the program pipeline and its outputs.
+//!
+//! [`Broadcast::start`] takes a validated [`BroadcastConfig`] and a
+//! [`FrameProcessor`], and runs:
+//! - one pipeline per video source (camera, screen, file, image, test
+//!   pattern), each ending in an appsink on its own streaming thread;
+//! - the program pipeline: the main source's thread runs the processor
+//!   and pushes into an appsrc, whose thread runs the H.264 encoder; the
+//!   audio chain (source, gain, level, AAC) runs beside it;
+//! - one pipeline and supervisor thread per output (RTMP(S)/SRT push,
+//!   local recording), fed by the one encode, each with its own queue;
+//! - a stats thread that emits [`BroadcastEvent::Stats`] every second.
+//!
+//! [`devices`] lists cameras, microphones and speakers and watches for
+//! hot-plug events.
+
+pub mod broadcast;
+pub mod config;
+pub mod devices;
+pub mod encoder;
+pub mod error;
+pub mod events;
+pub mod monitor;
+pub mod output;
+pub mod processor;
+pub mod sources;
+pub mod stats;
+
+pub use broadcast::{Broadcast, OutputControl, StopHandle, StopReason, Summary};
+pub use config::{AudioSourceSpec, BroadcastConfig, Canvas, EncoderChoice, PushOutput, VideoSourceSpec};
+pub use error::{MediaError, ProcessorError};
+pub use events::{BroadcastEvent, OutputState};
+pub use processor::{DefaultProcessor, ExtraLayout, FrameProcessor, ProcessorConfig, Rect};
+pub use stats::Stats;
+pub use {gst, gst_video};
+
+/// Initialises GStreamer once; safe to call from anywhere, any number of
+/// times.
+pub fn init() -> Result<(), MediaError> {
+    static INIT: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    INIT.get_or_init(|| gst::init().map_err(|e| e.to_string()))
+        .clone()
+        .map_err(MediaError::Init)
+}

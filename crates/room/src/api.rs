@@ -1,0 +1,342 @@
+//! The REST API for back-office tools, under `/api/`. Every route but
+//! `health` and `guest-token` needs `Authorization: Bearer TOKEN`, and
+//! the token's role decides what it may do. Errors are JSON
+//! `{ "kind": ErrorCode, "message": "…" }`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use tokio::sync::oneshot;
+
+use crate::error::{RoomError, TokenRefusal};
+use crate::protocol::{ClientMsg, ErrorCode, EventBody, GiftInfo, Identity, Role};
+use crate::room::RoomCmd;
+use crate::server::Shared;
+use crate::token::{Claims, now_ms, now_unix, valid_room};
+
+/// An error as the REST API returns it.
+pub struct ApiError(pub RoomError);
+
+impl From<RoomError> for ApiError {
+    fn from(e: RoomError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let code = self.0.code();
+        let status = match code {
+            ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden | ErrorCode::Muted => StatusCode::FORBIDDEN,
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        let message = match &self.0 {
+            // Internal details (paths, SQL) stay in the log.
+            RoomError::Db(_) | RoomError::Io { .. } | RoomError::Socket(_) => {
+                tracing::error!(error = %self.0, "API request failed");
+                "internal error".to_string()
+            }
+            e => e.to_string(),
+        };
+        (
+            status,
+            Json(serde_json::json!({ "kind": code, "message": message })),
+        )
+            .into_response()
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// Verifies the bearer token for `room` (or any room for `*` admins).
+fn auth(shared: &Shared, headers: &HeaderMap, room: Option<&str>) -> ApiResult<Claims> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(RoomError::Token(TokenRefusal::Malformed))?;
+    let c = match room {
+        Some(r) => shared.signer.verify_for_room(token.trim(), r, now_unix())?,
+        None => shared.signer.verify(token.trim(), now_unix())?,
+    };
+    Ok(c)
+}
+
+fn require(ok: bool, what: &'static str) -> ApiResult<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError(RoomError::Forbidden(what)))
+    }
+}
+
+fn actor(shared: &Shared, c: &Claims) -> Identity {
+    let nick = if c.nick.is_empty() { &c.user } else { &c.nick };
+    shared
+        .ctx
+        .settings
+        .levels
+        .identity(&c.user, nick, c.role, 0)
+}
+
+async fn act(shared: &Shared, room: &str, actor: Identity, msg: ClientMsg) -> ApiResult<()> {
+    let h = shared.room(room)?;
+    let (reply, rx) = oneshot::channel();
+    h.send(RoomCmd::Act { actor, msg, reply }).await?;
+    rx.await.map_err(|_| RoomError::Closed("room"))??;
+    Ok(())
+}
+
+async fn health() -> &'static str {
+    "ok"
+}
+
+#[derive(Deserialize)]
+struct GuestReq {
+    room: String,
+    #[serde(default)]
+    nick: String,
+}
+
+/// Anyone who opens the audience page may get an audience token, a few
+/// per minute per IP.
+async fn guest_token(
+    State(shared): State<Arc<Shared>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Json(req): Json<GuestReq>,
+) -> ApiResult<Json<serde_json::Value>> {
+    if !valid_room(&req.room) {
+        return Err(RoomError::protocol(ErrorCode::InvalidArgument, "bad room name").into());
+    }
+    let s = &shared.ctx.settings;
+    {
+        let mut limits = shared.guest_limits.lock();
+        if limits.len() > 100_000 {
+            // Bounded: forget everyone rather than grow.
+            limits.clear();
+        }
+        let now = now_ms();
+        let bucket = limits.entry(peer.ip()).or_insert_with(|| {
+            crate::limits::TokenBucket::new(
+                s.guest_tokens_per_min / 60.0,
+                s.guest_tokens_per_min * 2.0,
+                now,
+            )
+        });
+        if !bucket.try_take(now) {
+            return Err(
+                RoomError::protocol(ErrorCode::RateLimited, "too many guest tokens; wait").into(),
+            );
+        }
+    }
+    let mut id = [0u8; 8];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut id);
+    let user = format!("guest_{}", hex::encode(id));
+    let nick: String = req
+        .nick
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(32)
+        .collect();
+    let claims = Claims {
+        user: user.clone(),
+        room: req.room,
+        role: Role::Audience,
+        nick: nick.trim().to_string(),
+        time: now_unix(),
+        expire: s.guest_token_ttl_secs,
+    };
+    let token = shared.signer.mint(&claims)?;
+    Ok(Json(serde_json::json!({
+        "token": token,
+        "user": user,
+        "expires_at": claims.expires_at(),
+    })))
+}
+
+async fn online(
+    State(shared): State<Arc<Shared>>,
+    Path(room): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Json<serde_json::Value>> {
+    let c = auth(&shared, &headers, Some(&room))?;
+    require(c.role != Role::Audience, "host, assistant or admin only")?;
+    let h = shared.room(&room)?;
+    let (reply, rx) = oneshot::channel();
+    h.send(RoomCmd::Presence { reply }).await?;
+    let p = rx.await.map_err(|_| RoomError::Closed("room"))?;
+    Ok(Json(
+        serde_json::json!({ "online": p.online, "audience": p.users }),
+    ))
+}
+
+async fn get_metadata(
+    State(shared): State<Arc<Shared>>,
+    Path(room): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Json<serde_json::Value>> {
+    auth(&shared, &headers, Some(&room))?;
+    let h = shared.room(&room)?;
+    let (reply, rx) = oneshot::channel();
+    h.send(RoomCmd::Metadata { reply }).await?;
+    let m = rx.await.map_err(|_| RoomError::Closed("room"))?;
+    Ok(Json(serde_json::to_value(m).map_err(RoomError::from)?))
+}
+
+#[derive(Deserialize)]
+struct ValueReq {
+    value: String,
+}
+
+async fn put_metadata(
+    State(shared): State<Arc<Shared>>,
+    Path((room, key)): Path<(String, String)>,
+    headers: HeaderMap,
+    Json(req): Json<ValueReq>,
+) -> ApiResult<StatusCode> {
+    let c = auth(&shared, &headers, Some(&room))?;
+    require(
+        c.role.can_manage_products(),
+        "host, assistant or admin only",
+    )?;
+    let msg = ClientMsg::SetMetadata {
+        key,
+        value: Some(req.value),
+    };
+    act(&shared, &room, actor(&shared, &c), msg).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn delete_metadata(
+    State(shared): State<Arc<Shared>>,
+    Path((room, key)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<StatusCode> {
+    let c = auth(&shared, &headers, Some(&room))?;
+    require(
+        c.role.can_manage_products(),
+        "host, assistant or admin only",
+    )?;
+    let msg = ClientMsg::SetMetadata { key, value: None };
+    act(&shared, &room, actor(&shared, &c), msg).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Any message the token's role may send in the room, e.g. a custom
+/// message (`product_explain`, `coupon`, `flash_sale`, `lucky_draw`) or
+/// moderation (`mute`, `kick`).
+async fn post_message(
+    State(shared): State<Arc<Shared>>,
+    Path(room): Path<String>,
+    headers: HeaderMap,
+    Json(msg): Json<ClientMsg>,
+) -> ApiResult<StatusCode> {
+    let c = auth(&shared, &headers, Some(&room))?;
+    require(c.role != Role::Audience, "host, assistant or admin only")?;
+    if matches!(msg, ClientMsg::Hello { .. } | ClientMsg::GetAudience {}) {
+        return Err(RoomError::protocol(
+            ErrorCode::InvalidArgument,
+            "not a message: use GET /api/rooms/{room}/online",
+        )
+        .into());
+    }
+    act(&shared, &room, actor(&shared, &c), msg).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[derive(Deserialize)]
+struct TextReq {
+    text: String,
+}
+
+async fn announcement(
+    State(shared): State<Arc<Shared>>,
+    Path(room): Path<String>,
+    headers: HeaderMap,
+    Json(req): Json<TextReq>,
+) -> ApiResult<StatusCode> {
+    let c = auth(&shared, &headers, Some(&room))?;
+    require(c.role.can_moderate(), "host, assistant or admin only")?;
+    let msg = ClientMsg::Announce { text: req.text };
+    act(&shared, &room, actor(&shared, &c), msg).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Broadcast to every room on the server (the seeds' 大喇叭): admin only.
+async fn broadcast(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Json(req): Json<TextReq>,
+) -> ApiResult<StatusCode> {
+    let c = auth(&shared, &headers, None)?;
+    require(c.role.is_admin(), "admin only")?;
+    let text = req.text.trim().to_string();
+    let max = shared.ctx.settings.limits.max_announcement_chars;
+    if text.is_empty() || text.chars().count() > max {
+        return Err(RoomError::protocol(
+            ErrorCode::InvalidArgument,
+            format!("broadcast text must be 1-{max} characters"),
+        )
+        .into());
+    }
+    shared.to_all_rooms(EventBody::Broadcast { text }).await;
+    Ok(StatusCode::ACCEPTED)
+}
+
+async fn get_gifts(State(shared): State<Arc<Shared>>) -> Json<Vec<GiftInfo>> {
+    Json(shared.ctx.gifts.read().as_ref().clone())
+}
+
+async fn put_gifts(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Json(gifts): Json<Vec<GiftInfo>>,
+) -> ApiResult<StatusCode> {
+    let c = auth(&shared, &headers, None)?;
+    require(c.role.is_admin(), "admin only")?;
+    if gifts.is_empty()
+        || gifts.len() > 200
+        || gifts.iter().any(|g| g.id.is_empty() || g.id.len() > 64)
+    {
+        return Err(RoomError::protocol(
+            ErrorCode::InvalidArgument,
+            "1-200 gifts, each with a 1-64 byte id",
+        )
+        .into());
+    }
+    shared.ctx.store.set_gifts(gifts.clone()).await?;
+    *shared.ctx.gifts.write() = Arc::new(gifts.clone());
+    shared
+        .to_all_rooms(EventBody::GiftListChanged { gifts })
+        .await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/guest-token", post(guest_token))
+        .route("/rooms/{room}/online", get(online))
+        .route("/rooms/{room}/metadata", get(get_metadata))
+        .route(
+            "/rooms/{room}/metadata/{key}",
+            put(put_metadata).delete(delete_metadata),
+        )
+        .route("/rooms/{room}/messages", post(post_message))
+        .route("/rooms/{room}/announcement", post(announcement))
+        .route("/broadcast", post(broadcast))
+        .route("/gifts", get(get_gifts).put(put_gifts))
+        // REST bodies are small; refuse big ones before parsing.
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+}

@@ -1,0 +1,116 @@
+//! Server settings (user-facing knobs with production defaults) and the
+//! resolved config that starts a server.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::filter::WordFilter;
+use crate::levels::LevelConfig;
+use crate::limits::Limits;
+use crate::protocol::GiftInfo;
+
+pub const DEFAULT_TICK: Duration = Duration::from_millis(100);
+pub const DEFAULT_REPLAY_CAPACITY: usize = 4096;
+pub const DEFAULT_MAX_BARRAGE_PER_TICK: usize = 50;
+pub const DEFAULT_CLIENT_QUEUE: usize = 64;
+pub const DEFAULT_MAX_LAG_EVENTS: usize = 20_000;
+
+/// Everything tunable about the room server.
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    /// Fan-out interval: events are batched and sent once per tick.
+    pub tick: Duration,
+    /// Events kept in memory per room for resume.
+    pub replay_capacity: usize,
+    /// Audience barrage per tick above which barrage is sampled.
+    pub max_barrage_per_tick: usize,
+    /// Frames queued per connection before it counts as lagging.
+    pub client_queue: usize,
+    /// Never-drop events held for a lagging connection before it is
+    /// closed (it can resume from its last seq).
+    pub max_lag_events: usize,
+    pub combo_batch: u32,
+    pub combo_idle_ms: u64,
+    pub like_interval_ms: u64,
+    pub online_interval_ms: u64,
+    pub kick_ban_secs: u64,
+    pub guest_token_ttl_secs: u64,
+    /// Guest tokens per minute per client IP (burst 2× this).
+    pub guest_tokens_per_min: f64,
+    pub ping_interval: Duration,
+    /// No frame from the client for this long closes the connection.
+    pub idle_timeout: Duration,
+    /// Time to send `hello` when the URL has no token.
+    pub auth_timeout: Duration,
+    pub max_rooms: usize,
+    pub limits: Limits,
+    pub levels: LevelConfig,
+    pub words: WordFilter,
+    pub default_gifts: Vec<GiftInfo>,
+}
+
+fn gift(id: &str, name: &str, value: u64) -> GiftInfo {
+    GiftInfo {
+        id: id.into(),
+        name: name.into(),
+        value,
+        effect_url: format!("/static/effects/{id}.json"),
+    }
+}
+
+/// The catalogue a fresh server starts with.
+pub fn default_gifts() -> Vec<GiftInfo> {
+    vec![
+        gift("rose", "Rose", 1),
+        gift("heart", "Heart", 10),
+        gift("star", "Star", 50),
+        gift("rocket", "Rocket", 1000),
+    ]
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            tick: DEFAULT_TICK,
+            replay_capacity: DEFAULT_REPLAY_CAPACITY,
+            max_barrage_per_tick: DEFAULT_MAX_BARRAGE_PER_TICK,
+            client_queue: DEFAULT_CLIENT_QUEUE,
+            max_lag_events: DEFAULT_MAX_LAG_EVENTS,
+            combo_batch: 20,
+            combo_idle_ms: 1000,
+            like_interval_ms: 1000,
+            online_interval_ms: 1000,
+            kick_ban_secs: 600,
+            guest_token_ttl_secs: 2 * 3600,
+            guest_tokens_per_min: 10.0,
+            ping_interval: Duration::from_secs(15),
+            idle_timeout: Duration::from_secs(45),
+            auth_timeout: Duration::from_secs(10),
+            max_rooms: 10_000,
+            limits: Limits::default(),
+            levels: LevelConfig::default(),
+            words: WordFilter::default_list(),
+            default_gifts: default_gifts(),
+        }
+    }
+}
+
+/// What `shopcast room-server` and rehearsal start a server with.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    /// Holds `secret.key` and `room.sqlite3`.
+    pub data_dir: PathBuf,
+    pub settings: ServerSettings,
+}
+
+impl ServerConfig {
+    pub fn new(listen: SocketAddr, data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            listen,
+            data_dir: data_dir.into(),
+            settings: ServerSettings::default(),
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! What each client message does to a room: permission checks,
+//! validation, and the events it produces.
+
+use super::{Room, invalid};
+use crate::error::{Result, RoomError};
+use crate::fanout::close;
+use crate::filter::Verdict;
+use crate::protocol::{
+    CURRENT_PRODUCT_KEY, ClientMsg, ErrorCode, EventBody, Identity, ProductExplain, Role, ServerMsg,
+};
+use crate::token::now_ms;
+
+impl Room {
+    pub(super) fn set_metadata(&mut self, key: &str, value: Option<String>) -> Result<()> {
+        let l = &self.ctx.settings.limits;
+        if key.is_empty()
+            || key.len() > l.max_metadata_key_bytes
+            || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            return Err(invalid(format!(
+                "metadata key must be 1-{} of [A-Za-z0-9_]",
+                l.max_metadata_key_bytes
+            )));
+        }
+        let entries = &mut self.state.metadata.entries;
+        match &value {
+            Some(v) => {
+                if v.len() > l.max_metadata_value_bytes {
+                    return Err(RoomError::protocol(
+                        ErrorCode::TooLarge,
+                        format!("metadata value over {} bytes", l.max_metadata_value_bytes),
+                    ));
+                }
+                if !entries.contains_key(key) && entries.len() >= l.max_metadata_keys {
+                    return Err(RoomError::protocol(
+                        ErrorCode::LimitExceeded,
+                        format!("room already has {} metadata keys", l.max_metadata_keys),
+                    ));
+                }
+                entries.insert(key.to_string(), v.clone());
+            }
+            None => {
+                entries.remove(key);
+            }
+        }
+        self.state.metadata.version += 1;
+        self.pending.push((
+            now_ms(),
+            EventBody::Metadata {
+                version: self.state.metadata.version,
+                key: key.to_string(),
+                value,
+            },
+        ));
+        Ok(())
+    }
+
+    fn text_ok(&self, text: &str, max: usize) -> Result<String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(invalid("empty text"));
+        }
+        if text.chars().count() > max {
+            return Err(RoomError::protocol(
+                ErrorCode::TooLarge,
+                format!("text longer than {max} characters"),
+            ));
+        }
+        match self.ctx.settings.words.check(text) {
+            Verdict::Clean => Ok(text.to_string()),
+            Verdict::Masked(t) => Ok(t),
+            Verdict::Rejected => Err(RoomError::protocol(
+                ErrorCode::Rejected,
+                "message contains a blocked word",
+            )),
+        }
+    }
+
+    /// Applies one message from `actor`. `conn` is the sender's
+    /// connection (None for REST), for replies such as the audience list.
+    pub(super) fn apply(
+        &mut self,
+        actor: &Identity,
+        conn: Option<u64>,
+        msg: ClientMsg,
+    ) -> Result<()> {
+        let now = now_ms();
+        let role = actor.role;
+        let need = |ok: bool, what: &'static str| {
+            if ok {
+                Ok(())
+            } else {
+                Err(RoomError::Forbidden(what))
+            }
+        };
+        let s = self.ctx.settings.clone();
+        match msg {
+            ClientMsg::Hello { .. } => {
+                return Err(invalid("already joined; hello is only the first frame"));
+            }
+            ClientMsg::Barrage { text } => {
+                if self.mutes.get(&actor.id).is_some_and(|&u| u > now) {
+                    return Err(RoomError::protocol(ErrorCode::Muted, "you are muted"));
+                }
+                self.rate_ok(&actor.id, true, now)?;
+                let text = self.text_ok(&text, s.limits.max_text_chars)?;
+                self.add_points(&actor.id, s.levels.points_per_message);
+                let sender = self.identity(&actor.id).unwrap_or_else(|| actor.clone());
+                self.pending
+                    .push((now, EventBody::Barrage { sender, text }));
+            }
+            ClientMsg::Like { count } => {
+                if count == 0 || count > s.limits.max_like_count {
+                    return Err(invalid(format!(
+                        "like count must be 1-{}",
+                        s.limits.max_like_count
+                    )));
+                }
+                self.rate_ok(&actor.id, false, now)?;
+                self.likes.add(actor, count, now);
+            }
+            ClientMsg::Gift { gift_id, count } => {
+                if count == 0 || count > s.limits.max_gift_count {
+                    return Err(invalid(format!(
+                        "gift count must be 1-{}",
+                        s.limits.max_gift_count
+                    )));
+                }
+                let gift = self
+                    .ctx
+                    .gifts
+                    .read()
+                    .iter()
+                    .find(|g| g.id == gift_id)
+                    .cloned()
+                    .ok_or_else(|| {
+                        RoomError::protocol(ErrorCode::NotFound, "no such gift in the catalogue")
+                    })?;
+                self.rate_ok(&actor.id, false, now)?;
+                self.add_points(
+                    &actor.id,
+                    gift.value
+                        .saturating_mul(count as u64)
+                        .saturating_mul(s.levels.points_per_coin),
+                );
+                let sender = self.identity(&actor.id).unwrap_or_else(|| actor.clone());
+                for b in self.combos.hit(&sender, &gift, count, now) {
+                    self.pending.push((now, b));
+                }
+            }
+            ClientMsg::Follow {} => {
+                self.rate_ok(&actor.id, false, now)?;
+                self.pending.push((
+                    now,
+                    EventBody::Follow {
+                        sender: actor.clone(),
+                    },
+                ));
+            }
+            ClientMsg::Purchase { goods_id, quantity } => {
+                if goods_id.is_empty() || goods_id.len() > 64 || quantity == 0 {
+                    return Err(invalid("purchase needs goods_id and quantity ≥ 1"));
+                }
+                self.rate_ok(&actor.id, false, now)?;
+                self.pending.push((
+                    now,
+                    EventBody::Purchase {
+                        sender: actor.clone(),
+                        goods_id,
+                        quantity,
+                    },
+                ));
+            }
+            ClientMsg::ProductExplain(req) => {
+                need(role.can_manage_products(), "only host, assistant or admin")?;
+                if req.goods_id.is_empty()
+                    || req.goods_id.len() > 64
+                    || req.goods_id.contains(char::is_whitespace)
+                {
+                    return Err(invalid("goods_id must be 1-64 non-space characters"));
+                }
+                let product = ProductExplain::from_request(req, now);
+                // Channel B first, so a viewer who joins between the two
+                // still finds the product (seed: write metadata, then send).
+                self.set_metadata(CURRENT_PRODUCT_KEY, Some(product.metadata_value()))?;
+                self.pending.push((
+                    now,
+                    EventBody::ProductExplain {
+                        sender: actor.clone(),
+                        product,
+                    },
+                ));
+            }
+            ClientMsg::Coupon {
+                coupon_id,
+                title,
+                discount,
+                min_spend,
+                expires_at,
+            } => {
+                need(role.can_manage_products(), "only host, assistant or admin")?;
+                let title = self.text_ok(&title, s.limits.max_text_chars)?;
+                self.pending.push((
+                    now,
+                    EventBody::Coupon {
+                        sender: actor.clone(),
+                        coupon_id,
+                        title,
+                        discount,
+                        min_spend,
+                        expires_at,
+                    },
+                ));
+            }
+            ClientMsg::FlashSale {
+                sale_id,
+                goods_id,
+                price,
+                stock,
+                starts_at,
+                ends_at,
+            } => {
+                need(role.can_manage_products(), "only host, assistant or admin")?;
+                if ends_at < starts_at {
+                    return Err(invalid("flash sale ends before it starts"));
+                }
+                self.pending.push((
+                    now,
+                    EventBody::FlashSale {
+                        sender: actor.clone(),
+                        sale_id,
+                        goods_id,
+                        price,
+                        stock,
+                        starts_at,
+                        ends_at,
+                    },
+                ));
+            }
+            ClientMsg::LuckyDraw {
+                draw_id,
+                phase,
+                title,
+                keyword,
+                ends_at,
+                winners,
+            } => {
+                need(role.can_manage_products(), "only host, assistant or admin")?;
+                let title = self.text_ok(&title, s.limits.max_text_chars)?;
+                if winners.len() > 1000 {
+                    return Err(invalid("at most 1000 winners per message"));
+                }
+                self.pending.push((
+                    now,
+                    EventBody::LuckyDraw {
+                        sender: actor.clone(),
+                        draw_id,
+                        phase,
+                        title,
+                        keyword,
+                        ends_at,
+                        winners,
+                    },
+                ));
+            }
+            ClientMsg::SetMetadata { key, value } => {
+                need(role.can_manage_products(), "only host, assistant or admin")?;
+                self.set_metadata(&key, value)?;
+            }
+            ClientMsg::Announce { text } => {
+                need(role.can_moderate(), "only host, assistant or admin")?;
+                let text = self.text_ok(&text, s.limits.max_announcement_chars)?;
+                self.state.announcement = text.clone();
+                self.pending.push((now, EventBody::Announcement { text }));
+            }
+            ClientMsg::SetStatus { status } => {
+                need(role.can_set_status(), "only host or admin")?;
+                self.state.status = status;
+                self.pending.push((now, EventBody::RoomStatus { status }));
+            }
+            ClientMsg::Mute {
+                user_id,
+                duration_secs,
+            } => {
+                need(role.can_moderate(), "only host, assistant or admin")?;
+                self.protect(&user_id, actor)?;
+                let until = now.saturating_add(duration_secs.saturating_mul(1000));
+                self.mutes.insert(user_id.clone(), until);
+                self.write.moderation.push((user_id.clone(), "mute", until));
+                self.pending.push((
+                    now,
+                    EventBody::Mute {
+                        user_id,
+                        until,
+                        by: actor.id.clone(),
+                    },
+                ));
+            }
+            ClientMsg::Unmute { user_id } => {
+                need(role.can_moderate(), "only host, assistant or admin")?;
+                self.mutes.remove(&user_id);
+                self.write.moderation.push((user_id.clone(), "mute", 0));
+                self.pending.push((
+                    now,
+                    EventBody::Mute {
+                        user_id,
+                        until: 0,
+                        by: actor.id.clone(),
+                    },
+                ));
+            }
+            ClientMsg::Kick { user_id, reason } => {
+                need(role.can_moderate(), "only host, assistant or admin")?;
+                self.protect(&user_id, actor)?;
+                let until = now.saturating_add(s.kick_ban_secs.saturating_mul(1000));
+                self.bans.insert(user_id.clone(), until);
+                self.write.moderation.push((user_id.clone(), "ban", until));
+                let reason = if reason.trim().is_empty() {
+                    "removed by a moderator".to_string()
+                } else {
+                    self.text_ok(&reason, 100)?
+                };
+                self.pending.push((
+                    now,
+                    EventBody::Kick {
+                        user_id: user_id.clone(),
+                        reason: reason.clone(),
+                        by: actor.id.clone(),
+                    },
+                ));
+                let conns: Vec<u64> = self
+                    .members
+                    .values()
+                    .filter(|m| m.identity.id == user_id)
+                    .map(|m| m.conn_id)
+                    .collect();
+                for c in conns {
+                    if let Some(m) = self.members.get(&c) {
+                        m.close(close::KICKED, &format!("kicked: {reason}"));
+                    }
+                    self.remove_member(c);
+                }
+            }
+            ClientMsg::GetAudience {} => {
+                let p = self.presence();
+                let frame = serde_json::to_string(&ServerMsg::AudienceList {
+                    online: p.online,
+                    users: p.users,
+                })?;
+                if let Some(m) = conn.and_then(|c| self.members.get(&c)) {
+                    m.send_frame(frame.into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Moderators cannot act on the host or an admin, nor on themselves.
+    fn protect(&self, target: &str, actor: &Identity) -> Result<()> {
+        if target == actor.id {
+            return Err(invalid("cannot moderate yourself"));
+        }
+        if let Some(u) = self.users.get(target)
+            && matches!(u.role, Role::Host | Role::Admin)
+            && actor.role != Role::Admin
+        {
+            return Err(RoomError::Forbidden("cannot moderate the host or an admin"));
+        }
+        Ok(())
+    }
+}

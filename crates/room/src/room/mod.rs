@@ -1,0 +1,519 @@
+//! One live room: a tokio task that owns all of the room's state and is
+//! the only thing that touches it (no locks). Connections and the REST
+//! API talk to it through a bounded [`RoomCmd`] channel.
+//!
+//! Every tick (100 ms by default) the room closes due gift combos and
+//! like intervals, samples audience barrage if there is too much,
+//! numbers the events, writes them to SQLite, and fans the batch out.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::ServerSettings;
+use crate::error::{Result, RoomError};
+use crate::fanout::{Delivery, Member, Outbound, TickBatch, batch_frame, close};
+use crate::limits::{FloodGuard, TokenBucket};
+use crate::merge::{GiftCombos, LikeAggregator};
+use crate::protocol::{
+    ClientMsg, ErrorCode, Event, EventBody, GiftInfo, Identity, Metadata, PROTOCOL_VERSION,
+    ResumeMode, Role, ServerMsg,
+};
+use crate::store::{RoomState, Store, TickWrite};
+
+mod messages;
+use crate::token::{Claims, now_ms};
+
+/// Commands a room accepts.
+pub(crate) enum RoomCmd {
+    Join {
+        conn_id: u64,
+        claims: Claims,
+        nick: String,
+        points: u64,
+        last_seq: Option<u64>,
+        out: mpsc::Sender<Outbound>,
+        reply: oneshot::Sender<Result<Identity>>,
+    },
+    Leave {
+        conn_id: u64,
+    },
+    /// A message from a connection; errors go back as error frames.
+    Msg {
+        conn_id: u64,
+        msg: ClientMsg,
+    },
+    /// A message from the REST API; errors go back on `reply`.
+    Act {
+        actor: Identity,
+        msg: ClientMsg,
+        reply: oneshot::Sender<Result<()>>,
+    },
+    /// A server-wide notice (broadcast, gift list change).
+    System {
+        body: EventBody,
+    },
+    Presence {
+        reply: oneshot::Sender<Presence>,
+    },
+    Metadata {
+        reply: oneshot::Sender<Metadata>,
+    },
+}
+
+/// Who is in the room.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Presence {
+    pub online: u32,
+    /// The first 100 viewers by join time.
+    pub users: Vec<Identity>,
+}
+
+/// How many viewers the audience list shows.
+pub const AUDIENCE_LIST_LEN: usize = 100;
+
+/// What every room shares with the server.
+pub(crate) struct RoomCtx {
+    pub settings: Arc<ServerSettings>,
+    pub store: Store,
+    pub gifts: parking_lot::RwLock<Arc<Vec<GiftInfo>>>,
+}
+
+struct UserState {
+    conns: u32,
+    nick: String,
+    role: Role,
+    points: u64,
+    barrage: TokenBucket,
+    other: TokenBucket,
+}
+
+pub(crate) struct Room {
+    name: String,
+    ctx: Arc<RoomCtx>,
+    state: RoomState,
+    replay: VecDeque<(u64, Arc<str>)>,
+    members: BTreeMap<u64, Member>,
+    users: HashMap<String, UserState>,
+    mutes: HashMap<String, u64>,
+    bans: HashMap<String, u64>,
+    combos: GiftCombos,
+    likes: LikeAggregator,
+    pending: Vec<(u64, EventBody)>,
+    write: TickWrite,
+    points_delta: HashMap<String, u64>,
+    last_online: (u32, u64),
+}
+
+fn invalid(msg: impl Into<String>) -> RoomError {
+    RoomError::protocol(ErrorCode::InvalidArgument, msg)
+}
+
+/// Keeps `max` of `n` items, evenly spaced: item `i` is kept when the
+/// running quota `floor((i+1)·max/n)` steps up.
+fn keep_sampled(i: usize, n: usize, max: usize) -> bool {
+    n <= max || (i + 1) * max / n > i * max / n
+}
+
+impl Room {
+    pub(crate) async fn load(name: String, ctx: Arc<RoomCtx>) -> Result<Self> {
+        let s = &ctx.settings;
+        let loaded = ctx.store.load_room(&name, s.replay_capacity).await?;
+        let mut replay = VecDeque::with_capacity(s.replay_capacity);
+        for e in &loaded.recent {
+            if let Some(seq) = e.seq {
+                replay.push_back((seq, Arc::from(serde_json::to_string(e)?.as_str())));
+            }
+        }
+        let now = now_ms();
+        Ok(Self {
+            combos: GiftCombos::new(s.combo_batch, s.combo_idle_ms, format!("{name}-{now}")),
+            likes: LikeAggregator::new(s.like_interval_ms, loaded.state.like_total),
+            name,
+            state: loaded.state,
+            replay,
+            members: BTreeMap::new(),
+            users: HashMap::new(),
+            mutes: loaded.mutes.into_iter().collect(),
+            bans: loaded.bans.into_iter().collect(),
+            pending: Vec::new(),
+            write: TickWrite::default(),
+            points_delta: HashMap::new(),
+            last_online: (0, 0),
+            ctx,
+        })
+    }
+
+    pub(crate) async fn run(mut self, mut rx: mpsc::Receiver<RoomCmd>, cancel: CancellationToken) {
+        let mut tick = tokio::time::interval(self.ctx.settings.tick);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tokio::select! {
+                biased;
+                _ = cancel.cancelled() => break,
+                _ = tick.tick() => self.tick().await,
+                cmd = rx.recv() => match cmd {
+                    Some(cmd) => self.handle(cmd),
+                    None => break,
+                },
+            }
+        }
+        // Finish what was already accepted: queued messages, open combos
+        // and likes are numbered and logged before the room goes.
+        rx.close();
+        while let Some(cmd) = rx.recv().await {
+            self.handle(cmd);
+        }
+        let now = now_ms();
+        for b in self.combos.flush_all() {
+            self.pending.push((now, b));
+        }
+        if let Some(l) = self.likes.flush() {
+            self.pending.push((now, l));
+        }
+        self.tick().await;
+        for m in self.members.values() {
+            m.close(close::GOING_AWAY, "server shutting down");
+        }
+        tracing::debug!(room = %self.name, seq = self.state.seq, "room stopped");
+    }
+
+    fn identity(&self, user: &str) -> Option<Identity> {
+        let u = self.users.get(user)?;
+        Some(
+            self.ctx
+                .settings
+                .levels
+                .identity(user, &u.nick, u.role, u.points),
+        )
+    }
+
+    fn online(&self) -> u32 {
+        self.users.len() as u32
+    }
+
+    fn handle(&mut self, cmd: RoomCmd) {
+        match cmd {
+            RoomCmd::Join {
+                conn_id,
+                claims,
+                nick,
+                points,
+                last_seq,
+                out,
+                reply,
+            } => {
+                let r = self.join(conn_id, claims, nick, points, last_seq, out);
+                let _ = reply.send(r);
+            }
+            RoomCmd::Leave { conn_id } => self.remove_member(conn_id),
+            RoomCmd::Msg { conn_id, msg } => {
+                let Some(m) = self.members.get(&conn_id) else {
+                    return;
+                };
+                let actor = m.identity.clone();
+                let user = actor.id.clone();
+                // Keep the sender's level fresh.
+                let actor = self.identity(&user).unwrap_or(actor);
+                if let Err(e) = self.apply(&actor, Some(conn_id), msg) {
+                    let now = now_ms();
+                    if let Some(m) = self.members.get_mut(&conn_id) {
+                        let frame = serde_json::to_string(&ServerMsg::Error {
+                            code: e.code(),
+                            message: e.to_string(),
+                        })
+                        .unwrap_or_default();
+                        m.send_frame(frame.into());
+                        if m.flood.record(now) {
+                            m.close(close::FLOOD, "too many refused messages");
+                            self.remove_member(conn_id);
+                        }
+                    }
+                }
+            }
+            RoomCmd::Act { actor, msg, reply } => {
+                let _ = reply.send(self.apply(&actor, None, msg));
+            }
+            RoomCmd::System { body } => self.pending.push((now_ms(), body)),
+            RoomCmd::Presence { reply } => {
+                let _ = reply.send(self.presence());
+            }
+            RoomCmd::Metadata { reply } => {
+                let _ = reply.send(self.state.metadata.clone());
+            }
+        }
+    }
+
+    fn presence(&self) -> Presence {
+        let mut seen = std::collections::HashSet::new();
+        let users = self
+            .members
+            .values()
+            .filter(|m| seen.insert(m.identity.id.clone()))
+            .filter_map(|m| self.identity(&m.identity.id))
+            .take(AUDIENCE_LIST_LEN)
+            .collect();
+        Presence {
+            online: self.online(),
+            users,
+        }
+    }
+
+    fn join(
+        &mut self,
+        conn_id: u64,
+        claims: Claims,
+        nick: String,
+        points: u64,
+        last_seq: Option<u64>,
+        out: mpsc::Sender<Outbound>,
+    ) -> Result<Identity> {
+        let now = now_ms();
+        if self
+            .bans
+            .get(&claims.user)
+            .is_some_and(|&until| until > now)
+        {
+            return Err(RoomError::Forbidden("kicked from this room"));
+        }
+        let s = self.ctx.settings.clone();
+        let first = !self.users.contains_key(&claims.user);
+        let u = self
+            .users
+            .entry(claims.user.clone())
+            .or_insert_with(|| UserState {
+                conns: 0,
+                nick: nick.clone(),
+                role: claims.role,
+                points,
+                barrage: TokenBucket::new(s.limits.barrage_per_s, s.limits.barrage_burst, now),
+                other: TokenBucket::new(s.limits.other_per_s, s.limits.other_burst, now),
+            });
+        u.conns += 1;
+        u.nick = nick;
+        let identity = self
+            .identity(&claims.user)
+            .ok_or(RoomError::Closed("user"))?;
+
+        let seq = self.state.seq;
+        let (resume, replay): (ResumeMode, Vec<Arc<str>>) = match last_seq {
+            None => (ResumeMode::Fresh, vec![]),
+            Some(ls) if ls == seq => (ResumeMode::Replayed, vec![]),
+            Some(ls) if ls > seq => (ResumeMode::Snapshot, vec![]),
+            Some(ls) => match self.replay.front() {
+                Some(&(oldest, _)) if oldest <= ls + 1 => (
+                    ResumeMode::Replayed,
+                    self.replay
+                        .iter()
+                        .filter(|(s, _)| *s > ls)
+                        .map(|(_, j)| j.clone())
+                        .collect(),
+                ),
+                _ => (ResumeMode::Snapshot, vec![]),
+            },
+        };
+        let welcome = ServerMsg::Welcome {
+            v: PROTOCOL_VERSION,
+            room: self.name.clone(),
+            you: identity.clone(),
+            seq,
+            resume,
+            status: self.state.status,
+            announcement: self.state.announcement.clone(),
+            metadata: self.state.metadata.clone(),
+            online: self.online(),
+            gifts: self.ctx.gifts.read().as_ref().clone(),
+            like_total: self.likes.total,
+        };
+        let member = Member::new(
+            conn_id,
+            identity.clone(),
+            out,
+            FloodGuard::new(s.limits.flood_errors, s.limits.flood_window),
+        );
+        // A fresh queue has room for both; if not, the client is gone.
+        member.send_frame(serde_json::to_string(&welcome)?.into());
+        if !replay.is_empty() {
+            member.send_frame(batch_frame(replay.iter().map(|j| &**j), 0));
+        }
+        self.members.insert(conn_id, member);
+        if first {
+            self.pending.push((
+                now,
+                EventBody::Join {
+                    user: identity.clone(),
+                },
+            ));
+        }
+        tracing::debug!(room = %self.name, conn_id, ?resume, "joined");
+        Ok(identity)
+    }
+
+    fn remove_member(&mut self, conn_id: u64) {
+        let Some(m) = self.members.remove(&conn_id) else {
+            return;
+        };
+        let user = m.identity.id.clone();
+        let gone = match self.users.get_mut(&user) {
+            Some(u) => {
+                u.conns = u.conns.saturating_sub(1);
+                u.conns == 0
+            }
+            None => false,
+        };
+        if gone {
+            let identity = self.identity(&user).unwrap_or(m.identity);
+            self.users.remove(&user);
+            self.pending
+                .push((now_ms(), EventBody::Leave { user: identity }));
+        }
+    }
+
+    fn add_points(&mut self, user: &str, points: u64) {
+        if points == 0 {
+            return;
+        }
+        if let Some(u) = self.users.get_mut(user) {
+            u.points = u.points.saturating_add(points);
+        }
+        *self.points_delta.entry(user.to_string()).or_default() += points;
+    }
+
+    fn rate_ok(&mut self, user: &str, barrage: bool, now: u64) -> Result<()> {
+        // REST actors and users not in the room are not limited here.
+        let Some(u) = self.users.get_mut(user) else {
+            return Ok(());
+        };
+        let ok = if barrage {
+            u.barrage.try_take(now)
+        } else {
+            u.other.try_take(now)
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(RoomError::protocol(
+                ErrorCode::RateLimited,
+                "too many messages; slow down",
+            ))
+        }
+    }
+
+    async fn tick(&mut self) {
+        let now = now_ms();
+        for b in self.combos.due(now) {
+            self.pending.push((now, b));
+        }
+        if let Some(l) = self.likes.due(now) {
+            self.pending.push((now, l));
+        }
+        let online = self.online();
+        let s = self.ctx.settings.clone();
+        if online != self.last_online.0
+            && now.saturating_sub(self.last_online.1) >= s.online_interval_ms
+        {
+            self.last_online = (online, now);
+            self.pending.push((now, EventBody::OnlineCount { online }));
+        }
+        if self.pending.is_empty()
+            && self.write.moderation.is_empty()
+            && self.points_delta.is_empty()
+        {
+            return;
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let n_samplable = pending.iter().filter(|(_, b)| b.is_samplable()).count();
+        let max = s.max_barrage_per_tick;
+        let skipped = n_samplable.saturating_sub(max) as u64;
+
+        let mut all: Vec<Arc<str>> = Vec::with_capacity(pending.len());
+        let mut priority = Vec::new();
+        let mut samplable = 0u64;
+        let mut i_samplable = 0;
+        let mut write = std::mem::take(&mut self.write);
+        for (ts, body) in pending {
+            let is_samplable = body.is_samplable();
+            if is_samplable {
+                let keep = keep_sampled(i_samplable, n_samplable, max);
+                i_samplable += 1;
+                if !keep {
+                    continue;
+                }
+                samplable += 1;
+            }
+            let seq = if body.is_durable() {
+                self.state.seq += 1;
+                Some(self.state.seq)
+            } else {
+                None
+            };
+            let ev = Event { seq, ts, body };
+            let json: Arc<str> = match serde_json::to_string(&ev) {
+                Ok(j) => Arc::from(j.as_str()),
+                Err(e) => {
+                    tracing::error!(room = %self.name, error = %e, "unserializable event");
+                    continue;
+                }
+            };
+            if let Some(seq) = seq {
+                write.events.push((seq, ts, json.to_string()));
+                if self.replay.len() >= s.replay_capacity {
+                    self.replay.pop_front();
+                }
+                self.replay.push_back((seq, json.clone()));
+            }
+            if !is_samplable {
+                priority.push(json.clone());
+            }
+            all.push(json);
+        }
+        self.state.like_total = self.likes.total;
+        write.state = Some(self.state.clone());
+        write.points = self.points_delta.drain().collect();
+        // Logged before it is sent: a client never sees a seq that a
+        // restarted server would hand out again.
+        if let Err(e) = self.ctx.store.append(&self.name, write).await {
+            tracing::error!(room = %self.name, error = %e, "could not persist tick");
+        }
+        if all.is_empty() && skipped == 0 {
+            return;
+        }
+        let batch = TickBatch {
+            frame: Some(batch_frame(all.iter().map(|j| &**j), skipped)),
+            priority,
+            samplable,
+            skipped,
+        };
+        let mut gone = Vec::new();
+        for m in self.members.values_mut() {
+            match m.deliver(&batch, s.max_lag_events) {
+                Delivery::Ok => {}
+                Delivery::Gone => gone.push(m.conn_id),
+                Delivery::TooSlow => {
+                    tracing::info!(room = %self.name, conn_id = m.conn_id, "closing slow consumer");
+                    gone.push(m.conn_id);
+                }
+            }
+        }
+        for c in gone {
+            self.remove_member(c);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_sampled;
+
+    #[test]
+    fn sampling_keeps_exactly_max_evenly() {
+        for (n, max) in [(200, 50), (51, 50), (7, 3), (50, 50), (10, 0)] {
+            let kept: Vec<usize> = (0..n).filter(|&i| keep_sampled(i, n, max)).collect();
+            assert_eq!(kept.len(), max.min(n), "n={n} max={max}");
+        }
+        let kept: Vec<usize> = (0..10).filter(|&i| keep_sampled(i, 10, 5)).collect();
+        assert_eq!(kept, vec![1, 3, 5, 7, 9]);
+    }
+}

@@ -1,0 +1,76 @@
+//! The audience page at `/r/{room}` and its static files. The page has
+//! no inline script or style, so it is served with a strict CSP.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::server::Shared;
+
+const PAGE: &str = include_str!("../web/audience.html");
+const SCRIPT: &str = include_str!("../web/audience.js");
+const STYLE: &str = include_str!("../web/audience.css");
+
+/// Same origin only; no inline code, no plugins, no framing.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
+
+fn asset(body: &'static str, content_type: &'static str) -> Response {
+    let mut r = body.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r
+}
+
+async fn page() -> Response {
+    asset(PAGE, "text/html; charset=utf-8")
+}
+
+async fn script() -> Response {
+    asset(SCRIPT, "text/javascript; charset=utf-8")
+}
+
+async fn style() -> Response {
+    asset(STYLE, "text/css; charset=utf-8")
+}
+
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/r/{room}", get(page))
+        .route("/static/audience.js", get(script))
+        .route("/static/audience.css", get(style))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_has_no_inline_script_and_script_never_uses_inner_html() {
+        assert!(
+            !PAGE.contains("<script>"),
+            "inline script would break the CSP"
+        );
+        assert!(PAGE.contains("src=\"/static/audience.js\""));
+        assert!(!SCRIPT.contains("innerHTML"));
+        assert!(!SCRIPT.contains("insertAdjacentHTML"));
+        assert!(!SCRIPT.contains("document.write"));
+    }
+}

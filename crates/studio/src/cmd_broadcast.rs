@@ -1,0 +1,236 @@
+//! `shopcast broadcast` and `shopcast devices`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use shopcast_media::{
+    AudioSourceSpec, Broadcast, BroadcastConfig, BroadcastEvent, Canvas, DefaultProcessor,
+    EncoderChoice, OutputState, PushOutput, VideoSourceSpec, config::parse_size,
+};
+
+#[derive(Debug, clap::Args)]
+pub struct BroadcastArgs {
+    /// A video source: test, file:PATH, image:PATH, camera:ID or
+    /// screen:ID. The first is the main source; up to two more are shown
+    /// picture-in-picture.
+    #[arg(long = "video", value_name = "SOURCE", default_value = "test")]
+    pub video: Vec<VideoSourceSpec>,
+    /// The audio source: test, mic:ID, silence or none.
+    #[arg(long, value_name = "SOURCE", default_value = "test")]
+    pub audio: AudioSourceSpec,
+    /// Canvas size, e.g. 1280x720, or 720x1280 for phones.
+    #[arg(long, value_name = "WxH", default_value = "1280x720", value_parser = parse_size_arg)]
+    pub size: (u32, u32),
+    /// Frames per second (1-60).
+    #[arg(long, default_value_t = 30)]
+    pub fps: u32,
+    /// Video bitrate in kbps (100-50000).
+    #[arg(long, value_name = "KBPS", default_value_t = 2500)]
+    pub bitrate: u32,
+    /// Audio bitrate in kbps (32-320).
+    #[arg(long, value_name = "KBPS", default_value_t = 128)]
+    pub audio_bitrate: u32,
+    /// An RTMP(S) or SRT push URL. Repeat for several destinations.
+    #[arg(long = "push", value_name = "URL")]
+    pub push: Vec<String>,
+    /// A saved destination (see `shopcast dest`). Repeatable.
+    #[arg(long = "dest", value_name = "NAME")]
+    pub dest: Vec<String>,
+    /// Write a crash-safe recording (.mkv, or .mp4 for fragmented MP4).
+    #[arg(long, value_name = "PATH")]
+    pub record: Option<PathBuf>,
+    /// Stop after this many seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub duration: Option<f64>,
+    /// Write stats as JSON lines to this file ("-" for standard output).
+    #[arg(long, value_name = "PATH")]
+    pub stats_json: Option<PathBuf>,
+    /// H.264 encoder: auto (hardware if it works, else x264), x264,
+    /// hardware, or a GStreamer element name.
+    #[arg(long, default_value = "auto")]
+    pub encoder: EncoderChoice,
+    /// Play the processed microphone back to your speakers (ear-return).
+    #[arg(long)]
+    pub monitor: bool,
+}
+
+fn parse_size_arg(s: &str) -> Result<(u32, u32), String> {
+    parse_size(s).map_err(|e| e.to_string())
+}
+
+impl BroadcastArgs {
+    /// Validates the arguments into a broadcast config.
+    pub fn to_config(&self) -> anyhow::Result<BroadcastConfig> {
+        let canvas = Canvas::new(self.size.0, self.size.1, self.fps)?;
+        let mut config = BroadcastConfig::new(canvas);
+        config.video = self.video.clone();
+        config.audio = self.audio.clone();
+        config.video_kbps = self.bitrate;
+        config.audio_kbps = self.audio_bitrate;
+        config.record = self.record.clone();
+        config.encoder = self.encoder.clone();
+        config.monitor = self.monitor;
+        for (i, url) in self.push.iter().enumerate() {
+            let target = shopcast_push::PushTarget::parse(url)
+                .with_context(|| format!("push URL {}", shopcast_push::redact_url(url)))?;
+            config.push.push(PushOutput::new(format!("push{}", i + 1), target));
+        }
+        for name in &self.dest {
+            let target = crate::cmd_push::resolve_dest(name)?;
+            config.push.push(PushOutput::new(name.clone(), target));
+        }
+        if let Some(d) = self.duration {
+            if !(d.is_finite() && d > 0.0 && d <= 7.0 * 24.0 * 3600.0) {
+                bail!("duration {d} is out of range: accepted is more than 0 and at most a week, in seconds");
+            }
+            config.duration = Some(Duration::from_secs_f64(d));
+        }
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+/// Runs a broadcast until its duration ends or Ctrl-C. Returns an error
+/// naming every output that failed, after the rest finished cleanly.
+pub fn broadcast(args: BroadcastArgs) -> anyhow::Result<()> {
+    let config = args.to_config()?;
+    if config.push.is_empty() {
+        eprintln!("rehearsal: no --push given, recording only");
+    }
+    let mut stats_out: Option<Box<dyn Write + Send>> = match &args.stats_json {
+        None => None,
+        Some(p) if p.as_os_str() == "-" => Some(Box::new(std::io::stdout())),
+        Some(p) => Some(Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("cannot write stats to {}", p.display()))?,
+        ))),
+    };
+    let mut bc = Broadcast::start(config, Box::new(DefaultProcessor::new()))?;
+    let events = bc
+        .take_events()
+        .context("broadcast events were already taken")?;
+    let stop = bc.stop_handle();
+    ctrlc::set_handler(move || stop.stop()).context("cannot install the Ctrl-C handler")?;
+
+    let printer = std::thread::spawn(move || {
+        for ev in events {
+            match &ev {
+                BroadcastEvent::Started {
+                    encoder,
+                    processor,
+                    sources,
+                    outputs,
+                } => eprintln!(
+                    "live: encoder {encoder}, processor {processor}, sources [{}], outputs [{}]",
+                    sources.join(", "),
+                    outputs.join(", ")
+                ),
+                BroadcastEvent::Output { name, state } => match state {
+                    OutputState::Failed { reason } => eprintln!("error: output {name}: {reason}"),
+                    OutputState::Reconnecting {
+                        attempt,
+                        of,
+                        next_try_in,
+                    } => eprintln!(
+                        "output {name}: reconnecting {attempt}/{of}, next try in {:.1} s",
+                        next_try_in.as_secs_f64()
+                    ),
+                    s => eprintln!("output {name}: {}", state_word(s)),
+                },
+                BroadcastEvent::Warning { message } => eprintln!("warning: {message}"),
+                BroadcastEvent::Error { message } => eprintln!("error: {message}"),
+                BroadcastEvent::Stats(_) => {}
+                BroadcastEvent::Stopped => break,
+            }
+            if let Some(out) = stats_out.as_mut()
+                && matches!(ev, BroadcastEvent::Stats(_))
+                && let Ok(line) = serde_json::to_string(&ev)
+            {
+                let _ = writeln!(out, "{line}");
+                let _ = out.flush();
+            }
+        }
+    });
+    let summary = bc.wait();
+    let _ = printer.join();
+    eprintln!("stopped after {} frames", summary.frames_out);
+    let failures = summary.failures();
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        bail!("{}", failures.join("\n"))
+    }
+}
+
+fn state_word(s: &OutputState) -> &'static str {
+    match s {
+        OutputState::Connecting => "connecting",
+        OutputState::Live => "live",
+        OutputState::Reconnecting { .. } => "reconnecting",
+        OutputState::Failed { .. } => "failed",
+        OutputState::Stopped => "stopped",
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DevicesArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Keep running and report devices being plugged in and removed,
+    /// for this many seconds (0 = until Ctrl-C).
+    #[arg(long, value_name = "SECONDS")]
+    pub watch: Option<u64>,
+}
+
+pub fn devices(args: DevicesArgs) -> anyhow::Result<()> {
+    let (watcher, present) = shopcast_media::devices::DeviceWatcher::start()?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&present)?);
+    } else if present.is_empty() {
+        println!("No cameras, microphones or speakers found.");
+    } else {
+        for d in &present {
+            println!("{:<10} {:<40} {}", d.kind.label(), d.id, d.name);
+            for c in &d.caps {
+                let mut parts = vec![c.media_type.clone()];
+                parts.extend(c.format.clone());
+                if let (Some(w), Some(h)) = (&c.width, &c.height) {
+                    parts.push(format!("{w}x{h}"));
+                }
+                parts.extend(c.framerate.clone().map(|f| format!("@{f}")));
+                parts.extend(c.rate.clone().map(|r| format!("{r} Hz")));
+                parts.extend(c.channels.clone().map(|ch| format!("{ch} ch")));
+                println!("{:<10} {:<40}   {}", "", "", parts.join(" "));
+            }
+        }
+    }
+    let Some(secs) = args.watch else { return Ok(()) };
+    let deadline = (secs > 0).then(|| std::time::Instant::now() + Duration::from_secs(secs));
+    let running = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let r = running.clone();
+    ctrlc::set_handler(move || r.store(false, std::sync::atomic::Ordering::SeqCst))?;
+    while running.load(std::sync::atomic::Ordering::SeqCst)
+        && deadline.is_none_or(|d| std::time::Instant::now() < d)
+    {
+        if let Some(ev) = watcher.next_event(Duration::from_millis(250)) {
+            if args.json {
+                println!("{}", serde_json::to_string(&ev)?);
+            } else {
+                match ev {
+                    shopcast_media::devices::DeviceEvent::Added { device } => {
+                        println!("added    {} {} ({})", device.kind.label(), device.id, device.name)
+                    }
+                    shopcast_media::devices::DeviceEvent::Removed { device } => {
+                        println!("removed  {} {} ({})", device.kind.label(), device.id, device.name)
+                    }
+                    shopcast_media::devices::DeviceEvent::Changed { device } => {
+                        println!("changed  {} {} ({})", device.kind.label(), device.id, device.name)
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}

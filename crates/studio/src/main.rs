@@ -1,0 +1,58 @@
+//! The `shopcast` command: parse, call the library, map errors to exit
+//! codes.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd_broadcast;
+mod cmd_push;
+
+#[derive(Parser)]
+#[command(name = "shopcast", version, about = "Shopcast Studio: live-commerce broadcasting")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List cameras, microphones and speakers, and watch for hot-plug.
+    Devices(cmd_broadcast::DevicesArgs),
+    /// Capture, encode, push and record.
+    Broadcast(Box<cmd_broadcast::BroadcastArgs>),
+    /// Print signed push and play URLs (Tencent Cloud CSS, custom, SRT).
+    #[command(subcommand)]
+    PushUrl(cmd_push::PushUrlCmd),
+    /// Save, list and remove push destinations; keys go to the keychain.
+    #[command(subcommand)]
+    Dest(cmd_push::DestCmd),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SHOPCAST_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Devices(a) => cmd_broadcast::devices(a),
+        Command::Broadcast(a) => cmd_broadcast::broadcast(*a),
+        Command::PushUrl(c) => cmd_push::push_url(c),
+        Command::Dest(c) => cmd_push::dest(c),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line per cause, printed once.
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Installs whatever a fresh Debian/Ubuntu machine lacks to build, run and
+# test Shopcast Studio: system packages (apt), the Rust toolchain check,
+# and the UI's npm packages. Safe to run again: it only installs what is
+# missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+PACKAGES=(
+  # build
+  pkg-config build-essential
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
+  libasound2-dev
+  # GStreamer runtime: capture, encoders, muxers, RTMP/SRT
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  gstreamer1.0-x gstreamer1.0-alsa gstreamer1.0-pulseaudio
+  # the real RTMP server the tests push to, and ffprobe to check it
+  nginx-light libnginx-mod-rtmp ffmpeg
+  # wgpu without a GPU: Mesa's lavapipe
+  mesa-vulkan-drivers libvulkan1
+  # screen capture and UI tests
+  xvfb xauth x11-xserver-utils dbus dbus-x11
+  # audience page test
+  chromium chromium-driver
+  # desktop shell (Tauri 2 on WebKitGTK) and its end-to-end driver
+  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev
+  webkit2gtk-driver
+  # UI tooling
+  nodejs npm
+  python3
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# nginx's Debian package may start a system instance; the tests start
+# their own on a free loopback port and need nothing else.
+
+if ! command -v cargo >/dev/null 2>&1; then
+  if [ -x "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+  else
+    echo "setup: installing Rust with rustup"
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --default-toolchain 1.95.0
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+fi
+
+if [ -f ui/package-lock.json ] && [ ! -d ui/node_modules ]; then
+  echo "setup: installing UI packages"
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+fi

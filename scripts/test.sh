@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, lints, the Rust workspace's unit and
+# integration tests (real GStreamer, nginx-rtmp, lavapipe, SQLite,
+# Chromium), and the UI's tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+# A target folder outside the clone keeps warm CI runs fast.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/shopcast/target}"
+export CARGO_TERM_COLOR=never
+# wgpu finds Mesa's lavapipe through Vulkan when there is no GPU.
+export WGPU_BACKEND="${WGPU_BACKEND:-vulkan}"
+
+echo "== cargo fmt"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== cargo test"
+cargo test --workspace --locked --no-fail-fast
+if [ -f ui/package.json ]; then
+  echo "== ui tests"
+  (cd ui && npm test --silent)
+fi

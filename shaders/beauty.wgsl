@@ -1,0 +1,81 @@
+// Basic beauty: skin-aware, edge-preserving smoothing (a guided filter
+// whose wide-radius statistics run at 1/F resolution), whitening, ruddy
+// and sharpen. Prepended by yuv.wgsl. The statistics entry points live
+// here; `beauty_apply` is called per pixel by frame.wgsl.
+
+@group(0) @binding(0) var in_t0: texture_2d<f32>;
+@group(0) @binding(1) var in_t1: texture_2d<f32>;
+@group(0) @binding(2) var in_t2: texture_2d<f32>;
+@group(0) @binding(3) var<uniform> F: Frame;
+
+// Each entry point uses its own binding numbers in group 1 so that they
+// can share one module without clashing.
+@group(1) @binding(0) var stats_out: texture_storage_2d<rgba32float, write>;
+@group(1) @binding(1) var blur_h_src: texture_2d<f32>;
+@group(1) @binding(2) var blur_h_dst: texture_storage_2d<rgba32float, write>;
+@group(1) @binding(3) var blur_v_src: texture_2d<f32>;
+@group(1) @binding(4) var blur_v_dst: texture_storage_2d<rgba16float, write>;
+
+// E[Y] and E[Y^2] of each FxF block of full-resolution pixels. Keeping the
+// second moment (rather than downsampling Y and squaring) means the
+// variance below still sees the pixel-level noise we want to remove.
+@compute @workgroup_size(8, 8)
+fn stats_down(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let dims = textureDimensions(stats_out);
+    if (gid.x >= dims.x || gid.y >= dims.y) {
+        return;
+    }
+    let f = i32(F.beauty2.z);
+    let maxp = vec2<i32>(F.size) - vec2<i32>(1);
+    let base = vec2<i32>(gid.xy) * f;
+    var s = 0.0;
+    var s2 = 0.0;
+    for (var j = 0; j < f; j++) {
+        for (var i = 0; i < f; i++) {
+            let p = min(base + vec2<i32>(i, j), maxp);
+            let y = decode_luma(F.in_format, in_t0, p, F.in_range, F.coeffs);
+            s += y;
+            s2 += y * y;
+        }
+    }
+    let n = f32(f * f);
+    textureStore(stats_out, vec2<i32>(gid.xy), vec4<f32>(s / n, s2 / n, 0.0, 0.0));
+}
+
+@compute @workgroup_size(8, 8)
+fn blur_h(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let dims = textureDimensions(blur_h_dst);
+    if (gid.x >= dims.x || gid.y >= dims.y) {
+        return;
+    }
+    let r = i32(F.beauty2.w);
+    let p = vec2<i32>(gid.xy);
+    var acc = vec2<f32>(0.0);
+    for (var i = -r; i <= r; i++) {
+        let q = vec2<i32>(clamp(p.x + i, 0, i32(dims.x) - 1), p.y);
+        acc += textureLoad(blur_h_src, q, 0).xy;
+    }
+    textureStore(blur_h_dst, p, vec4<f32>(acc / f32(2 * r + 1), 0.0, 0.0));
+}
+
+// Vertical box pass, then the guided filter's per-window linear model:
+// a = var / (var + eps), b = (1 - a) * mean. Flat (skin) windows get
+// a ~ 0 (replace by the mean), edges get a ~ 1 (keep the pixel).
+@compute @workgroup_size(8, 8)
+fn blur_v(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let dims = textureDimensions(blur_v_dst);
+    if (gid.x >= dims.x || gid.y >= dims.y) {
+        return;
+    }
+    let r = i32(F.beauty2.w);
+    let p = vec2<i32>(gid.xy);
+    var acc = vec2<f32>(0.0);
+    for (var i = -r; i <= r; i++) {
+        let q = vec2<i32>(p.x, clamp(p.y + i, 0, i32(dims.y) - 1));
+        acc += textureLoad(blur_v_src, q, 0).xy;
+    }
+    let m = acc / f32(2 * r + 1);
+    let var_ = max(m.y - m.x * m.x, 0.0);
+    let a = var_ / (var_ + F.beauty.y);
+    textureStore(blur_v_dst, p, vec4<f32>(a, (1.0 - a) * m.x, 0.0, 0.0));
+}

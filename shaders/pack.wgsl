@@ -1,0 +1,105 @@
+// Packs the working texture into the encoder's byte layout in a storage
+// buffer that is copied straight into the readback ring. One invocation
+// handles an 8x2 pixel block so every write is a whole u32: 2x2 Y words,
+// one U and one V word (I420), two UV words (NV12), four words per row
+// (YUY2), or 16 RGBA words.
+// Prepended by yuv.wgsl.
+
+// Mirrors `PackUniform` in src/layers/pack.rs.
+struct Pack {
+    size: vec2<u32>,
+    out_format: u32,
+    // Y (or RGBA) row stride in u32 words
+    stride_words: u32,
+    // normalised -> raw: v / scale + off (x,y luma; z,w chroma)
+    out_range: vec4<f32>,
+    coeffs: vec4<f32>,
+    // word offsets of the planes: x = U or UV, y = V; z = 1 for BGR order, w = 1 to force alpha 255
+    planes: vec4<u32>,
+}
+
+const OUT_I420: u32 = 0u;
+const OUT_NV12: u32 = 1u;
+const OUT_YUY2: u32 = 2u;
+
+@group(0) @binding(0) var work: texture_2d<f32>;
+@group(0) @binding(1) var<storage, read_write> outbuf: array<u32>;
+@group(0) @binding(2) var<uniform> P: Pack;
+
+fn px(x: i32, y: i32) -> vec3<f32> {
+    let q = min(vec2<i32>(x, y), vec2<i32>(P.size) - vec2<i32>(1));
+    return textureLoad(work, q, 0).xyz;
+}
+
+fn raw_y(c: vec3<f32>) -> f32 {
+    return c.x / P.out_range.y + P.out_range.x;
+}
+
+fn raw_c(v: f32) -> f32 {
+    return v / P.out_range.w + P.out_range.z;
+}
+
+@compute @workgroup_size(8, 8)
+fn pack(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let x0 = i32(gid.x * 8u);
+    let y0 = i32(gid.y * 2u);
+    if (x0 >= i32(P.size.x) || y0 >= i32(P.size.y)) {
+        return;
+    }
+    if (P.out_format >= FMT_RGB) {
+        for (var r = 0; r < 2; r++) {
+            let row = u32(y0 + r) * P.stride_words + u32(x0);
+            for (var i = 0; i < 8; i++) {
+                var rgb = yuv_to_rgb(px(x0 + i, y0 + r), P.coeffs);
+                if (P.planes.z == 1u) {
+                    rgb = rgb.bgr;
+                }
+                outbuf[row + u32(i)] = pack4x8unorm(vec4<f32>(rgb, 1.0));
+            }
+        }
+        return;
+    }
+    if (P.out_format == OUT_YUY2) {
+        for (var r = 0; r < 2; r++) {
+            let row = u32(y0 + r) * P.stride_words + gid.x * 4u;
+            for (var i = 0; i < 4; i++) {
+                let a = px(x0 + 2 * i, y0 + r);
+                let b = px(x0 + 2 * i + 1, y0 + r);
+                outbuf[row + u32(i)] = pack4x8unorm(vec4<f32>(raw_y(a), raw_c((a.y + b.y) * 0.5),
+                                                              raw_y(b), raw_c((a.z + b.z) * 0.5)));
+            }
+        }
+        return;
+    }
+    var cb: array<f32, 4>;
+    var cr: array<f32, 4>;
+    for (var q = 0; q < 4; q++) {
+        cb[q] = 0.0;
+        cr[q] = 0.0;
+    }
+    for (var r = 0; r < 2; r++) {
+        let row = u32(y0 + r) * P.stride_words + gid.x * 2u;
+        for (var w = 0; w < 2; w++) {
+            var ys: vec4<f32>;
+            for (var i = 0; i < 4; i++) {
+                let c = px(x0 + w * 4 + i, y0 + r);
+                ys[i] = raw_y(c);
+                let q = w * 2 + i / 2;
+                cb[q] += c.y;
+                cr[q] += c.z;
+            }
+            outbuf[row + u32(w)] = pack4x8unorm(ys);
+        }
+    }
+    let u = vec4<f32>(raw_c(cb[0] * 0.25), raw_c(cb[1] * 0.25), raw_c(cb[2] * 0.25), raw_c(cb[3] * 0.25));
+    let v = vec4<f32>(raw_c(cr[0] * 0.25), raw_c(cr[1] * 0.25), raw_c(cr[2] * 0.25), raw_c(cr[3] * 0.25));
+    if (P.out_format == OUT_I420) {
+        let crow = gid.y * (P.stride_words / 2u) + gid.x;
+        outbuf[P.planes.x + crow] = pack4x8unorm(u);
+        outbuf[P.planes.y + crow] = pack4x8unorm(v);
+    } else {
+        let crow = gid.y * P.stride_words + gid.x * 2u;
+        outbuf[P.planes.x + crow] = pack4x8unorm(vec4<f32>(u.x, v.x, u.y, v.y));
+        outbuf[P.planes.x + crow + 1u] = pack4x8unorm(vec4<f32>(u.z, v.z, u.w, v.w));
+    }
+}
