@@ -19,7 +19,7 @@ use crate::encoder::{VideoEncoder, select_audio_encoder, select_video_encoder};
 use crate::error::MediaError;
 use crate::events::{BroadcastEvent, EventSender, OutputState};
 use crate::output::{Output, OutputShared, OutputSpec, OutputTarget};
-use shopcast_push::ReconnectPolicy;
+use shopcast_push::{DynamicBitrate, ReconnectPolicy};
 use crate::processor::{ExtraLayout, FrameProcessor, ProcessorConfig, pip_layout};
 use crate::sources::{Delivery, VideoSource, build_audio_source, build_video_source, make};
 use crate::stats::{Counters, Dropped, OutputStats, RateTracker, Stats};
@@ -135,7 +135,14 @@ struct Shared {
     stop: Arc<StopSignal>,
     events: EventSender,
     audio_rms: Mutex<Option<(f64, f64)>>,
+    /// The bitrate the host set.
     target_kbps: AtomicU64,
+    /// The bitrate the encoder runs at now (lower while an output with
+    /// dynamic bitrate is congested).
+    current_kbps: AtomicU64,
+    encoder: gst::Element,
+    /// One controller per output, for those that asked for one.
+    bitrate: Mutex<Vec<Option<DynamicBitrate>>>,
 }
 
 impl Shared {
@@ -481,6 +488,24 @@ impl Broadcast {
         let output_shared: Arc<[Arc<OutputShared>]> =
             outputs.iter().map(|o| o.shared.clone()).collect::<Vec<_>>().into();
 
+        let mut controllers = Vec::new();
+        for o in &outputs {
+            let cfg = config
+                .push
+                .iter()
+                .find(|p| p.name == o.shared.name)
+                .and_then(|p| p.dynamic_bitrate);
+            controllers.push(match cfg {
+                Some(cfg) => Some(DynamicBitrate::new(config.video_kbps, cfg).map_err(|e| {
+                    MediaError::Invalid {
+                        what: "dynamic bitrate",
+                        value: o.shared.name.clone(),
+                        reason: e.to_string(),
+                    }
+                })?),
+                None => None,
+            });
+        }
         let extras: Vec<_> = (1..sources.len()).map(|_| Arc::new(Mutex::new(None))).collect();
         let max_frames = config
             .duration
@@ -507,6 +532,9 @@ impl Broadcast {
             events: events.clone(),
             audio_rms: Mutex::new(None),
             target_kbps: AtomicU64::new(config.video_kbps as u64),
+            current_kbps: AtomicU64::new(config.video_kbps as u64),
+            encoder: encoder.element.clone(),
+            bitrate: Mutex::new(controllers),
         });
 
         // Encoded media fans out to every output.
@@ -682,6 +710,7 @@ impl Broadcast {
     /// Changes the encoder's bitrate while live.
     pub fn set_video_bitrate(&self, kbps: u32) {
         self.shared.target_kbps.store(kbps as u64, Ordering::Relaxed);
+        self.shared.current_kbps.store(kbps as u64, Ordering::Relaxed);
         self.encoder.set_bitrate_kbps(kbps);
     }
 
@@ -924,13 +953,48 @@ fn watch_source_bus(
     }
 }
 
+/// How often dynamic bitrate looks at the output queues.
+const BITRATE_TICK: Duration = Duration::from_millis(250);
+
+/// Feeds each output's controller and sets the encoder to the lowest
+/// bitrate any of them wants: one encode serves every output, so the
+/// slowest congested link sets the pace.
+fn bitrate_tick(sh: &Shared, started: std::time::Instant, last_bytes: &mut [u64], dt: f64) {
+    let mut controllers = sh.bitrate.lock();
+    let mut want = sh.target_kbps.load(Ordering::Relaxed) as u32;
+    for ((o, ctl), last) in sh.outputs.iter().zip(controllers.iter_mut()).zip(last_bytes.iter_mut()) {
+        let bytes = o.counters.bytes_sent.load(Ordering::Relaxed);
+        let send_kbps = bytes.saturating_sub(*last) as f64 * 8.0 / 1000.0 / dt;
+        *last = bytes;
+        let Some(ctl) = ctl else { continue };
+        // An outage is not congestion: only a live output is measured.
+        if *o.state.lock() != OutputState::Live {
+            continue;
+        }
+        ctl.update(o.queued_ms(), send_kbps, started.elapsed());
+        want = want.min(ctl.current_kbps());
+    }
+    let current = sh.current_kbps.swap(want as u64, Ordering::Relaxed) as u32;
+    if current != want {
+        tracing::info!(from = current, to = want, "dynamic bitrate");
+        crate::encoder::set_bitrate(&sh.encoder, want);
+    }
+}
+
 fn stats_loop(sh: Arc<Shared>, encoder: String, stop: mpsc::Receiver<()>) {
     let started = std::time::Instant::now();
     let mut rates = RateTracker::new();
+    let mut last_bytes = vec![0u64; sh.outputs.len()];
+    let mut tick = 0u32;
     loop {
-        match stop.recv_timeout(Duration::from_secs(1)) {
+        match stop.recv_timeout(BITRATE_TICK) {
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             _ => return,
+        }
+        bitrate_tick(&sh, started, &mut last_bytes, BITRATE_TICK.as_secs_f64());
+        tick += 1;
+        if tick % 4 != 0 {
+            continue;
         }
         let (dt, input_fps, output_fps, encoder_kbps, cpu_percent) = rates.sample(&sh.counters);
         let c = &sh.counters;
@@ -940,7 +1004,7 @@ fn stats_loop(sh: Arc<Shared>, encoder: String, stop: mpsc::Receiver<()>) {
             encoder: c.dropped_encoder.load(Ordering::Relaxed),
             outputs: Default::default(),
         };
-        let outputs = sh
+        let outputs: Vec<OutputStats> = sh
             .outputs
             .iter()
             .map(|o| {
@@ -959,9 +1023,14 @@ fn stats_loop(sh: Arc<Shared>, encoder: String, stop: mpsc::Receiver<()>) {
                     send_kbps: rates.output_kbps(&o.name, bytes, dt),
                     video_frames: o.counters.video_frames.load(Ordering::Relaxed),
                     queue_ms: o.queued_ms(),
+                    dynamic_bitrate: None,
                 }
             })
             .collect();
+        let mut outputs: Vec<OutputStats> = outputs;
+        for (o, ctl) in outputs.iter_mut().zip(sh.bitrate.lock().iter()) {
+            o.dynamic_bitrate = ctl.as_ref().map(|c| c.stats());
+        }
         let audio = *sh.audio_rms.lock();
         sh.events.send(BroadcastEvent::Stats(Stats {
             t: started.elapsed().as_secs_f64(),
@@ -973,6 +1042,7 @@ fn stats_loop(sh: Arc<Shared>, encoder: String, stop: mpsc::Receiver<()>) {
             encoder: encoder.clone(),
             encoder_kbps,
             target_kbps: sh.target_kbps.load(Ordering::Relaxed) as u32,
+            current_kbps: sh.current_kbps.load(Ordering::Relaxed) as u32,
             encoder_queue: sh.program_video.current_level_buffers(),
             outputs,
             cpu_percent,

@@ -41,7 +41,7 @@ impl VideoEncoder {
     }
 }
 
-fn set_bitrate(element: &gst::Element, kbps: u32) {
+pub(crate) fn set_bitrate(element: &gst::Element, kbps: u32) {
     if let Some(pspec) = element.find_property("bitrate") {
         // Some encoders declare bitrate as uint, others as int.
         if pspec.value_type() == u32::static_type() {

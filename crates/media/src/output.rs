@@ -44,6 +44,10 @@ impl OutputTarget {
     }
 }
 
+/// A push that has sent no media this long after starting has failed:
+/// an unreachable host must not leave the host guessing.
+const NO_ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Counters an output keeps for stats.
 #[derive(Debug, Default)]
 pub struct OutputCounters {
@@ -269,7 +273,8 @@ fn check_writable_dir(path: &Path) -> Result<(), MediaError> {
 /// One connection attempt's pipeline.
 struct Attempt {
     pipeline: gst::Pipeline,
-    sink: gst::Element,
+    /// Bytes the sink has finished writing in this attempt.
+    written: Arc<AtomicU64>,
 }
 
 fn build_attempt(shared: &OutputShared, clock: &gst::Clock) -> Result<Attempt, MediaError> {
@@ -300,7 +305,14 @@ fn build_attempt(shared: &OutputShared, clock: &gst::Clock) -> Result<Attempt, M
             _ => {
                 let mux = make("flvmux", None)?;
                 mux.set_property("streamable", true);
-                let sink = make("rtmp2sink", None)?;
+                // librtmp's sink writes to the socket in its render call,
+                // so a slow link backs up into our queue where it can be
+                // measured and acted on. rtmp2sink queues without bound
+                // inside its connection and hides congestion.
+                let sink = match make("rtmpsink", None) {
+                    Ok(s) => s,
+                    Err(_) => make("rtmp2sink", None)?,
+                };
                 sink.set_property("location", target.gst_location());
                 (mux, sink)
             }
@@ -348,6 +360,21 @@ fn build_attempt(shared: &OutputShared, clock: &gst::Clock) -> Result<Attempt, M
         link_to_mux(audio.upcast_ref(), &mux, &["audio", "audio_%u", "sink_%d"])?;
     }
     mux.link(&sink)?;
+    // Counts bytes once the sink has taken them: a buffer reaches the pad
+    // only after the sink finished writing the one before.
+    let written = Arc::new(AtomicU64::new(0));
+    if let Some(pad) = sink.static_pad("sink") {
+        let w = written.clone();
+        pad.add_probe(gst::PadProbeType::BUFFER | gst::PadProbeType::BUFFER_LIST, move |_, info| {
+            let n = match &info.data {
+                Some(gst::PadProbeData::Buffer(b)) => b.size(),
+                Some(gst::PadProbeData::BufferList(l)) => l.calculate_size(),
+                _ => 0,
+            };
+            w.fetch_add(n as u64, Ordering::Relaxed);
+            gst::PadProbeReturn::Ok
+        });
+    }
     pipeline.set_state(gst::State::Playing)?;
     *shared.session.lock() = Some(Session {
         video,
@@ -358,7 +385,7 @@ fn build_attempt(shared: &OutputShared, clock: &gst::Clock) -> Result<Attempt, M
         need_keyframe: true,
     });
     (shared.request_keyframe)();
-    Ok(Attempt { pipeline, sink })
+    Ok(Attempt { pipeline, written })
 }
 
 /// Links an appsrc to a muxer's request pad. The appsrc has no caps yet
@@ -376,17 +403,6 @@ fn link_to_mux(src: &gst::Element, mux: &gst::Element, templates: &[&str]) -> Re
         .link(&sink_pad)
         .map_err(|e| MediaError::Glib(format!("could not link to {}: {e:?}", mux.name())))?;
     Ok(())
-}
-
-/// Bytes the sink has handed to the network or disk.
-fn sink_bytes(sink: &gst::Element) -> Option<u64> {
-    // rtmp2sink counts what went out on the socket; that is the honest
-    // figure for "bytes sent".
-    if sink.find_property("stats").is_some() {
-        let stats = sink.property::<Option<gst::Structure>>("stats")?;
-        return stats.get::<u64>("out-bytes-total").ok();
-    }
-    None
 }
 
 fn teardown(shared: &OutputShared, attempt: Attempt, eos: bool) {
@@ -417,14 +433,14 @@ fn error_text(shared: &OutputShared, err: &gst::message::Error) -> String {
         OutputTarget::Record { .. } => shopcast_push::Redactor::new(),
     };
     let base = err.error().to_string();
-    let debug = err.debug().map(|d| d.to_string()).unwrap_or_default();
-    // The debug string names the failing call ("Connection refused",
-    // "No space left on device"): the part a host can act on.
-    let detail = debug
-        .rsplit(':')
-        .next()
-        .map(str::trim)
-        .filter(|d| !d.is_empty() && !base.contains(d))
+    // GStreamer's debug string is "file.c(line): func (): /element/path:\n
+    // detail"; the detail after the newline is what a host can act on.
+    let detail = err
+        .debug()
+        .map(|d| d.to_string())
+        .map(|d| d.split_once('\n').map(|(_, rest)| rest.to_string()).unwrap_or(d))
+        .map(|d| d.trim().to_string())
+        .filter(|d| !d.is_empty() && !base.contains(d.as_str()))
         .map(|d| format!(" ({d})"))
         .unwrap_or_default();
     redactor.scrub(&format!("{base}{detail}"))
@@ -447,6 +463,7 @@ pub fn host_port(url: &str) -> String {
     };
     let authority = rest.split(['/', '?']).next().unwrap_or("");
     let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = host.strip_suffix(':').unwrap_or(host);
     if host.rsplit_once(':').is_some_and(|(_, p)| p.parse::<u16>().is_ok()) {
         return host.to_string();
     }
@@ -506,6 +523,7 @@ fn supervise(
         };
         let bus = attempt.pipeline.bus();
         let started = Instant::now();
+        let bytes_before = shared.counters.bytes_sent.load(Ordering::Relaxed);
         let mut live = false;
         let outcome: Result<(), String> = loop {
             match commands.try_recv() {
@@ -531,8 +549,11 @@ fn supervise(
             }
             // rtmp2sink reports socket bytes; files have no socket, so
             // their size on disk stands in.
-            let bytes = sink_bytes(&attempt.sink).unwrap_or_else(|| file_bytes(&shared.target));
-            shared.counters.bytes_sent.store(bytes, Ordering::Relaxed);
+            let bytes = attempt.written.load(Ordering::Relaxed);
+            shared
+                .counters
+                .bytes_sent
+                .store(bytes_before + bytes, Ordering::Relaxed);
             // Live once media (not just the handshake) has gone out.
             if !live && bytes > 4096 && shared.counters.video_frames.load(Ordering::Relaxed) > 0 {
                 live = true;
@@ -540,8 +561,8 @@ fn supervise(
                 backoff.on_connected();
                 set_state(&shared, &events, OutputState::Live);
             }
-            if !live && shared.target.is_push() && started.elapsed() > Duration::from_secs(10) {
-                break Err("no answer from the server within 10 s".into());
+            if !live && shared.target.is_push() && started.elapsed() > NO_ANSWER_TIMEOUT {
+                break Err("no answer from the server within 5 s".into());
             }
         };
         let reason = outcome.err().unwrap_or_default();
@@ -574,13 +595,6 @@ fn supervise(
             }
             Ok(OutputCommand::ReconnectNow) | Err(mpsc::RecvTimeoutError::Timeout) => {}
         }
-    }
-}
-
-fn file_bytes(target: &OutputTarget) -> u64 {
-    match target {
-        OutputTarget::Record { path } => std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
-        OutputTarget::Push { .. } => 0,
     }
 }
 

@@ -45,6 +45,9 @@ pub struct OutputStats {
     pub send_kbps: f64,
     pub video_frames: u64,
     pub queue_ms: u64,
+    /// Present when this output has dynamic bitrate on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dynamic_bitrate: Option<shopcast_push::BitrateStats>,
 }
 
 /// A stats sample.
@@ -59,7 +62,10 @@ pub struct Stats {
     pub dropped: Dropped,
     pub encoder: String,
     pub encoder_kbps: f64,
+    /// The bitrate the host set.
     pub target_kbps: u32,
+    /// The bitrate the encoder is set to now.
+    pub current_kbps: u32,
     /// Frames waiting in the encoder's input queue.
     pub encoder_queue: u64,
     pub outputs: Vec<OutputStats>,

@@ -35,6 +35,10 @@ pub struct BroadcastArgs {
     /// An RTMP(S) or SRT push URL. Repeat for several destinations.
     #[arg(long = "push", value_name = "URL")]
     pub push: Vec<String>,
+    /// Lower the video bitrate while a push destination's link is
+    /// congested, and climb back when it clears.
+    #[arg(long)]
+    pub dynamic_bitrate: bool,
     /// A saved destination (see `shopcast dest`). Repeatable.
     #[arg(long = "dest", value_name = "NAME")]
     pub dest: Vec<String>,
@@ -86,6 +90,11 @@ impl BroadcastArgs {
                 bail!("duration {d} is out of range: accepted is more than 0 and at most a week, in seconds");
             }
             config.duration = Some(Duration::from_secs_f64(d));
+        }
+        if self.dynamic_bitrate {
+            for p in &mut config.push {
+                p.dynamic_bitrate = Some(shopcast_push::DynamicBitrateConfig::default());
+            }
         }
         config.validate()?;
         Ok(config)

@@ -320,3 +320,88 @@ impl Drop for Xvfb {
         let _ = self.child.wait();
     }
 }
+
+/// A TCP relay on loopback that forwards client→server traffic at a
+/// limited rate, like a congested uplink. Server→client is unthrottled.
+pub struct ThrottledRelay {
+    port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    rate: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl ThrottledRelay {
+    /// Listens on a free port and relays to `127.0.0.1:upstream_port`
+    /// at `bytes_per_sec`.
+    pub fn start(upstream_port: u16, bytes_per_sec: u64) -> anyhow::Result<Self> {
+        use std::io::{Read, Write};
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+        // Small kernel buffers: otherwise loopback's autotuned megabytes
+        // would hide the congestion from the sender for many seconds.
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+        socket.set_recv_buffer_size(16 * 1024)?;
+        socket.set_reuse_address(true)?;
+        socket.bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())?;
+        socket.listen(16)?;
+        let listener: TcpListener = socket.into();
+        let port = listener.local_addr()?.port();
+        listener.set_nonblocking(true)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let rate = Arc::new(AtomicU64::new(bytes_per_sec));
+        let (s, r) = (stop.clone(), rate.clone());
+        std::thread::spawn(move || {
+            while !s.load(Ordering::Relaxed) {
+                let Ok((client, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                };
+                let _ = client.set_nonblocking(false);
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream_port)) else {
+                    continue;
+                };
+                let (mut c_read, mut s_write) = match (client.try_clone(), server.try_clone()) {
+                    (Ok(c), Ok(sv)) => (c, sv),
+                    _ => continue,
+                };
+                let (mut s_read, mut c_write) = (server, client);
+                let (s2, r2) = (s.clone(), r.clone());
+                // Upstream: 10 ms slices of the allowed rate.
+                std::thread::spawn(move || {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    while !s2.load(Ordering::Relaxed) {
+                        let slice = ((r2.load(Ordering::Relaxed) / 100).max(1) as usize).min(buf.len());
+                        let n = match c_read.read(&mut buf[..slice]) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        if s_write.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                    let _ = s_write.shutdown(std::net::Shutdown::Both);
+                });
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut s_read, &mut c_write);
+                    let _ = c_write.shutdown(std::net::Shutdown::Both);
+                });
+            }
+        });
+        Ok(Self { port, stop, rate })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Changes the allowed rate, e.g. to end the congestion.
+    pub fn set_rate(&self, bytes_per_sec: u64) {
+        self.rate.store(bytes_per_sec, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Drop for ThrottledRelay {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
