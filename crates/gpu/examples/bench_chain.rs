@@ -29,7 +29,13 @@ fn frame(info: &gst_video::VideoInfo, i: u64) -> gst::Buffer {
             seed ^= seed << 13;
             seed ^= seed >> 17;
             seed ^= seed << 5;
-            *v = if k < y_size { 150 + (seed % 16) as u8 } else if k % 2 == 0 { 110 } else { 155 };
+            *v = if k < y_size {
+                150 + (seed % 16) as u8
+            } else if k % 2 == 0 {
+                110
+            } else {
+                155
+            };
         }
         drop(map);
         b.set_pts(gst::ClockTime::from_mseconds(i * 33));
@@ -43,7 +49,11 @@ fn ms(d: Duration) -> f64 {
 
 fn main() -> anyhow::Result<()> {
     gst::init()?;
-    let frames: u64 = std::env::args().nth(1).map(|s| s.parse()).transpose()?.unwrap_or(30);
+    let frames: u64 = std::env::args()
+        .nth(1)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(30);
     let cases: Vec<(&str, Beauty, Option<LutArg>)> = vec![
         ("convert only (NV12->I420)", Beauty::default(), None),
         ("smoothing 9", "9,0,0".parse()?, None),
@@ -51,10 +61,16 @@ fn main() -> anyhow::Result<()> {
         ("ruddy 3", "0,0,3".parse()?, None),
         ("sharpen 5", "0,0,0,5".parse()?, None),
         ("LUT film 100%", Beauty::default(), Some("film".parse()?)),
-        ("chain: 9,5,3 + LUT 100%", "9,5,3".parse()?, Some("film".parse()?)),
+        (
+            "chain: 9,5,3 + LUT 100%",
+            "9,5,3".parse()?,
+            Some("film".parse()?),
+        ),
     ];
     let mut adapter = String::new();
-    println!("| size | effect | upload ms | compute ms | readback ms | total ms (sync) | ring ms/frame |");
+    println!(
+        "| size | effect | upload ms | compute ms | readback ms | total ms (sync) | ring ms/frame |"
+    );
     println!("|---|---|---:|---:|---:|---:|---:|");
     for (w, h) in [(1280u32, 720u32), (1920, 1080)] {
         let info = gst_video::VideoInfo::builder(VideoFormat::Nv12, w, h)
@@ -92,7 +108,9 @@ fn main() -> anyhow::Result<()> {
             let mut out = 0;
             for i in 0..frames {
                 let mut b = inputs[i as usize % 4].copy();
-                b.get_mut().expect("unique").set_pts(gst::ClockTime::from_mseconds(i * 33));
+                b.get_mut()
+                    .expect("unique")
+                    .set_pts(gst::ClockTime::from_mseconds(i * 33));
                 out += p.process(b, &[])?.is_some() as u64;
             }
             out += p.drain()?.len() as u64;

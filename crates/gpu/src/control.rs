@@ -172,7 +172,11 @@ impl GpuControl {
         scale: f32,
         opacity: f32,
     ) -> OverlayId {
-        let scale = if scale.is_finite() && scale > 0.0 { scale } else { 1.0 };
+        let scale = if scale.is_finite() && scale > 0.0 {
+            scale
+        } else {
+            1.0
+        };
         self.update(|s, next| {
             *next += 1;
             let id = *next;
@@ -200,7 +204,11 @@ impl GpuControl {
 
     /// Moves and rescales an overlay.
     pub fn move_overlay(&self, id: OverlayId, x: i32, y: i32, scale: f32) -> Result<(), GpuError> {
-        let scale = if scale.is_finite() && scale > 0.0 { scale } else { 1.0 };
+        let scale = if scale.is_finite() && scale > 0.0 {
+            scale
+        } else {
+            1.0
+        };
         self.with_overlay(id, |o| {
             o.x = x;
             o.y = y;

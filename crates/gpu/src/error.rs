@@ -46,7 +46,10 @@ impl GpuError {
     /// True when the error means no GPU is available here, so running
     /// without effects is the sensible reaction.
     pub fn is_no_gpu(&self) -> bool {
-        matches!(self, GpuError::NoAdapter(_) | GpuError::RequestDevice { .. })
+        matches!(
+            self,
+            GpuError::NoAdapter(_) | GpuError::RequestDevice { .. }
+        )
     }
 
     pub(crate) fn parse(what: &'static str, input: &str, reason: impl Into<String>) -> Self {

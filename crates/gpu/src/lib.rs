@@ -30,6 +30,7 @@ mod image;
 mod layers;
 pub mod lut;
 mod processor;
+mod ring;
 mod settings;
 
 pub use assets::{ASSETS_ENV, assets_dir, list_luts, resolve_lut};

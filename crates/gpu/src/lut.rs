@@ -176,8 +176,16 @@ impl Lut {
         Ok(Self::from_fn(|r, g, b| {
             let s = (n - 1) as f32;
             let (fr, fg, fb) = (r * s, g * s, b * s);
-            let (r0, g0, b0) = (fr.floor() as usize, fg.floor() as usize, fb.floor() as usize);
-            let (r1, g1, b1) = ((r0 + 1).min(n - 1), (g0 + 1).min(n - 1), (b0 + 1).min(n - 1));
+            let (r0, g0, b0) = (
+                fr.floor() as usize,
+                fg.floor() as usize,
+                fb.floor() as usize,
+            );
+            let (r1, g1, b1) = (
+                (r0 + 1).min(n - 1),
+                (g0 + 1).min(n - 1),
+                (b0 + 1).min(n - 1),
+            );
             let (dr, dg, db) = (fr - r0 as f32, fg - g0 as f32, fb - b0 as f32);
             let mut out = [0.0; 3];
             for (c, o) in out.iter_mut().enumerate() {
@@ -221,7 +229,12 @@ impl Lut {
     pub(crate) fn to_rgba16f(&self) -> Vec<u16> {
         let mut out = Vec::with_capacity(self.data.len() * 4);
         for v in &self.data {
-            out.extend_from_slice(&[f32_to_f16(v[0]), f32_to_f16(v[1]), f32_to_f16(v[2]), f32_to_f16(1.0)]);
+            out.extend_from_slice(&[
+                f32_to_f16(v[0]),
+                f32_to_f16(v[1]),
+                f32_to_f16(v[2]),
+                f32_to_f16(1.0),
+            ]);
         }
         out
     }

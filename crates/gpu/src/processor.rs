@@ -21,7 +21,6 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use gst::prelude::*;
-use gst_video::prelude::*;
 use gst_video::{VideoFormat, VideoInfo};
 use shopcast_media::{FrameProcessor, ProcessorConfig, ProcessorError};
 
@@ -37,6 +36,7 @@ use crate::layers::input::{SourceTextures, input_bgl};
 use crate::layers::lut::LutLayer;
 use crate::layers::pack::{PackPass, PackedLayout};
 use crate::layers::texture_2d;
+use crate::ring::{MAP_FAILED, MAP_OK, MAP_PENDING, Meta, Slot, copy_out};
 use crate::settings::{EffectSettings, Layout};
 
 /// Frames in flight between submit and readback. With 3 slots, the
@@ -60,48 +60,6 @@ pub struct StageTimes {
 impl StageTimes {
     pub fn total(&self) -> Duration {
         self.upload + self.compute + self.readback
-    }
-}
-
-const MAP_PENDING: u8 = 0;
-const MAP_OK: u8 = 1;
-const MAP_FAILED: u8 = 2;
-
-struct Slot {
-    buffer: wgpu::Buffer,
-    state: Arc<AtomicU8>,
-}
-
-/// Timing fields copied from an input buffer onto its output.
-#[derive(Debug, Clone, Copy)]
-struct Meta {
-    pts: Option<gst::ClockTime>,
-    dts: Option<gst::ClockTime>,
-    duration: Option<gst::ClockTime>,
-    offset: u64,
-    offset_end: u64,
-    flags: gst::BufferFlags,
-}
-
-impl Meta {
-    fn of(b: &gst::BufferRef) -> Self {
-        Meta {
-            pts: b.pts(),
-            dts: b.dts(),
-            duration: b.duration(),
-            offset: b.offset(),
-            offset_end: b.offset_end(),
-            flags: b.flags() - gst::BufferFlags::TAG_MEMORY,
-        }
-    }
-
-    fn apply(&self, b: &mut gst::BufferRef) {
-        b.set_pts(self.pts);
-        b.set_dts(self.dts);
-        b.set_duration(self.duration);
-        b.set_offset(self.offset);
-        b.set_offset_end(self.offset_end);
-        b.set_flags(self.flags);
     }
 }
 
@@ -130,22 +88,22 @@ struct OverlayGpu {
 }
 
 /// Everything sized for one stream; built in `start()`.
-struct Live {
+pub(crate) struct Live {
     config: ProcessorConfig,
-    out_info: VideoInfo,
+    pub(crate) out_info: VideoInfo,
     main: SourceTextures,
     input_bg: wgpu::BindGroup,
     frame_bg: wgpu::BindGroup,
     work_view: wgpu::TextureView,
     extras: Vec<ExtraGpu>,
     overlays: Vec<OverlayGpu>,
-    layout: PackedLayout,
-    ring: Vec<Slot>,
+    pub(crate) layout: PackedLayout,
+    pub(crate) ring: Vec<Slot>,
     free: Vec<usize>,
     pending: VecDeque<Pending>,
-    pool: gst::BufferPool,
+    pub(crate) pool: gst::BufferPool,
     uniform: FrameUniform,
-    /// Parameters shared by every layer uniform: (format range, coeffs).
+    /// Kr/Kb of the working space, shared by every layer uniform.
     coeffs: [f32; 4],
 }
 
@@ -351,7 +309,12 @@ impl GpuProcessor {
         let mut pool_config = pool.config();
         // Enough for the ring plus what the encoder holds on to; the
         // pool grows if downstream keeps more.
-        pool_config.set_params(Some(&caps), out_info.size() as u32, (RING_SLOTS + 2) as u32, 0);
+        pool_config.set_params(
+            Some(&caps),
+            out_info.size() as u32,
+            (RING_SLOTS + 2) as u32,
+            0,
+        );
         pool.set_config(pool_config)
             .map_err(|e| GpuError::Unsupported(format!("buffer pool: {e}")))?;
         pool.set_active(true)
@@ -386,7 +349,9 @@ impl GpuProcessor {
         if !self.settings_dirty {
             return;
         }
-        let State::Live(live) = &mut self.state else { return };
+        let State::Live(live) = &mut self.state else {
+            return;
+        };
         self.settings_dirty = false;
         let device = &self.ctx.device;
         let queue = &self.ctx.queue;
@@ -443,7 +408,11 @@ impl GpuProcessor {
                     format: e.src.code,
                     opacity: 1.0,
                     src_size: [sw, sh],
-                    in_range: if src_yuv { formats::range_params(&cfg.info) } else { [0.0, 1.0, 0.0, 1.0] },
+                    in_range: if src_yuv {
+                        formats::range_params(&cfg.info)
+                    } else {
+                        [0.0, 1.0, 0.0, 1.0]
+                    },
                     coeffs: live.coeffs,
                     ..Default::default()
                 },
@@ -451,7 +420,11 @@ impl GpuProcessor {
         }
 
         // Overlays: drop removed, create added (in order), update all.
-        live.overlays.retain(|g| s.overlays.iter().any(|o| o.id == g.id && Arc::ptr_eq(&o.image, &g.image)));
+        live.overlays.retain(|g| {
+            s.overlays
+                .iter()
+                .any(|o| o.id == g.id && Arc::ptr_eq(&o.image, &g.image))
+        });
         let mut ordered = Vec::with_capacity(s.overlays.len());
         for o in &s.overlays {
             let gpu = match live.overlays.iter().position(|g| g.id == o.id) {
@@ -477,7 +450,11 @@ impl GpuProcessor {
                         texture.size(),
                     );
                     let view = texture.create_view(&Default::default());
-                    let quad = self.compositor.quad(device, &format!("overlay {} layer", o.id), [&view, &self.dummy, &self.dummy]);
+                    let quad = self.compositor.quad(
+                        device,
+                        &format!("overlay {} layer", o.id),
+                        [&view, &self.dummy, &self.dummy],
+                    );
                     OverlayGpu {
                         id: o.id,
                         image: img.clone(),
@@ -491,8 +468,12 @@ impl GpuProcessor {
         live.overlays = ordered;
         for (g, o) in live.overlays.iter_mut().zip(&s.overlays) {
             let (x0, y0) = (o.x as f32, o.y as f32);
-            let (x1, y1) = (x0 + o.image.width as f32 * o.scale, y0 + o.image.height as f32 * o.scale);
-            g.quad.visible = o.opacity > 0.0 && x1 > 0.0 && y1 > 0.0 && x0 < w as f32 && y0 < h as f32;
+            let (x1, y1) = (
+                x0 + o.image.width as f32 * o.scale,
+                y0 + o.image.height as f32 * o.scale,
+            );
+            g.quad.visible =
+                o.opacity > 0.0 && x1 > 0.0 && y1 > 0.0 && x0 < w as f32 && y0 < h as f32;
             g.quad.prepare(
                 queue,
                 &LayerUniform {
@@ -510,7 +491,11 @@ impl GpuProcessor {
 
     /// Uploads and encodes one frame; returns the command buffer, not
     /// yet including the readback copy.
-    fn encode_frame(&mut self, main: &gst::BufferRef, extras: &[Option<gst::Buffer>]) -> Result<wgpu::CommandEncoder, GpuError> {
+    fn encode_frame(
+        &mut self,
+        main: &gst::BufferRef,
+        extras: &[Option<gst::Buffer>],
+    ) -> Result<wgpu::CommandEncoder, GpuError> {
         let State::Live(live) = &mut self.state else {
             return Err(GpuError::Unsupported("not started".into()));
         };
@@ -523,15 +508,20 @@ impl GpuProcessor {
                 e.quad.visible = true;
             }
         }
-        let mut encoder = self.ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("frame"),
-        });
+        let mut encoder = self
+            .ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("frame"),
+            });
         if live.uniform.flags & crate::layers::frame::FLAG_SMOOTH != 0 {
             self.beauty.encode(&mut encoder, &live.input_bg);
         }
         let (w, h) = (live.config.input.width(), live.config.input.height());
-        if std::env::var_os("XSKIP_FRAME").is_none() { self.frame.encode(&mut encoder, &live.input_bg, &live.frame_bg, w, h); }
-        let any_layer = live.extras.iter().any(|e| e.quad.visible) || live.overlays.iter().any(|o| o.quad.visible);
+        self.frame
+            .encode(&mut encoder, &live.input_bg, &live.frame_bg, w, h);
+        let any_layer = live.extras.iter().any(|e| e.quad.visible)
+            || live.overlays.iter().any(|o| o.quad.visible);
         if any_layer {
             let quads = live
                 .extras
@@ -540,13 +530,15 @@ impl GpuProcessor {
                 .chain(live.overlays.iter().map(|o| &o.quad));
             self.compositor.encode(&mut encoder, &live.work_view, quads);
         }
-        if std::env::var_os("XSKIP_PACK").is_none() { self.pack.encode(&mut encoder); }
+        self.pack.encode(&mut encoder);
         Ok(encoder)
     }
 
     /// True when this frame can be handed on untouched.
     fn is_passthrough(&self, extras: &[Option<gst::Buffer>]) -> bool {
-        let State::Live(live) = &self.state else { return false };
+        let State::Live(live) = &self.state else {
+            return false;
+        };
         live.uniform.flags == 0
             && live.config.input.format() == live.out_info.format()
             && !live.overlays.iter().any(|o| o.quad.visible)
@@ -559,7 +551,11 @@ impl GpuProcessor {
     fn finish(&mut self, p: Pending) -> Result<gst::Buffer, GpuError> {
         let (slot, meta, submission) = match p {
             Pending::Pass(b) => return Ok(b),
-            Pending::Gpu { slot, meta, submission } => (slot, meta, submission),
+            Pending::Gpu {
+                slot,
+                meta,
+                submission,
+            } => (slot, meta, submission),
         };
         let State::Live(live) = &mut self.state else {
             return Err(GpuError::Unsupported("not started".into()));
@@ -585,7 +581,11 @@ impl GpuProcessor {
 
     /// Submits `encoder` with a copy into a free ring slot and requests
     /// that slot's mapping.
-    fn submit(&mut self, mut encoder: wgpu::CommandEncoder, meta: Meta) -> Result<Pending, GpuError> {
+    fn submit(
+        &mut self,
+        mut encoder: wgpu::CommandEncoder,
+        meta: Meta,
+    ) -> Result<Pending, GpuError> {
         let State::Live(live) = &mut self.state else {
             return Err(GpuError::Unsupported("not started".into()));
         };
@@ -598,13 +598,24 @@ impl GpuProcessor {
         let submission = self.ctx.queue.submit([encoder.finish()]);
         let state = s.state.clone();
         s.buffer.slice(..).map_async(wgpu::MapMode::Read, move |r| {
-            state.store(if r.is_ok() { MAP_OK } else { MAP_FAILED }, Ordering::Release);
+            state.store(
+                if r.is_ok() { MAP_OK } else { MAP_FAILED },
+                Ordering::Release,
+            );
         });
         self.ctx.check_fault()?;
-        Ok(Pending::Gpu { slot, meta, submission })
+        Ok(Pending::Gpu {
+            slot,
+            meta,
+            submission,
+        })
     }
 
-    fn process_inner(&mut self, main: gst::Buffer, extras: &[Option<gst::Buffer>]) -> Result<Option<gst::Buffer>, GpuError> {
+    fn process_inner(
+        &mut self,
+        main: gst::Buffer,
+        extras: &[Option<gst::Buffer>],
+    ) -> Result<Option<gst::Buffer>, GpuError> {
         self.sync_settings();
         let passthrough = self.is_passthrough(extras);
         let State::Live(live) = &mut self.state else {
@@ -620,10 +631,14 @@ impl GpuProcessor {
             let encoder = self.encode_frame(main.as_ref(), extras)?;
             drop(main);
             let pending = self.submit(encoder, meta)?;
-            let State::Live(live) = &mut self.state else { unreachable!() };
+            let State::Live(live) = &mut self.state else {
+                unreachable!()
+            };
             live.pending.push_back(pending);
         }
-        let State::Live(live) = &mut self.state else { unreachable!() };
+        let State::Live(live) = &mut self.state else {
+            unreachable!()
+        };
         if live.pending.len() > RING_DEPTH {
             let p = live.pending.pop_front().expect("non-empty");
             return self.finish(p).map(Some);
@@ -644,7 +659,9 @@ impl GpuProcessor {
             return Err(GpuError::Unsupported("not started".into()));
         };
         if !live.pending.is_empty() {
-            return Err(GpuError::Unsupported("process_timed with frames in flight".into()));
+            return Err(GpuError::Unsupported(
+                "process_timed with frames in flight".into(),
+            ));
         }
         let device = self.ctx.device.clone();
         let wait = |i: wgpu::SubmissionIndex| {
@@ -663,9 +680,12 @@ impl GpuProcessor {
         let t1 = Instant::now();
         wait(self.ctx.queue.submit([encoder.finish()]))?;
         let t2 = Instant::now();
-        let copy = self.ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("readback"),
-        });
+        let copy = self
+            .ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("readback"),
+            });
         let pending = self.submit(copy, meta)?;
         let out = self.finish(pending)?;
         let t3 = Instant::now();
@@ -678,43 +698,6 @@ impl GpuProcessor {
             },
         ))
     }
-}
-
-/// Copies a mapped ring slot into a pooled buffer with the output's
-/// layout and strides.
-fn copy_out(live: &mut Live, slot: usize, meta: &Meta) -> Result<gst::Buffer, GpuError> {
-    let s = &live.ring[slot];
-    if s.state.load(Ordering::Acquire) != MAP_OK {
-        return Err(GpuError::Gpu("readback mapping failed".into()));
-    }
-    let mut out = live
-        .pool
-        .acquire_buffer(None)
-        .map_err(|e| GpuError::Gpu(format!("no output buffer from the pool: {e:?}")))?;
-    {
-        let out_ref = out
-            .get_mut()
-            .ok_or_else(|| GpuError::Gpu("pooled buffer is shared".into()))?;
-        meta.apply(out_ref);
-        let mapped = s
-            .buffer
-            .slice(..)
-            .get_mapped_range()
-            .map_err(|e| GpuError::Gpu(format!("readback range: {e:?}")))?;
-        let mut frame = gst_video::VideoFrameRef::from_buffer_ref_writable(out_ref, &live.out_info)
-            .map_err(|_| GpuError::Gpu("could not map the output buffer".into()))?;
-        for (i, p) in live.layout.planes.iter().enumerate() {
-            let stride = frame.plane_stride()[i] as usize;
-            let dst = frame
-                .plane_data_mut(i as u32)
-                .map_err(|_| GpuError::Gpu(format!("output plane {i}")))?;
-            for row in 0..p.rows {
-                let src = &mapped[p.offset + row * p.stride..][..p.row_bytes];
-                dst[row * stride..][..p.row_bytes].copy_from_slice(src);
-            }
-        }
-    }
-    Ok(out)
 }
 
 fn view_entry(binding: u32, view: &wgpu::TextureView) -> wgpu::BindGroupEntry<'_> {
@@ -766,9 +749,9 @@ impl FrameProcessor for GpuProcessor {
 
     fn drain(&mut self) -> Result<Vec<gst::Buffer>, ProcessorError> {
         let mut out = Vec::new();
-        loop {
-            let State::Live(live) = &mut self.state else { break };
-            let Some(p) = live.pending.pop_front() else { break };
+        while let State::Live(live) = &mut self.state
+            && let Some(p) = live.pending.pop_front()
+        {
             out.push(self.finish(p)?);
         }
         Ok(out)
@@ -782,10 +765,15 @@ impl FrameProcessor for GpuProcessor {
 ///
 /// The returned [`GpuControl`] works either way; without a GPU its
 /// changes have no visible effect.
-pub fn build_processor(settings: &EffectSettings) -> Result<(Box<dyn FrameProcessor>, GpuControl), GpuError> {
+pub fn build_processor(
+    settings: &EffectSettings,
+) -> Result<(Box<dyn FrameProcessor>, GpuControl), GpuError> {
     let control = GpuControl::new(settings)?;
     match GpuContext::new() {
-        Ok(ctx) => Ok((Box::new(GpuProcessor::with_context(ctx, control.clone())), control)),
+        Ok(ctx) => Ok((
+            Box::new(GpuProcessor::with_context(ctx, control.clone())),
+            control,
+        )),
         Err(e) if e.is_no_gpu() => {
             tracing::warn!(error = %e, "no GPU for effects: beauty, LUT and overlays are OFF; streaming continues unprocessed");
             Ok((Box::new(shopcast_media::DefaultProcessor::new()), control))

@@ -111,7 +111,11 @@ impl FromStr for LutArg {
             _ => (s_trim, DEFAULT_LUT_STRENGTH),
         };
         if src.is_empty() {
-            return Err(GpuError::parse("LUT", s, "expected NAME or PATH[:STRENGTH]"));
+            return Err(GpuError::parse(
+                "LUT",
+                s,
+                "expected NAME or PATH[:STRENGTH]",
+            ));
         }
         let looks_like_path = src.contains('/')
             || src.contains('\\')
@@ -155,7 +159,11 @@ impl FromStr for OverlayArg {
         }
         let int = |p: &str, name: &str| {
             p.parse::<i32>().map_err(|_| {
-                GpuError::parse("overlay", s, format!("{name} must be an integer, got {p:?}"))
+                GpuError::parse(
+                    "overlay",
+                    s,
+                    format!("{name} must be an integer, got {p:?}"),
+                )
             })
         };
         let x = int(parts[0], "X")?;

@@ -7,7 +7,16 @@ use common::*;
 use gst_video::VideoFormat;
 use shopcast_gpu::{Beauty, EffectSettings};
 
-fn render(beauty: Beauty, noise: f64) -> (Vec<u8>, Vec<u8>, gst_video::VideoInfo, gst::Buffer, gst::Buffer) {
+fn render(
+    beauty: Beauty,
+    noise: f64,
+) -> (
+    Vec<u8>,
+    Vec<u8>,
+    gst_video::VideoInfo,
+    gst::Buffer,
+    gst::Buffer,
+) {
     init();
     let inf = info(VideoFormat::I420, W, H);
     let settings = EffectSettings {
@@ -17,7 +26,13 @@ fn render(beauty: Beauty, noise: f64) -> (Vec<u8>, Vec<u8>, gst_video::VideoInfo
     let (mut p, _c) = processor(settings, &config(&inf, VideoFormat::I420, vec![]));
     let input = from_rgba(&inf, &scene(noise), 0);
     let out = run(&mut p, input.clone(), &[]);
-    (plane(&input, &inf, 0).0, plane(&out, &inf, 0).0, inf, input, out)
+    (
+        plane(&input, &inf, 0).0,
+        plane(&out, &inf, 0).0,
+        inf,
+        input,
+        out,
+    )
 }
 
 /// x positions where the row-averaged luma profile crosses 10 % and 90 %
@@ -55,11 +70,17 @@ fn smoothing_9_halves_skin_noise_keeps_the_edge_and_the_blue() {
         8.0,
     );
     let w = W as usize;
-    let inner = ((SKIN_X.0 + 20, SKIN_X.1 - 20), (FACE_Y.0 + 20, FACE_Y.1 - 20));
+    let inner = (
+        (SKIN_X.0 + 20, SKIN_X.1 - 20),
+        (FACE_Y.0 + 20, FACE_Y.1 - 20),
+    );
     let (_, sd_in) = stats(&y_in, w, inner.0, inner.1);
     let (_, sd_out) = stats(&y_out, w, inner.0, inner.1);
     println!("skin noise sd {sd_in:.2} -> {sd_out:.2}");
-    assert!(sd_out <= 0.5 * sd_in, "noise sd {sd_in:.2} -> {sd_out:.2}: less than 50 % reduction");
+    assert!(
+        sd_out <= 0.5 * sd_in,
+        "noise sd {sd_in:.2} -> {sd_out:.2}: less than 50 % reduction"
+    );
 
     let (r_in, r_out) = (rise_width(&y_in), rise_width(&y_out));
     println!("edge 10-90% rise {r_in:.2} px -> {r_out:.2} px");
@@ -69,15 +90,27 @@ fn smoothing_9_halves_skin_noise_keeps_the_edge_and_the_blue() {
         let (a, pw, _) = plane(&input, &inf, i);
         let (b, _, _) = plane(&out, &inf, i);
         let sub = if i == 0 { 1 } else { 2 };
-        let d = mad(&a, &b, pw, (0, pw), (BLUE_Y.0.div_ceil(sub), BLUE_Y.1 / sub));
-        assert!(d <= 1.0, "blue region plane {i} changed by {d:.3}/255 on average");
+        let d = mad(
+            &a,
+            &b,
+            pw,
+            (0, pw),
+            (BLUE_Y.0.div_ceil(sub), BLUE_Y.1 / sub),
+        );
+        assert!(
+            d <= 1.0,
+            "blue region plane {i} changed by {d:.3}/255 on average"
+        );
     }
 }
 
 #[test]
 fn smoothing_strength_grows_with_the_level() {
     let w = W as usize;
-    let inner = ((SKIN_X.0 + 20, SKIN_X.1 - 20), (FACE_Y.0 + 20, FACE_Y.1 - 20));
+    let inner = (
+        (SKIN_X.0 + 20, SKIN_X.1 - 20),
+        (FACE_Y.0 + 20, FACE_Y.1 - 20),
+    );
     let mut last = f64::MAX;
     for level in [0, 3, 6, 9] {
         let (_, y_out, ..) = render(
@@ -96,7 +129,10 @@ fn smoothing_strength_grows_with_the_level() {
 fn skin_and_blue(beauty: Beauty) -> (f64, f64, Vec<u8>) {
     let (_, y_out, inf, _, out) = render(beauty, 0.0);
     let w = W as usize;
-    let inner = ((SKIN_X.0 + 10, SKIN_X.1 - 10), (FACE_Y.0 + 10, FACE_Y.1 - 10));
+    let inner = (
+        (SKIN_X.0 + 10, SKIN_X.1 - 10),
+        (FACE_Y.0 + 10, FACE_Y.1 - 10),
+    );
     let (luma, _) = stats(&y_out, w, inner.0, inner.1);
     let rgba = to_rgba(&out, &inf);
     let (mut r, mut g) = (0.0, 0.0);
@@ -161,5 +197,10 @@ fn sharpen_steepens_the_edge() {
     // Overshoot on the bright side of the edge is the signature.
     let w = W as usize;
     let at = |p: &[u8]| (40..120).map(|r| p[r * w + 199] as f64).sum::<f64>() / 80.0;
-    assert!(at(&y_out) > at(&y_in) + 2.0, "{} vs {}", at(&y_out), at(&y_in));
+    assert!(
+        at(&y_out) > at(&y_in) + 2.0,
+        "{} vs {}",
+        at(&y_out),
+        at(&y_in)
+    );
 }

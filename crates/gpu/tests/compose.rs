@@ -22,7 +22,10 @@ fn y_at(buf: &gst::Buffer, inf: &gst_video::VideoInfo, x: usize, y: usize) -> u8
 fn overlays_are_added_moved_faded_and_removed_live() {
     init();
     let inf = info(VideoFormat::I420, W, H);
-    let (mut p, c) = processor(EffectSettings::default(), &config(&inf, VideoFormat::I420, vec![]));
+    let (mut p, c) = processor(
+        EffectSettings::default(),
+        &config(&inf, VideoFormat::I420, vec![]),
+    );
     let grey = from_rgba(&inf, &solid(W, H, [128, 128, 128, 255]), 0);
     let grey_y = y_at(&grey, &inf, 0, 0);
     let red = Arc::new(RgbaImage {
@@ -34,7 +37,11 @@ fn overlays_are_added_moved_faded_and_removed_live() {
     let out = run(&mut p, grey.clone(), &[]);
     let red_y = y_at(&out, &inf, 40, 40);
     assert!((red_y as i32 - 82).abs() <= 2, "red overlay luma {red_y}");
-    assert_eq!(y_at(&out, &inf, 60, 60), grey_y, "outside the overlay is untouched");
+    assert_eq!(
+        y_at(&out, &inf, 60, 60),
+        grey_y,
+        "outside the overlay is untouched"
+    );
 
     // Moved and scaled x2: now covers 100..132.
     c.move_overlay(id, 100, 60, 2.0).unwrap();
@@ -46,7 +53,10 @@ fn overlays_are_added_moved_faded_and_removed_live() {
     c.set_overlay_opacity(id, 0.5).unwrap();
     let out = run(&mut p, grey.clone(), &[]);
     let half = y_at(&out, &inf, 110, 70) as i32;
-    assert!((half - (82 + grey_y as i32) / 2).abs() <= 2, "half-opaque luma {half}");
+    assert!(
+        (half - (82 + grey_y as i32) / 2).abs() <= 2,
+        "half-opaque luma {half}"
+    );
 
     // Removed: bit-exact again.
     c.remove_overlay(id).unwrap();
@@ -60,7 +70,11 @@ fn extra_source_is_composed_as_pip_without_beauty() {
     init();
     let inf = info(VideoFormat::I420, W, H);
     let ex_inf = info(VideoFormat::I420, 80, 44);
-    let cfg = config(&inf, VideoFormat::I420, vec![extra(ex_inf.clone(), 200, 100)]);
+    let cfg = config(
+        &inf,
+        VideoFormat::I420,
+        vec![extra(ex_inf.clone(), 200, 100)],
+    );
     // Whitening at 9 would visibly brighten a skin-coloured main frame;
     // the skin-coloured extra source must come through untouched.
     let settings = EffectSettings {
@@ -78,7 +92,10 @@ fn extra_source_is_composed_as_pip_without_beauty() {
 
     // Before the extra delivers anything only the main frame shows.
     let out = run(&mut p, main.clone(), &[None]);
-    assert!(y_at(&out, &inf, 220, 120) > ex_y + 5, "beauty applies to the main camera");
+    assert!(
+        y_at(&out, &inf, 220, 120) > ex_y + 5,
+        "beauty applies to the main camera"
+    );
 
     let out = run(&mut p, main.clone(), &[Some(ex.clone())]);
     let (oy, ow, _) = plane(&out, &inf, 0);
@@ -88,7 +105,10 @@ fn extra_source_is_composed_as_pip_without_beauty() {
             assert!((oy[(100 + y) * ow + 200 + x] as i32 - ey[y * ew + x] as i32).abs() <= 1);
         }
     }
-    assert!(y_at(&out, &inf, 190, 120) > ex_y + 5, "main outside the window still whitened");
+    assert!(
+        y_at(&out, &inf, 190, 120) > ex_y + 5,
+        "main outside the window still whitened"
+    );
 
     // The extra keeps showing its last frame when it has no new one.
     let out = run(&mut p, main, &[None]);
@@ -100,21 +120,50 @@ fn side_by_side_puts_main_left_and_extra_right() {
     init();
     let inf = info(VideoFormat::I420, W, H);
     let ex_inf = info(VideoFormat::I420, 80, 44);
-    let cfg = config(&inf, VideoFormat::I420, vec![extra(ex_inf.clone(), 200, 100)]);
+    let cfg = config(
+        &inf,
+        VideoFormat::I420,
+        vec![extra(ex_inf.clone(), 200, 100)],
+    );
     let settings = EffectSettings {
         layout: Layout::SideBySide,
         ..Default::default()
     };
     let (mut p, c) = processor(settings, &cfg);
     // Main: left half dark, right half bright, so the centre crop shows both.
-    let rgba: Vec<u8> = (0..H).flat_map(|_| (0..W).flat_map(|x| if x < W / 2 { [30, 30, 30, 255] } else { [220, 220, 220, 255] })).collect();
+    let rgba: Vec<u8> = (0..H)
+        .flat_map(|_| {
+            (0..W).flat_map(|x| {
+                if x < W / 2 {
+                    [30, 30, 30, 255]
+                } else {
+                    [220, 220, 220, 255]
+                }
+            })
+        })
+        .collect();
     let main = from_rgba(&inf, &rgba, 0);
     let ex = from_rgba(&ex_inf, &solid(80, 44, [0, 0, 255, 255]), 0);
     let out = run(&mut p, main.clone(), &[Some(ex.clone())]);
-    let (dark, bright, blue) = (y_at(&main, &inf, 10, 10), y_at(&main, &inf, 300, 10), y_at(&ex, &ex_inf, 5, 5));
-    assert_eq!(y_at(&out, &inf, 10, 90), dark, "left quarter shows main's centre-left");
-    assert_eq!(y_at(&out, &inf, 150, 90), bright, "second quarter shows main's centre-right");
-    assert!((y_at(&out, &inf, 240, 90) as i32 - blue as i32).abs() <= 1, "right half shows the extra");
+    let (dark, bright, blue) = (
+        y_at(&main, &inf, 10, 10),
+        y_at(&main, &inf, 300, 10),
+        y_at(&ex, &ex_inf, 5, 5),
+    );
+    assert_eq!(
+        y_at(&out, &inf, 10, 90),
+        dark,
+        "left quarter shows main's centre-left"
+    );
+    assert_eq!(
+        y_at(&out, &inf, 150, 90),
+        bright,
+        "second quarter shows main's centre-right"
+    );
+    assert!(
+        (y_at(&out, &inf, 240, 90) as i32 - blue as i32).abs() <= 1,
+        "right half shows the extra"
+    );
     // Back to picture-in-picture live.
     c.set_layout(Layout::PictureInPicture);
     let out = run(&mut p, main.clone(), &[Some(ex)]);
@@ -136,7 +185,9 @@ fn ring_keeps_order_and_timing_across_live_changes_on_a_worker_thread() {
         ..Default::default()
     };
     let (p, c) = shopcast_gpu::GpuProcessor::new(settings).unwrap();
-    let frames: Vec<gst::Buffer> = (0..40).map(|i| from_rgba(&inf, &scene_640(i), i as u64 * 33)).collect();
+    let frames: Vec<gst::Buffer> = (0..40)
+        .map(|i| from_rgba(&inf, &scene_640(i), i as u64 * 33))
+        .collect();
     let changer = {
         let c = c.clone();
         std::thread::spawn(move || {
@@ -184,6 +235,8 @@ fn ring_keeps_order_and_timing_across_live_changes_on_a_worker_thread() {
 
 fn scene_640(i: usize) -> Vec<u8> {
     (0..360u32)
-        .flat_map(|y| (0..640u32).flat_map(move |x| [((x + i as u32) % 256) as u8, (y % 256) as u8, 140, 255]))
+        .flat_map(|y| {
+            (0..640u32).flat_map(move |x| [((x + i as u32) % 256) as u8, (y % 256) as u8, 140, 255])
+        })
         .collect()
 }

@@ -24,5 +24,8 @@ fn no_adapter_gives_a_clear_error_and_an_identity_fallback() {
         lut: Some("no-such-lut".parse().unwrap()),
         ..Default::default()
     };
-    assert!(matches!(build_processor(&bad), Err(GpuError::UnknownLut { .. })));
+    assert!(matches!(
+        build_processor(&bad),
+        Err(GpuError::UnknownLut { .. })
+    ));
 }

@@ -12,13 +12,21 @@ use shopcast_media::FrameProcessor;
 #[test]
 fn identity_is_bit_exact_for_i420_nv12_yuy2_and_rgba() {
     init();
-    for fmt in [VideoFormat::I420, VideoFormat::Nv12, VideoFormat::Yuy2, VideoFormat::Rgba] {
+    for fmt in [
+        VideoFormat::I420,
+        VideoFormat::Nv12,
+        VideoFormat::Yuy2,
+        VideoFormat::Rgba,
+    ] {
         let inf = info(fmt, W, H);
         let (mut p, _c) = processor(EffectSettings::default(), &config(&inf, fmt, vec![]));
         for i in 0..4 {
             let input = from_rgba(&inf, &scene(6.0 + i as f64), i * 33);
             let before = bytes(&input, &inf);
-            let out = p.process(input, &[]).unwrap().expect("identity has no latency");
+            let out = p
+                .process(input, &[])
+                .unwrap()
+                .expect("identity has no latency");
             assert_eq!(bytes(&out, &inf), before, "{fmt:?} frame {i} changed");
             assert_eq!(out.pts(), Some(gst::ClockTime::from_mseconds(i * 33)));
         }
@@ -31,7 +39,10 @@ fn identity_is_bit_exact_for_i420_nv12_yuy2_and_rgba() {
 #[test]
 fn nv12_and_i420_convert_exactly_on_the_gpu() {
     init();
-    for (from, to) in [(VideoFormat::Nv12, VideoFormat::I420), (VideoFormat::I420, VideoFormat::Nv12)] {
+    for (from, to) in [
+        (VideoFormat::Nv12, VideoFormat::I420),
+        (VideoFormat::I420, VideoFormat::Nv12),
+    ] {
         let inf = info(from, W, H);
         let outf = info_like(&inf, to);
         let (mut p, _c) = processor(EffectSettings::default(), &config(&inf, to, vec![]));
@@ -39,7 +50,11 @@ fn nv12_and_i420_convert_exactly_on_the_gpu() {
         let reference = convert(&input, &inf, &outf);
         let out = run(&mut p, input, &[]);
         assert_eq!(out.size(), outf.size());
-        assert_eq!(bytes(&out, &outf), bytes(&reference, &outf), "{from:?} -> {to:?}");
+        assert_eq!(
+            bytes(&out, &outf),
+            bytes(&reference, &outf),
+            "{from:?} -> {to:?}"
+        );
     }
 }
 
@@ -65,16 +80,38 @@ fn yuy2_and_rgb_conversions_match_the_cpu_reference() {
         // Smooth content: chroma siting conventions differ between
         // implementations on sharp edges, not on gradients.
         let rgba: Vec<u8> = (0..H)
-            .flat_map(|y| (0..W).flat_map(move |x| [(x * 255 / W) as u8, (y * 255 / H) as u8, ((x + y) / 2 % 256) as u8, 255]))
+            .flat_map(|y| {
+                (0..W).flat_map(move |x| {
+                    [
+                        (x * 255 / W) as u8,
+                        (y * 255 / H) as u8,
+                        ((x + y) / 2 % 256) as u8,
+                        255,
+                    ]
+                })
+            })
             .collect();
         let input = from_rgba(&inf, &rgba, 0);
         let reference = convert(&input, &inf, &outf);
         let out = run(&mut p, input, &[]);
         let (a, b) = (bytes(&out, &outf), bytes(&reference, &outf));
         assert_eq!(a.len(), b.len());
-        let mean = a.iter().zip(&b).map(|(x, y)| (*x as f64 - *y as f64).abs()).sum::<f64>() / a.len() as f64;
-        let max = a.iter().zip(&b).map(|(x, y)| (*x as i32 - *y as i32).abs()).max().unwrap();
-        assert!(mean <= tol && max <= max_tol, "{from:?} -> {to:?}: mean {mean:.3}, max {max}");
+        let mean = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| (*x as f64 - *y as f64).abs())
+            .sum::<f64>()
+            / a.len() as f64;
+        let max = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| (*x as i32 - *y as i32).abs())
+            .max()
+            .unwrap();
+        assert!(
+            mean <= tol && max <= max_tol,
+            "{from:?} -> {to:?}: mean {mean:.3}, max {max}"
+        );
     }
 }
 
@@ -84,8 +121,13 @@ fn odd_sizes_are_handled() {
     init();
     let inf = info(VideoFormat::Nv12, 202, 114);
     let outf = info_like(&inf, VideoFormat::I420);
-    let (mut p, _c) = processor(EffectSettings::default(), &config(&inf, VideoFormat::I420, vec![]));
-    let rgba: Vec<u8> = (0..202 * 114).flat_map(|i| [(i % 251) as u8, (i % 127) as u8, 90, 255]).collect();
+    let (mut p, _c) = processor(
+        EffectSettings::default(),
+        &config(&inf, VideoFormat::I420, vec![]),
+    );
+    let rgba: Vec<u8> = (0..202 * 114)
+        .flat_map(|i| [(i % 251) as u8, (i % 127) as u8, 90, 255])
+        .collect();
     let input = from_rgba(&inf, &rgba, 0);
     let reference = convert(&input, &inf, &outf);
     let out = run(&mut p, input, &[]);

@@ -921,10 +921,10 @@ fn watch_source_bus(
                     tracing::warn!(source = %description, error = %e, "could not loop");
                 }
             }
-            gst::MessageView::Eos(_) => {
-                if extra_slot.is_none() && !sh.stopping.load(Ordering::Acquire) {
-                    sh.fatal(format!("the main source ({description}) ended"));
-                }
+            gst::MessageView::Eos(_)
+                if extra_slot.is_none() && !sh.stopping.load(Ordering::Acquire) =>
+            {
+                sh.fatal(format!("the main source ({description}) ended"));
             }
             gst::MessageView::Error(err) => {
                 let message = format!(
@@ -993,7 +993,7 @@ fn stats_loop(sh: Arc<Shared>, encoder: String, stop: mpsc::Receiver<()>) {
         }
         bitrate_tick(&sh, started, &mut last_bytes, BITRATE_TICK.as_secs_f64());
         tick += 1;
-        if tick % 4 != 0 {
+        if !tick.is_multiple_of(4) {
             continue;
         }
         let (dt, input_fps, output_fps, encoder_kbps, cpu_percent) = rates.sample(&sh.counters);

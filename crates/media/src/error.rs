@@ -42,6 +42,8 @@ pub enum MediaError {
     StateChange(String),
     #[error("GStreamer: {0}")]
     Glib(String),
+    #[error("ear-return: {0}")]
+    Monitor(String),
 }
 
 impl From<gst::glib::Error> for MediaError {

@@ -220,7 +220,7 @@ impl Output {
         });
         let (tx, rx) = mpsc::channel();
         let thread_shared = shared.clone();
-        let reconnect = spec.reconnect.clone();
+        let reconnect = spec.reconnect;
         let thread = std::thread::Builder::new()
             .name(format!("output-{}", spec.name))
             .spawn(move || supervise(thread_shared, reconnect, clock, events, rx))
@@ -542,7 +542,7 @@ fn supervise(
             });
             if let Some(msg) = msg {
                 match msg.view() {
-                    gst::MessageView::Error(err) => break Err(error_text(&shared, &err)),
+                    gst::MessageView::Error(err) => break Err(error_text(&shared, err)),
                     gst::MessageView::Eos(_) => break Err("the server ended the stream".into()),
                     _ => {}
                 }

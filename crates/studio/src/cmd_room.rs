@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use shopcast_room::bots::{BotsConfig, PlanParams, TokenSource, parse_room_url, replay_trace, run_bots};
+use shopcast_room::bots::{
+    BotsConfig, PlanParams, TokenSource, parse_room_url, replay_trace, run_bots,
+};
 use shopcast_room::filter::WordFilter;
 use shopcast_room::levels::LevelConfig;
 use shopcast_room::protocol::Role;
@@ -100,14 +102,17 @@ pub fn room_server(args: RoomServerArgs) -> Result<()> {
         cfg.settings.words = WordFilter::from_file(w)?;
     }
     if let Some(l) = &args.levels {
-        let text = std::fs::read_to_string(l).with_context(|| format!("reading {}", l.display()))?;
+        let text =
+            std::fs::read_to_string(l).with_context(|| format!("reading {}", l.display()))?;
         cfg.settings.levels = LevelConfig::from_json(&text)?;
     }
     runtime()?.block_on(async move {
         let (addr, handle) = EmbeddedServer::start(cfg).await?;
         println!("room server listening on http://{addr}");
         println!("audience page: http://{addr}/r/ROOM");
-        tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+        tokio::signal::ctrl_c()
+            .await
+            .context("waiting for Ctrl-C")?;
         eprintln!("shutting down…");
         handle.shutdown().await?;
         Ok(())

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod cmd_broadcast;
 mod cmd_push;
+mod cmd_room;
 
 #[derive(Parser)]
 #[command(name = "shopcast", version, about = "Shopcast Studio: live-commerce broadcasting")]
@@ -27,6 +28,12 @@ enum Command {
     /// Save, list and remove push destinations; keys go to the keychain.
     #[command(subcommand)]
     Dest(cmd_push::DestCmd),
+    /// Run the live room server (WebSocket, audience page, REST API).
+    RoomServer(cmd_room::RoomServerArgs),
+    /// Mint a signed, expiring room token from a server's data folder.
+    Token(cmd_room::TokenArgs),
+    /// Join a room with simulated viewers (barrage, likes, gifts).
+    Audience(cmd_room::AudienceArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +50,9 @@ fn main() -> ExitCode {
         Command::Broadcast(a) => cmd_broadcast::broadcast(*a),
         Command::PushUrl(c) => cmd_push::push_url(c),
         Command::Dest(c) => cmd_push::dest(c),
+        Command::RoomServer(a) => cmd_room::room_server(a),
+        Command::Token(a) => cmd_room::token(a),
+        Command::Audience(a) => cmd_room::audience(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

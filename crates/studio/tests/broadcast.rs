@@ -362,3 +362,35 @@ fn stats_are_json_lines_with_the_named_fields() {
     assert_eq!(last["outputs"][0]["name"], "record");
     assert!(last["outputs"][0]["bytes_sent"].as_u64().unwrap_or(0) > 0, "{last}");
 }
+
+#[test]
+fn monitor_without_an_output_device_warns_and_carries_on() {
+    let _g = heavy();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rec = dir.path().join("mon.mkv");
+    let out = run(&[
+        "broadcast",
+        "--size",
+        "320x180",
+        "--duration",
+        "3",
+        "--monitor",
+        "--record",
+        rec.to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let p = probe(&rec).expect("recording plays");
+    assert!(p.video_frames >= 89, "{} frames", p.video_frames);
+    assert_eq!(p.audio_codec.as_deref(), Some("aac"));
+    // CI machines have no sound card; there the monitor must say so.
+    let no_cards = std::fs::read_to_string("/proc/asound/cards")
+        .map(|c| c.contains("no soundcards"))
+        .unwrap_or(true);
+    if no_cards {
+        assert!(
+            stderr(&out).contains("warning: monitoring is off"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}

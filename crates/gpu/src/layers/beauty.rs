@@ -41,11 +41,7 @@ pub(crate) fn params(b: &Beauty, height: u32) -> ([f32; 4], [f32; 2], u32) {
     let ruddy = 0.0065 * b.ruddy as f32;
     let sharpen = 0.14 * b.sharpen as f32;
     let radius = (height as f32 / 240.0).round().clamp(1.0, 4.0);
-    (
-        [amount, eps, beta, ruddy],
-        [sharpen, radius],
-        flags,
-    )
+    ([amount, eps, beta, ruddy], [sharpen, radius], flags)
 }
 
 const SHADER: &str = concat!(
@@ -103,9 +99,27 @@ impl BeautyStats {
             ],
         );
         Self {
-            down: compute_pipeline(device, "beauty stats_down", &module, "stats_down", &[input_bgl, &bgl_down]),
-            h: compute_pipeline(device, "beauty blur_h", &module, "blur_h", &[input_bgl, &bgl_h]),
-            v: compute_pipeline(device, "beauty blur_v", &module, "blur_v", &[input_bgl, &bgl_v]),
+            down: compute_pipeline(
+                device,
+                "beauty stats_down",
+                &module,
+                "stats_down",
+                &[input_bgl, &bgl_down],
+            ),
+            h: compute_pipeline(
+                device,
+                "beauty blur_h",
+                &module,
+                "blur_h",
+                &[input_bgl, &bgl_h],
+            ),
+            v: compute_pipeline(
+                device,
+                "beauty blur_v",
+                &module,
+                "blur_v",
+                &[input_bgl, &bgl_v],
+            ),
             bgl_down,
             bgl_h,
             bgl_v,
@@ -117,27 +131,49 @@ impl BeautyStats {
     pub fn resize(&mut self, device: &wgpu::Device, width: u32, height: u32) {
         let low = (width.div_ceil(FACTOR), height.div_ceil(FACTOR));
         let usage = wgpu::TextureUsages::STORAGE_BINDING | wgpu::TextureUsages::TEXTURE_BINDING;
-        let stats = texture_2d(device, "beauty stats (E[Y], E[Y^2])", low.0, low.1, wgpu::TextureFormat::Rgba32Float, usage);
-        let blurred = texture_2d(device, "beauty stats, box H", low.0, low.1, wgpu::TextureFormat::Rgba32Float, usage);
+        let stats = texture_2d(
+            device,
+            "beauty stats (E[Y], E[Y^2])",
+            low.0,
+            low.1,
+            wgpu::TextureFormat::Rgba32Float,
+            usage,
+        );
+        let blurred = texture_2d(
+            device,
+            "beauty stats, box H",
+            low.0,
+            low.1,
+            wgpu::TextureFormat::Rgba32Float,
+            usage,
+        );
         // (a, b) are in [0, 1]; f16 is precise enough and filterable, so
         // the frame pass upsamples them with one bilinear fetch.
-        let ab = texture_2d(device, "beauty guided (a, b)", low.0, low.1, wgpu::TextureFormat::Rgba16Float, usage);
+        let ab = texture_2d(
+            device,
+            "beauty guided (a, b)",
+            low.0,
+            low.1,
+            wgpu::TextureFormat::Rgba16Float,
+            usage,
+        );
         let view = |t: &wgpu::Texture| t.create_view(&Default::default());
         let (sv, bv, abv) = (view(&stats), view(&blurred), view(&ab));
-        let bg = |label: &str, layout: &wgpu::BindGroupLayout, entries: &[(u32, &wgpu::TextureView)]| {
-            let entries: Vec<wgpu::BindGroupEntry> = entries
-                .iter()
-                .map(|(b, v)| wgpu::BindGroupEntry {
-                    binding: *b,
-                    resource: wgpu::BindingResource::TextureView(v),
+        let bg =
+            |label: &str, layout: &wgpu::BindGroupLayout, entries: &[(u32, &wgpu::TextureView)]| {
+                let entries: Vec<wgpu::BindGroupEntry> = entries
+                    .iter()
+                    .map(|(b, v)| wgpu::BindGroupEntry {
+                        binding: *b,
+                        resource: wgpu::BindingResource::TextureView(v),
+                    })
+                    .collect();
+                device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some(label),
+                    layout,
+                    entries: &entries,
                 })
-                .collect();
-            device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some(label),
-                layout,
-                entries: &entries,
-            })
-        };
+            };
         self.targets = Some(Targets {
             low,
             bg_down: bg("beauty stats_down", &self.bgl_down, &[(0, &sv)]),
@@ -159,7 +195,11 @@ impl BeautyStats {
             timestamp_writes: None,
         });
         let (gx, gy) = groups(t.low.0, t.low.1);
-        for (pipeline, bg) in [(&self.down, &t.bg_down), (&self.h, &t.bg_h), (&self.v, &t.bg_v)] {
+        for (pipeline, bg) in [
+            (&self.down, &t.bg_down),
+            (&self.h, &t.bg_h),
+            (&self.v, &t.bg_v),
+        ] {
             pass.set_pipeline(pipeline);
             pass.set_bind_group(0, input, &[]);
             pass.set_bind_group(1, bg, &[]);

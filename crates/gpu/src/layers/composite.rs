@@ -104,7 +104,10 @@ impl Compositor {
                 compilation_options: Default::default(),
                 targets: &[Some(wgpu::ColorTargetState {
                     format: wgpu::TextureFormat::Rgba16Float,
-                    blend: Some(wgpu::BlendState { color: blend, alpha: blend }),
+                    blend: Some(wgpu::BlendState {
+                        color: blend,
+                        alpha: blend,
+                    }),
                     write_mask: wgpu::ColorWrites::ALL,
                 })],
             }),
@@ -117,7 +120,11 @@ impl Compositor {
             min_filter: wgpu::FilterMode::Linear,
             ..Default::default()
         });
-        Self { pipeline, bgl, sampler }
+        Self {
+            pipeline,
+            bgl,
+            sampler,
+        }
     }
 
     /// Makes the per-layer objects for a layer reading `views`.
@@ -195,5 +202,10 @@ impl Compositor {
 
 /// Canvas pixel rectangle -> NDC (y up).
 pub(crate) fn ndc(x0: f32, y0: f32, x1: f32, y1: f32, w: f32, h: f32) -> [f32; 4] {
-    [x0 / w * 2.0 - 1.0, 1.0 - y0 / h * 2.0, x1 / w * 2.0 - 1.0, 1.0 - y1 / h * 2.0]
+    [
+        x0 / w * 2.0 - 1.0,
+        1.0 - y0 / h * 2.0,
+        x1 / w * 2.0 - 1.0,
+        1.0 - y1 / h * 2.0,
+    ]
 }

@@ -58,7 +58,13 @@ impl FramePass {
                 bgl::storage_texture(3, wgpu::TextureFormat::Rgba16Float),
             ],
         });
-        let pipeline = compute_pipeline(device, "frame pass", &module, "main_pass", &[input_bgl, &bgl]);
+        let pipeline = compute_pipeline(
+            device,
+            "frame pass",
+            &module,
+            "main_pass",
+            &[input_bgl, &bgl],
+        );
         let uniform = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("frame uniform"),
             size: std::mem::size_of::<FrameUniform>() as u64,

@@ -50,7 +50,11 @@ impl SourceTextures {
         let (w, h) = (info.width(), info.height());
         let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
         let specs: Vec<(u32, u32, T)> = match info.format() {
-            VideoFormat::I420 => vec![(w, h, T::R8Unorm), (cw, ch, T::R8Unorm), (cw, ch, T::R8Unorm)],
+            VideoFormat::I420 => vec![
+                (w, h, T::R8Unorm),
+                (cw, ch, T::R8Unorm),
+                (cw, ch, T::R8Unorm),
+            ],
             VideoFormat::Nv12 => vec![(w, h, T::R8Unorm), (cw, ch, T::Rg8Unorm)],
             // Y0 U Y1 V per texel: one texel per horizontal pixel pair.
             VideoFormat::Yuy2 => vec![(cw, h, T::Rgba8Unorm)],
@@ -93,7 +97,11 @@ impl SourceTextures {
     /// the GStreamer buffer can be released as soon as this returns.
     pub fn upload(&self, queue: &wgpu::Queue, buffer: &gst::BufferRef) -> Result<(), GpuError> {
         let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &self.info)
-            .map_err(|_| GpuError::Unsupported("could not map a frame for reading (size or format mismatch)".into()))?;
+            .map_err(|_| {
+                GpuError::Unsupported(
+                    "could not map a frame for reading (size or format mismatch)".into(),
+                )
+            })?;
         for (i, plane) in self.planes.iter().enumerate() {
             let data = frame
                 .plane_data(i as u32)

@@ -12,7 +12,11 @@ pub(crate) mod pack;
 
 /// Helpers for the repetitive parts of bind group layouts.
 pub(crate) mod bgl {
-    pub fn texture(binding: u32, vis: wgpu::ShaderStages, filterable: bool) -> wgpu::BindGroupLayoutEntry {
+    pub fn texture(
+        binding: u32,
+        vis: wgpu::ShaderStages,
+        filterable: bool,
+    ) -> wgpu::BindGroupLayoutEntry {
         wgpu::BindGroupLayoutEntry {
             binding,
             visibility: vis,
@@ -38,7 +42,10 @@ pub(crate) mod bgl {
         }
     }
 
-    pub fn storage_texture(binding: u32, format: wgpu::TextureFormat) -> wgpu::BindGroupLayoutEntry {
+    pub fn storage_texture(
+        binding: u32,
+        format: wgpu::TextureFormat,
+    ) -> wgpu::BindGroupLayoutEntry {
         wgpu::BindGroupLayoutEntry {
             binding,
             visibility: wgpu::ShaderStages::COMPUTE,

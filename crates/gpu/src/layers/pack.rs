@@ -58,9 +58,24 @@ impl PackedLayout {
                 (
                     y + 2 * c,
                     vec![
-                        PackedPlane { offset: 0, stride: w8, row_bytes: w, rows: h },
-                        PackedPlane { offset: y, stride: w8 / 2, row_bytes: cw, rows: ch },
-                        PackedPlane { offset: y + c, stride: w8 / 2, row_bytes: cw, rows: ch },
+                        PackedPlane {
+                            offset: 0,
+                            stride: w8,
+                            row_bytes: w,
+                            rows: h,
+                        },
+                        PackedPlane {
+                            offset: y,
+                            stride: w8 / 2,
+                            row_bytes: cw,
+                            rows: ch,
+                        },
+                        PackedPlane {
+                            offset: y + c,
+                            stride: w8 / 2,
+                            row_bytes: cw,
+                            rows: ch,
+                        },
                     ],
                     w8 / 4,
                     [(y / 4) as u32, ((y + c) / 4) as u32, 0, 0],
@@ -71,8 +86,18 @@ impl PackedLayout {
                 (
                     y + w8 * (h2 / 2),
                     vec![
-                        PackedPlane { offset: 0, stride: w8, row_bytes: w, rows: h },
-                        PackedPlane { offset: y, stride: w8, row_bytes: cw * 2, rows: ch },
+                        PackedPlane {
+                            offset: 0,
+                            stride: w8,
+                            row_bytes: w,
+                            rows: h,
+                        },
+                        PackedPlane {
+                            offset: y,
+                            stride: w8,
+                            row_bytes: cw * 2,
+                            rows: ch,
+                        },
                     ],
                     w8 / 4,
                     [(y / 4) as u32, 0, 0, 0],
@@ -81,13 +106,23 @@ impl PackedLayout {
             2 => (
                 // 4:2:2 packed: one word (Y0 U Y1 V) per pixel pair.
                 w8 * 2 * h2,
-                vec![PackedPlane { offset: 0, stride: w8 * 2, row_bytes: cw * 4, rows: h }],
+                vec![PackedPlane {
+                    offset: 0,
+                    stride: w8 * 2,
+                    row_bytes: cw * 4,
+                    rows: h,
+                }],
                 w8 / 2,
                 [0, 0, 0, 0],
             ),
             _ => (
                 w8 * 4 * h2,
-                vec![PackedPlane { offset: 0, stride: w8 * 4, row_bytes: w * 4, rows: h }],
+                vec![PackedPlane {
+                    offset: 0,
+                    stride: w8 * 4,
+                    row_bytes: w * 4,
+                    rows: h,
+                }],
                 w8,
                 [0, 0, bgr as u32, 0],
             ),
@@ -134,7 +169,11 @@ impl PackPass {
         let vis = wgpu::ShaderStages::COMPUTE;
         let bgl = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("pack: work, out buffer, uniform"),
-            entries: &[bgl::texture(0, vis, false), bgl::storage_buffer(1), bgl::uniform(2, vis)],
+            entries: &[
+                bgl::texture(0, vis, false),
+                bgl::storage_buffer(1),
+                bgl::uniform(2, vis),
+            ],
         });
         let pipeline = compute_pipeline(device, "pack pass", &module, "pack", &[&bgl]);
         let uniform = device.create_buffer(&wgpu::BufferDescriptor {
@@ -152,7 +191,13 @@ impl PackPass {
     }
 
     /// Creates the packed output buffer for `layout`, reading `work`.
-    pub fn resize(&mut self, device: &wgpu::Device, queue: &wgpu::Queue, layout: PackedLayout, work: &wgpu::TextureView) {
+    pub fn resize(
+        &mut self,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        layout: PackedLayout,
+        work: &wgpu::TextureView,
+    ) {
         let buffer = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("packed output"),
             size: layout.size,

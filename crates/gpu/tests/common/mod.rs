@@ -6,7 +6,6 @@
 
 use std::sync::Once;
 
-use gst::prelude::*;
 use gst_video::prelude::*;
 use gst_video::{VideoFormat, VideoInfo};
 use shopcast_gpu::{EffectSettings, GpuControl, GpuProcessor};
@@ -83,7 +82,8 @@ pub fn convert(buf: &gst::Buffer, from: &VideoInfo, to: &VideoInfo) -> gst::Buff
     let mut out = gst::Buffer::with_size(to.size()).unwrap();
     {
         let src = gst_video::VideoFrameRef::from_buffer_ref_readable(buf.as_ref(), from).unwrap();
-        let mut dst = gst_video::VideoFrameRef::from_buffer_ref_writable(out.get_mut().unwrap(), to).unwrap();
+        let mut dst =
+            gst_video::VideoFrameRef::from_buffer_ref_writable(out.get_mut().unwrap(), to).unwrap();
         conv.frame_ref(&src, &mut dst);
     }
     out
