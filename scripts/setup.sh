@@ -26,13 +26,13 @@ PACKAGES=(
   xvfb xauth x11-xserver-utils dbus dbus-x11
   # audience page test
   chromium chromium-driver
-  # desktop shell (Tauri 2 on WebKitGTK) and its end-to-end driver
-  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev
-  webkit2gtk-driver
-  # UI tooling
-  nodejs npm
   python3
 )
+# Node.js for the UI: only when no node is on the PATH (a newer one
+# installed by other means is kept).
+if [ -d ui ] && ! command -v node >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

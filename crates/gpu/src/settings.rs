@@ -110,7 +110,7 @@ impl FromStr for LutArg {
             }
             _ => (s_trim, DEFAULT_LUT_STRENGTH),
         };
-        if src.is_empty() {
+        if src.is_empty() || src.starts_with(':') {
             return Err(GpuError::parse(
                 "LUT",
                 s,

@@ -621,12 +621,9 @@ impl Broadcast {
         program.set_state(gst::State::Playing)?;
         let mut source_watchers = Vec::new();
         for (i, source) in sources.iter().enumerate() {
-            // Sources share the program's base time, so their running
-            // times line up with the program's from the first frame.
-            if let Some(base) = program.base_time() {
-                source.pipeline.set_base_time(base);
-                source.pipeline.set_start_time(gst::ClockTime::NONE);
-            }
+            // Each source keeps its own base time: a file paces itself
+            // from its own start (and again after each loop), and the
+            // program re-times every frame on arrival anyway.
             if let Err(e) = source.pipeline.set_state(gst::State::Playing) {
                 let _ = program.set_state(gst::State::Null);
                 for s in &sources {

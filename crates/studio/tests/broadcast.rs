@@ -394,3 +394,35 @@ fn monitor_without_an_output_device_warns_and_carries_on() {
         );
     }
 }
+
+#[test]
+fn a_media_file_loops_for_as_long_as_the_broadcast_runs() {
+    let _g = heavy();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clip = dir.path().join("clip.mp4");
+    let st = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25"])
+        .args(["-t", "2", "-c:v", "libx264", "-preset", "ultrafast"])
+        .arg(&clip)
+        .status()
+        .expect("ffmpeg");
+    assert!(st.success());
+    let rec = dir.path().join("loop.mkv");
+    let out = run(&[
+        "broadcast",
+        "--video",
+        &format!("file:{}", clip.display()),
+        "--size",
+        "320x180",
+        "--duration",
+        "5",
+        "--record",
+        rec.to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A 2 s clip fills 5 s only by looping twice and a half.
+    let p = probe(&rec).expect("probe");
+    assert!(p.video_frames >= 148, "{} frames from a looping 2 s clip", p.video_frames);
+    let last = p.frame_times.last().copied().unwrap_or(0.0);
+    assert!(last > 4.5, "last frame at {last:.2} s");
+}
