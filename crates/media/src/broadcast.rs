@@ -19,10 +19,10 @@ use crate::encoder::{VideoEncoder, select_audio_encoder, select_video_encoder};
 use crate::error::MediaError;
 use crate::events::{BroadcastEvent, EventSender, OutputState};
 use crate::output::{Output, OutputShared, OutputSpec, OutputTarget};
-use shopcast_push::{DynamicBitrate, ReconnectPolicy};
 use crate::processor::{ExtraLayout, FrameProcessor, ProcessorConfig, pip_layout};
 use crate::sources::{Delivery, VideoSource, build_audio_source, build_video_source, make};
 use crate::stats::{Counters, Dropped, OutputStats, RateTracker, Stats};
+use shopcast_push::{DynamicBitrate, ReconnectPolicy};
 
 /// How many raw frames may wait for the encoder before new ones are
 /// dropped (and counted). Four frames is 133 ms at 30 fps: enough to
@@ -192,7 +192,9 @@ impl Shared {
 
         let mut processor = self.processor.lock();
         if !self.processor_started.load(Ordering::Acquire) {
-            let Some(info) = caps.as_ref().and_then(|c| gst_video::VideoInfo::from_caps(c).ok())
+            let Some(info) = caps
+                .as_ref()
+                .and_then(|c| gst_video::VideoInfo::from_caps(c).ok())
             else {
                 self.fatal("the main source delivered frames without a video format".into());
                 return Err(gst::FlowError::NotNegotiated);
@@ -203,7 +205,10 @@ impl Shared {
                 extras: self.extra_layouts.clone(),
             };
             if let Err(e) = processor.start(&config) {
-                self.fatal(format!("the frame processor '{}' did not start: {e}", processor.name()));
+                self.fatal(format!(
+                    "the frame processor '{}' did not start: {e}",
+                    processor.name()
+                ));
                 return Err(gst::FlowError::Error);
             }
             self.processor_started.store(true, Ordering::Release);
@@ -233,7 +238,9 @@ impl Shared {
             Ok(Some(frame)) => self.push_program_frame(frame),
             Ok(None) => {}
             Err(e) => {
-                self.counters.dropped_processor.fetch_add(1, Ordering::Relaxed);
+                self.counters
+                    .dropped_processor
+                    .fetch_add(1, Ordering::Relaxed);
                 tracing::warn!(processor = processor.name(), error = %e, "frame dropped by processor");
             }
         }
@@ -254,7 +261,9 @@ impl Shared {
             return;
         }
         if self.program_video.current_level_buffers() >= ENCODER_QUEUE_FRAMES {
-            self.counters.dropped_encoder.fetch_add(1, Ordering::Relaxed);
+            self.counters
+                .dropped_encoder
+                .fetch_add(1, Ordering::Relaxed);
             return;
         }
         if self.program_video.push_buffer(frame).is_ok() {
@@ -326,7 +335,11 @@ impl Broadcast {
 
         // Sources first: a missing file or camera is reported before any
         // pipeline runs.
-        let rects = pip_layout(canvas.width, canvas.height, config.video.len().saturating_sub(1));
+        let rects = pip_layout(
+            canvas.width,
+            canvas.height,
+            config.video.len().saturating_sub(1),
+        );
         let mut sources = Vec::new();
         let mut extra_layouts = Vec::new();
         for (i, spec) in config.video.iter().enumerate() {
@@ -339,7 +352,10 @@ impl Broadcast {
                 }
             } else {
                 let rect = rects[i - 1];
-                let format = accepted.first().copied().unwrap_or(gst_video::VideoFormat::I420);
+                let format = accepted
+                    .first()
+                    .copied()
+                    .unwrap_or(gst_video::VideoFormat::I420);
                 let info = gst_video::VideoInfo::builder(format, rect.width, rect.height)
                     .fps(gst::Fraction::new(canvas.fps as i32, 1))
                     .build()?;
@@ -388,7 +404,12 @@ impl Broadcast {
             .sync(false)
             .max_buffers(64)
             .build();
-        program.add_many([program_video.upcast_ref(), &encoder.element, &parse, &h264_caps])?;
+        program.add_many([
+            program_video.upcast_ref(),
+            &encoder.element,
+            &parse,
+            &h264_caps,
+        ])?;
         program.add(&video_sink)?;
         if output_format != encoder.input_format {
             let convert = make("videoconvert", None)?;
@@ -397,7 +418,12 @@ impl Broadcast {
         } else {
             program_video.link(&encoder.element)?;
         }
-        gst::Element::link_many([&encoder.element, &parse, &h264_caps, video_sink.upcast_ref()])?;
+        gst::Element::link_many([
+            &encoder.element,
+            &parse,
+            &h264_caps,
+            video_sink.upcast_ref(),
+        ])?;
 
         // Audio: source → gain → level → tee → encoder → appsink, and
         // optionally → ear-return.
@@ -420,7 +446,16 @@ impl Broadcast {
                 .sync(false)
                 .max_buffers(256)
                 .build();
-            program.add_many([bin.upcast_ref(), &volume, &level, &tee, &queue, &convert, &aac, &aparse])?;
+            program.add_many([
+                bin.upcast_ref(),
+                &volume,
+                &level,
+                &tee,
+                &queue,
+                &convert,
+                &aac,
+                &aparse,
+            ])?;
             program.add(&sink)?;
             gst::Element::link_many([bin.upcast_ref(), &volume, &level, &tee])?;
             gst::Element::link_many([&tee, &queue, &convert, &aac, &aparse, sink.upcast_ref()])?;
@@ -483,10 +518,18 @@ impl Broadcast {
         let mut outputs = Vec::new();
         for spec in specs {
             let rk = request_keyframe.clone();
-            outputs.push(Output::start(spec, clock.clone(), events.clone(), Box::new(move || rk()))?);
+            outputs.push(Output::start(
+                spec,
+                clock.clone(),
+                events.clone(),
+                Box::new(move || rk()),
+            )?);
         }
-        let output_shared: Arc<[Arc<OutputShared>]> =
-            outputs.iter().map(|o| o.shared.clone()).collect::<Vec<_>>().into();
+        let output_shared: Arc<[Arc<OutputShared>]> = outputs
+            .iter()
+            .map(|o| o.shared.clone())
+            .collect::<Vec<_>>()
+            .into();
 
         let mut controllers = Vec::new();
         for o in &outputs {
@@ -506,7 +549,9 @@ impl Broadcast {
                 None => None,
             });
         }
-        let extras: Vec<_> = (1..sources.len()).map(|_| Arc::new(Mutex::new(None))).collect();
+        let extras: Vec<_> = (1..sources.len())
+            .map(|_| Arc::new(Mutex::new(None)))
+            .collect();
         let max_frames = config
             .duration
             .map(|d| (d.as_secs_f64() * canvas.fps as f64).round() as u64);
@@ -706,8 +751,12 @@ impl Broadcast {
 
     /// Changes the encoder's bitrate while live.
     pub fn set_video_bitrate(&self, kbps: u32) {
-        self.shared.target_kbps.store(kbps as u64, Ordering::Relaxed);
-        self.shared.current_kbps.store(kbps as u64, Ordering::Relaxed);
+        self.shared
+            .target_kbps
+            .store(kbps as u64, Ordering::Relaxed);
+        self.shared
+            .current_kbps
+            .store(kbps as u64, Ordering::Relaxed);
         self.encoder.set_bitrate_kbps(kbps);
     }
 
@@ -844,7 +893,10 @@ fn running_time_buffer(sample: &gst::Sample) -> Option<gst::Buffer> {
         .and_then(|s| s.downcast_ref::<gst::ClockTime>().cloned());
     if let Some(segment) = segment {
         let pts = buffer.pts().and_then(|t| segment.to_running_time(t));
-        let dts = buffer.dts().and_then(|t| segment.to_running_time(t)).or(pts);
+        let dts = buffer
+            .dts()
+            .and_then(|t| segment.to_running_time(t))
+            .or(pts);
         let b = buffer.make_mut();
         b.set_pts(pts);
         b.set_dts(dts);
@@ -877,7 +929,9 @@ fn watch_program_bus(bus: gst::Bus, sh: Arc<Shared>, eos: Arc<(Mutex<bool>, Cond
                 {
                     let first = |field: &str| -> Option<f64> {
                         let arr = s.get::<gst::glib::ValueArray>(field).ok()?;
-                        arr.iter().filter_map(|v| v.get::<f64>().ok()).reduce(f64::max)
+                        arr.iter()
+                            .filter_map(|v| v.get::<f64>().ok())
+                            .reduce(f64::max)
                     };
                     if let (Some(rms), Some(peak)) = (first("rms"), first("peak")) {
                         *sh.audio_rms.lock() = Some((rms, peak));
@@ -959,7 +1013,12 @@ const BITRATE_TICK: Duration = Duration::from_millis(250);
 fn bitrate_tick(sh: &Shared, started: std::time::Instant, last_bytes: &mut [u64], dt: f64) {
     let mut controllers = sh.bitrate.lock();
     let mut want = sh.target_kbps.load(Ordering::Relaxed) as u32;
-    for ((o, ctl), last) in sh.outputs.iter().zip(controllers.iter_mut()).zip(last_bytes.iter_mut()) {
+    for ((o, ctl), last) in sh
+        .outputs
+        .iter()
+        .zip(controllers.iter_mut())
+        .zip(last_bytes.iter_mut())
+    {
         let bytes = o.counters.bytes_sent.load(Ordering::Relaxed);
         let send_kbps = bytes.saturating_sub(*last) as f64 * 8.0 / 1000.0 / dt;
         *last = bytes;
@@ -1006,9 +1065,10 @@ fn stats_loop(sh: Arc<Shared>, encoder: String, stop: mpsc::Receiver<()>) {
             .iter()
             .map(|o| {
                 let bytes = o.counters.bytes_sent.load(Ordering::Relaxed);
-                dropped
-                    .outputs
-                    .insert(o.name.clone(), o.counters.dropped_frames.load(Ordering::Relaxed));
+                dropped.outputs.insert(
+                    o.name.clone(),
+                    o.counters.dropped_frames.load(Ordering::Relaxed),
+                );
                 OutputStats {
                     name: o.name.clone(),
                     target: o.target.describe(),

@@ -81,8 +81,14 @@ pub fn parse_size(s: &str) -> Result<(u32, u32), MediaError> {
     let (w, h) = s
         .split_once(['x', 'X'])
         .ok_or_else(|| invalid("expected WIDTHxHEIGHT, e.g. 1280x720 or 720x1280"))?;
-    let w: u32 = w.trim().parse().map_err(|_| invalid("width is not a number"))?;
-    let h: u32 = h.trim().parse().map_err(|_| invalid("height is not a number"))?;
+    let w: u32 = w
+        .trim()
+        .parse()
+        .map_err(|_| invalid("width is not a number"))?;
+    let h: u32 = h
+        .trim()
+        .parse()
+        .map_err(|_| invalid("height is not a number"))?;
     Canvas::new(w, h, DEFAULT_FPS)?;
     Ok((w, h))
 }
@@ -338,7 +344,10 @@ mod tests {
 
     #[test]
     fn video_sources_parse() {
-        assert_eq!("test".parse::<VideoSourceSpec>().ok(), Some(VideoSourceSpec::Test));
+        assert_eq!(
+            "test".parse::<VideoSourceSpec>().ok(),
+            Some(VideoSourceSpec::Test)
+        );
         assert_eq!(
             "file:/a/b.mp4".parse::<VideoSourceSpec>().ok(),
             Some(VideoSourceSpec::File("/a/b.mp4".into()))
@@ -353,12 +362,14 @@ mod tests {
 
     #[test]
     fn audio_sources_parse() {
-        assert_eq!("none".parse::<AudioSourceSpec>().ok(), Some(AudioSourceSpec::None));
+        assert_eq!(
+            "none".parse::<AudioSourceSpec>().ok(),
+            Some(AudioSourceSpec::None)
+        );
         assert_eq!(
             "mic:alsa:hw0".parse::<AudioSourceSpec>().ok(),
             Some(AudioSourceSpec::Mic("alsa:hw0".into()))
         );
         assert!("mic:".parse::<AudioSourceSpec>().is_err());
     }
-
 }

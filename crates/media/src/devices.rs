@@ -282,9 +282,18 @@ mod tests {
 
     #[test]
     fn classes_map_to_kinds() {
-        assert_eq!(DeviceKind::from_class("Video/Source"), Some(DeviceKind::Camera));
-        assert_eq!(DeviceKind::from_class("Audio/Source"), Some(DeviceKind::Microphone));
-        assert_eq!(DeviceKind::from_class("Audio/Sink"), Some(DeviceKind::Speaker));
+        assert_eq!(
+            DeviceKind::from_class("Video/Source"),
+            Some(DeviceKind::Camera)
+        );
+        assert_eq!(
+            DeviceKind::from_class("Audio/Source"),
+            Some(DeviceKind::Microphone)
+        );
+        assert_eq!(
+            DeviceKind::from_class("Audio/Sink"),
+            Some(DeviceKind::Speaker)
+        );
         assert_eq!(DeviceKind::from_class("Audio/Source/Monitor"), None);
         assert_eq!(DeviceKind::from_class("Video/Sink"), None);
     }
@@ -305,7 +314,10 @@ mod tests {
         let err = create_device_element(DeviceKind::Camera, "v4l2:/dev/nonexistent-camera")
             .unwrap_err()
             .to_string();
-        assert!(err.contains("no camera with id 'v4l2:/dev/nonexistent-camera'"), "{err}");
+        assert!(
+            err.contains("no camera with id 'v4l2:/dev/nonexistent-camera'"),
+            "{err}"
+        );
         assert!(err.contains("available"), "{err}");
     }
 }

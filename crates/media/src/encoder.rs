@@ -95,7 +95,10 @@ fn try_open(factory: &str, kbps: u32, fps: u32) -> Option<gst::Element> {
         }
         Err(_) => {
             let _ = element.set_state(gst::State::Null);
-            tracing::info!(encoder = factory, "hardware encoder present but did not open");
+            tracing::info!(
+                encoder = factory,
+                "hardware encoder present but did not open"
+            );
             None
         }
     }

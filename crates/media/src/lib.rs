@@ -27,7 +27,9 @@ pub mod sources;
 pub mod stats;
 
 pub use broadcast::{Broadcast, OutputControl, StopHandle, StopReason, Summary};
-pub use config::{AudioSourceSpec, BroadcastConfig, Canvas, EncoderChoice, PushOutput, VideoSourceSpec};
+pub use config::{
+    AudioSourceSpec, BroadcastConfig, Canvas, EncoderChoice, PushOutput, VideoSourceSpec,
+};
 pub use error::{MediaError, ProcessorError};
 pub use events::{BroadcastEvent, OutputState};
 pub use processor::{DefaultProcessor, ExtraLayout, FrameProcessor, ProcessorConfig, Rect};

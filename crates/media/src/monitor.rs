@@ -45,9 +45,9 @@ pub(crate) fn start() -> Result<(EarReturn, Vec<gst::Element>), MediaError> {
     let device = host
         .default_output_device()
         .ok_or_else(|| MediaError::Monitor("no audio output device".into()))?;
-    let config = device
-        .default_output_config()
-        .map_err(|e| MediaError::Monitor(format!("the audio output device has no usable format: {e}")))?;
+    let config = device.default_output_config().map_err(|e| {
+        MediaError::Monitor(format!("the audio output device has no usable format: {e}"))
+    })?;
     let rate = config.sample_rate();
     let channels = config.channels() as usize;
     let cap = rate as usize * channels * MAX_QUEUE_MS / 1000;
@@ -96,11 +96,15 @@ pub(crate) fn start() -> Result<(EarReturn, Vec<gst::Element>), MediaError> {
         Ok(Ok(())) => {}
         Ok(Err(e)) => {
             let _ = thread.join();
-            return Err(MediaError::Monitor(format!("could not open the audio output: {e}")));
+            return Err(MediaError::Monitor(format!(
+                "could not open the audio output: {e}"
+            )));
         }
         Err(_) => {
             let _ = thread.join();
-            return Err(MediaError::Monitor("the audio output thread ended early".into()));
+            return Err(MediaError::Monitor(
+                "the audio output thread ended early".into(),
+            ));
         }
     }
 

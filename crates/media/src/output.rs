@@ -123,7 +123,12 @@ impl OutputShared {
         {
             let out = out.make_mut();
             out.set_pts(pts.checked_sub(offset));
-            out.set_dts(buffer.dts().and_then(|d| d.checked_sub(offset)).or(out.pts()));
+            out.set_dts(
+                buffer
+                    .dts()
+                    .and_then(|d| d.checked_sub(offset))
+                    .or(out.pts()),
+            );
         }
         if session.video.push_buffer(out).is_ok() {
             self.counters.video_frames.fetch_add(1, Ordering::Relaxed);
@@ -133,7 +138,9 @@ impl OutputShared {
     /// Hands one encoded audio buffer to this output.
     pub(crate) fn push_audio(&self, buffer: &gst::Buffer, caps: Option<&gst::Caps>) {
         let mut guard = self.session.lock();
-        let Some(session) = guard.as_mut() else { return };
+        let Some(session) = guard.as_mut() else {
+            return;
+        };
         let (Some(offset), Some(audio)) = (session.offset, session.audio.as_ref()) else {
             return;
         };
@@ -365,15 +372,18 @@ fn build_attempt(shared: &OutputShared, clock: &gst::Clock) -> Result<Attempt, M
     let written = Arc::new(AtomicU64::new(0));
     if let Some(pad) = sink.static_pad("sink") {
         let w = written.clone();
-        pad.add_probe(gst::PadProbeType::BUFFER | gst::PadProbeType::BUFFER_LIST, move |_, info| {
-            let n = match &info.data {
-                Some(gst::PadProbeData::Buffer(b)) => b.size(),
-                Some(gst::PadProbeData::BufferList(l)) => l.calculate_size(),
-                _ => 0,
-            };
-            w.fetch_add(n as u64, Ordering::Relaxed);
-            gst::PadProbeReturn::Ok
-        });
+        pad.add_probe(
+            gst::PadProbeType::BUFFER | gst::PadProbeType::BUFFER_LIST,
+            move |_, info| {
+                let n = match &info.data {
+                    Some(gst::PadProbeData::Buffer(b)) => b.size(),
+                    Some(gst::PadProbeData::BufferList(l)) => l.calculate_size(),
+                    _ => 0,
+                };
+                w.fetch_add(n as u64, Ordering::Relaxed);
+                gst::PadProbeReturn::Ok
+            },
+        );
     }
     pipeline.set_state(gst::State::Playing)?;
     *shared.session.lock() = Some(Session {
@@ -391,14 +401,20 @@ fn build_attempt(shared: &OutputShared, clock: &gst::Clock) -> Result<Attempt, M
 /// Links an appsrc to a muxer's request pad. The appsrc has no caps yet
 /// (they come with the first encoded buffer), so the pad is picked by
 /// template name rather than by caps.
-fn link_to_mux(src: &gst::Element, mux: &gst::Element, templates: &[&str]) -> Result<(), MediaError> {
+fn link_to_mux(
+    src: &gst::Element,
+    mux: &gst::Element,
+    templates: &[&str],
+) -> Result<(), MediaError> {
     let src_pad = src
         .static_pad("src")
         .ok_or_else(|| MediaError::Glib("appsrc has no src pad".into()))?;
     let sink_pad = templates
         .iter()
         .find_map(|t| mux.request_pad_simple(t))
-        .ok_or_else(|| MediaError::Glib(format!("{} has no pad for {}", mux.name(), templates[0])))?;
+        .ok_or_else(|| {
+            MediaError::Glib(format!("{} has no pad for {}", mux.name(), templates[0]))
+        })?;
     src_pad
         .link(&sink_pad)
         .map_err(|e| MediaError::Glib(format!("could not link to {}: {e:?}", mux.name())))?;
@@ -438,7 +454,11 @@ fn error_text(shared: &OutputShared, err: &gst::message::Error) -> String {
     let detail = err
         .debug()
         .map(|d| d.to_string())
-        .map(|d| d.split_once('\n').map(|(_, rest)| rest.to_string()).unwrap_or(d))
+        .map(|d| {
+            d.split_once('\n')
+                .map(|(_, rest)| rest.to_string())
+                .unwrap_or(d)
+        })
         .map(|d| d.trim().to_string())
         .filter(|d| !d.is_empty() && !base.contains(d.as_str()))
         .map(|d| format!(" ({d})"))
@@ -452,7 +472,9 @@ fn describe_failure(shared: &OutputShared, reason: &str) -> String {
             let hp = host_port(target.expose_url());
             format!("could not push to {hp} ({}): {reason}", target.redacted())
         }
-        OutputTarget::Record { path } => format!("recording to {} failed: {reason}", path.display()),
+        OutputTarget::Record { path } => {
+            format!("recording to {} failed: {reason}", path.display())
+        }
     }
 }
 
@@ -464,7 +486,10 @@ pub fn host_port(url: &str) -> String {
     let authority = rest.split(['/', '?']).next().unwrap_or("");
     let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let host = host.strip_suffix(':').unwrap_or(host);
-    if host.rsplit_once(':').is_some_and(|(_, p)| p.parse::<u16>().is_ok()) {
+    if host
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+    {
         return host.to_string();
     }
     let port = match scheme.to_ascii_lowercase().as_str() {
@@ -507,7 +532,8 @@ fn supervise(
     events: EventSender,
     commands: mpsc::Receiver<OutputCommand>,
 ) {
-    let span = tracing::info_span!("output", name = %shared.name, target = %shared.target.describe());
+    let span =
+        tracing::info_span!("output", name = %shared.name, target = %shared.target.describe());
     let _enter = span.enter();
     let mut backoff = Backoff::new(policy);
     let mut ever_live = false;
@@ -609,5 +635,4 @@ mod tests {
         assert_eq!(host_port("rtmp://127.0.0.1:1/live/k?x=1"), "127.0.0.1:1");
         assert_eq!(host_port("srt://h:7001?streamid=x"), "h:7001");
     }
-
 }

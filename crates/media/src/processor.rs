@@ -179,12 +179,16 @@ impl FrameProcessor for DefaultProcessor {
         let mut out = main;
         {
             let out_ref = out.make_mut();
-            let mut frame = gst_video::VideoFrameRef::from_buffer_ref_writable(out_ref, &config.input)
-                .map_err(|_| ProcessorError::Map("main frame"))?;
+            let mut frame =
+                gst_video::VideoFrameRef::from_buffer_ref_writable(out_ref, &config.input)
+                    .map_err(|_| ProcessorError::Map("main frame"))?;
             for (layout, buffer) in config.extras.iter().zip(extras) {
                 let Some(buffer) = buffer else { continue };
-                let src = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer.as_ref(), &layout.info)
-                    .map_err(|_| ProcessorError::Map("extra frame"))?;
+                let src = gst_video::VideoFrameRef::from_buffer_ref_readable(
+                    buffer.as_ref(),
+                    &layout.info,
+                )
+                .map_err(|_| ProcessorError::Map("extra frame"))?;
                 blit(&src, &mut frame, layout.rect)?;
             }
         }
@@ -207,8 +211,14 @@ pub fn blit(
             dst.format()
         )));
     }
-    let copy_w = rect.width.min(src.width()).min(dst.width().saturating_sub(rect.x));
-    let copy_h = rect.height.min(src.height()).min(dst.height().saturating_sub(rect.y));
+    let copy_w = rect
+        .width
+        .min(src.width())
+        .min(dst.width().saturating_sub(rect.x));
+    let copy_h = rect
+        .height
+        .min(src.height())
+        .min(dst.height().saturating_sub(rect.y));
     for plane in 0..finfo.n_planes() {
         let comp = plane_component(&finfo, plane);
         let w_sub = finfo.w_sub()[comp as usize];
@@ -253,7 +263,13 @@ mod tests {
 
     #[test]
     fn pip_layout_stays_inside_landscape_and_portrait_canvases() {
-        for (w, h) in [(1280, 720), (720, 1280), (1920, 1080), (1080, 1920), (640, 360)] {
+        for (w, h) in [
+            (1280, 720),
+            (720, 1280),
+            (1920, 1080),
+            (1080, 1920),
+            (640, 360),
+        ] {
             let rects = pip_layout(w, h, 2);
             assert_eq!(rects.len(), 2);
             for r in &rects {

@@ -127,7 +127,10 @@ impl RateTracker {
 
     /// kbps an output sent since the last sample.
     pub fn output_kbps(&mut self, name: &str, bytes: u64, dt: f64) -> f64 {
-        let prev = self.last_output_bytes.insert(name.to_string(), bytes).unwrap_or(0);
+        let prev = self
+            .last_output_bytes
+            .insert(name.to_string(), bytes)
+            .unwrap_or(0);
         bytes.saturating_sub(prev) as f64 * 8.0 / 1000.0 / dt
     }
 }

@@ -110,7 +110,9 @@ fn plugging_and_unplugging_a_camera_is_reported() {
     let provider = gst::DeviceProviderFactory::by_name("shopcastfakeprovider").expect("provider");
     let cam = fake::camera("/dev/fake-video7");
     provider.device_add(&cam);
-    let added = watcher.next_event(Duration::from_secs(5)).expect("an added event");
+    let added = watcher
+        .next_event(Duration::from_secs(5))
+        .expect("an added event");
     match added {
         DeviceEvent::Added { device } => {
             assert_eq!(device.kind, DeviceKind::Camera);
@@ -124,7 +126,9 @@ fn plugging_and_unplugging_a_camera_is_reported() {
         other => panic!("expected Added, got {other:?}"),
     }
     provider.device_remove(&cam);
-    let removed = watcher.next_event(Duration::from_secs(5)).expect("a removed event");
+    let removed = watcher
+        .next_event(Duration::from_secs(5))
+        .expect("a removed event");
     assert!(
         matches!(&removed, DeviceEvent::Removed { device } if device.id == "fake:/dev/fake-video7"),
         "{removed:?}"
@@ -133,9 +137,13 @@ fn plugging_and_unplugging_a_camera_is_reported() {
 
     // Plugged in again, the camera opens by its id, like a real one.
     provider.device_add(&cam);
-    let el = shopcast_media::devices::create_device_element(DeviceKind::Camera, "fake:/dev/fake-video7")
-        .expect("opens by id");
-    assert_eq!(el.factory().map(|f| f.name().to_string()).as_deref(), Some("videotestsrc"));
+    let el =
+        shopcast_media::devices::create_device_element(DeviceKind::Camera, "fake:/dev/fake-video7")
+            .expect("opens by id");
+    assert_eq!(
+        el.factory().map(|f| f.name().to_string()).as_deref(),
+        Some("videotestsrc")
+    );
 
     provider.device_remove(&cam);
 }

@@ -79,7 +79,9 @@ impl BroadcastArgs {
         for (i, url) in self.push.iter().enumerate() {
             let target = shopcast_push::PushTarget::parse(url)
                 .with_context(|| format!("push URL {}", shopcast_push::redact_url(url)))?;
-            config.push.push(PushOutput::new(format!("push{}", i + 1), target));
+            config
+                .push
+                .push(PushOutput::new(format!("push{}", i + 1), target));
         }
         for name in &self.dest {
             let target = crate::cmd_push::resolve_dest(name)?;
@@ -87,7 +89,9 @@ impl BroadcastArgs {
         }
         if let Some(d) = self.duration {
             if !(d.is_finite() && d > 0.0 && d <= 7.0 * 24.0 * 3600.0) {
-                bail!("duration {d} is out of range: accepted is more than 0 and at most a week, in seconds");
+                bail!(
+                    "duration {d} is out of range: accepted is more than 0 and at most a week, in seconds"
+                );
             }
             config.duration = Some(Duration::from_secs_f64(d));
         }
@@ -112,7 +116,8 @@ pub fn broadcast(args: BroadcastArgs) -> anyhow::Result<()> {
         None => None,
         Some(p) if p.as_os_str() == "-" => Some(Box::new(std::io::stdout())),
         Some(p) => Some(Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("cannot write stats to {}", p.display()))?,
+            std::fs::File::create(p)
+                .with_context(|| format!("cannot write stats to {}", p.display()))?,
         ))),
     };
     let mut bc = Broadcast::start(config, Box::new(DefaultProcessor::new()))?;
@@ -215,7 +220,9 @@ pub fn devices(args: DevicesArgs) -> anyhow::Result<()> {
             }
         }
     }
-    let Some(secs) = args.watch else { return Ok(()) };
+    let Some(secs) = args.watch else {
+        return Ok(());
+    };
     let deadline = (secs > 0).then(|| std::time::Instant::now() + Duration::from_secs(secs));
     let running = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
     let r = running.clone();
@@ -229,13 +236,28 @@ pub fn devices(args: DevicesArgs) -> anyhow::Result<()> {
             } else {
                 match ev {
                     shopcast_media::devices::DeviceEvent::Added { device } => {
-                        println!("added    {} {} ({})", device.kind.label(), device.id, device.name)
+                        println!(
+                            "added    {} {} ({})",
+                            device.kind.label(),
+                            device.id,
+                            device.name
+                        )
                     }
                     shopcast_media::devices::DeviceEvent::Removed { device } => {
-                        println!("removed  {} {} ({})", device.kind.label(), device.id, device.name)
+                        println!(
+                            "removed  {} {} ({})",
+                            device.kind.label(),
+                            device.id,
+                            device.name
+                        )
                     }
                     shopcast_media::devices::DeviceEvent::Changed { device } => {
-                        println!("changed  {} {} ({})", device.kind.label(), device.id, device.name)
+                        println!(
+                            "changed  {} {} ({})",
+                            device.kind.label(),
+                            device.id,
+                            device.name
+                        )
                     }
                 }
             }

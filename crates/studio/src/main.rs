@@ -10,7 +10,11 @@ mod cmd_push;
 mod cmd_room;
 
 #[derive(Parser)]
-#[command(name = "shopcast", version, about = "Shopcast Studio: live-commerce broadcasting")]
+#[command(
+    name = "shopcast",
+    version,
+    about = "Shopcast Studio: live-commerce broadcasting"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -73,7 +73,11 @@ fn check_push(width: u32, height: u32, size: &str) {
     // timestamp rounding on top.
     let gap = remote.max_keyframe_gap();
     assert!(gap <= 2.0 + 1.0 / 30.0 + 1e-3, "keyframes {gap:.3} s apart");
-    assert!(remote.keyframes.len() >= 5, "keyframes: {:?}", remote.keyframes);
+    assert!(
+        remote.keyframes.len() >= 5,
+        "keyframes: {:?}",
+        remote.keyframes
+    );
 
     let local = probe(&local).expect("ffprobe reads the local recording");
     assert_eq!(local.video_codec.as_deref(), Some("h264"));
@@ -140,7 +144,10 @@ fn a_second_source_shows_picture_in_picture() {
     let rect = shopcast_media::processor::pip_layout(w, h, 1)[0];
     let (r, g, b) = pixel(&rgb, w, rect.x + rect.width / 2, rect.y + rect.height / 2);
     let orange = |r: u8, g: u8, b: u8| r > 200 && (130..200).contains(&g) && b < 60;
-    assert!(orange(r, g, b), "PiP centre is {r},{g},{b}, expected orange");
+    assert!(
+        orange(r, g, b),
+        "PiP centre is {r},{g},{b}, expected orange"
+    );
     // Outside the window the (scrolling) test pattern is untouched.
     for (x, y) in [(10, 10), (10, 300), (300, 10)] {
         let (r, g, b) = pixel(&rgb, w, x, y);
@@ -187,8 +194,14 @@ fn captures_an_xvfb_screen() {
     let (w, _, rgb) = frame_rgb(&rec, 1.5).expect("frame");
     let inside = pixel(&rgb, w, 100, 100);
     let outside = pixel(&rgb, w, 500, 400);
-    assert!(inside.0 > 200 && inside.1 > 200 && inside.2 > 200, "window shows {inside:?}");
-    assert!(outside.0 < 40 && outside.1 < 40 && outside.2 < 40, "desktop shows {outside:?}");
+    assert!(
+        inside.0 > 200 && inside.1 > 200 && inside.2 > 200,
+        "window shows {inside:?}"
+    );
+    assert!(
+        outside.0 < 40 && outside.1 < 40 && outside.2 < 40,
+        "desktop shows {outside:?}"
+    );
 }
 
 #[test]
@@ -201,7 +214,15 @@ fn a_refused_server_is_a_clear_error_and_the_recording_survives() {
     let url = format!("rtmp://127.0.0.1:{port}/live/deadkey?txSecret=s3cr3tvalue");
     let started = Instant::now();
     let mut child = shopcast()
-        .args(["broadcast", "--size", "640x360", "--duration", "6", "--push", &url])
+        .args([
+            "broadcast",
+            "--size",
+            "640x360",
+            "--duration",
+            "6",
+            "--push",
+            &url,
+        ])
         .args(["--record", rec.to_str().expect("utf-8")])
         .stderr(Stdio::piped())
         .spawn()
@@ -212,7 +233,10 @@ fn a_refused_server_is_a_clear_error_and_the_recording_survives() {
         .map(|l| (started.elapsed(), l))
         .collect();
     let status = child.wait().expect("wait");
-    assert!(!status.success(), "a dead destination must fail the command");
+    assert!(
+        !status.success(),
+        "a dead destination must fail the command"
+    );
     let host_port = format!("127.0.0.1:{port}");
     let first_error = lines
         .iter()
@@ -223,10 +247,21 @@ fn a_refused_server_is_a_clear_error_and_the_recording_survives() {
         "error came after {:?}",
         first_error.0
     );
-    let all: String = lines.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>().join("\n");
-    assert!(!all.contains("deadkey") && !all.contains("s3cr3tvalue"), "secret leaked:\n{all}");
+    let all: String = lines
+        .iter()
+        .map(|(_, l)| l.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        !all.contains("deadkey") && !all.contains("s3cr3tvalue"),
+        "secret leaked:\n{all}"
+    );
     let p = probe(&rec).expect("the recording is still valid");
-    assert!(p.video_frames >= 178, "{} frames in the local recording", p.video_frames);
+    assert!(
+        p.video_frames >= 178,
+        "{} frames in the local recording",
+        p.video_frames
+    );
 }
 
 #[test]
@@ -236,7 +271,13 @@ fn a_recording_killed_with_sigkill_still_plays() {
     for name in ["killed.mkv", "killed.mp4"] {
         let rec = dir.path().join(name);
         let mut child = shopcast()
-            .args(["broadcast", "--size", "640x360", "--record", rec.to_str().expect("utf-8")])
+            .args([
+                "broadcast",
+                "--size",
+                "640x360",
+                "--record",
+                rec.to_str().expect("utf-8"),
+            ])
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn");
@@ -247,7 +288,11 @@ fn a_recording_killed_with_sigkill_still_plays() {
         assert_eq!(p.video_codec.as_deref(), Some("h264"), "{name}");
         // About 5 s went by; the muxer loses at most its last cluster or
         // fragment (1 s) to the kill.
-        assert!(p.video_frames >= 90, "{name}: only {} frames", p.video_frames);
+        assert!(
+            p.video_frames >= 90,
+            "{name}: only {} frames",
+            p.video_frames
+        );
         frame_rgb(&rec, 1.0).unwrap_or_else(|e| panic!("{name} frame does not decode: {e}"));
     }
 }
@@ -258,7 +303,13 @@ fn ctrl_c_stops_cleanly_and_finalises_the_recording() {
     let dir = tempfile::tempdir().expect("tempdir");
     let rec = dir.path().join("ctrlc.mkv");
     let child = shopcast()
-        .args(["broadcast", "--size", "640x360", "--record", rec.to_str().expect("utf-8")])
+        .args([
+            "broadcast",
+            "--size",
+            "640x360",
+            "--record",
+            rec.to_str().expect("utf-8"),
+        ])
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
@@ -272,11 +323,21 @@ fn ctrl_c_stops_cleanly_and_finalises_the_recording() {
     assert!(out.status.success(), "{}", stderr(&out));
     // A finalised Matroska file knows its duration.
     let dur = Command::new("ffprobe")
-        .args(["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0"])
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format=duration",
+            "-of",
+            "csv=p=0",
+        ])
         .arg(&rec)
         .output()
         .expect("ffprobe");
-    let secs: f64 = String::from_utf8_lossy(&dur.stdout).trim().parse().unwrap_or(0.0);
+    let secs: f64 = String::from_utf8_lossy(&dur.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0.0);
     assert!(secs > 2.0, "duration {secs}");
 }
 
@@ -292,7 +353,12 @@ fn a_full_disk_stops_the_recording_with_an_error() {
         "--record",
         "/dev/full",
     ]);
-    assert_eq!(out.status.code(), Some(1), "must fail, not crash: {}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "must fail, not crash: {}",
+        stderr(&out)
+    );
     let err = stderr(&out);
     assert!(err.contains("/dev/full"), "{err}");
     assert!(err.to_lowercase().contains("no space left"), "{err}");
@@ -308,16 +374,41 @@ fn bad_input_fails_before_anything_starts() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("1 to 60"), "{}", stderr(&out));
 
-    let out = run(&["broadcast", "--video", "file:/nonexistent/clip.mp4", "--duration", "1"]);
+    let out = run(&[
+        "broadcast",
+        "--video",
+        "file:/nonexistent/clip.mp4",
+        "--duration",
+        "1",
+    ]);
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("/nonexistent/clip.mp4") && err.contains("not found"), "{err}");
+    assert!(
+        err.contains("/nonexistent/clip.mp4") && err.contains("not found"),
+        "{err}"
+    );
 
-    let out = run(&["broadcast", "--video", "camera:v4l2:/dev/video99", "--duration", "1"]);
+    let out = run(&[
+        "broadcast",
+        "--video",
+        "camera:v4l2:/dev/video99",
+        "--duration",
+        "1",
+    ]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("no camera with id"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no camera with id"),
+        "{}",
+        stderr(&out)
+    );
 
-    let out = run(&["broadcast", "--push", "http://example.invalid/live/key", "--duration", "1"]);
+    let out = run(&[
+        "broadcast",
+        "--push",
+        "http://example.invalid/live/key",
+        "--duration",
+        "1",
+    ]);
     assert!(!out.status.success());
     assert!(!stderr(&out).contains("/key"), "{}", stderr(&out));
 }
@@ -360,7 +451,10 @@ fn stats_are_json_lines_with_the_named_fields() {
     assert!(last["input_fps"].as_f64().unwrap_or(0.0) > 20.0, "{last}");
     assert!(last["encoder_kbps"].as_f64().unwrap_or(0.0) > 0.0, "{last}");
     assert_eq!(last["outputs"][0]["name"], "record");
-    assert!(last["outputs"][0]["bytes_sent"].as_u64().unwrap_or(0) > 0, "{last}");
+    assert!(
+        last["outputs"][0]["bytes_sent"].as_u64().unwrap_or(0) > 0,
+        "{last}"
+    );
 }
 
 #[test]
@@ -401,7 +495,15 @@ fn a_media_file_loops_for_as_long_as_the_broadcast_runs() {
     let dir = tempfile::tempdir().expect("tempdir");
     let clip = dir.path().join("clip.mp4");
     let st = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25"])
+        .args([
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x180:rate=25",
+        ])
         .args(["-t", "2", "-c:v", "libx264", "-preset", "ultrafast"])
         .arg(&clip)
         .status()
@@ -422,7 +524,11 @@ fn a_media_file_loops_for_as_long_as_the_broadcast_runs() {
     assert!(out.status.success(), "{}", stderr(&out));
     // A 2 s clip fills 5 s only by looping twice and a half.
     let p = probe(&rec).expect("probe");
-    assert!(p.video_frames >= 148, "{} frames from a looping 2 s clip", p.video_frames);
+    assert!(
+        p.video_frames >= 148,
+        "{} frames from a looping 2 s clip",
+        p.video_frames
+    );
     let last = p.frame_times.last().copied().unwrap_or(0.0);
     assert!(last > 4.5, "last frame at {last:.2} s");
 }

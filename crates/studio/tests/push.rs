@@ -93,7 +93,8 @@ fn reconnects_after_a_server_restart_and_loses_nothing_locally() {
     let text: Vec<&str> = lines.iter().map(|(_, l)| l.as_str()).collect();
     assert!(status.success(), "broadcast failed:\n{}", text.join("\n"));
     assert!(
-        text.iter().any(|l| l.contains("output push1: reconnecting 1/25")),
+        text.iter()
+            .any(|l| l.contains("output push1: reconnecting 1/25")),
         "no reconnecting event:\n{}",
         text.join("\n")
     );
@@ -109,14 +110,21 @@ fn reconnects_after_a_server_restart_and_loses_nothing_locally() {
         live_again - back_at
     );
     for l in &text {
-        assert!(!l.contains("restartkey") && !l.contains("f85a2ab3"), "secret in: {l}");
+        assert!(
+            !l.contains("restartkey") && !l.contains("f85a2ab3"),
+            "secret in: {l}"
+        );
     }
 
     let recs = server
         .wait_for_recordings(2, Duration::from_secs(10))
         .expect("two server recordings");
     let second = probe(&recs[recs.len() - 1]).expect("probe second recording");
-    assert!(second.video_frames > 100, "{} frames after reconnect", second.video_frames);
+    assert!(
+        second.video_frames > 100,
+        "{} frames after reconnect",
+        second.video_frames
+    );
     assert_eq!(
         second.keyframes.first(),
         second.frame_times.first(),
@@ -124,7 +132,11 @@ fn reconnects_after_a_server_restart_and_loses_nothing_locally() {
     );
     let local = probe(&local).expect("probe local");
     let diff = (local.video_frames as f64 - 900.0).abs();
-    assert!(diff <= 9.0, "local recording has {} frames", local.video_frames);
+    assert!(
+        diff <= 9.0,
+        "local recording has {} frames",
+        local.video_frames
+    );
 }
 
 #[test]
@@ -146,12 +158,30 @@ fn a_refusing_destination_does_not_disturb_an_accepting_one() {
     ];
     let (status, lines, _) = broadcast_with(&args, |_| {});
     let text: Vec<&str> = lines.iter().map(|(_, l)| l.as_str()).collect();
-    assert!(!status.success(), "a failed destination must fail the command:\n{}", text.join("\n"));
-    assert!(text.iter().any(|l| l.starts_with("error: output push1")), "{}", text.join("\n"));
-    assert!(text.iter().any(|l| l == &"output push2: live"), "{}", text.join("\n"));
-    let recs = server.wait_for_recordings(1, Duration::from_secs(10)).expect("recording");
+    assert!(
+        !status.success(),
+        "a failed destination must fail the command:\n{}",
+        text.join("\n")
+    );
+    assert!(
+        text.iter().any(|l| l.starts_with("error: output push1")),
+        "{}",
+        text.join("\n")
+    );
+    assert!(
+        text.iter().any(|l| l == &"output push2: live"),
+        "{}",
+        text.join("\n")
+    );
+    let recs = server
+        .wait_for_recordings(1, Duration::from_secs(10))
+        .expect("recording");
     let p = probe(&recs[0]).expect("probe");
-    assert!(p.video_frames >= 297, "the accepting server got {} frames", p.video_frames);
+    assert!(
+        p.video_frames >= 297,
+        "the accepting server got {} frames",
+        p.video_frames
+    );
 }
 
 #[test]

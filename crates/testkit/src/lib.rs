@@ -46,7 +46,9 @@ impl NginxRtmp {
     /// temporary folder.
     pub fn start() -> anyhow::Result<Self> {
         let port = free_port()?;
-        let dir = tempfile::Builder::new().prefix("shopcast-nginx").tempdir()?;
+        let dir = tempfile::Builder::new()
+            .prefix("shopcast-nginx")
+            .tempdir()?;
         std::fs::create_dir_all(dir.path().join("rec"))?;
         std::fs::create_dir_all(dir.path().join("logs"))?;
         let mut me = Self {
@@ -95,7 +97,8 @@ impl NginxRtmp {
             .with_context(|| format!("starting {nginx}"))?;
         self.child = Some(child);
         if let Err(e) = wait_for_port(self.port, Duration::from_secs(10)) {
-            let log = std::fs::read_to_string(self.dir.path().join("logs/error.log")).unwrap_or_default();
+            let log =
+                std::fs::read_to_string(self.dir.path().join("logs/error.log")).unwrap_or_default();
             self.kill();
             bail!("{e}; nginx error log:\n{log}");
         }
@@ -127,18 +130,23 @@ impl NginxRtmp {
 
     /// The recordings nginx wrote, oldest first.
     pub fn recordings(&self) -> anyhow::Result<Vec<PathBuf>> {
-        let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(self.dir.path().join("rec"))?
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "flv"))
-            .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
-            .collect();
+        let mut files: Vec<(std::time::SystemTime, PathBuf)> =
+            std::fs::read_dir(self.dir.path().join("rec"))?
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "flv"))
+                .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
+                .collect();
         files.sort();
         Ok(files.into_iter().map(|(_, p)| p).collect())
     }
 
     /// Waits until nginx has closed a recording (the publisher left).
-    pub fn wait_for_recordings(&self, count: usize, timeout: Duration) -> anyhow::Result<Vec<PathBuf>> {
+    pub fn wait_for_recordings(
+        &self,
+        count: usize,
+        timeout: Duration,
+    ) -> anyhow::Result<Vec<PathBuf>> {
         let deadline = Instant::now() + timeout;
         loop {
             let recs = self.recordings()?;
@@ -269,7 +277,10 @@ pub fn frame_rgb(path: &Path, at_seconds: f64) -> anyhow::Result<(u32, u32, Vec<
         .output()
         .context("running ffmpeg")?;
     if !out.status.success() {
-        bail!("ffmpeg frame grab failed: {}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "ffmpeg frame grab failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let expected = (p.width * p.height * 3) as usize;
     if out.stdout.len() != expected {
@@ -287,13 +298,21 @@ pub struct Xvfb {
 impl Xvfb {
     pub fn start(width: u32, height: u32) -> anyhow::Result<Self> {
         for n in 90..140 {
-            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                || Path::new(&format!("/tmp/.X{n}-lock")).exists()
+            {
                 continue;
             }
             let display = format!(":{n}");
             let mut child = Command::new("Xvfb")
                 .arg(&display)
-                .args(["-screen", "0", &format!("{width}x{height}x24"), "-nolisten", "tcp"])
+                .args([
+                    "-screen",
+                    "0",
+                    &format!("{width}x{height}x24"),
+                    "-nolisten",
+                    "tcp",
+                ])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
@@ -369,7 +388,8 @@ impl ThrottledRelay {
                 std::thread::spawn(move || {
                     let mut buf = vec![0u8; 64 * 1024];
                     while !s2.load(Ordering::Relaxed) {
-                        let slice = ((r2.load(Ordering::Relaxed) / 100).max(1) as usize).min(buf.len());
+                        let slice =
+                            ((r2.load(Ordering::Relaxed) / 100).max(1) as usize).min(buf.len());
                         let n = match c_read.read(&mut buf[..slice]) {
                             Ok(0) | Err(_) => break,
                             Ok(n) => n,
@@ -396,7 +416,8 @@ impl ThrottledRelay {
 
     /// Changes the allowed rate, e.g. to end the congestion.
     pub fn set_rate(&self, bytes_per_sec: u64) {
-        self.rate.store(bytes_per_sec, std::sync::atomic::Ordering::Relaxed);
+        self.rate
+            .store(bytes_per_sec, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
