@@ -1,12 +1,7 @@
 // Basic beauty: skin-aware, edge-preserving smoothing (a guided filter
 // whose wide-radius statistics run at 1/F resolution), whitening, ruddy
-// and sharpen. Prepended by yuv.wgsl. The statistics entry points live
-// here; `beauty_apply` is called per pixel by frame.wgsl.
-
-@group(0) @binding(0) var in_t0: texture_2d<f32>;
-@group(0) @binding(1) var in_t1: texture_2d<f32>;
-@group(0) @binding(2) var in_t2: texture_2d<f32>;
-@group(0) @binding(3) var<uniform> F: Frame;
+// and sharpen. Prepended by yuv.wgsl and planes.wgsl. The statistics entry points live
+// here; `beauty_apply` is called per pixel by shade.wgsl.
 
 // Each entry point uses its own binding numbers in group 1 so that they
 // can share one module without clashing.
@@ -33,7 +28,7 @@ fn stats_down(@builtin(global_invocation_id) gid: vec3<u32>) {
     for (var j = 0; j < f; j++) {
         for (var i = 0; i < f; i++) {
             let p = min(base + vec2<i32>(i, j), maxp);
-            let y = decode_luma(F.in_format, in_t0, p, F.in_range, F.coeffs);
+            let y = src_luma(p);
             s += y;
             s2 += y * y;
         }

@@ -1,9 +1,12 @@
-// Packs the working texture into the encoder's byte layout in a storage
+// Packs canvas pixels into the encoder's byte layout in a storage
 // buffer that is copied straight into the readback ring. One invocation
 // handles an 8x2 pixel block so every write is a whole u32: 2x2 Y words,
 // one U and one V word (I420), two UV words (NV12), four words per row
 // (YUY2), or 16 RGBA words.
-// Prepended by yuv.wgsl.
+// Prepended by yuv.wgsl; the file that follows defines
+// `pack_src(p) -> vec3<f32>` (pixel p in normalised YCbCr) and the entry
+// point calling `pack_block`: pack_work.wgsl reads the working texture,
+// direct.wgsl shades the camera frame in place.
 
 // Mirrors `PackUniform` in src/layers/pack.rs.
 struct Pack {
@@ -22,13 +25,20 @@ const OUT_I420: u32 = 0u;
 const OUT_NV12: u32 = 1u;
 const OUT_YUY2: u32 = 2u;
 
-@group(0) @binding(0) var work: texture_2d<f32>;
-@group(0) @binding(1) var<storage, read_write> outbuf: array<u32>;
-@group(0) @binding(2) var<uniform> P: Pack;
+// Group 1, bindings 3 and 4: free in both includers' layouts.
+@group(1) @binding(3) var<storage, read_write> outbuf: array<u32>;
+@group(1) @binding(4) var<uniform> P: Pack;
 
+// Specialisation (see DYNAMIC in yuv.wgsl): OUT_* code or DYNAMIC.
+override OUT_FMT: u32 = 0xffffffffu;
+
+fn out_format() -> u32 {
+    return select(P.out_format, OUT_FMT, OUT_FMT != DYNAMIC);
+}
+
+// Padding columns/rows (sizes not a multiple of 8x2) repeat the edge.
 fn px(x: i32, y: i32) -> vec3<f32> {
-    let q = min(vec2<i32>(x, y), vec2<i32>(P.size) - vec2<i32>(1));
-    return textureLoad(work, q, 0).xyz;
+    return pack_src(min(vec2<i32>(x, y), vec2<i32>(P.size) - vec2<i32>(1)));
 }
 
 fn raw_y(c: vec3<f32>) -> f32 {
@@ -39,27 +49,26 @@ fn raw_c(v: f32) -> f32 {
     return v / P.out_range.w + P.out_range.z;
 }
 
-@compute @workgroup_size(8, 8)
-fn pack(@builtin(global_invocation_id) gid: vec3<u32>) {
+// Packs the 8x2 block `gid` (in blocks).
+fn pack_block(gid: vec3<u32>) {
+    let fmt = out_format();
     let x0 = i32(gid.x * 8u);
     let y0 = i32(gid.y * 2u);
     if (x0 >= i32(P.size.x) || y0 >= i32(P.size.y)) {
         return;
     }
-    if (P.out_format >= FMT_RGB) {
+    if (fmt >= FMT_RGB) {
         for (var r = 0; r < 2; r++) {
             let row = u32(y0 + r) * P.stride_words + u32(x0);
             for (var i = 0; i < 8; i++) {
-                var rgb = yuv_to_rgb(px(x0 + i, y0 + r), P.coeffs);
-                if (P.planes.z == 1u) {
-                    rgb = rgb.bgr;
-                }
+                let c = yuv_to_rgb(px(x0 + i, y0 + r), P.coeffs);
+                let rgb = select(c, c.bgr, P.planes.z == 1u);
                 outbuf[row + u32(i)] = pack4x8unorm(vec4<f32>(rgb, 1.0));
             }
         }
         return;
     }
-    if (P.out_format == OUT_YUY2) {
+    if (fmt == OUT_YUY2) {
         for (var r = 0; r < 2; r++) {
             let row = u32(y0 + r) * P.stride_words + gid.x * 4u;
             for (var i = 0; i < 4; i++) {
@@ -93,7 +102,7 @@ fn pack(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
     let u = vec4<f32>(raw_c(cb[0] * 0.25), raw_c(cb[1] * 0.25), raw_c(cb[2] * 0.25), raw_c(cb[3] * 0.25));
     let v = vec4<f32>(raw_c(cr[0] * 0.25), raw_c(cr[1] * 0.25), raw_c(cr[2] * 0.25), raw_c(cr[3] * 0.25));
-    if (P.out_format == OUT_I420) {
+    if (fmt == OUT_I420) {
         let crow = gid.y * (P.stride_words / 2u) + gid.x;
         outbuf[P.planes.x + crow] = pack4x8unorm(u);
         outbuf[P.planes.y + crow] = pack4x8unorm(v);

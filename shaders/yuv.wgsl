@@ -28,6 +28,16 @@ struct Frame {
     main_region: vec4<i32>,
 }
 
+// Value of a pipeline-overridable constant (IN_FMT, FX_FLAGS, OUT_FMT)
+// meaning "not specialised: read the uniform instead".
+//
+// Why specialise at all: llvmpipe (Mesa 22.3) executes both sides of
+// every branch under a lane mask, even when the condition is uniform, so
+// a `switch` over formats or an `if` per effect costs as much as the code
+// it skips. Compiling one pipeline per (input format, output format,
+// effect flags) lets the driver's compiler delete the dead code instead.
+const DYNAMIC: u32 = 0xffffffffu;
+
 const FLAG_SMOOTH: u32 = 1u;
 const FLAG_WHITEN: u32 = 2u;
 const FLAG_RUDDY: u32 = 4u;

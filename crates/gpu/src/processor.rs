@@ -4,10 +4,12 @@
 //! 1. pick up live setting changes (one atomic load when none);
 //! 2. upload the main frame's planes (and any extra source's) straight
 //!    from the mapped GStreamer buffers;
-//! 3. encode: beauty statistics at 1/4 resolution, the frame pass
-//!    (decode + beauty + LUT), the compositor (extras, overlays), the
-//!    pack pass into the encoder's layout, and a copy into a readback
-//!    slot; submit and request the slot's mapping;
+//! 3. encode: beauty statistics at 1/4 resolution, then either the
+//!    direct pass (decode + beauty + LUT + packing into the encoder's
+//!    layout, in one dispatch) or, while layers are shown, the frame pass
+//!    into a working texture, the compositor (extras, overlays) and the
+//!    pack pass; then a copy into a readback slot; submit and request the
+//!    slot's mapping;
 //! 4. hand back the frame submitted [`RING_DEPTH`] calls ago, whose
 //!    mapping is normally complete by now, copied into a pooled buffer.
 //!
@@ -31,6 +33,7 @@ use crate::formats;
 use crate::image::RgbaImage;
 use crate::layers::beauty::{self, BeautyStats};
 use crate::layers::composite::{Compositor, KIND_OVERLAY, KIND_VIDEO, LayerUniform, Quad, ndc};
+use crate::layers::direct::{DirectPass, Variant};
 use crate::layers::frame::{FLAG_LUT, FramePass, FrameUniform};
 use crate::layers::input::{SourceTextures, input_bgl};
 use crate::layers::lut::LutLayer;
@@ -50,7 +53,8 @@ const RING_SLOTS: usize = RING_DEPTH + 1;
 pub struct StageTimes {
     /// Mapping the input and copying its planes to the GPU.
     pub upload: Duration,
-    /// All passes (beauty, frame, composite, pack), submit to completion.
+    /// All passes (beauty, direct or frame + composite + pack), submit
+    /// to completion.
     pub compute: Duration,
     /// Copy into the readback buffer, mapping, and copying into the
     /// pooled GStreamer buffer.
@@ -94,6 +98,7 @@ pub(crate) struct Live {
     main: SourceTextures,
     input_bg: wgpu::BindGroup,
     frame_bg: wgpu::BindGroup,
+    direct_bg: wgpu::BindGroup,
     work_view: wgpu::TextureView,
     extras: Vec<ExtraGpu>,
     overlays: Vec<OverlayGpu>,
@@ -105,6 +110,17 @@ pub(crate) struct Live {
     uniform: FrameUniform,
     /// Kr/Kb of the working space, shared by every layer uniform.
     coeffs: [f32; 4],
+}
+
+impl Live {
+    /// The direct-pass pipeline the current settings need.
+    fn direct_variant(&self) -> Variant {
+        Variant {
+            in_format: self.main.code,
+            out_format: self.layout.uniform.out_format,
+            flags: self.uniform.flags,
+        }
+    }
 }
 
 enum State {
@@ -123,6 +139,7 @@ pub struct GpuProcessor {
     settings_dirty: bool,
     input_bgl: wgpu::BindGroupLayout,
     frame: FramePass,
+    direct: DirectPass,
     beauty: BeautyStats,
     lut: LutLayer,
     compositor: Compositor,
@@ -157,6 +174,7 @@ impl GpuProcessor {
         let device = &ctx.device;
         let input_bgl = input_bgl(device);
         let frame = FramePass::new(device, &input_bgl);
+        let direct = DirectPass::new(device, &input_bgl);
         let beauty = BeautyStats::new(device, &input_bgl);
         let lut = LutLayer::new(device, &ctx.queue);
         let compositor = Compositor::new(device);
@@ -184,6 +202,7 @@ impl GpuProcessor {
             settings_dirty: true,
             input_bgl,
             frame,
+            direct,
             beauty,
             lut,
             compositor,
@@ -246,7 +265,7 @@ impl GpuProcessor {
                 },
             ],
         });
-        self.beauty.resize(device, w, h);
+        self.beauty.resize(device, w, h, main.code);
         let work = texture_2d(
             device,
             "work (normalised YCbCr)",
@@ -277,6 +296,24 @@ impl GpuProcessor {
         });
         let layout = PackedLayout::new(&out_info, coeffs)?;
         self.pack.resize(device, queue, layout.clone(), &work_view);
+        let [out, pack_uniform] = self
+            .pack
+            .out_bindings()
+            .ok_or_else(|| GpuError::Gpu("packed output missing".into()))?;
+        let direct_bg = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("direct pass"),
+            layout: &self.direct.bgl,
+            entries: &[
+                view_entry(0, ab_view),
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: wgpu::BindingResource::Sampler(&self.sampler),
+                },
+                view_entry(2, &self.lut.view),
+                out,
+                pack_uniform,
+            ],
+        });
         let ring = (0..RING_SLOTS)
             .map(|i| Slot {
                 buffer: device.create_buffer(&wgpu::BufferDescriptor {
@@ -326,6 +363,7 @@ impl GpuProcessor {
             main,
             input_bg,
             frame_bg,
+            direct_bg,
             work_view,
             extras,
             overlays: Vec::new(),
@@ -369,6 +407,7 @@ impl GpuProcessor {
         }
         let sbs = s.layout == Layout::SideBySide && !live.extras.is_empty();
         live.uniform.flags = flags;
+        self.direct.prepare(device, live.direct_variant());
         live.uniform.beauty = b1;
         live.uniform.beauty2 = [b2[0], strength, beauty::FACTOR as f32, b2[1]];
         live.uniform.main_region = if sbs {
@@ -518,19 +557,30 @@ impl GpuProcessor {
             self.beauty.encode(&mut encoder, &live.input_bg);
         }
         let (w, h) = (live.config.input.width(), live.config.input.height());
-        self.frame
-            .encode(&mut encoder, &live.input_bg, &live.frame_bg, w, h);
         let any_layer = live.extras.iter().any(|e| e.quad.visible)
             || live.overlays.iter().any(|o| o.quad.visible);
         if any_layer {
+            // Layers blend onto a full-resolution working texture, so
+            // shade into it, draw, then pack.
+            self.frame
+                .encode(&mut encoder, &live.input_bg, &live.frame_bg, w, h);
             let quads = live
                 .extras
                 .iter()
                 .map(|e| &e.quad)
                 .chain(live.overlays.iter().map(|o| &o.quad));
             self.compositor.encode(&mut encoder, &live.work_view, quads);
+            self.pack.encode(&mut encoder);
+        } else {
+            self.direct.encode(
+                &mut encoder,
+                live.direct_variant(),
+                &live.input_bg,
+                &live.direct_bg,
+                w,
+                h,
+            );
         }
-        self.pack.encode(&mut encoder);
         Ok(encoder)
     }
 

@@ -58,6 +58,39 @@ pub struct BroadcastArgs {
     /// Play the processed microphone back to your speakers (ear-return).
     #[arg(long)]
     pub monitor: bool,
+    /// Beauty levels 0-9: smoothing, whitening, ruddy and optionally
+    /// sharpen, e.g. 6,4,2 or 6,4,2,3. Runs on the GPU (wgpu).
+    #[arg(long, value_name = "S,W,R[,SHARPEN]")]
+    pub beauty: Option<shopcast_gpu::Beauty>,
+    /// A colour filter by name (see assets/luts) or a .cube/.png path,
+    /// with an optional strength 0-100, e.g. warm:60.
+    #[arg(long, value_name = "NAME|PATH[:STRENGTH]")]
+    pub lut: Option<shopcast_gpu::LutArg>,
+    /// An RGBA image over the program, e.g. logo.png@20,20,0.5,0.8.
+    /// Repeatable.
+    #[arg(long = "overlay", value_name = "PATH@X,Y[,SCALE][,OPACITY]")]
+    pub overlay: Vec<shopcast_gpu::OverlayArg>,
+    /// How extra video sources are placed: pip or side-by-side.
+    #[arg(long, default_value = "pip")]
+    pub layout: shopcast_gpu::Layout,
+}
+
+impl BroadcastArgs {
+    /// The GPU effect settings, or `None` when nothing asks for the GPU:
+    /// then frames take the zero-copy identity path.
+    pub fn effects(&self) -> Option<shopcast_gpu::EffectSettings> {
+        let settings = shopcast_gpu::EffectSettings {
+            beauty: self.beauty.unwrap_or_default(),
+            lut: self.lut.clone(),
+            overlays: self.overlay.clone(),
+            layout: self.layout,
+        };
+        let wanted = !settings.beauty.is_off()
+            || settings.lut.is_some()
+            || !settings.overlays.is_empty()
+            || settings.layout != shopcast_gpu::Layout::default();
+        wanted.then_some(settings)
+    }
 }
 
 fn parse_size_arg(s: &str) -> Result<(u32, u32), String> {
@@ -120,7 +153,13 @@ pub fn broadcast(args: BroadcastArgs) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot write stats to {}", p.display()))?,
         ))),
     };
-    let mut bc = Broadcast::start(config, Box::new(DefaultProcessor::new()))?;
+    let processor: Box<dyn shopcast_media::FrameProcessor> = match args.effects() {
+        // Falls back to the identity processor, with a warning, when no
+        // GPU adapter can be created.
+        Some(settings) => shopcast_gpu::build_processor(&settings)?.0,
+        None => Box::new(DefaultProcessor::new()),
+    };
+    let mut bc = Broadcast::start(config, processor)?;
     let events = bc
         .take_events()
         .context("broadcast events were already taken")?;

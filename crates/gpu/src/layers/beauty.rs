@@ -1,13 +1,13 @@
 //! Basic beauty's wide-radius statistics (shaders/beauty.wgsl): E[Y] and
 //! E[Y^2] at 1/F resolution, a separable box filter, and the guided
 //! filter's (a, b) per low-resolution pixel. The per-pixel half
-//! (shaders/beauty_apply.wgsl) runs inside the frame pass.
+//! (shaders/beauty_apply.wgsl) runs inside the direct (or frame) pass.
 //!
 //! Doing the statistics at 1/4 resolution is what keeps this cheap: the
 //! box filter touches 1/16 of the pixels, and only the final per-pixel
 //! apply runs at full size.
 
-use super::{bgl, compute_pipeline, groups, texture_2d};
+use super::{bgl, compute_pipeline, compute_pipeline_with, groups, texture_2d};
 use crate::settings::Beauty;
 
 /// Downsample factor of the statistics.
@@ -46,11 +46,14 @@ pub(crate) fn params(b: &Beauty, height: u32) -> ([f32; 4], [f32; 2], u32) {
 
 const SHADER: &str = concat!(
     include_str!("../../../../shaders/yuv.wgsl"),
+    include_str!("../../../../shaders/planes.wgsl"),
     include_str!("../../../../shaders/beauty.wgsl"),
 );
 
 struct Targets {
     low: (u32, u32),
+    /// Specialised for the stream's input format (IN_FMT).
+    down: wgpu::ComputePipeline,
     bg_down: wgpu::BindGroup,
     bg_h: wgpu::BindGroup,
     bg_v: wgpu::BindGroup,
@@ -58,7 +61,8 @@ struct Targets {
 }
 
 pub(crate) struct BeautyStats {
-    down: wgpu::ComputePipeline,
+    module: wgpu::ShaderModule,
+    input_bgl: wgpu::BindGroupLayout,
     h: wgpu::ComputePipeline,
     v: wgpu::ComputePipeline,
     bgl_down: wgpu::BindGroupLayout,
@@ -99,13 +103,6 @@ impl BeautyStats {
             ],
         );
         Self {
-            down: compute_pipeline(
-                device,
-                "beauty stats_down",
-                &module,
-                "stats_down",
-                &[input_bgl, &bgl_down],
-            ),
             h: compute_pipeline(
                 device,
                 "beauty blur_h",
@@ -120,6 +117,8 @@ impl BeautyStats {
                 "blur_v",
                 &[input_bgl, &bgl_v],
             ),
+            module,
+            input_bgl: input_bgl.clone(),
             bgl_down,
             bgl_h,
             bgl_v,
@@ -127,8 +126,19 @@ impl BeautyStats {
         }
     }
 
-    /// Creates the low-resolution textures for a `width` x `height` canvas.
-    pub fn resize(&mut self, device: &wgpu::Device, width: u32, height: u32) {
+    /// Creates the low-resolution textures for a `width` x `height`
+    /// canvas, and the downsampling pipeline for input format `in_format`
+    /// (FMT_* code): it reads the source, so it is specialised like the
+    /// direct pass (see `DYNAMIC` in yuv.wgsl).
+    pub fn resize(&mut self, device: &wgpu::Device, width: u32, height: u32, in_format: u32) {
+        let down = compute_pipeline_with(
+            device,
+            "beauty stats_down",
+            &self.module,
+            "stats_down",
+            &[&self.input_bgl, &self.bgl_down],
+            &[("IN_FMT", in_format as f64)],
+        );
         let low = (width.div_ceil(FACTOR), height.div_ceil(FACTOR));
         let usage = wgpu::TextureUsages::STORAGE_BINDING | wgpu::TextureUsages::TEXTURE_BINDING;
         let stats = texture_2d(
@@ -176,6 +186,7 @@ impl BeautyStats {
             };
         self.targets = Some(Targets {
             low,
+            down,
             bg_down: bg("beauty stats_down", &self.bgl_down, &[(0, &sv)]),
             bg_h: bg("beauty blur_h", &self.bgl_h, &[(1, &sv), (2, &bv)]),
             bg_v: bg("beauty blur_v", &self.bgl_v, &[(3, &bv), (4, &abv)]),
@@ -196,7 +207,7 @@ impl BeautyStats {
         });
         let (gx, gy) = groups(t.low.0, t.low.1);
         for (pipeline, bg) in [
-            (&self.down, &t.bg_down),
+            (&t.down, &t.bg_down),
             (&self.h, &t.bg_h),
             (&self.v, &t.bg_v),
         ] {

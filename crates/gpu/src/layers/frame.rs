@@ -1,5 +1,7 @@
-//! The main pass (shaders/frame.wgsl): decode the camera frame, apply
-//! beauty and the LUT, write normalised YCbCr to the working texture.
+//! The frame pass (shaders/frame.wgsl), used only when layers are
+//! composited: decode the camera frame, apply beauty and the LUT, write
+//! normalised YCbCr to the working texture. Without layers the direct
+//! pass (direct.rs) replaces this, the working texture and the pack pass.
 
 use bytemuck::{Pod, Zeroable};
 
@@ -30,8 +32,10 @@ pub(crate) const FLAG_LUT: u32 = 16;
 
 const SHADER: &str = concat!(
     include_str!("../../../../shaders/yuv.wgsl"),
+    include_str!("../../../../shaders/planes.wgsl"),
     include_str!("../../../../shaders/beauty_apply.wgsl"),
     include_str!("../../../../shaders/lut.wgsl"),
+    include_str!("../../../../shaders/shade.wgsl"),
     include_str!("../../../../shaders/frame.wgsl"),
 );
 

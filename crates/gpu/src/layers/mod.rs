@@ -5,6 +5,7 @@
 
 pub(crate) mod beauty;
 pub(crate) mod composite;
+pub(crate) mod direct;
 pub(crate) mod frame;
 pub(crate) mod input;
 pub(crate) mod lut;
@@ -84,6 +85,7 @@ pub(crate) mod bgl {
         }
     }
 
+
     pub fn sampler(binding: u32, vis: wgpu::ShaderStages) -> wgpu::BindGroupLayoutEntry {
         wgpu::BindGroupLayoutEntry {
             binding,
@@ -102,6 +104,19 @@ pub(crate) fn compute_pipeline(
     entry: &str,
     layouts: &[&wgpu::BindGroupLayout],
 ) -> wgpu::ComputePipeline {
+    compute_pipeline_with(device, label, module, entry, layouts, &[])
+}
+
+/// A compute pipeline with an explicit layout and values for the
+/// module's pipeline-overridable constants (see `DYNAMIC` in yuv.wgsl).
+pub(crate) fn compute_pipeline_with(
+    device: &wgpu::Device,
+    label: &str,
+    module: &wgpu::ShaderModule,
+    entry: &str,
+    layouts: &[&wgpu::BindGroupLayout],
+    constants: &[(&str, f64)],
+) -> wgpu::ComputePipeline {
     let layouts: Vec<Option<&wgpu::BindGroupLayout>> = layouts.iter().map(|l| Some(*l)).collect();
     let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
         label: Some(label),
@@ -113,7 +128,10 @@ pub(crate) fn compute_pipeline(
         layout: Some(&layout),
         module,
         entry_point: Some(entry),
-        compilation_options: Default::default(),
+        compilation_options: wgpu::PipelineCompilationOptions {
+            constants,
+            ..Default::default()
+        },
         cache: None,
     })
 }

@@ -1,6 +1,8 @@
-//! The pack pass (shaders/pack.wgsl): working texture -> the encoder's
-//! byte layout (I420, NV12, YUY2 or RGBA-family) in a storage buffer, which
-//! is then copied into a readback-ring slot.
+//! The packed output (shaders/pack.wgsl): the encoder's byte layout
+//! (I420, NV12, YUY2 or RGBA-family) in a storage buffer, which is then
+//! copied into a readback-ring slot. Written by the direct pass
+//! (direct.rs) or, after compositing, by the pack pass here
+//! (shaders/pack_work.wgsl), which reads the working texture.
 
 use bytemuck::{Pod, Zeroable};
 use gst_video::VideoInfo;
@@ -145,19 +147,31 @@ impl PackedLayout {
 const SHADER: &str = concat!(
     include_str!("../../../../shaders/yuv.wgsl"),
     include_str!("../../../../shaders/pack.wgsl"),
+    include_str!("../../../../shaders/pack_work.wgsl"),
 );
 
 struct Target {
     layout: PackedLayout,
     buffer: wgpu::Buffer,
-    bind_group: wgpu::BindGroup,
+    work_bg: wgpu::BindGroup,
+    out_bg: wgpu::BindGroup,
 }
 
 pub(crate) struct PackPass {
     pipeline: wgpu::ComputePipeline,
-    bgl: wgpu::BindGroupLayout,
+    work_bgl: wgpu::BindGroupLayout,
+    out_bgl: wgpu::BindGroupLayout,
     uniform: wgpu::Buffer,
     target: Option<Target>,
+}
+
+/// Group-1 entries 3 and 4 of every pass that writes the packed output
+/// (`outbuf` and `P` in pack.wgsl).
+pub(crate) fn out_entries() -> [wgpu::BindGroupLayoutEntry; 2] {
+    [
+        bgl::storage_buffer(3),
+        bgl::uniform(4, wgpu::ShaderStages::COMPUTE),
+    ]
 }
 
 impl PackPass {
@@ -167,15 +181,21 @@ impl PackPass {
             source: wgpu::ShaderSource::Wgsl(SHADER.into()),
         });
         let vis = wgpu::ShaderStages::COMPUTE;
-        let bgl = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("pack: work, out buffer, uniform"),
-            entries: &[
-                bgl::texture(0, vis, false),
-                bgl::storage_buffer(1),
-                bgl::uniform(2, vis),
-            ],
+        let work_bgl = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("pack: work"),
+            entries: &[bgl::texture(0, vis, false)],
         });
-        let pipeline = compute_pipeline(device, "pack pass", &module, "pack", &[&bgl]);
+        let out_bgl = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("pack: out buffer, uniform"),
+            entries: &out_entries(),
+        });
+        let pipeline = compute_pipeline(
+            device,
+            "pack pass",
+            &module,
+            "pack",
+            &[&work_bgl, &out_bgl],
+        );
         let uniform = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("pack uniform"),
             size: std::mem::size_of::<PackUniform>() as u64,
@@ -184,7 +204,8 @@ impl PackPass {
         });
         Self {
             pipeline,
-            bgl,
+            work_bgl,
+            out_bgl,
             uniform,
             target: None,
         }
@@ -205,32 +226,50 @@ impl PackPass {
             mapped_at_creation: false,
         });
         queue.write_buffer(&self.uniform, 0, bytemuck::bytes_of(&layout.uniform));
-        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("pack pass"),
-            layout: &self.bgl,
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: wgpu::BindingResource::TextureView(work),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: buffer.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: self.uniform.as_entire_binding(),
-                },
-            ],
+        let work_bg = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("pack pass: work"),
+            layout: &self.work_bgl,
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: wgpu::BindingResource::TextureView(work),
+            }],
+        });
+        let out_bg = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("pack pass: out"),
+            layout: &self.out_bgl,
+            entries: &self.out_bind_entries(&buffer),
         });
         self.target = Some(Target {
             layout,
             buffer,
-            bind_group,
+            work_bg,
+            out_bg,
         });
     }
 
-    /// Packs the working texture into the output buffer.
+    /// Bindings 3 and 4 for `out_entries()`, writing into `buffer`.
+    fn out_bind_entries<'a>(&'a self, buffer: &'a wgpu::Buffer) -> [wgpu::BindGroupEntry<'a>; 2] {
+        [
+            wgpu::BindGroupEntry {
+                binding: 3,
+                resource: buffer.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 4,
+                resource: self.uniform.as_entire_binding(),
+            },
+        ]
+    }
+
+    /// Bindings 3 and 4 (packed output buffer, pack uniform) for another
+    /// pass writing the packed output; `None` before `resize`.
+    pub fn out_bindings(&self) -> Option<[wgpu::BindGroupEntry<'_>; 2]> {
+        let t = self.target.as_ref()?;
+        Some(self.out_bind_entries(&t.buffer))
+    }
+
+    /// Packs the working texture into the output buffer (after
+    /// compositing; see `direct.rs` for the usual path).
     pub fn encode(&self, encoder: &mut wgpu::CommandEncoder) {
         let Some(t) = &self.target else { return };
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
@@ -238,7 +277,8 @@ impl PackPass {
             timestamp_writes: None,
         });
         pass.set_pipeline(&self.pipeline);
-        pass.set_bind_group(0, &t.bind_group, &[]);
+        pass.set_bind_group(0, &t.work_bg, &[]);
+        pass.set_bind_group(1, &t.out_bg, &[]);
         let [w, h] = t.layout.uniform.size;
         let (gx, gy) = groups(w.div_ceil(8), h.div_ceil(2));
         pass.dispatch_workgroups(gx, gy, 1);
