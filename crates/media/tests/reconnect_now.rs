@@ -36,7 +36,11 @@ fn reconnect_now_skips_a_long_backoff() {
     config.push.push(out);
     let mut bc = Broadcast::start(config, Box::new(DefaultProcessor::new())).expect("starts");
     let events = bc.take_events().expect("events");
-    assert!(wait_for(&events, Duration::from_secs(10), |s| *s == OutputState::Live).is_some());
+    assert!(
+        wait_for(&events, Duration::from_secs(10), |s| *s
+            == OutputState::Live)
+        .is_some()
+    );
 
     server.kill();
     let reconnecting = wait_for(&events, Duration::from_secs(10), |s| {

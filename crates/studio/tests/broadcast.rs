@@ -8,15 +8,12 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use shopcast_testkit::{NginxRtmp, Probe, frame_rgb, probe};
 
-static HEAVY: Mutex<()> = Mutex::new(());
-
 fn heavy() -> std::sync::MutexGuard<'static, ()> {
-    HEAVY.lock().unwrap_or_else(|e| e.into_inner())
+    shopcast_testkit::realtime_lock()
 }
 
 fn shopcast() -> Command {

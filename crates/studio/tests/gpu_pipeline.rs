@@ -21,7 +21,15 @@ fn the_effect_chain_delivers_every_frame_to_the_rtmp_server() {
     let stats = dir.path().join("stats.jsonl");
     let out = Command::new(env!("CARGO_BIN_EXE_shopcast"))
         .env("SHOPCAST_LOG", "warn")
-        .args(["broadcast", "--size", SIZE, "--fps", &FPS.to_string(), "--duration", "10"])
+        .args([
+            "broadcast",
+            "--size",
+            SIZE,
+            "--fps",
+            &FPS.to_string(),
+            "--duration",
+            "10",
+        ])
         .args(["--beauty", "9,5,3", "--lut", "warm:100"])
         .args(["--push", &server.url("gpu")])
         .arg("--stats-json")
@@ -30,7 +38,10 @@ fn the_effect_chain_delivers_every_frame_to_the_rtmp_server() {
         .expect("shopcast runs");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
-    assert!(err.contains("processor gpu"), "the GPU processor did not run:\n{err}");
+    assert!(
+        err.contains("processor gpu"),
+        "the GPU processor did not run:\n{err}"
+    );
     let recs = server
         .wait_for_recordings(1, Duration::from_secs(10))
         .expect("server recording");
@@ -44,12 +55,15 @@ fn the_effect_chain_delivers_every_frame_to_the_rtmp_server() {
     );
     // Every frame went through: the processor's held-back frames are
     // drained at the end, so the count is exact.
-    assert!(err.contains(&format!("stopped after {expected} frames")), "{err}");
+    assert!(
+        err.contains(&format!("stopped after {expected} frames")),
+        "{err}"
+    );
     let last: serde_json::Value = std::fs::read_to_string(&stats)
         .expect("stats")
         .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .last()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
         .expect("a stats line");
     assert_eq!(last["dropped"]["processor"], 0, "{last}");
     assert_eq!(last["dropped"]["encoder"], 0, "{last}");

@@ -9,10 +9,8 @@ use std::time::{Duration, Instant};
 
 use shopcast_testkit::{NginxRtmp, ThrottledRelay, probe};
 
-static HEAVY: Mutex<()> = Mutex::new(());
-
 fn heavy() -> std::sync::MutexGuard<'static, ()> {
-    HEAVY.lock().unwrap_or_else(|e| e.into_inner())
+    shopcast_testkit::realtime_lock()
 }
 
 /// Runs `shopcast broadcast ARGS`, collecting stderr lines with the time

@@ -426,3 +426,11 @@ impl Drop for ThrottledRelay {
         self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
+
+/// Serialises the tests of one test binary that encode in real time:
+/// two at once on a 2-core machine starve each other into dropping
+/// frames, which would fail checks that have nothing to do with them.
+pub fn realtime_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
