@@ -11,6 +11,10 @@
 @group(1) @binding(3) var blur_v_src: texture_2d<f32>;
 @group(1) @binding(4) var blur_v_dst: texture_storage_2d<rgba16float, write>;
 
+// Downsample factor (beauty::FACTOR), a pipeline constant so the loops
+// below have fixed trip counts and are unrolled.
+override FACTOR: i32 = 4;
+
 // E[Y] and E[Y^2] of each FxF block of full-resolution pixels. Keeping the
 // second moment (rather than downsampling Y and squaring) means the
 // variance below still sees the pixel-level noise we want to remove.
@@ -20,7 +24,7 @@ fn stats_down(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (gid.x >= dims.x || gid.y >= dims.y) {
         return;
     }
-    let f = i32(F.beauty2.z);
+    let f = FACTOR;
     let maxp = vec2<i32>(F.size) - vec2<i32>(1);
     let base = vec2<i32>(gid.xy) * f;
     var s = 0.0;

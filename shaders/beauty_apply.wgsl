@@ -1,4 +1,4 @@
-// Per-pixel half of basic beauty, prepended to frame.wgsl (after
+// Per-pixel half of basic beauty, prepended to shade.wgsl (after
 // yuv.wgsl). Pure functions: the caller does the texture reads.
 
 // Soft skin likelihood from normalised chroma (the classic Cb 77..127,

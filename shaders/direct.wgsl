@@ -1,9 +1,9 @@
 // The direct pass: with no layers to composite, decode + beauty + LUT
 // and packing happen in one dispatch, one 8x2 block per invocation,
-// reading the camera's planes from a storage buffer and writing the
-// encoder's layout straight into the output buffer. No working texture:
-// on llvmpipe the full-resolution RGBA16F store/load round trip and the
-// per-pixel invocations were most of the frame's cost.
+// reading the camera's plane textures and writing the encoder's layout
+// straight into the output buffer, with no full-resolution working
+// texture in between. Compiled per (IN_FMT, OUT_FMT, FX_FLAGS) so the
+// unused formats and effects cost nothing (see DYNAMIC in yuv.wgsl).
 // Prepended by yuv.wgsl, planes.wgsl, beauty_apply.wgsl, lut.wgsl,
 // shade.wgsl and pack.wgsl.
 

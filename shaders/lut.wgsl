@@ -1,6 +1,6 @@
 // 3D LUT colour filter: the LUT is a 64^3 RGBA16F volume indexed by
 // (r, g, b); hardware trilinear filtering interpolates between nodes.
-// Pure function, prepended to frame.wgsl.
+// Pure function, prepended to shade.wgsl.
 
 fn lut_apply(lut: texture_3d<f32>, samp: sampler, rgb: vec3<f32>, strength: f32) -> vec3<f32> {
     let n = f32(textureDimensions(lut).x);

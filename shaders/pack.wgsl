@@ -49,6 +49,26 @@ fn raw_c(v: f32) -> f32 {
     return v / P.out_range.w + P.out_range.z;
 }
 
+fn raw_c4(v: vec4<f32>) -> vec4<f32> {
+    return v / P.out_range.w + P.out_range.z;
+}
+
+// Four pixels of a row: raw luma, and Cb/Cr summed per horizontal pair.
+struct Quad4 {
+    ys: vec4<f32>,
+    cb: vec2<f32>,
+    cr: vec2<f32>,
+}
+
+fn quad4(x: i32, y: i32) -> Quad4 {
+    let a = px(x, y);
+    let b = px(x + 1, y);
+    let c = px(x + 2, y);
+    let d = px(x + 3, y);
+    return Quad4(vec4<f32>(raw_y(a), raw_y(b), raw_y(c), raw_y(d)),
+                 vec2<f32>(a.y + b.y, c.y + d.y), vec2<f32>(a.z + b.z, c.z + d.z));
+}
+
 // Packs the 8x2 block `gid` (in blocks).
 fn pack_block(gid: vec3<u32>) {
     let fmt = out_format();
@@ -80,28 +100,20 @@ fn pack_block(gid: vec3<u32>) {
         }
         return;
     }
-    var cb: array<f32, 4>;
-    var cr: array<f32, 4>;
-    for (var q = 0; q < 4; q++) {
-        cb[q] = 0.0;
-        cr[q] = 0.0;
-    }
-    for (var r = 0; r < 2; r++) {
-        let row = u32(y0 + r) * P.stride_words + gid.x * 2u;
-        for (var w = 0; w < 2; w++) {
-            var ys: vec4<f32>;
-            for (var i = 0; i < 4; i++) {
-                let c = px(x0 + w * 4 + i, y0 + r);
-                ys[i] = raw_y(c);
-                let q = w * 2 + i / 2;
-                cb[q] += c.y;
-                cr[q] += c.z;
-            }
-            outbuf[row + u32(w)] = pack4x8unorm(ys);
-        }
-    }
-    let u = vec4<f32>(raw_c(cb[0] * 0.25), raw_c(cb[1] * 0.25), raw_c(cb[2] * 0.25), raw_c(cb[3] * 0.25));
-    let v = vec4<f32>(raw_c(cr[0] * 0.25), raw_c(cr[1] * 0.25), raw_c(cr[2] * 0.25), raw_c(cr[3] * 0.25));
+    // 4:2:0, written out without loops or arrays: with the shading
+    // inlined the driver does not unroll them, and a dynamically indexed
+    // local array becomes per-lane scratch memory on llvmpipe.
+    let t0 = quad4(x0, y0);
+    let t1 = quad4(x0 + 4, y0);
+    let b0 = quad4(x0, y0 + 1);
+    let b1 = quad4(x0 + 4, y0 + 1);
+    let row = u32(y0) * P.stride_words + gid.x * 2u;
+    outbuf[row] = pack4x8unorm(t0.ys);
+    outbuf[row + 1u] = pack4x8unorm(t1.ys);
+    outbuf[row + P.stride_words] = pack4x8unorm(b0.ys);
+    outbuf[row + P.stride_words + 1u] = pack4x8unorm(b1.ys);
+    let u = raw_c4((vec4<f32>(t0.cb, t1.cb) + vec4<f32>(b0.cb, b1.cb)) * 0.25);
+    let v = raw_c4((vec4<f32>(t0.cr, t1.cr) + vec4<f32>(b0.cr, b1.cr)) * 0.25);
     if (fmt == OUT_I420) {
         let crow = gid.y * (P.stride_words / 2u) + gid.x;
         outbuf[P.planes.x + crow] = pack4x8unorm(u);

@@ -1,5 +1,10 @@
 // The main source frame's plane textures and the frame uniform: group 0
 // of every pass that reads the camera. Prepended after yuv.wgsl.
+//
+// Textures rather than a storage buffer of u32 words: on llvmpipe (Mesa
+// 22.3) a storage-buffer load at a per-lane address is done lane by lane,
+// and the word-reading version of this file measured slower than
+// textureLoad once the format switch below is specialised away.
 
 @group(0) @binding(0) var in_t0: texture_2d<f32>;
 @group(0) @binding(1) var in_t1: texture_2d<f32>;

@@ -31,9 +31,10 @@ use crate::device::GpuContext;
 use crate::error::GpuError;
 use crate::formats;
 use crate::image::RgbaImage;
+use crate::layers::Variant;
 use crate::layers::beauty::{self, BeautyStats};
 use crate::layers::composite::{Compositor, KIND_OVERLAY, KIND_VIDEO, LayerUniform, Quad, ndc};
-use crate::layers::direct::{DirectPass, Variant};
+use crate::layers::direct::DirectPass;
 use crate::layers::frame::{FLAG_LUT, FramePass, FrameUniform};
 use crate::layers::input::{SourceTextures, input_bgl};
 use crate::layers::lut::LutLayer;
@@ -113,8 +114,8 @@ pub(crate) struct Live {
 }
 
 impl Live {
-    /// The direct-pass pipeline the current settings need.
-    fn direct_variant(&self) -> Variant {
+    /// The specialised pipelines the current settings need.
+    fn variant(&self) -> Variant {
         Variant {
             in_format: self.main.code,
             out_format: self.layout.uniform.out_format,
@@ -407,7 +408,11 @@ impl GpuProcessor {
         }
         let sbs = s.layout == Layout::SideBySide && !live.extras.is_empty();
         live.uniform.flags = flags;
-        self.direct.prepare(device, live.direct_variant());
+        // Compile (once per combination) the specialised pipeline these
+        // settings need. This is the one place that may take a while
+        // (~0.1 s per variant on lavapipe), so it happens here, on a
+        // settings change, and never while encoding.
+        self.direct.prepare(device, live.variant());
         live.uniform.beauty = b1;
         live.uniform.beauty2 = [b2[0], strength, beauty::FACTOR as f32, b2[1]];
         live.uniform.main_region = if sbs {
@@ -525,6 +530,11 @@ impl GpuProcessor {
                 },
             );
         }
+        // The frame pass is only used while layers are drawn: compile its
+        // variant when any could be (configured extras, added overlays).
+        if !live.extras.is_empty() || !live.overlays.is_empty() {
+            self.frame.prepare_variant(device, live.variant());
+        }
         self.frame.prepare(queue, &live.uniform);
     }
 
@@ -562,8 +572,14 @@ impl GpuProcessor {
         if any_layer {
             // Layers blend onto a full-resolution working texture, so
             // shade into it, draw, then pack.
-            self.frame
-                .encode(&mut encoder, &live.input_bg, &live.frame_bg, w, h);
+            self.frame.encode(
+                &mut encoder,
+                live.variant(),
+                &live.input_bg,
+                &live.frame_bg,
+                w,
+                h,
+            );
             let quads = live
                 .extras
                 .iter()
@@ -574,7 +590,7 @@ impl GpuProcessor {
         } else {
             self.direct.encode(
                 &mut encoder,
-                live.direct_variant(),
+                live.variant(),
                 &live.input_bg,
                 &live.direct_bg,
                 w,

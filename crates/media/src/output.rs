@@ -304,6 +304,10 @@ fn build_attempt(shared: &OutputShared, clock: &gst::Clock) -> Result<Attempt, M
         OutputTarget::Push { target } => match target.protocol() {
             shopcast_push::Protocol::Srt => {
                 let mux = make("mpegtsmux", None)?;
+                // SRT's live mode sends at most 1316 bytes (7 TS packets)
+                // per message and drops larger ones, which would lose
+                // every keyframe.
+                mux.set_property("alignment", 7i32);
                 let sink = make("srtsink", None)?;
                 sink.set_property("uri", target.gst_location());
                 sink.set_property("wait-for-connection", false);
@@ -361,10 +365,29 @@ fn build_attempt(shared: &OutputShared, clock: &gst::Clock) -> Result<Attempt, M
     sink.set_property("sync", false);
     sink.set_property("async", false);
     pipeline.add_many([video.upcast_ref(), &mux, &sink])?;
-    link_to_mux(video.upcast_ref(), &mux, &["video", "video_%u", "sink_%d"])?;
+    // MPEG-TS carries H.264 as a byte stream and AAC as ADTS; the encode
+    // is AVC and raw AAC for FLV and Matroska, so TS outputs re-frame.
+    let transport_stream = mux.factory().is_some_and(|f| f.name() == "mpegtsmux");
+    let reframe = |src: &gst::Element, parser: &str| -> Result<gst::Element, MediaError> {
+        if !transport_stream {
+            return Ok(src.clone());
+        }
+        let p = make(parser, None)?;
+        if parser == "h264parse" {
+            // A byte stream has no codec_data: SPS/PPS go in-band before
+            // every keyframe so a receiver can join at any of them.
+            p.set_property("config-interval", -1i32);
+        }
+        pipeline.add(&p)?;
+        src.link(&p)?;
+        Ok(p)
+    };
+    let video_out = reframe(video.upcast_ref(), "h264parse")?;
+    link_to_mux(&video_out, &mux, &["video", "video_%u", "sink_%d"])?;
     if let Some(audio) = &audio {
         pipeline.add(audio)?;
-        link_to_mux(audio.upcast_ref(), &mux, &["audio", "audio_%u", "sink_%d"])?;
+        let audio_out = reframe(audio.upcast_ref(), "aacparse")?;
+        link_to_mux(&audio_out, &mux, &["audio", "audio_%u", "sink_%d"])?;
     }
     mux.link(&sink)?;
     // Counts bytes once the sink has taken them: a buffer reaches the pad

@@ -225,3 +225,120 @@ fn dynamic_bitrate_backs_off_on_a_throttled_link_without_encoder_drops() {
     let dyn_stats = &last["outputs"][0]["dynamic_bitrate"];
     assert!(dyn_stats["decreases"].as_u64().unwrap_or(0) >= 1, "{last}");
 }
+
+#[test]
+fn a_saved_destination_pushes_and_its_key_stays_out_of_files_and_output() {
+    let _g = heavy();
+    let server = NginxRtmp::start().expect("nginx");
+    let config = tempfile::tempdir().expect("config dir");
+    let key = "savedstreamkey42";
+    let shopcast = || {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_shopcast"));
+        c.env("SHOPCAST_CONFIG_DIR", config.path())
+            // CI has no keychain service; the encrypted file is the
+            // fallback that must keep the key unreadable.
+            .env("SHOPCAST_SECRET_BACKEND", "file")
+            .env("SHOPCAST_LOG", "debug");
+        c
+    };
+    let mut add = shopcast()
+        .args(["dest", "add", "studio", "custom", "--server"])
+        .arg(format!("rtmp://127.0.0.1:{}/live", server.port()))
+        .arg("--key-stdin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dest add");
+    {
+        use std::io::Write;
+        let mut stdin = add.stdin.take().expect("stdin");
+        writeln!(stdin, "{key}").expect("write key");
+    }
+    let added = add.wait_with_output().expect("dest add runs");
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+
+    let out = shopcast()
+        .args([
+            "broadcast",
+            "--size",
+            "320x180",
+            "--duration",
+            "4",
+            "--dest",
+            "studio",
+        ])
+        .output()
+        .expect("broadcast");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("output studio: live"), "{err}");
+    let recs = server
+        .wait_for_recordings(1, Duration::from_secs(10))
+        .expect("recording");
+    assert!(
+        recs[0]
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with(key)),
+        "nginx names the recording after the stream: {recs:?}"
+    );
+    for o in [&added.stdout, &added.stderr, &out.stdout, &out.stderr] {
+        assert!(!String::from_utf8_lossy(o).contains(key), "key printed");
+    }
+    for entry in std::fs::read_dir(config.path()).expect("config dir") {
+        let path = entry.expect("entry").path();
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(key),
+            "key in plain text in {}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn pushes_over_srt_to_a_listener() {
+    let _g = heavy();
+    let port = shopcast_testkit::free_port().expect("port");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let got = dir.path().join("srt.ts");
+    // GStreamer's own SRT listener stands in for an SRT ingest.
+    let mut listener = Command::new("gst-launch-1.0")
+        .args(["-q", "-e", "srtsrc"])
+        .arg(format!("uri=srt://127.0.0.1:{port}?mode=listener"))
+        .args(["!", "filesink"])
+        .arg(format!("location={}", got.display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("gst-launch-1.0 srtsrc");
+    std::thread::sleep(Duration::from_millis(500));
+    let out = Command::new(env!("CARGO_BIN_EXE_shopcast"))
+        .args([
+            "broadcast",
+            "--size",
+            "320x180",
+            "--duration",
+            "4",
+            "--push",
+        ])
+        .arg(format!("srt://127.0.0.1:{port}?streamid=srtsecret99"))
+        .output()
+        .expect("broadcast");
+    let _ = Command::new("kill")
+        .args(["-INT", &listener.id().to_string()])
+        .status();
+    let _ = listener.wait();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("srtsecret99"), "{err}");
+    let p = probe(&got).expect("the listener received a transport stream");
+    assert_eq!(p.video_codec.as_deref(), Some("h264"));
+    assert_eq!(p.audio_codec.as_deref(), Some("aac"));
+    assert!(p.video_frames >= 90, "{} frames over SRT", p.video_frames);
+}

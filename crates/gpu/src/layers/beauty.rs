@@ -137,7 +137,7 @@ impl BeautyStats {
             &self.module,
             "stats_down",
             &[&self.input_bgl, &self.bgl_down],
-            &[("IN_FMT", in_format as f64)],
+            &[("IN_FMT", in_format as f64), ("FACTOR", FACTOR as f64)],
         );
         let low = (width.div_ceil(FACTOR), height.div_ceil(FACTOR));
         let usage = wgpu::TextureUsages::STORAGE_BINDING | wgpu::TextureUsages::TEXTURE_BINDING;
@@ -158,7 +158,8 @@ impl BeautyStats {
             usage,
         );
         // (a, b) are in [0, 1]; f16 is precise enough and filterable, so
-        // the frame pass upsamples them with one bilinear fetch.
+        // the per-pixel pass upsamples them with one bilinear fetch (a
+        // manual four-load bilinear measured slower on llvmpipe).
         let ab = texture_2d(
             device,
             "beauty guided (a, b)",
@@ -194,7 +195,7 @@ impl BeautyStats {
         });
     }
 
-    /// The (a, b) texture the frame pass samples.
+    /// The (a, b) texture the direct and frame passes sample.
     pub fn ab_view(&self) -> Option<&wgpu::TextureView> {
         self.targets.as_ref().map(|t| &t.ab_view)
     }

@@ -1,16 +1,14 @@
 //! The direct pass (shaders/direct.wgsl): with no layer to composite,
-//! one dispatch reads the camera's planes from the source buffer, applies
-//! beauty and the LUT (shaders/shade.wgsl) and writes the encoder's byte
-//! layout straight into the packed output buffer, one 8x2 pixel block per
-//! invocation.
+//! one dispatch decodes the camera's plane textures, applies beauty and
+//! the LUT (shaders/shade.wgsl) and writes the encoder's byte layout
+//! straight into the packed output buffer, one 8x2 pixel block per
+//! invocation, with a pipeline specialised for the formats and effects
+//! in use (see `Specialised`).
 //!
-//! This replaces the frame pass + working texture + pack pass chain,
-//! which on llvmpipe spent most of a frame in per-pixel invocations,
-//! plane-texture fetches and the RGBA16F store/load round trip.
+//! This replaces the frame pass + RGBA16F working texture + pack pass
+//! chain, which is kept only for compositing (frame.rs).
 
-use std::collections::HashMap;
-
-use super::{bgl, compute_pipeline_with, groups, pack};
+use super::{Specialised, Variant, bgl, groups, pack};
 
 const SHADER: &str = concat!(
     include_str!("../../../../shaders/yuv.wgsl"),
@@ -22,28 +20,10 @@ const SHADER: &str = concat!(
     include_str!("../../../../shaders/direct.wgsl"),
 );
 
-/// What a direct-pass pipeline is specialised for: llvmpipe runs every
-/// branch of a uniform `if`/`switch` (see `DYNAMIC` in yuv.wgsl), so each
-/// combination gets its own pipeline with the dead code compiled out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) struct Variant {
-    /// FMT_* code of the main source (IN_FMT).
-    pub in_format: u32,
-    /// OUT_* code of the packed output (OUT_FMT).
-    pub out_format: u32,
-    /// FLAG_* set (FX_FLAGS).
-    pub flags: u32,
-}
-
 pub(crate) struct DirectPass {
-    module: wgpu::ShaderModule,
-    input_bgl: wgpu::BindGroupLayout,
     /// Group 1: (a, b), sampler, LUT, packed output, pack uniform.
     pub bgl: wgpu::BindGroupLayout,
-    /// Compiled on first use by `prepare` (start, or a settings change
-    /// that switches an effect on or off), kept for the processor's life:
-    /// at most a few dozen small pipelines.
-    variants: HashMap<Variant, wgpu::ComputePipeline>,
+    pipelines: Specialised,
 }
 
 impl DirectPass {
@@ -64,38 +44,13 @@ impl DirectPass {
                 uniform,
             ],
         });
-        Self {
-            module,
-            input_bgl: input_bgl.clone(),
-            bgl,
-            variants: HashMap::new(),
-        }
+        let pipelines = Specialised::new("direct pass", module, "direct", &[input_bgl, &bgl], true);
+        Self { bgl, pipelines }
     }
 
-    /// Compiles the pipeline for `v` unless it already exists. Called
-    /// when settings change, never per frame.
+    /// Compiles the pipeline for `v` unless it already exists.
     pub fn prepare(&mut self, device: &wgpu::Device, v: Variant) {
-        if self.variants.contains_key(&v) {
-            return;
-        }
-        let label = format!(
-            "direct pass (in {}, out {}, flags {:#x})",
-            v.in_format, v.out_format, v.flags
-        );
-        tracing::debug!(variant = ?v, "compiling direct pass");
-        let pipeline = compute_pipeline_with(
-            device,
-            &label,
-            &self.module,
-            "direct",
-            &[&self.input_bgl, &self.bgl],
-            &[
-                ("IN_FMT", v.in_format as f64),
-                ("OUT_FMT", v.out_format as f64),
-                ("FX_FLAGS", v.flags as f64),
-            ],
-        );
-        self.variants.insert(v, pipeline);
+        self.pipelines.prepare(device, v);
     }
 
     /// Shades and packs a `width` x `height` canvas with the pipeline for
@@ -109,8 +64,7 @@ impl DirectPass {
         width: u32,
         height: u32,
     ) {
-        let Some(pipeline) = self.variants.get(&v) else {
-            debug_assert!(false, "direct pass {v:?} not prepared");
+        let Some(pipeline) = self.pipelines.get(v) else {
             return;
         };
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {

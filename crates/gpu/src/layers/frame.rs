@@ -5,7 +5,7 @@
 
 use bytemuck::{Pod, Zeroable};
 
-use super::{bgl, compute_pipeline, groups};
+use super::{Specialised, Variant, bgl, groups};
 
 /// Mirrors `Frame` in shaders/yuv.wgsl, field for field.
 #[repr(C)]
@@ -40,7 +40,7 @@ const SHADER: &str = concat!(
 );
 
 pub(crate) struct FramePass {
-    pipeline: wgpu::ComputePipeline,
+    pipelines: Specialised,
     pub bgl: wgpu::BindGroupLayout,
     pub uniform: wgpu::Buffer,
     last: Option<FrameUniform>,
@@ -62,13 +62,8 @@ impl FramePass {
                 bgl::storage_texture(3, wgpu::TextureFormat::Rgba16Float),
             ],
         });
-        let pipeline = compute_pipeline(
-            device,
-            "frame pass",
-            &module,
-            "main_pass",
-            &[input_bgl, &bgl],
-        );
+        let pipelines =
+            Specialised::new("frame pass", module, "main_pass", &[input_bgl, &bgl], false);
         let uniform = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("frame uniform"),
             size: std::mem::size_of::<FrameUniform>() as u64,
@@ -76,11 +71,17 @@ impl FramePass {
             mapped_at_creation: false,
         });
         Self {
-            pipeline,
+            pipelines,
             bgl,
             uniform,
             last: None,
         }
+    }
+
+    /// Compiles the pipeline for `v` unless it already exists (only
+    /// `in_format` and `flags` matter here).
+    pub fn prepare_variant(&mut self, device: &wgpu::Device, v: Variant) {
+        self.pipelines.prepare(device, v);
     }
 
     /// Writes the uniform if it changed.
@@ -94,16 +95,20 @@ impl FramePass {
     pub fn encode(
         &self,
         encoder: &mut wgpu::CommandEncoder,
+        v: Variant,
         input: &wgpu::BindGroup,
         own: &wgpu::BindGroup,
         width: u32,
         height: u32,
     ) {
+        let Some(pipeline) = self.pipelines.get(v) else {
+            return;
+        };
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
             label: Some("frame pass"),
             timestamp_writes: None,
         });
-        pass.set_pipeline(&self.pipeline);
+        pass.set_pipeline(pipeline);
         pass.set_bind_group(0, input, &[]);
         pass.set_bind_group(1, own, &[]);
         let (gx, gy) = groups(width, height);

@@ -9,7 +9,7 @@ use crate::error::GpuError;
 use crate::formats;
 
 /// Group-0 layout of every pass that decodes a source: three plane
-/// textures and the frame uniform (see yuv.wgsl / frame.wgsl).
+/// textures and the frame uniform (see planes.wgsl).
 pub(crate) fn input_bgl(device: &wgpu::Device) -> wgpu::BindGroupLayout {
     let vis = wgpu::ShaderStages::COMPUTE;
     device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {

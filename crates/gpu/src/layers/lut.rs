@@ -1,6 +1,6 @@
 //! The LUT colour filter's GPU side: one fixed 64^3 RGBA16F volume,
 //! rewritten only when the active LUT changes. The sampling itself
-//! (shaders/lut.wgsl) runs inside the frame pass.
+//! (shaders/lut.wgsl) runs inside the direct (or frame) pass.
 
 use std::sync::Arc;
 

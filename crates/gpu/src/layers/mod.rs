@@ -85,7 +85,6 @@ pub(crate) mod bgl {
         }
     }
 
-
     pub fn sampler(binding: u32, vis: wgpu::ShaderStages) -> wgpu::BindGroupLayoutEntry {
         wgpu::BindGroupLayoutEntry {
             binding,
@@ -134,6 +133,84 @@ pub(crate) fn compute_pipeline_with(
         },
         cache: None,
     })
+}
+
+/// What a specialised pipeline is compiled for: llvmpipe runs every
+/// branch of a uniform `if`/`switch` (see `DYNAMIC` in yuv.wgsl), so each
+/// combination gets its own pipeline with the dead code compiled out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Variant {
+    /// FMT_* code of the main source (IN_FMT).
+    pub in_format: u32,
+    /// OUT_* code of the packed output (OUT_FMT).
+    pub out_format: u32,
+    /// FLAG_* set (FX_FLAGS).
+    pub flags: u32,
+}
+
+/// One compute entry point compiled per [`Variant`] on first use, and
+/// kept for the processor's life (a few dozen small pipelines at most).
+pub(crate) struct Specialised {
+    label: &'static str,
+    module: wgpu::ShaderModule,
+    entry: &'static str,
+    layouts: Vec<wgpu::BindGroupLayout>,
+    /// Whether the module has OUT_FMT (it always has IN_FMT and FX_FLAGS).
+    has_out: bool,
+    pipelines: std::collections::HashMap<Variant, wgpu::ComputePipeline>,
+}
+
+impl Specialised {
+    pub fn new(
+        label: &'static str,
+        module: wgpu::ShaderModule,
+        entry: &'static str,
+        layouts: &[&wgpu::BindGroupLayout],
+        has_out: bool,
+    ) -> Self {
+        Self {
+            label,
+            module,
+            entry,
+            layouts: layouts.iter().map(|l| (*l).clone()).collect(),
+            has_out,
+            pipelines: Default::default(),
+        }
+    }
+
+    /// Compiles the pipeline for `v` unless it exists. Called from
+    /// `start()` and on settings changes, never per frame.
+    pub fn prepare(&mut self, device: &wgpu::Device, v: Variant) {
+        if self.pipelines.contains_key(&v) {
+            return;
+        }
+        tracing::debug!(pass = self.label, variant = ?v, "compiling specialised pipeline");
+        let label = format!(
+            "{} (in {}, out {}, flags {:#x})",
+            self.label, v.in_format, v.out_format, v.flags
+        );
+        let mut constants = vec![("IN_FMT", v.in_format as f64), ("FX_FLAGS", v.flags as f64)];
+        if self.has_out {
+            constants.push(("OUT_FMT", v.out_format as f64));
+        }
+        let layouts: Vec<&wgpu::BindGroupLayout> = self.layouts.iter().collect();
+        let pipeline = compute_pipeline_with(
+            device,
+            &label,
+            &self.module,
+            self.entry,
+            &layouts,
+            &constants,
+        );
+        self.pipelines.insert(v, pipeline);
+    }
+
+    /// The pipeline `prepare` made for `v`.
+    pub fn get(&self, v: Variant) -> Option<&wgpu::ComputePipeline> {
+        let p = self.pipelines.get(&v);
+        debug_assert!(p.is_some(), "{} {v:?} not prepared", self.label);
+        p
+    }
 }
 
 /// A 2D texture with one mip level.

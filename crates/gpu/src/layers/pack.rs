@@ -7,7 +7,7 @@
 use bytemuck::{Pod, Zeroable};
 use gst_video::VideoInfo;
 
-use super::{bgl, compute_pipeline, groups};
+use super::{bgl, compute_pipeline_with, groups};
 use crate::error::GpuError;
 use crate::formats;
 
@@ -152,13 +152,15 @@ const SHADER: &str = concat!(
 
 struct Target {
     layout: PackedLayout,
+    /// Specialised for the output format (OUT_FMT, see yuv.wgsl).
+    pipeline: wgpu::ComputePipeline,
     buffer: wgpu::Buffer,
     work_bg: wgpu::BindGroup,
     out_bg: wgpu::BindGroup,
 }
 
 pub(crate) struct PackPass {
-    pipeline: wgpu::ComputePipeline,
+    module: wgpu::ShaderModule,
     work_bgl: wgpu::BindGroupLayout,
     out_bgl: wgpu::BindGroupLayout,
     uniform: wgpu::Buffer,
@@ -189,13 +191,6 @@ impl PackPass {
             label: Some("pack: out buffer, uniform"),
             entries: &out_entries(),
         });
-        let pipeline = compute_pipeline(
-            device,
-            "pack pass",
-            &module,
-            "pack",
-            &[&work_bgl, &out_bgl],
-        );
         let uniform = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("pack uniform"),
             size: std::mem::size_of::<PackUniform>() as u64,
@@ -203,7 +198,7 @@ impl PackPass {
             mapped_at_creation: false,
         });
         Self {
-            pipeline,
+            module,
             work_bgl,
             out_bgl,
             uniform,
@@ -226,6 +221,14 @@ impl PackPass {
             mapped_at_creation: false,
         });
         queue.write_buffer(&self.uniform, 0, bytemuck::bytes_of(&layout.uniform));
+        let pipeline = compute_pipeline_with(
+            device,
+            "pack pass",
+            &self.module,
+            "pack",
+            &[&self.work_bgl, &self.out_bgl],
+            &[("OUT_FMT", layout.uniform.out_format as f64)],
+        );
         let work_bg = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("pack pass: work"),
             layout: &self.work_bgl,
@@ -241,6 +244,7 @@ impl PackPass {
         });
         self.target = Some(Target {
             layout,
+            pipeline,
             buffer,
             work_bg,
             out_bg,
@@ -276,7 +280,7 @@ impl PackPass {
             label: Some("pack pass"),
             timestamp_writes: None,
         });
-        pass.set_pipeline(&self.pipeline);
+        pass.set_pipeline(&t.pipeline);
         pass.set_bind_group(0, &t.work_bg, &[]);
         pass.set_bind_group(1, &t.out_bg, &[]);
         let [w, h] = t.layout.uniform.size;
