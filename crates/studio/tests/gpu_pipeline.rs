@@ -1,12 +1,12 @@
 //! The wgpu effect chain inside the broadcast pipeline, pushing to a
 //! real nginx-rtmp.
 //!
-//! 320x180 at 30 fps is what this 2-core CI machine holds in real time
+//! 640x360 at 30 fps is what this 2-core CI machine holds in real time
 //! with the whole chain (smoothing 9, whitening 5, ruddy 3, a LUT) on
-//! Mesa's lavapipe next to x264 (640x360 ran at 9 fps when measured);
-//! see docs/benchmarks.md for the per-frame figures behind that choice.
+//! Mesa's lavapipe next to x264: the chain costs 11-16 ms per frame
+//! there, and 720p (42-50 ms) does not fit; see docs/benchmarks.md.
 
-const SIZE: &str = "320x180";
+const SIZE: &str = "640x360";
 const FPS: u32 = 30;
 
 use std::process::Command;
