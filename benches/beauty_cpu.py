@@ -8,17 +8,14 @@ prints CPU seconds (user+sys, from wait4), wall time and frames.
 
 Usage: benches/beauty_cpu.py [--seconds 60] [--shopcast PATH]
 """
-import argparse, os, subprocess, tempfile, time
+import argparse, os, tempfile
+
+from measure import run_measured
 
 def run(cmd):
-    t0 = time.time()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    err = p.stderr.read().decode(errors="replace")
-    _, status, ru = os.wait4(p.pid, 0)
-    if status != 0:
-        raise SystemExit(f"failed: {' '.join(cmd)}\n{err}")
+    cpu, _, wall, err = run_measured(cmd, capture_stderr=True)
     frames = next((l.split()[2] for l in err.splitlines() if l.startswith("stopped after")), "?")
-    return ru.ru_utime + ru.ru_stime, time.time() - t0, frames
+    return cpu, wall, frames
 
 def main():
     ap = argparse.ArgumentParser()

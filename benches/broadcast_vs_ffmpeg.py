@@ -10,6 +10,8 @@ Usage: benches/broadcast_vs_ffmpeg.py [--runs N] [--shopcast PATH]
 """
 import argparse, os, shutil, socket, statistics, subprocess, sys, tempfile, time
 
+from measure import run_measured
+
 def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
 
@@ -31,12 +33,8 @@ rtmp {{ server {{ listen 127.0.0.1:{port}; application live {{ live on; record o
     raise SystemExit("nginx did not start")
 
 def timed(cmd):
-    t0 = time.time()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, ru = os.wait4(p.pid, 0)
-    if status != 0:
-        raise SystemExit(f"failed ({status}): {' '.join(cmd)}")
-    return ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0, time.time() - t0
+    cpu, rss, wall, _ = run_measured(cmd)
+    return cpu, rss, wall
 
 def main():
     ap = argparse.ArgumentParser()
