@@ -19,6 +19,7 @@ use crate::encoder::{VideoEncoder, select_audio_encoder, select_video_encoder};
 use crate::error::MediaError;
 use crate::events::{BroadcastEvent, EventSender, OutputState};
 use crate::output::{Output, OutputShared, OutputSpec, OutputTarget};
+use crate::preview::{PreviewFrame, PreviewTap, unix_us_now};
 use crate::processor::{ExtraLayout, FrameProcessor, ProcessorConfig, pip_layout};
 use crate::sources::{Delivery, VideoSource, build_audio_source, build_video_source, make};
 use crate::stats::{Counters, Dropped, OutputStats, RateTracker, Stats};
@@ -143,6 +144,7 @@ struct Shared {
     encoder: gst::Element,
     /// One controller per output, for those that asked for one.
     bitrate: Mutex<Vec<Option<DynamicBitrate>>>,
+    preview: Option<PreviewTap>,
 }
 
 impl Shared {
@@ -167,6 +169,7 @@ impl Shared {
         if self.stopping.load(Ordering::Acquire) {
             return Err(gst::FlowError::Eos);
         }
+        let arrived_us = unix_us_now();
         self.counters.frames_in.fetch_add(1, Ordering::Relaxed);
         let Some(mut buffer) = sample.buffer_owned() else {
             return Ok(());
@@ -232,6 +235,9 @@ impl Shared {
             b.set_dts(gst::ClockTime::NONE);
             b.set_duration(self.frame_duration);
         }
+        if let Some(preview) = &self.preview {
+            preview.note_arrival(pts, arrived_us);
+        }
         let extras: Vec<Option<gst::Buffer>> =
             self.extras.iter().map(|slot| slot.lock().clone()).collect();
         match processor.process(buffer, &extras) {
@@ -265,6 +271,9 @@ impl Shared {
                 .dropped_encoder
                 .fetch_add(1, Ordering::Relaxed);
             return;
+        }
+        if let Some(preview) = &self.preview {
+            preview.push(&frame);
         }
         if self.program_video.push_buffer(frame).is_ok() {
             self.counters.frames_out.fetch_add(1, Ordering::Relaxed);
@@ -305,6 +314,7 @@ pub struct Broadcast {
     program_bus_thread: Option<std::thread::JoinHandle<()>>,
     program_eos: Arc<(Mutex<bool>, Condvar)>,
     events_rx: Option<mpsc::Receiver<BroadcastEvent>>,
+    preview_rx: Option<mpsc::Receiver<PreviewFrame>>,
     _ear_return: Option<crate::monitor::EarReturn>,
     stopped: bool,
 }
@@ -404,26 +414,39 @@ impl Broadcast {
             .sync(false)
             .max_buffers(64)
             .build();
-        program.add_many([
-            program_video.upcast_ref(),
-            &encoder.element,
-            &parse,
-            &h264_caps,
-        ])?;
-        program.add(&video_sink)?;
-        if output_format != encoder.input_format {
-            let convert = make("videoconvert", None)?;
-            program.add(&convert)?;
-            gst::Element::link_many([program_video.upcast_ref(), &convert, &encoder.element])?;
+        // With no output (the host's preview before going live) nothing
+        // is encoded: the frames only feed the preview.
+        let encode = !config.push.is_empty() || config.record.is_some();
+        if !encode {
+            let sink = make("fakesink", None)?;
+            sink.set_property("sync", false);
+            sink.set_property("async", false);
+            program.add_many([program_video.upcast_ref(), &sink])?;
+            program_video.link(&sink)?;
         } else {
-            program_video.link(&encoder.element)?;
+            program.add_many([
+                program_video.upcast_ref(),
+                &encoder.element,
+                &parse,
+                &h264_caps,
+            ])?;
+            program.add(&video_sink)?;
         }
-        gst::Element::link_many([
-            &encoder.element,
-            &parse,
-            &h264_caps,
-            video_sink.upcast_ref(),
-        ])?;
+        if encode {
+            if output_format != encoder.input_format {
+                let convert = make("videoconvert", None)?;
+                program.add(&convert)?;
+                gst::Element::link_many([program_video.upcast_ref(), &convert, &encoder.element])?;
+            } else {
+                program_video.link(&encoder.element)?;
+            }
+            gst::Element::link_many([
+                &encoder.element,
+                &parse,
+                &h264_caps,
+                video_sink.upcast_ref(),
+            ])?;
+        }
 
         // Audio: source → gain → level → tee → encoder → appsink, and
         // optionally → ear-return.
@@ -446,19 +469,19 @@ impl Broadcast {
                 .sync(false)
                 .max_buffers(256)
                 .build();
-            program.add_many([
-                bin.upcast_ref(),
-                &volume,
-                &level,
-                &tee,
-                &queue,
-                &convert,
-                &aac,
-                &aparse,
-            ])?;
-            program.add(&sink)?;
+            program.add_many([bin.upcast_ref(), &volume, &level, &tee, &queue])?;
             gst::Element::link_many([bin.upcast_ref(), &volume, &level, &tee])?;
-            gst::Element::link_many([&tee, &queue, &convert, &aac, &aparse, sink.upcast_ref()])?;
+            if encode {
+                program.add_many([&convert, &aac, &aparse])?;
+                program.add(&sink)?;
+                gst::Element::link_many([&tee, &queue, &convert, &aac, &aparse, sink.upcast_ref()])?;
+            } else {
+                let meter_sink = make("fakesink", None)?;
+                meter_sink.set_property("sync", true);
+                meter_sink.set_property("async", false);
+                program.add(&meter_sink)?;
+                gst::Element::link_many([&tee, &queue, &meter_sink])?;
+            }
             if config.monitor && !matches!(config.audio, AudioSourceSpec::None) {
                 match crate::monitor::start() {
                     Ok((ear, branch)) => {
@@ -476,7 +499,9 @@ impl Broadcast {
                 }
             }
             audio_source = bin.iterate_sources().next().ok().flatten();
-            audio_sink = Some(sink);
+            if encode {
+                audio_sink = Some(sink);
+            }
         }
 
         // Outputs.
@@ -556,6 +581,16 @@ impl Broadcast {
             .duration
             .map(|d| (d.as_secs_f64() * canvas.fps as f64).round() as u64);
         let processor_name = processor.name().to_string();
+        let (preview, preview_rx) = match config.preview {
+            Some(pc) => {
+                let info = gst_video::VideoInfo::builder(output_format, canvas.width, canvas.height)
+                    .fps(gst::Fraction::new(canvas.fps as i32, 1))
+                    .build()?;
+                let (tap, rx) = PreviewTap::start(&info, pc)?;
+                (Some(tap), Some(rx))
+            }
+            None => (None, None),
+        };
         let shared = Arc::new(Shared {
             counters: Counters::default(),
             stopping: AtomicBool::new(false),
@@ -580,6 +615,7 @@ impl Broadcast {
             current_kbps: AtomicU64::new(config.video_kbps as u64),
             encoder: encoder.element.clone(),
             bitrate: Mutex::new(controllers),
+            preview,
         });
 
         // Encoded media fans out to every output.
@@ -729,9 +765,16 @@ impl Broadcast {
             program_bus_thread: Some(program_bus_thread),
             program_eos,
             events_rx: Some(events_rx),
+            preview_rx,
             _ear_return: ear_return,
             stopped: false,
         })
+    }
+
+    /// The preview frames, if the config asked for them. Can be taken
+    /// once. Frames the reader is too slow for are dropped, newest kept.
+    pub fn take_preview(&mut self) -> Option<mpsc::Receiver<PreviewFrame>> {
+        self.preview_rx.take()
     }
 
     /// The event stream. Can be taken once.
@@ -823,6 +866,9 @@ impl Broadcast {
             let _ = s.pipeline.set_state(gst::State::Null);
         }
         let _ = self.shared.program.set_state(gst::State::Null);
+        if let Some(preview) = &self.shared.preview {
+            preview.stop();
+        }
         self.shared.quit.store(true, Ordering::Release);
         for t in self.source_watchers.drain(..) {
             let _ = t.join();
@@ -935,6 +981,10 @@ fn watch_program_bus(bus: gst::Bus, sh: Arc<Shared>, eos: Arc<(Mutex<bool>, Cond
                     };
                     if let (Some(rms), Some(peak)) = (first("rms"), first("peak")) {
                         *sh.audio_rms.lock() = Some((rms, peak));
+                        sh.events.send(BroadcastEvent::AudioLevel {
+                            rms_db: rms,
+                            peak_db: peak,
+                        });
                     }
                 }
             }

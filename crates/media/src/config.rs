@@ -248,6 +248,9 @@ pub struct BroadcastConfig {
     /// How much encoded media an output may queue before it drops
     /// frames up to the next keyframe.
     pub output_queue: Duration,
+    /// A scaled JPEG copy of the processed program for the host's
+    /// window ([`crate::Broadcast::take_preview`]).
+    pub preview: Option<crate::preview::PreviewConfig>,
 }
 
 /// At most this many video sources: the main one and two
@@ -270,6 +273,7 @@ impl BroadcastConfig {
             duration: None,
             monitor: false,
             output_queue: Duration::from_secs(5),
+            preview: None,
         }
     }
 

@@ -22,6 +22,11 @@ pub enum BroadcastEvent {
         state: OutputState,
     },
     Stats(Stats),
+    /// The microphone meter, ten times a second (after gain and mute).
+    AudioLevel {
+        rms_db: f64,
+        peak_db: f64,
+    },
     Warning {
         message: String,
     },

@@ -22,6 +22,7 @@ pub mod error;
 pub mod events;
 pub mod monitor;
 pub mod output;
+pub mod preview;
 pub mod processor;
 pub mod sources;
 pub mod stats;
@@ -33,6 +34,7 @@ pub use config::{
 pub use error::{MediaError, ProcessorError};
 pub use events::{BroadcastEvent, OutputState};
 pub use processor::{DefaultProcessor, ExtraLayout, FrameProcessor, ProcessorConfig, Rect};
+pub use preview::{PreviewConfig, PreviewFrame};
 pub use stats::Stats;
 pub use {gst, gst_video};
 

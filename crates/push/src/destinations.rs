@@ -286,6 +286,39 @@ impl Destinations {
         Ok(&self.list[idx])
     }
 
+    /// Adds a destination, or replaces the one with this name. `secret`
+    /// `None` keeps the stored secret (editing the server without
+    /// re-entering the key); a new destination needs one. The old entry
+    /// stays as it was if the new one does not resolve.
+    pub fn replace(
+        &mut self,
+        name: &str,
+        kind: DestinationKind,
+        secret: Option<&Secret>,
+        now: SystemTime,
+    ) -> Result<&SavedDestination> {
+        check_name(name)?;
+        let Some(idx) = self.list.iter().position(|d| d.name == name) else {
+            let secret = secret.ok_or(PushError::EmptyKey {
+                what: "key of a new destination",
+            })?;
+            return self.add(name, kind, secret, now);
+        };
+        let old_ref = self.list[idx].secret_ref.clone();
+        let secret = match secret {
+            Some(s) => s.clone(),
+            None => self.secrets.get(&old_ref)?,
+        };
+        kind.target(&secret, now)?;
+        self.secrets.set(&old_ref, &secret)?;
+        let previous = std::mem::replace(&mut self.list[idx].kind, kind);
+        if let Err(e) = self.write() {
+            self.list[idx].kind = previous;
+            return Err(e);
+        }
+        Ok(&self.list[idx])
+    }
+
     /// Replaces a destination's non-secret settings (reconnect, bitrate).
     pub fn update_settings(
         &mut self,

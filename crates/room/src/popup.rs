@@ -17,14 +17,15 @@ use crate::protocol::ProductExplain;
 const REMEMBER: usize = 1024;
 
 /// Which channel brought the pop-up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Channel {
     CustomMessage,
     Metadata,
 }
 
 /// What a client shows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ProductCard {
     /// `evt_…` or `attr_…`, by channel.
     pub event_id: String,

@@ -193,7 +193,7 @@ pub fn broadcast(args: BroadcastArgs) -> anyhow::Result<()> {
                 },
                 BroadcastEvent::Warning { message } => eprintln!("warning: {message}"),
                 BroadcastEvent::Error { message } => eprintln!("error: {message}"),
-                BroadcastEvent::Stats(_) => {}
+                BroadcastEvent::Stats(_) | BroadcastEvent::AudioLevel { .. } => {}
                 BroadcastEvent::Stopped => break,
             }
             if let Some(out) = stats_out.as_mut()

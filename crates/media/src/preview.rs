@@ -1,0 +1,220 @@
+//! The host's preview: the processed program frames, scaled down and
+//! JPEG-encoded in a pipeline of their own, handed over on a channel
+//! that never blocks the program.
+//!
+//! JPEG because the window is a web view: a 640x360 frame is ~25 KB
+//! instead of 900 KB of RGBA, and the browser decodes it off the main
+//! thread. The preview pipeline is separate so that a slow window can
+//! only ever lose preview frames, never program ones.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use gst::prelude::*;
+use parking_lot::Mutex;
+
+use crate::error::MediaError;
+use crate::sources::make;
+
+/// How the preview is sized and encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PreviewConfig {
+    /// The preview fits in this box, keeping the canvas's aspect.
+    pub max_width: u32,
+    pub max_height: u32,
+    /// JPEG quality, 1-100.
+    pub quality: u8,
+}
+
+impl Default for PreviewConfig {
+    fn default() -> Self {
+        Self {
+            max_width: 640,
+            max_height: 640,
+            quality: 75,
+        }
+    }
+}
+
+impl PreviewConfig {
+    /// The preview size for a canvas: scaled to fit, never up, even.
+    pub fn size_for(&self, width: u32, height: u32) -> (u32, u32) {
+        let box_w = if width >= height {
+            self.max_width
+        } else {
+            self.max_width.min(self.max_height * 9 / 16)
+        };
+        let box_h = if width >= height {
+            self.max_height.min(self.max_width * 9 / 16)
+        } else {
+            self.max_height
+        };
+        let scale = (box_w as f64 / width as f64)
+            .min(box_h as f64 / height as f64)
+            .min(1.0);
+        let even = |v: f64| ((v.round() as u32) & !1).max(2);
+        (even(width as f64 * scale), even(height as f64 * scale))
+    }
+}
+
+/// One preview frame.
+#[derive(Debug, Clone)]
+pub struct PreviewFrame {
+    pub seq: u32,
+    /// Unix µs when the source frame reached the program: the page
+    /// subtracts it from its own clock to show capture-to-screen latency.
+    pub captured_unix_us: u64,
+    pub width: u32,
+    pub height: u32,
+    pub jpeg: Vec<u8>,
+}
+
+/// Frames waiting for a reader. Two: one being read, one fresh.
+const PREVIEW_QUEUE: usize = 2;
+/// Arrival stamps kept to match encoded frames (the processor may hold
+/// up to three frames back).
+const STAMPS: usize = 16;
+
+pub(crate) fn unix_us_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros() as u64)
+        .unwrap_or(0)
+}
+
+/// The running preview branch.
+pub(crate) struct PreviewTap {
+    pipeline: gst::Pipeline,
+    src: gst_app::AppSrc,
+    stamps: Arc<Mutex<VecDeque<(gst::ClockTime, u64)>>>,
+}
+
+impl PreviewTap {
+    /// `input` is the program's raw frame format.
+    pub(crate) fn start(
+        input: &gst_video::VideoInfo,
+        config: PreviewConfig,
+    ) -> Result<(Self, mpsc::Receiver<PreviewFrame>), MediaError> {
+        let (width, height) = config.size_for(input.width(), input.height());
+        let pipeline = gst::Pipeline::with_name("preview");
+        let src = gst_app::AppSrc::builder()
+            .name("preview-src")
+            .caps(&input.to_caps()?)
+            .format(gst::Format::Time)
+            .is_live(true)
+            .block(false)
+            .max_buffers(2)
+            .leaky_type(gst_app::AppLeakyType::Downstream)
+            .build();
+        let scale = make("videoscale", None)?;
+        let convert = make("videoconvert", None)?;
+        let caps = make("capsfilter", None)?;
+        caps.set_property(
+            "caps",
+            gst::Caps::builder("video/x-raw")
+                .field("format", "I420")
+                .field("width", width as i32)
+                .field("height", height as i32)
+                .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
+                .build(),
+        );
+        let jpeg = make("jpegenc", None)?;
+        jpeg.set_property("quality", config.quality.clamp(1, 100) as i32);
+        let sink = gst_app::AppSink::builder()
+            .name("preview-sink")
+            .sync(false)
+            .max_buffers(1)
+            .drop(true)
+            .build();
+        pipeline.add_many([src.upcast_ref(), &scale, &convert, &caps, &jpeg])?;
+        pipeline.add(&sink)?;
+        gst::Element::link_many([src.upcast_ref(), &scale, &convert, &caps, &jpeg, sink.upcast_ref()])?;
+
+        let (tx, rx) = mpsc::sync_channel(PREVIEW_QUEUE);
+        let stamps: Arc<Mutex<VecDeque<(gst::ClockTime, u64)>>> = Arc::default();
+        let lookup = stamps.clone();
+        let mut seq = 0u32;
+        sink.set_callbacks(
+            gst_app::AppSinkCallbacks::builder()
+                .new_sample(move |sink| {
+                    let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                    let Some(buffer) = sample.buffer() else {
+                        return Ok(gst::FlowSuccess::Ok);
+                    };
+                    let captured = buffer
+                        .pts()
+                        .and_then(|pts| {
+                            lookup
+                                .lock()
+                                .iter()
+                                .find(|(p, _)| *p == pts)
+                                .map(|(_, us)| *us)
+                        })
+                        .unwrap_or_else(unix_us_now);
+                    let Ok(map) = buffer.map_readable() else {
+                        return Ok(gst::FlowSuccess::Ok);
+                    };
+                    seq = seq.wrapping_add(1);
+                    // A full queue means the reader is behind: this
+                    // frame goes, the reader gets a fresher one next.
+                    let _ = tx.try_send(PreviewFrame {
+                        seq,
+                        captured_unix_us: captured,
+                        width,
+                        height,
+                        jpeg: map.as_slice().to_vec(),
+                    });
+                    Ok(gst::FlowSuccess::Ok)
+                })
+                .build(),
+        );
+        pipeline.set_state(gst::State::Playing)?;
+        Ok((
+            Self {
+                pipeline,
+                src,
+                stamps,
+            },
+            rx,
+        ))
+    }
+
+    /// Remembers when the frame with this PTS reached the program.
+    pub(crate) fn note_arrival(&self, pts: gst::ClockTime, unix_us: u64) {
+        let mut s = self.stamps.lock();
+        if s.len() >= STAMPS {
+            s.pop_front();
+        }
+        s.push_back((pts, unix_us));
+    }
+
+    /// Hands a processed frame over; never blocks (the appsrc leaks).
+    pub(crate) fn push(&self, frame: &gst::Buffer) {
+        let _ = self.src.push_buffer(frame.clone());
+    }
+
+    pub(crate) fn stop(&self) {
+        let _ = self.pipeline.set_state(gst::State::Null);
+        for child in self.pipeline.children() {
+            let _ = self.pipeline.remove(&child);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preview_fits_the_canvas_without_upscaling() {
+        let c = PreviewConfig::default();
+        assert_eq!(c.size_for(1280, 720), (640, 360));
+        assert_eq!(c.size_for(1920, 1080), (640, 360));
+        assert_eq!(c.size_for(720, 1280), (360, 640));
+        assert_eq!(c.size_for(320, 180), (320, 180));
+        // 4:3 keeps its shape inside the 16:9 box.
+        assert_eq!(c.size_for(640, 480), (480, 360));
+    }
+}

@@ -1,0 +1,226 @@
+//! The loopback WebSocket that carries preview frames to the window.
+//!
+//! Binary messages, one per frame: a 24-byte header (magic `SCP1`, seq,
+//! capture time in Unix µs, width, height) and the JPEG. A WebSocket
+//! rather than Tauri events because events are JSON: a frame would be
+//! base64 text parsed on the page's main thread. The URL holds a random
+//! token so other local programs cannot watch the host's camera.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use shopcast_media::PreviewFrame;
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+
+use crate::error::{StudioError, StudioResult};
+
+pub const MAGIC: &[u8; 4] = b"SCP1";
+pub const HEADER_LEN: usize = 24;
+
+/// The wire form of one frame.
+pub fn encode_frame(f: &PreviewFrame) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN + f.jpeg.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&f.seq.to_le_bytes());
+    out.extend_from_slice(&f.captured_unix_us.to_le_bytes());
+    out.extend_from_slice(&(f.width.min(u16::MAX as u32) as u16).to_le_bytes());
+    out.extend_from_slice(&(f.height.min(u16::MAX as u32) as u16).to_le_bytes());
+    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(&f.jpeg);
+    out
+}
+
+/// The header fields of a wire frame, or `None` if it is not one.
+pub fn decode_header(b: &[u8]) -> Option<(u32, u64, u16, u16)> {
+    if b.len() < HEADER_LEN || &b[..4] != MAGIC {
+        return None;
+    }
+    let u32_at = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+    let mut us = [0u8; 8];
+    us.copy_from_slice(&b[8..16]);
+    Some((
+        u32_at(4),
+        u64::from_le_bytes(us),
+        u16::from_le_bytes([b[16], b[17]]),
+        u16::from_le_bytes([b[18], b[19]]),
+    ))
+}
+
+/// Where frames are published; any number of sockets may watch.
+pub struct PreviewHub {
+    tx: broadcast::Sender<Arc<Vec<u8>>>,
+    published: AtomicU64,
+}
+
+impl Default for PreviewHub {
+    fn default() -> Self {
+        // Two frames: a socket further behind skips to the newest.
+        let (tx, _) = broadcast::channel(2);
+        Self {
+            tx,
+            published: AtomicU64::new(0),
+        }
+    }
+}
+
+impl PreviewHub {
+    pub fn publish(&self, frame: &PreviewFrame) {
+        self.published.fetch_add(1, Ordering::Relaxed);
+        let _ = self.tx.send(Arc::new(encode_frame(frame)));
+    }
+
+    /// Frames published so far.
+    pub fn published(&self) -> u64 {
+        self.published.load(Ordering::Relaxed)
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Vec<u8>>> {
+        self.tx.subscribe()
+    }
+}
+
+#[derive(Clone)]
+struct ServerState {
+    hub: Arc<PreviewHub>,
+    token: Arc<str>,
+}
+
+/// The running preview socket.
+pub struct PreviewServer {
+    addr: SocketAddr,
+    token: String,
+    cancel: CancellationToken,
+}
+
+impl PreviewServer {
+    /// Listens on 127.0.0.1 on a free port.
+    pub async fn start(hub: Arc<PreviewHub>) -> StudioResult<Self> {
+        let token = random_token();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| StudioError::Internal(format!("preview socket: {e}")))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| StudioError::Internal(format!("preview socket: {e}")))?;
+        let state = ServerState {
+            hub,
+            token: token.clone().into(),
+        };
+        let app = axum::Router::new()
+            .route("/preview", get(upgrade))
+            .with_state(state);
+        let cancel = CancellationToken::new();
+        let stop = cancel.clone();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(stop.cancelled_owned())
+                .await;
+        });
+        Ok(Self {
+            addr,
+            token,
+            cancel,
+        })
+    }
+
+    pub fn url(&self) -> String {
+        format!("ws://{}/preview?token={}", self.addr, self.token)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+impl Drop for PreviewServer {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+fn random_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(serde::Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+}
+
+async fn upgrade(
+    State(state): State<ServerState>,
+    Query(q): Query<TokenQuery>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let ok = q.token.as_deref().is_some_and(|t| {
+        // Length-independent comparison: the token is the only lock.
+        t.len() == state.token.len()
+            && t.bytes()
+                .zip(state.token.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    });
+    if !ok {
+        return (StatusCode::FORBIDDEN, "bad preview token").into_response();
+    }
+    let rx = state.hub.subscribe();
+    ws.on_upgrade(move |socket| stream_frames(socket, rx))
+}
+
+async fn stream_frames(mut socket: WebSocket, mut rx: broadcast::Receiver<Arc<Vec<u8>>>) {
+    loop {
+        tokio::select! {
+            frame = rx.recv() => match frame {
+                Ok(bytes) => {
+                    if socket.send(Message::Binary(bytes.as_ref().clone().into())).await.is_err() {
+                        return;
+                    }
+                }
+                // Behind: the next recv gives the newest frames.
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+            msg = socket.recv() => match msg {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_round_trips() {
+        let f = PreviewFrame {
+            seq: 0xDEAD_BEEF,
+            captured_unix_us: 1_763_000_000_123_456,
+            width: 640,
+            height: 360,
+            jpeg: vec![0xFF, 0xD8, 1, 2, 0xFF, 0xD9],
+        };
+        let wire = encode_frame(&f);
+        assert_eq!(wire.len(), HEADER_LEN + 6);
+        assert_eq!(
+            decode_header(&wire),
+            Some((0xDEAD_BEEF, 1_763_000_000_123_456, 640, 360))
+        );
+        assert_eq!(&wire[HEADER_LEN..], &f.jpeg[..]);
+        assert_eq!(decode_header(b"XXXX"), None);
+        let mut bad = wire.clone();
+        bad[0] = b'X';
+        assert_eq!(decode_header(&bad), None);
+    }
+}

@@ -1,0 +1,318 @@
+//! The studio's persisted settings (`studio.json` in the config
+//! directory): canvas, effects, audio, sources, hotkeys, language and the
+//! window's layout. No secret is ever stored here; push keys live with
+//! the destinations in the keychain.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{StudioError, StudioResult};
+
+pub const SETTINGS_VERSION: u32 = 1;
+pub const SETTINGS_FILE: &str = "studio.json";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CanvasSettings {
+    pub width: u32,
+    pub height: u32,
+    pub fps: u32,
+    pub video_kbps: u32,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BeautyLevels {
+    pub smoothing: u8,
+    pub whitening: u8,
+    pub ruddy: u8,
+    pub sharpen: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LutChoice {
+    pub name: Option<String>,
+    pub strength: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AudioSettings {
+    pub gain_db: f64,
+    pub muted: bool,
+    pub monitor: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum VideoChoice {
+    Test,
+    Camera { id: String },
+    Screen { id: Option<String> },
+    File { path: PathBuf },
+    Image { path: PathBuf },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hotkeys {
+    pub go_live: String,
+    pub mute_mic: String,
+    pub next_product: String,
+    pub beauty_toggle: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RehearsalAudience {
+    pub viewers: u32,
+    pub barrage_per_s: f64,
+    pub gifts_per_s: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    pub version: u32,
+    pub language: String,
+    pub canvas: CanvasSettings,
+    pub beauty: BeautyLevels,
+    pub lut: LutChoice,
+    pub audio: AudioSettings,
+    pub video: VideoChoice,
+    /// Device id; `None` is the default microphone, `"none"` no audio
+    /// and `"test"` the test tone.
+    pub microphone: Option<String>,
+    pub speaker: Option<String>,
+    pub hotkeys: Hotkeys,
+    pub rehearsal: RehearsalAudience,
+    pub room_url: Option<String>,
+    /// The window's layout, stored as the window gives it.
+    pub layout: Option<serde_json::Value>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            version: SETTINGS_VERSION,
+            language: "zh-CN".into(),
+            canvas: CanvasSettings {
+                width: 1280,
+                height: 720,
+                fps: 30,
+                video_kbps: 2500,
+            },
+            beauty: BeautyLevels::default(),
+            lut: LutChoice {
+                name: None,
+                strength: 100,
+            },
+            audio: AudioSettings {
+                gain_db: 0.0,
+                muted: false,
+                monitor: false,
+            },
+            video: VideoChoice::Test,
+            microphone: None,
+            speaker: None,
+            hotkeys: Hotkeys {
+                go_live: "Ctrl+Shift+L".into(),
+                mute_mic: "Ctrl+Shift+M".into(),
+                next_product: "Ctrl+Shift+N".into(),
+                beauty_toggle: "Ctrl+Shift+B".into(),
+            },
+            rehearsal: RehearsalAudience {
+                viewers: 30,
+                barrage_per_s: 3.0,
+                gifts_per_s: 0.5,
+            },
+            room_url: None,
+            layout: None,
+        }
+    }
+}
+
+fn invalid(what: &'static str, reason: impl Into<String>) -> StudioError {
+    StudioError::Invalid {
+        what,
+        reason: reason.into(),
+    }
+}
+
+/// The layout may be large, but not unbounded: it is written on every
+/// drag.
+const MAX_LAYOUT_BYTES: usize = 256 * 1024;
+
+impl Settings {
+    /// Checks every field; the window's copy of these rules is only for
+    /// early feedback.
+    pub fn validate(&self) -> StudioResult<()> {
+        if self.version != SETTINGS_VERSION {
+            return Err(invalid(
+                "settings version",
+                format!("expected {SETTINGS_VERSION}, got {}", self.version),
+            ));
+        }
+        if !["zh-CN", "en", "ko"].contains(&self.language.as_str()) {
+            return Err(invalid("language", "one of zh-CN, en, ko"));
+        }
+        shopcast_media::Canvas::new(self.canvas.width, self.canvas.height, self.canvas.fps)
+            .map_err(|e| invalid("canvas", e.to_string()))?;
+        if !(300..=20_000).contains(&self.canvas.video_kbps) {
+            return Err(invalid("video bitrate", "300 to 20000 kbps"));
+        }
+        let b = self.beauty;
+        if [b.smoothing, b.whitening, b.ruddy, b.sharpen]
+            .iter()
+            .any(|&l| l > shopcast_gpu::MAX_LEVEL)
+        {
+            return Err(invalid("beauty level", "each level is 0 to 9"));
+        }
+        if self.lut.strength > 100 {
+            return Err(invalid("LUT strength", "0 to 100 %"));
+        }
+        if let Some(name) = &self.lut.name
+            && !shopcast_gpu::list_luts().contains(name)
+        {
+            return Err(invalid("LUT", format!("no shipped filter named {name:?}")));
+        }
+        if !self.audio.gain_db.is_finite() || !(-30.0..=20.0).contains(&self.audio.gain_db) {
+            return Err(invalid("microphone gain", "-30 to +20 dB"));
+        }
+        let keys = [
+            &self.hotkeys.go_live,
+            &self.hotkeys.mute_mic,
+            &self.hotkeys.next_product,
+            &self.hotkeys.beauty_toggle,
+        ];
+        for k in keys {
+            crate::hotkey::parse(k).map_err(|reason| invalid("hotkey", reason))?;
+        }
+        let mut seen: Vec<String> = keys.iter().map(|k| k.to_ascii_lowercase()).collect();
+        seen.sort();
+        seen.dedup();
+        if seen.len() != keys.len() {
+            return Err(invalid("hotkey", "two actions share one key"));
+        }
+        let r = &self.rehearsal;
+        if r.viewers > 2000
+            || !(0.0..=200.0).contains(&r.barrage_per_s)
+            || !(0.0..=50.0).contains(&r.gifts_per_s)
+        {
+            return Err(invalid(
+                "rehearsal audience",
+                "up to 2000 viewers, 200 barrage/s and 50 gifts/s",
+            ));
+        }
+        if let Some(url) = &self.room_url
+            && !(url.starts_with("http://")
+                || url.starts_with("https://")
+                || url.starts_with("ws://")
+                || url.starts_with("wss://"))
+        {
+            return Err(invalid("room server", "an http(s):// or ws(s):// URL"));
+        }
+        if let Some(layout) = &self.layout {
+            let size = serde_json::to_vec(layout).map(|v| v.len()).unwrap_or(0);
+            if size > MAX_LAYOUT_BYTES {
+                return Err(invalid("layout", "larger than 256 KiB"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Loads the settings; a missing file gives the defaults, a broken
+    /// one is kept aside (`studio.json.broken`) and the defaults used, so
+    /// a bad file never keeps the studio from opening.
+    pub fn load(dir: &Path) -> (Self, Option<String>) {
+        let path = dir.join(SETTINGS_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Self::default(), None),
+            Err(e) => {
+                return (
+                    Self::default(),
+                    Some(format!("could not read {}: {e}; using defaults", path.display())),
+                );
+            }
+        };
+        match serde_json::from_str::<Settings>(&text)
+            .map_err(|e| e.to_string())
+            .and_then(|s| s.validate().map(|_| s).map_err(|e| e.to_string()))
+        {
+            Ok(s) => (s, None),
+            Err(reason) => {
+                let aside = path.with_extension("json.broken");
+                let _ = std::fs::rename(&path, &aside);
+                (
+                    Self::default(),
+                    Some(format!(
+                        "settings were unreadable ({reason}); kept as {} and reset to defaults",
+                        aside.display()
+                    )),
+                )
+            }
+        }
+    }
+
+    /// Validates and writes atomically (temp file, fsync, rename).
+    pub fn save(&self, dir: &Path) -> StudioResult<()> {
+        self.validate()?;
+        std::fs::create_dir_all(dir).map_err(|e| StudioError::io(dir, e))?;
+        let path = dir.join(SETTINGS_FILE);
+        let text = serde_json::to_vec_pretty(self)
+            .map_err(|e| StudioError::Internal(format!("settings do not serialise: {e}")))?;
+        crate::fsutil::write_atomic(&path, &text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Settings::default();
+        s.beauty.smoothing = 7;
+        s.layout = Some(serde_json::json!({"version": 1, "dockview": {"grid": {}}}));
+        s.save(dir.path()).unwrap();
+        let (back, warning) = Settings::load(dir.path());
+        assert_eq!(warning, None);
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_field_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases: Vec<(Box<dyn Fn(&mut Settings)>, &str)> = vec![
+            (Box::new(|s| s.beauty.ruddy = 10), "beauty level"),
+            (Box::new(|s| s.canvas.width = 7), "canvas"),
+            (Box::new(|s| s.canvas.video_kbps = 50), "video bitrate"),
+            (Box::new(|s| s.audio.gain_db = f64::NAN), "microphone gain"),
+            (Box::new(|s| s.lut.name = Some("../../etc/passwd".into())), "LUT"),
+            (Box::new(|s| s.hotkeys.mute_mic = s.hotkeys.go_live.clone()), "hotkey"),
+            (Box::new(|s| s.hotkeys.go_live = "Ctrl+".into()), "hotkey"),
+            (Box::new(|s| s.language = "fr".into()), "language"),
+            (Box::new(|s| s.room_url = Some("file:///x".into())), "room server"),
+        ];
+        for (change, what) in cases {
+            let mut s = Settings::default();
+            change(&mut s);
+            match s.save(dir.path()) {
+                Err(StudioError::Invalid { what: w, .. }) => assert_eq!(w, what),
+                other => panic!("{what}: expected Invalid, got {other:?}"),
+            }
+        }
+        // Nothing was written by the refused saves.
+        assert!(!dir.path().join(SETTINGS_FILE).exists());
+    }
+
+    #[test]
+    fn a_broken_file_is_kept_aside_and_defaults_used() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(SETTINGS_FILE), b"{ not json").unwrap();
+        let (s, warning) = Settings::load(dir.path());
+        assert_eq!(s, Settings::default());
+        assert!(warning.unwrap().contains("unreadable"));
+        assert_eq!(
+            std::fs::read(dir.path().join("studio.json.broken")).unwrap(),
+            b"{ not json"
+        );
+    }
+}

@@ -1,0 +1,410 @@
+//! The studio session without a window: rehearsal end to end (preview
+//! socket, simulated barrage, recording), going live to a real RTMP
+//! server from a saved destination, the assistant's limits, and resume
+//! after a crash.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use shopcast_room::protocol::ClientMsg;
+use shopcast_studio::session::DestinationInput;
+use shopcast_studio::{Mode, Phase, Session, SessionEvent, SessionPaths, StudioError};
+use shopcast_testkit::{NginxRtmp, probe};
+
+struct Rig {
+    _dir: tempfile::TempDir,
+    paths: SessionPaths,
+    events: Arc<Mutex<Vec<SessionEvent>>>,
+}
+
+impl Rig {
+    fn new() -> Self {
+        // SAFETY: every test sets the same value before any session
+        // (and any thread that reads the environment) exists.
+        unsafe { std::env::set_var("SHOPCAST_SECRET_BACKEND", "file") };
+        let dir = tempfile::tempdir().unwrap();
+        let paths = SessionPaths {
+            config_dir: dir.path().join("config"),
+            data_dir: dir.path().join("data"),
+        };
+        Self {
+            _dir: dir,
+            paths,
+            events: Arc::default(),
+        }
+    }
+
+    fn open(&self) -> Session {
+        let events = self.events.clone();
+        Session::open(
+            self.paths.clone(),
+            Arc::new(move |e| events.lock().unwrap().push(e)),
+        )
+        .expect("session opens")
+    }
+
+    fn count(&self, f: impl Fn(&SessionEvent) -> bool) -> usize {
+        self.events.lock().unwrap().iter().filter(|e| f(e)).count()
+    }
+
+    fn wait_for(&self, what: &str, timeout: Duration, f: impl Fn(&SessionEvent) -> bool) {
+        let start = Instant::now();
+        while start.elapsed() < timeout {
+            if self.count(&f) > 0 {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("no {what} within {timeout:?}");
+    }
+}
+
+fn is_barrage(e: &SessionEvent) -> bool {
+    matches!(e, SessionEvent::Room(v) if v["type"] == "barrage")
+}
+
+/// Reads `n` frames from the preview socket.
+fn preview_frames(url: &str, n: usize) -> Vec<Vec<u8>> {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let (mut ws, _) = tokio_tungstenite::connect_async(url).await.expect("preview socket");
+        let mut frames = Vec::new();
+        while frames.len() < n {
+            let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
+                .await
+                .expect("a frame within 10 s")
+                .expect("socket open")
+                .expect("frame");
+            if let tokio_tungstenite::tungstenite::Message::Binary(b) = msg {
+                frames.push(b.to_vec());
+            }
+        }
+        frames
+    })
+}
+
+#[test]
+fn rehearsal_previews_gets_barrage_records_and_ends_cleanly() {
+    let _rt = shopcast_testkit::realtime_lock();
+    let rig = Rig::new();
+    let session = rig.open();
+    assert_eq!(session.view().phase, Phase::Choosing);
+    let mut s = session.settings();
+    s.canvas.width = 640;
+    s.canvas.height = 360;
+    s.microphone = Some("test".into());
+    s.rehearsal.barrage_per_s = 20.0;
+    session.save_settings(s).unwrap();
+
+    let view = session.enter_mode(Mode::Rehearsal, None, None).unwrap();
+    assert_eq!(view.phase, Phase::Preview);
+    assert!(view.can_stream);
+
+    // The preview socket: JPEG frames with the documented header.
+    let frames = preview_frames(&session.preview_url(), 5);
+    for f in &frames {
+        let (_, captured_us, w, h) =
+            shopcast_studio::preview_server::decode_header(f).expect("SCP1 header");
+        assert_eq!((w, h), (640, 360));
+        assert!(captured_us > 1_700_000_000_000_000);
+        assert_eq!(&f[24..26], &[0xFF, 0xD8]);
+    }
+    // A wrong token is refused.
+    let bad = session.preview_url().replace("token=", "token=x");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    assert!(rt.block_on(tokio_tungstenite::connect_async(bad)).is_err());
+
+    // Unconfirmed, nothing starts; rehearsal never "goes live".
+    assert!(matches!(session.start_rehearsal(false), Err(StudioError::State(_))));
+    assert!(matches!(
+        session.go_live(&["x".into()], true),
+        Err(StudioError::State(_))
+    ));
+
+    let view = session.start_rehearsal(true).unwrap();
+    assert_eq!(view.phase, Phase::OnAir);
+    assert!(view.on_air_since_ms.is_some());
+    let recording = view.recording.clone().expect("a recording path");
+    rig.wait_for("simulated barrage", Duration::from_secs(20), is_barrage);
+
+    // Effects change live; a bad level is refused and nothing changes.
+    session
+        .set_beauty(shopcast_studio::settings::BeautyLevels {
+            smoothing: 6,
+            whitening: 3,
+            ruddy: 2,
+            sharpen: 0,
+        })
+        .unwrap();
+    assert!(
+        session
+            .set_beauty(shopcast_studio::settings::BeautyLevels {
+                smoothing: 12,
+                ..Default::default()
+            })
+            .is_err()
+    );
+    assert_eq!(session.settings().beauty.smoothing, 6);
+    // The lineup explains a product through the room: a pop-up comes back.
+    let lineup = session.lineup_next().unwrap();
+    assert_eq!(lineup.current, Some(0));
+    rig.wait_for("product pop-up", Duration::from_secs(10), |e| {
+        matches!(e, SessionEvent::Popup(v) if v["goods_id"] == "demo_watch")
+    });
+    // The source cannot change on air.
+    assert!(matches!(
+        session.set_video(shopcast_studio::settings::VideoChoice::Test),
+        Err(StudioError::State(_))
+    ));
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(session.is_on_air());
+
+    let view = session.end_live(true).unwrap();
+    assert_eq!(view.phase, Phase::Ended);
+    assert_eq!(view.last_recording.as_deref(), Some(recording.as_str()));
+    let p = probe(std::path::Path::new(&recording)).expect("the recording plays");
+    assert_eq!((p.width, p.height), (640, 360));
+    assert!(p.video_frames >= 60, "{} frames", p.video_frames);
+    assert!(p.audio_codec.is_some());
+    assert!(session.resume_offer().is_none());
+    assert!(!rig.paths.data_dir.join("session.json").exists());
+    // The preview runs again after the end.
+    let before = session.preview_frames();
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(session.preview_frames() > before);
+    assert!(rig.count(|e| matches!(e, SessionEvent::AudioLevel { .. })) > 10);
+    assert!(rig.count(|e| matches!(e, SessionEvent::Stats(_))) > 2);
+}
+
+#[test]
+fn an_assistant_runs_the_lineup_but_never_the_stream() {
+    let _rt = shopcast_testkit::realtime_lock();
+    let host_rig = Rig::new();
+    let host = host_rig.open();
+    let mut s = host.settings();
+    s.canvas.width = 320;
+    s.canvas.height = 180;
+    s.microphone = Some("none".into());
+    s.rehearsal.viewers = 2;
+    host.save_settings(s).unwrap();
+    let view = host.enter_mode(Mode::Rehearsal, None, None).unwrap();
+    let ws_url = view.room.url.expect("the rehearsal room's URL");
+    let token = shopcast_room::mint_token(
+        &host_rig.paths.data_dir.join("rehearsal-room"),
+        shopcast_room::protocol::Role::Assistant,
+        "rehearsal",
+        "asst",
+        "Assistant",
+        600,
+    )
+    .unwrap();
+
+    let rig = Rig::new();
+    let asst = rig.open();
+    // The assistant needs both the room and a token.
+    assert!(matches!(
+        asst.enter_mode(Mode::Assistant, Some(&ws_url), None),
+        Err(StudioError::Invalid { .. })
+    ));
+    let view = asst
+        .enter_mode(Mode::Assistant, Some(&ws_url), Some(&token))
+        .unwrap();
+    assert!(!view.can_stream);
+    rig.wait_for("the room connection", Duration::from_secs(10), |e| {
+        matches!(e, SessionEvent::Session(v) if v.room.connected)
+    });
+
+    let forbidden = |r: Result<_, StudioError>| matches!(r, Err(StudioError::Forbidden(_)));
+    assert!(forbidden(asst.go_live(&["main".into()], true).map(|_| ())));
+    assert!(forbidden(asst.end_live(true).map(|_| ())));
+    assert!(forbidden(asst.start_rehearsal(true).map(|_| ())));
+    assert!(forbidden(asst.list_destinations().map(|_| ())));
+    assert!(forbidden(
+        asst.save_destination(DestinationInput::Custom {
+            name: "x".into(),
+            url: "rtmp://127.0.0.1/live".into(),
+            stream_key: Some("k".into()),
+        })
+        .map(|_| ())
+    ));
+    assert!(forbidden(asst.room_send(
+        serde_json::from_value::<ClientMsg>(serde_json::json!({"type":"set_status","status":"ended"}))
+            .unwrap()
+    )));
+    assert!(forbidden(
+        asst.set_video(shopcast_studio::settings::VideoChoice::Test)
+            .map(|_| ())
+    ));
+
+    // What an assistant is for: announcements reach the host's room.
+    asst.room_send(
+        serde_json::from_value::<ClientMsg>(
+            serde_json::json!({"type":"announce","text":"<b>8 pm flash sale</b>"}),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    host_rig.wait_for("the assistant's announcement", Duration::from_secs(10), |e| {
+        matches!(e, SessionEvent::Room(v)
+            if v["type"] == "announcement" && v["text"] == "<b>8 pm flash sale</b>")
+    });
+    assert_eq!(host.view().phase, Phase::Preview);
+    drop(asst);
+    drop(host);
+}
+
+#[test]
+fn live_mode_pushes_a_saved_destination_to_a_real_server() {
+    let _rt = shopcast_testkit::realtime_lock();
+    let nginx = NginxRtmp::start().expect("nginx-rtmp");
+    let rig = Rig::new();
+    let session = rig.open();
+    let mut s = session.settings();
+    s.canvas.width = 640;
+    s.canvas.height = 360;
+    s.canvas.video_kbps = 800;
+    s.microphone = Some("test".into());
+    session.save_settings(s).unwrap();
+    session.enter_mode(Mode::Live, None, None).unwrap();
+
+    let url = nginx.url("ignored");
+    let server = url.rsplit_once('/').unwrap().0.to_string();
+    session
+        .save_destination(DestinationInput::Custom {
+            name: "main".into(),
+            url: server.clone(),
+            stream_key: Some("sess1on-k3y".into()),
+        })
+        .unwrap();
+    let listed = session.list_destinations().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(!listed[0].summary.contains("sess1on-k3y"));
+    // Editing without re-entering the key keeps it.
+    session
+        .save_destination(DestinationInput::Custom {
+            name: "main".into(),
+            url: server,
+            stream_key: None,
+        })
+        .unwrap();
+    // The key is in no file of the config folder.
+    for entry in std::fs::read_dir(&rig.paths.config_dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(!String::from_utf8_lossy(&bytes).contains("sess1on-k3y"));
+    }
+    assert!(matches!(
+        session.go_live(&["nope".into()], true),
+        Err(StudioError::NotFound(_))
+    ));
+    assert_eq!(session.view().phase, Phase::Preview, "a refused go-live changes nothing");
+
+    let view = session.go_live(&["main".into()], true).unwrap();
+    assert_eq!(view.phase, Phase::OnAir);
+    rig.wait_for("the destination going live", Duration::from_secs(10), |e| {
+        matches!(e, SessionEvent::Session(v)
+            if v.outputs.iter().any(|o| o.name == "main" && o.state == "live"))
+    });
+    // The journal is there while on air: a crash now would be offered
+    // for resume.
+    assert!(rig.paths.data_dir.join("session.json").exists());
+    std::thread::sleep(Duration::from_secs(4));
+    let view = session.end_live(true).unwrap();
+    assert_eq!(view.phase, Phase::Ended);
+    let recs = nginx
+        .wait_for_recordings(1, Duration::from_secs(10))
+        .expect("server recording");
+    let p = probe(&recs[0]).unwrap();
+    assert_eq!(p.video_codec.as_deref(), Some("h264"));
+    assert!(p.video_frames >= 90, "{} frames at the server", p.video_frames);
+    // No event or view carried the key.
+    let all = format!("{:?}", rig.events.lock().unwrap());
+    assert!(!all.contains("sess1on-k3y"));
+}
+
+#[test]
+fn an_unfinished_session_is_offered_for_resume() {
+    let rig = Rig::new();
+    std::fs::create_dir_all(&rig.paths.data_dir).unwrap();
+    std::fs::write(
+        rig.paths.data_dir.join("session.json"),
+        r#"{"mode":"rehearsal","started_ms":1,"recording":"/tmp/x.mkv","destinations":[]}"#,
+    )
+    .unwrap();
+    let session = rig.open();
+    let offer = session.resume_offer().expect("an offer");
+    assert_eq!(offer.mode, Mode::Rehearsal);
+    // Declining forgets it for good.
+    session.resume_session(false).unwrap();
+    assert!(session.resume_offer().is_none());
+    drop(session);
+    assert!(rig.open().resume_offer().is_none());
+}
+
+#[test]
+fn bad_input_is_refused_and_the_preview_keeps_running() {
+    let _rt = shopcast_testkit::realtime_lock();
+    let rig = Rig::new();
+    let session = rig.open();
+    let mut s = session.settings();
+    s.canvas.width = 320;
+    s.canvas.height = 180;
+    s.microphone = Some("none".into());
+    session.save_settings(s).unwrap();
+    // Nothing before a mode.
+    assert!(matches!(session.go_live(&[], true), Err(StudioError::State(_))));
+    session.enter_mode(Mode::Live, None, None).unwrap();
+    assert!(matches!(
+        session.enter_mode(Mode::Rehearsal, None, None),
+        Err(StudioError::State(_))
+    ));
+    let err = session
+        .set_video(shopcast_studio::settings::VideoChoice::File {
+            path: "/nonexistent/clip.mp4".into(),
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "not_found");
+    assert_eq!(
+        session.settings().video,
+        shopcast_studio::settings::VideoChoice::Test
+    );
+    let err = session
+        .set_video(shopcast_studio::settings::VideoChoice::Camera {
+            id: "no-such-camera".into(),
+        })
+        .unwrap_err();
+    assert!(err.message().contains("no-such-camera"), "{}", err.message());
+    assert_eq!(
+        session.settings().video,
+        shopcast_studio::settings::VideoChoice::Test,
+        "a failed switch keeps the old source"
+    );
+    let before = session.preview_frames();
+    std::thread::sleep(Duration::from_millis(800));
+    assert!(session.preview_frames() > before, "the preview still runs");
+    // A destination that cannot resolve is not stored.
+    assert!(
+        session
+            .save_destination(DestinationInput::Custom {
+                name: "bad".into(),
+                url: "http://not-rtmp".into(),
+                stream_key: Some("k".into()),
+            })
+            .is_err()
+    );
+    assert!(session.list_destinations().unwrap().is_empty());
+    assert!(matches!(
+        session.go_live(&[], true),
+        Err(StudioError::Invalid { .. })
+    ));
+    // Room messages with no room say so.
+    let err = session
+        .room_send(
+            serde_json::from_value::<ClientMsg>(serde_json::json!({"type":"barrage","text":"hi"}))
+                .unwrap(),
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "state");
+    session.leave_mode().unwrap();
+    assert_eq!(session.view().phase, Phase::Choosing);
+}
