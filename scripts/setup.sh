@@ -27,6 +27,11 @@ PACKAGES=(
   # audience page test
   chromium chromium-driver
   python3
+  # the desktop window (Tauri 2 on WebKitGTK) and its end-to-end driver
+  libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev librsvg2-dev
+  libayatana-appindicator3-dev libssl-dev webkit2gtk-driver
+  # Chinese and Korean text in the window (barrage, product names)
+  fonts-noto-cjk
 )
 # Node.js for the UI: only when no node is on the PATH (a newer one
 # installed by other means is kept).
@@ -59,7 +64,20 @@ if ! command -v cargo >/dev/null 2>&1; then
   fi
 fi
 
-if [ -f ui/package-lock.json ] && [ ! -d ui/node_modules ]; then
-  echo "setup: installing UI packages"
-  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+# npm packages: the UI's, and the end-to-end runner's. Reinstalled when
+# the lockfile is newer than what is installed.
+for dir in ui tests/e2e; do
+  if [ -f "$dir/package-lock.json" ] && { [ ! -f "$dir/node_modules/.package-lock.json" ] ||
+      [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; }; then
+    echo "setup: installing npm packages in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
+
+# tauri-driver: the WebDriver front for the desktop app (from crates.io,
+# at a pinned version).
+TAURI_DRIVER_VERSION=2.1.0
+if ! "$HOME/.cargo/bin/tauri-driver" --help >/dev/null 2>&1; then
+  echo "setup: installing tauri-driver $TAURI_DRIVER_VERSION"
+  cargo install --locked --quiet tauri-driver --version "$TAURI_DRIVER_VERSION"
 fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, lints, the Rust workspace's unit and
 # integration tests (real GStreamer, nginx-rtmp, lavapipe, SQLite,
-# Chromium), and the UI's tests.
+# Chromium), the UI's component tests (Vitest), and the desktop app end
+# to end (tauri-driver + WebKitWebDriver under Xvfb).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -12,6 +13,9 @@ export CARGO_TERM_COLOR=never
 # wgpu finds Mesa's lavapipe through Vulkan when there is no GPU.
 export WGPU_BACKEND="${WGPU_BACKEND:-vulkan}"
 
+# The desktop shell embeds the built UI, so it is built first.
+echo "== ui build"
+(cd ui && npm run build --silent)
 echo "== cargo fmt"
 cargo fmt --all -- --check
 echo "== cargo clippy"
@@ -26,7 +30,8 @@ cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log" || status=$?
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
      END { printf "%d passed, %d failed\n", p, f }' "$log"
 [ "$status" -eq 0 ] || exit "$status"
-if [ -f ui/package.json ]; then
-  echo "== ui tests"
-  (cd ui && npm test --silent)
-fi
+echo "== ui tests"
+(cd ui && npm test --silent)
+echo "== desktop end to end"
+cargo build --locked -p shopcast-desktop
+bash tests/e2e/run.sh

@@ -92,8 +92,10 @@ impl Lineup {
             source,
         };
         let conn = Connection::open(path).map_err(db)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(db)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(db)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(db)?;
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS products (
                  pos INTEGER NOT NULL,
@@ -204,7 +206,10 @@ impl Lineup {
             .find(|p| p.goods_id == goods_id)
             .ok_or_else(|| CommerceError::NotFound(goods_id.to_string()))?;
         self.conn
-            .execute("UPDATE lineup_state SET current = ?1 WHERE id = 1", [goods_id])
+            .execute(
+                "UPDATE lineup_state SET current = ?1 WHERE id = 1",
+                [goods_id],
+            )
             .map_err(|e| self.db(e))?;
         Ok(product)
     }
@@ -276,13 +281,28 @@ mod tests {
         let mut l = Lineup::open(&dir.path().join("l.sqlite3")).unwrap();
         let mut p = product("ok", 1);
         p.goods_id = "bad id<script>".into();
-        assert!(matches!(l.add(&p), Err(CommerceError::Invalid { field: "goods_id", .. })));
+        assert!(matches!(
+            l.add(&p),
+            Err(CommerceError::Invalid {
+                field: "goods_id",
+                ..
+            })
+        ));
         let mut p = product("ok", 1);
         p.name = "   ".into();
-        assert!(matches!(l.add(&p), Err(CommerceError::Invalid { field: "name", .. })));
+        assert!(matches!(
+            l.add(&p),
+            Err(CommerceError::Invalid { field: "name", .. })
+        ));
         l.add(&product("ok", 1)).unwrap();
-        assert!(matches!(l.add(&product("ok", 5)), Err(CommerceError::Exists(_))));
-        assert!(matches!(l.set_current("nope"), Err(CommerceError::NotFound(_))));
+        assert!(matches!(
+            l.add(&product("ok", 5)),
+            Err(CommerceError::Exists(_))
+        ));
+        assert!(matches!(
+            l.set_current("nope"),
+            Err(CommerceError::NotFound(_))
+        ));
         assert!(matches!(l.remove("nope"), Err(CommerceError::NotFound(_))));
         assert_eq!(l.products().unwrap().len(), 1);
     }

@@ -474,7 +474,14 @@ impl Broadcast {
             if encode {
                 program.add_many([&convert, &aac, &aparse])?;
                 program.add(&sink)?;
-                gst::Element::link_many([&tee, &queue, &convert, &aac, &aparse, sink.upcast_ref()])?;
+                gst::Element::link_many([
+                    &tee,
+                    &queue,
+                    &convert,
+                    &aac,
+                    &aparse,
+                    sink.upcast_ref(),
+                ])?;
             } else {
                 let meter_sink = make("fakesink", None)?;
                 meter_sink.set_property("sync", true);
@@ -583,9 +590,10 @@ impl Broadcast {
         let processor_name = processor.name().to_string();
         let (preview, preview_rx) = match config.preview {
             Some(pc) => {
-                let info = gst_video::VideoInfo::builder(output_format, canvas.width, canvas.height)
-                    .fps(gst::Fraction::new(canvas.fps as i32, 1))
-                    .build()?;
+                let info =
+                    gst_video::VideoInfo::builder(output_format, canvas.width, canvas.height)
+                        .fps(gst::Fraction::new(canvas.fps as i32, 1))
+                        .build()?;
                 let (tap, rx) = PreviewTap::start(&info, pc)?;
                 (Some(tap), Some(rx))
             }

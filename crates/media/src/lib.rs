@@ -33,8 +33,8 @@ pub use config::{
 };
 pub use error::{MediaError, ProcessorError};
 pub use events::{BroadcastEvent, OutputState};
-pub use processor::{DefaultProcessor, ExtraLayout, FrameProcessor, ProcessorConfig, Rect};
 pub use preview::{PreviewConfig, PreviewFrame};
+pub use processor::{DefaultProcessor, ExtraLayout, FrameProcessor, ProcessorConfig, Rect};
 pub use stats::Stats;
 pub use {gst, gst_video};
 

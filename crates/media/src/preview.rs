@@ -130,7 +130,14 @@ impl PreviewTap {
             .build();
         pipeline.add_many([src.upcast_ref(), &scale, &convert, &caps, &jpeg])?;
         pipeline.add(&sink)?;
-        gst::Element::link_many([src.upcast_ref(), &scale, &convert, &caps, &jpeg, sink.upcast_ref()])?;
+        gst::Element::link_many([
+            src.upcast_ref(),
+            &scale,
+            &convert,
+            &caps,
+            &jpeg,
+            sink.upcast_ref(),
+        ])?;
 
         let (tx, rx) = mpsc::sync_channel(PREVIEW_QUEUE);
         let stamps: Arc<Mutex<VecDeque<(gst::ClockTime, u64)>>> = Arc::default();

@@ -28,7 +28,11 @@ fn preview_only_broadcast_delivers_jpeg_frames_and_audio_levels() {
     let f = got.last().unwrap();
     assert_eq!((f.width, f.height), (640, 360));
     assert_eq!(&f.jpeg[..2], &[0xFF, 0xD8], "a JPEG starts with SOI");
-    assert_eq!(&f.jpeg[f.jpeg.len() - 2..], &[0xFF, 0xD9], "and ends with EOI");
+    assert_eq!(
+        &f.jpeg[f.jpeg.len() - 2..],
+        &[0xFF, 0xD9],
+        "and ends with EOI"
+    );
     let seqs: Vec<u32> = got.iter().map(|f| f.seq).collect();
     assert!(seqs.windows(2).all(|w| w[1] > w[0]), "seq grows");
     let now_us = std::time::SystemTime::now()
@@ -43,5 +47,8 @@ fn preview_only_broadcast_delivers_jpeg_frames_and_audio_levels() {
         .try_iter()
         .filter(|e| matches!(e, BroadcastEvent::AudioLevel { rms_db, .. } if *rms_db > -60.0))
         .count();
-    assert!(levels >= 15, "the meter reports 10 times a second, got {levels}");
+    assert!(
+        levels >= 15,
+        "the meter reports 10 times a second, got {levels}"
+    );
 }

@@ -54,7 +54,9 @@ pub fn parse(s: &str) -> Result<Hotkey, String> {
     } else if let Some(n) = NAMED.iter().find(|n| n.eq_ignore_ascii_case(key)) {
         n.to_string()
     } else {
-        return Err(format!("{s:?}: {key:?} is not a key (A-Z, 0-9, F1-F24, Space, …)"));
+        return Err(format!(
+            "{s:?}: {key:?} is not a key (A-Z, 0-9, F1-F24, Space, …)"
+        ));
     };
     if !function_key && !(hk.ctrl || hk.alt || hk.meta) {
         return Err(format!("{s:?}: needs Ctrl, Alt or Meta, or a function key"));
@@ -77,7 +79,16 @@ mod tests {
 
     #[test]
     fn refuses_what_would_fire_while_typing_or_is_malformed() {
-        for bad in ["L", "Shift+L", "Ctrl+", "", "Ctrl+Ctrl+L", "Hyper+L", "Ctrl+F99", "Ctrl+é"] {
+        for bad in [
+            "L",
+            "Shift+L",
+            "Ctrl+",
+            "",
+            "Ctrl+Ctrl+L",
+            "Hyper+L",
+            "Ctrl+F99",
+            "Ctrl+é",
+        ] {
             assert!(parse(bad).is_err(), "{bad:?} should be refused");
         }
     }

@@ -79,8 +79,14 @@ pub fn thumbnail(lut: Option<&Lut>) -> StudioResult<String> {
 }
 
 /// Every shipped LUT with its thumbnail. A LUT that does not load is
-/// left out with a warning rather than failing the list.
+/// left out with a warning rather than failing the list. Built once:
+/// the shipped files do not change while the studio runs.
 pub fn list() -> Vec<LutView> {
+    static LIST: std::sync::OnceLock<Vec<LutView>> = std::sync::OnceLock::new();
+    LIST.get_or_init(build_list).clone()
+}
+
+fn build_list() -> Vec<LutView> {
     shopcast_gpu::list_luts()
         .into_iter()
         .filter_map(|name| {
@@ -104,7 +110,11 @@ mod tests {
 
     #[test]
     fn thumbnails_differ_by_filter_and_identity_matches_the_swatch() {
-        assert!(thumbnail(None).unwrap().starts_with("data:image/png;base64,"));
+        assert!(
+            thumbnail(None)
+                .unwrap()
+                .starts_with("data:image/png;base64,")
+        );
         let plain = render(None);
         // Nearest-node lookup moves a value by at most half a grid step.
         let identity = render(Some(&Lut::identity()));

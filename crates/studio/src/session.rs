@@ -161,9 +161,13 @@ impl DestinationInput {
 pub enum SessionEvent {
     Session(SessionView),
     Stats(StatsView),
-    AudioLevel { rms_db: f64, peak_db: f64 },
+    AudioLevel {
+        rms_db: f64,
+        peak_db: f64,
+    },
+    /// A room event, or `{"type":"audience_list",...}` answering
+    /// `get_audience`.
     Room(serde_json::Value),
-    RoomAudience(serde_json::Value),
     Popup(serde_json::Value),
     Devices(Vec<DeviceView>),
 }
@@ -247,7 +251,10 @@ impl Inner {
             on_air_since_ms: self.on_air_since_ms,
             outputs: self.outputs.clone(),
             recording: self.recording.as_ref().map(|p| p.display().to_string()),
-            last_recording: self.last_recording.as_ref().map(|p| p.display().to_string()),
+            last_recording: self
+                .last_recording
+                .as_ref()
+                .map(|p| p.display().to_string()),
             room: self.room.clone(),
             can_stream: matches!(self.role, Some(SessionRole::Host)),
             warnings: self.warnings.iter().cloned().collect(),
@@ -302,7 +309,9 @@ fn now_ms() -> u64 {
 }
 
 fn forbidden(what: &str) -> StudioError {
-    StudioError::Forbidden(format!("{what} is for the host; an assistant has no stream controls"))
+    StudioError::Forbidden(format!(
+        "{what} is for the host; an assistant has no stream controls"
+    ))
 }
 
 impl Session {
@@ -312,7 +321,8 @@ impl Session {
         shopcast_media::init()?;
         std::fs::create_dir_all(&paths.config_dir)
             .map_err(|e| StudioError::io(&paths.config_dir, e))?;
-        std::fs::create_dir_all(&paths.data_dir).map_err(|e| StudioError::io(&paths.data_dir, e))?;
+        std::fs::create_dir_all(&paths.data_dir)
+            .map_err(|e| StudioError::io(&paths.data_dir, e))?;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("session")
@@ -393,8 +403,33 @@ impl Session {
         self.inner.lock().settings.clone()
     }
 
-    /// Validates and stores the settings; live effects follow at once.
+    /// Validates and stores the settings from the window. Effects, gain
+    /// and mute follow at once; a new canvas, source, microphone or
+    /// monitor setting restarts the preview, and is refused on air
+    /// (it would cut the stream).
     pub fn save_settings(&self, settings: Settings) -> StudioResult<Settings> {
+        let _op = self.ops.lock();
+        settings.validate()?;
+        let old = self.settings();
+        let media_changed = old.canvas != settings.canvas
+            || old.video != settings.video
+            || old.microphone != settings.microphone
+            || old.audio.monitor != settings.audio.monitor;
+        if media_changed {
+            self.require_phase(
+                &[Phase::Choosing, Phase::Preview, Phase::Ended],
+                "changing the canvas, source or microphone on air",
+            )?;
+        }
+        let stored = self.store_settings(settings)?;
+        if media_changed && self.media.lock().is_some() {
+            self.restart_preview()?;
+        }
+        Ok(stored)
+    }
+
+    /// Stores validated settings; live effects follow at once.
+    fn store_settings(&self, settings: Settings) -> StudioResult<Settings> {
         settings.validate()?;
         settings.save(&self.paths.config_dir)?;
         let old = std::mem::replace(&mut self.inner.lock().settings, settings.clone());
@@ -410,7 +445,7 @@ impl Session {
     fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> StudioResult<Settings> {
         let mut s = self.settings();
         change(&mut s);
-        self.save_settings(s)
+        self.store_settings(s)
     }
 
     // ----- modes -----
@@ -484,7 +519,9 @@ impl Session {
         {
             let inner = self.inner.lock();
             if matches!(inner.phase, Phase::Starting | Phase::OnAir | Phase::Ending) {
-                return Err(StudioError::State("end the broadcast before leaving".into()));
+                return Err(StudioError::State(
+                    "end the broadcast before leaving".into(),
+                ));
             }
         }
         self.stop_media();
@@ -531,7 +568,10 @@ impl Session {
     pub fn set_video(&self, video: VideoChoice) -> StudioResult<SessionView> {
         let _op = self.ops.lock();
         self.require_host("changing the video source")?;
-        self.require_phase(&[Phase::Preview, Phase::Ended], "changing the source on air")?;
+        self.require_phase(
+            &[Phase::Preview, Phase::Ended],
+            "changing the source on air",
+        )?;
         // Check the source before anything is stored or stopped.
         let spec = video_spec(&video);
         if let VideoSourceSpec::File(p) | VideoSourceSpec::Image(p) = &spec
@@ -543,7 +583,7 @@ impl Session {
         self.update_settings(|s| s.video = video)?;
         if let Err(e) = self.restart_preview() {
             // Keep the host on a working preview.
-            let _ = self.save_settings(previous);
+            let _ = self.store_settings(previous);
             let _ = self.restart_preview();
             return Err(e);
         }
@@ -553,7 +593,10 @@ impl Session {
     pub fn set_canvas(&self, canvas: crate::settings::CanvasSettings) -> StudioResult<SessionView> {
         let _op = self.ops.lock();
         self.require_host("changing the canvas")?;
-        self.require_phase(&[Phase::Preview, Phase::Ended], "changing the canvas on air")?;
+        self.require_phase(
+            &[Phase::Preview, Phase::Ended],
+            "changing the canvas on air",
+        )?;
         self.update_settings(|s| s.canvas = canvas)?;
         self.restart_preview()?;
         Ok(self.emit_view())
@@ -789,7 +832,11 @@ impl Session {
         let stamp = timestamp_name();
         let record = recordings.join(format!(
             "{}-{stamp}.mkv",
-            if mode == Mode::Live { "live" } else { "rehearsal" }
+            if mode == Mode::Live {
+                "live"
+            } else {
+                "rehearsal"
+            }
         ));
         {
             let mut inner = self.inner.lock();
@@ -999,8 +1046,7 @@ impl Session {
             time: shopcast_room::token::now_unix(),
             expire: 24 * 3600,
         })?;
-        let ws_url =
-            shopcast_room::client::room_ws_url(&format!("http://{addr}"), REHEARSAL_ROOM)?;
+        let ws_url = shopcast_room::client::room_ws_url(&format!("http://{addr}"), REHEARSAL_ROOM)?;
         let settings = self.settings();
         let bots = self.start_bots(&ws_url, signer.clone(), &settings);
         let client = self.spawn_room_client(&ws_url, &token);
@@ -1225,12 +1271,10 @@ impl Session {
             Some("test") => AudioSourceSpec::Test,
             Some(id) => AudioSourceSpec::Mic(id.to_string()),
             None => {
-                let mic = shopcast_media::devices::list_devices()
-                    .ok()
-                    .and_then(|d| {
-                        d.into_iter()
-                            .find(|d| d.kind == shopcast_media::devices::DeviceKind::Microphone)
-                    });
+                let mic = shopcast_media::devices::list_devices().ok().and_then(|d| {
+                    d.into_iter()
+                        .find(|d| d.kind == shopcast_media::devices::DeviceKind::Microphone)
+                });
                 match mic {
                     Some(d) => AudioSourceSpec::Mic(d.id),
                     None => {
@@ -1468,8 +1512,8 @@ fn on_room_event(inner: &Mutex<Inner>, sink: &EventSink, ev: ClientEvent) {
             }
         }
         ClientEvent::AudienceList { online, users } => {
-            sink(SessionEvent::RoomAudience(
-                serde_json::json!({"online": online, "users": users}),
+            sink(SessionEvent::Room(
+                serde_json::json!({"type": "audience_list", "online": online, "users": users}),
             ));
         }
         ClientEvent::Error { code, message } => {

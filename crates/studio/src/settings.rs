@@ -227,7 +227,10 @@ impl Settings {
             Err(e) => {
                 return (
                     Self::default(),
-                    Some(format!("could not read {}: {e}; using defaults", path.display())),
+                    Some(format!(
+                        "could not read {}: {e}; using defaults",
+                        path.display()
+                    )),
                 );
             }
         };
@@ -285,11 +288,20 @@ mod tests {
             (Box::new(|s| s.canvas.width = 7), "canvas"),
             (Box::new(|s| s.canvas.video_kbps = 50), "video bitrate"),
             (Box::new(|s| s.audio.gain_db = f64::NAN), "microphone gain"),
-            (Box::new(|s| s.lut.name = Some("../../etc/passwd".into())), "LUT"),
-            (Box::new(|s| s.hotkeys.mute_mic = s.hotkeys.go_live.clone()), "hotkey"),
+            (
+                Box::new(|s| s.lut.name = Some("../../etc/passwd".into())),
+                "LUT",
+            ),
+            (
+                Box::new(|s| s.hotkeys.mute_mic = s.hotkeys.go_live.clone()),
+                "hotkey",
+            ),
             (Box::new(|s| s.hotkeys.go_live = "Ctrl+".into()), "hotkey"),
             (Box::new(|s| s.language = "fr".into()), "language"),
-            (Box::new(|s| s.room_url = Some("file:///x".into())), "room server"),
+            (
+                Box::new(|s| s.room_url = Some("file:///x".into())),
+                "room server",
+            ),
         ];
         for (change, what) in cases {
             let mut s = Settings::default();

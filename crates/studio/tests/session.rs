@@ -68,7 +68,9 @@ fn is_barrage(e: &SessionEvent) -> bool {
 fn preview_frames(url: &str, n: usize) -> Vec<Vec<u8>> {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let (mut ws, _) = tokio_tungstenite::connect_async(url).await.expect("preview socket");
+        let (mut ws, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("preview socket");
         let mut frames = Vec::new();
         while frames.len() < n {
             let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
@@ -116,7 +118,10 @@ fn rehearsal_previews_gets_barrage_records_and_ends_cleanly() {
     assert!(rt.block_on(tokio_tungstenite::connect_async(bad)).is_err());
 
     // Unconfirmed, nothing starts; rehearsal never "goes live".
-    assert!(matches!(session.start_rehearsal(false), Err(StudioError::State(_))));
+    assert!(matches!(
+        session.start_rehearsal(false),
+        Err(StudioError::State(_))
+    ));
     assert!(matches!(
         session.go_live(&["x".into()], true),
         Err(StudioError::State(_))
@@ -149,9 +154,11 @@ fn rehearsal_previews_gets_barrage_records_and_ends_cleanly() {
     // The lineup explains a product through the room: a pop-up comes back.
     let lineup = session.lineup_next().unwrap();
     assert_eq!(lineup.current, Some(0));
-    rig.wait_for("product pop-up", Duration::from_secs(10), |e| {
-        matches!(e, SessionEvent::Popup(v) if v["goods_id"] == "demo_watch")
-    });
+    rig.wait_for(
+        "product pop-up",
+        Duration::from_secs(10),
+        |e| matches!(e, SessionEvent::Popup(v) if v["goods_id"] == "demo_watch"),
+    );
     // The source cannot change on air.
     assert!(matches!(
         session.set_video(shopcast_studio::settings::VideoChoice::Test),
@@ -211,9 +218,11 @@ fn an_assistant_runs_the_lineup_but_never_the_stream() {
         .enter_mode(Mode::Assistant, Some(&ws_url), Some(&token))
         .unwrap();
     assert!(!view.can_stream);
-    rig.wait_for("the room connection", Duration::from_secs(10), |e| {
-        matches!(e, SessionEvent::Session(v) if v.room.connected)
-    });
+    rig.wait_for(
+        "the room connection",
+        Duration::from_secs(10),
+        |e| matches!(e, SessionEvent::Session(v) if v.room.connected),
+    );
 
     let forbidden = |r: Result<_, StudioError>| matches!(r, Err(StudioError::Forbidden(_)));
     assert!(forbidden(asst.go_live(&["main".into()], true).map(|_| ())));
@@ -228,10 +237,14 @@ fn an_assistant_runs_the_lineup_but_never_the_stream() {
         })
         .map(|_| ())
     ));
-    assert!(forbidden(asst.room_send(
-        serde_json::from_value::<ClientMsg>(serde_json::json!({"type":"set_status","status":"ended"}))
+    assert!(forbidden(
+        asst.room_send(
+            serde_json::from_value::<ClientMsg>(
+                serde_json::json!({"type":"set_status","status":"ended"})
+            )
             .unwrap()
-    )));
+        )
+    ));
     assert!(forbidden(
         asst.set_video(shopcast_studio::settings::VideoChoice::Test)
             .map(|_| ())
@@ -245,10 +258,14 @@ fn an_assistant_runs_the_lineup_but_never_the_stream() {
         .unwrap(),
     )
     .unwrap();
-    host_rig.wait_for("the assistant's announcement", Duration::from_secs(10), |e| {
-        matches!(e, SessionEvent::Room(v)
+    host_rig.wait_for(
+        "the assistant's announcement",
+        Duration::from_secs(10),
+        |e| {
+            matches!(e, SessionEvent::Room(v)
             if v["type"] == "announcement" && v["text"] == "<b>8 pm flash sale</b>")
-    });
+        },
+    );
     assert_eq!(host.view().phase, Phase::Preview);
     drop(asst);
     drop(host);
@@ -297,7 +314,11 @@ fn live_mode_pushes_a_saved_destination_to_a_real_server() {
         session.go_live(&["nope".into()], true),
         Err(StudioError::NotFound(_))
     ));
-    assert_eq!(session.view().phase, Phase::Preview, "a refused go-live changes nothing");
+    assert_eq!(
+        session.view().phase,
+        Phase::Preview,
+        "a refused go-live changes nothing"
+    );
 
     let view = session.go_live(&["main".into()], true).unwrap();
     assert_eq!(view.phase, Phase::OnAir);
@@ -316,7 +337,11 @@ fn live_mode_pushes_a_saved_destination_to_a_real_server() {
         .expect("server recording");
     let p = probe(&recs[0]).unwrap();
     assert_eq!(p.video_codec.as_deref(), Some("h264"));
-    assert!(p.video_frames >= 90, "{} frames at the server", p.video_frames);
+    assert!(
+        p.video_frames >= 90,
+        "{} frames at the server",
+        p.video_frames
+    );
     // No event or view carried the key.
     let all = format!("{:?}", rig.events.lock().unwrap());
     assert!(!all.contains("sess1on-k3y"));
@@ -352,7 +377,10 @@ fn bad_input_is_refused_and_the_preview_keeps_running() {
     s.microphone = Some("none".into());
     session.save_settings(s).unwrap();
     // Nothing before a mode.
-    assert!(matches!(session.go_live(&[], true), Err(StudioError::State(_))));
+    assert!(matches!(
+        session.go_live(&[], true),
+        Err(StudioError::State(_))
+    ));
     session.enter_mode(Mode::Live, None, None).unwrap();
     assert!(matches!(
         session.enter_mode(Mode::Rehearsal, None, None),
@@ -373,7 +401,11 @@ fn bad_input_is_refused_and_the_preview_keeps_running() {
             id: "no-such-camera".into(),
         })
         .unwrap_err();
-    assert!(err.message().contains("no-such-camera"), "{}", err.message());
+    assert!(
+        err.message().contains("no-such-camera"),
+        "{}",
+        err.message()
+    );
     assert_eq!(
         session.settings().video,
         shopcast_studio::settings::VideoChoice::Test,

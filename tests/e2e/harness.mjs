@@ -1,0 +1,190 @@
+// Shared by the end-to-end test and the desktop benchmark: the app, its
+// private config and data folders, tauri-driver, and page helpers.
+
+import { spawn, execFileSync } from 'node:child_process';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import { Builder, By, Capabilities, until } from 'selenium-webdriver';
+
+export const APP = process.env.SHOPCAST_APP;
+export const ARTIFACTS = process.env.E2E_ARTIFACTS ?? path.resolve('artifacts');
+const WEBKIT_DRIVER = process.env.WEBKIT_DRIVER ?? '/usr/bin/WebKitWebDriver';
+const TAURI_DRIVER =
+  process.env.TAURI_DRIVER ?? path.join(os.homedir(), '.cargo/bin/tauri-driver');
+
+assert.ok(APP && fs.existsSync(APP), `SHOPCAST_APP must name the built app (got ${APP})`);
+fs.mkdirSync(ARTIFACTS, { recursive: true });
+
+export const home = fs.mkdtempSync(path.join(os.tmpdir(), 'shopcast-e2e-'));
+export const configDir = path.join(home, 'config');
+export const dataDir = path.join(home, 'data');
+fs.mkdirSync(configDir, { recursive: true });
+
+let driverProc;
+let port;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+    s.on('error', reject);
+  });
+}
+
+export async function waitForPort(p, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const ok = await new Promise((resolve) => {
+      const c = net.connect(p, '127.0.0.1', () => {
+        c.end();
+        resolve(true);
+      });
+      c.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`tauri-driver did not listen on ${p}`);
+}
+
+/** A test clip: moving testsrc2 with a noisy skin-tone patch, so that
+ *  motion and skin smoothing both show in the preview. */
+export function makeClip() {
+  const clip = path.join(home, 'clip.mp4');
+  execFileSync('ffmpeg', [
+    '-v', 'error', '-y',
+    '-f', 'lavfi', '-i', 'testsrc2=s=640x360:r=30:d=6',
+    '-f', 'lavfi', '-i', 'color=c=0xE0AC8C:s=400x200:r=30:d=6',
+    '-filter_complex', '[1]noise=alls=45:allf=t+u[s];[0][s]overlay=120:80',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', clip,
+  ]);
+  return clip;
+}
+
+/** Settings the app starts with: a 640x360 canvas (this 2-core machine
+ *  runs WebKit, lavapipe and the encoder at once), the clip as the
+ *  source, the test tone, and a busy simulated audience. */
+export function writeSettings(clip) {
+  const settings = {
+    version: 1,
+    language: 'en',
+    canvas: { width: 640, height: 360, fps: 30, video_kbps: 1200 },
+    beauty: { smoothing: 0, whitening: 0, ruddy: 0, sharpen: 0 },
+    lut: { name: null, strength: 100 },
+    audio: { gain_db: 0, muted: false, monitor: false },
+    video: { kind: 'file', path: clip },
+    microphone: 'test',
+    speaker: null,
+    hotkeys: {
+      go_live: 'Ctrl+Shift+L',
+      mute_mic: 'Ctrl+Shift+M',
+      next_product: 'Ctrl+Shift+N',
+      beauty_toggle: 'Ctrl+Shift+B',
+    },
+    rehearsal: { viewers: 20, barrage_per_s: 8, gifts_per_s: 1 },
+    room_url: null,
+    layout: null,
+  };
+  fs.writeFileSync(path.join(configDir, 'studio.json'), JSON.stringify(settings, null, 2));
+}
+
+export async function openApp() {
+  const caps = new Capabilities();
+  caps.set('tauri:options', { application: APP });
+  caps.setBrowserName('wry');
+  const t0 = Date.now();
+  const driver = await new Builder()
+    .usingServer(`http://127.0.0.1:${port}/`)
+    .withCapabilities(caps)
+    .build();
+  await driver.manage().setTimeouts({ implicit: 0, script: 20000 });
+  return { driver, t0 };
+}
+
+export async function shot(driver, name) {
+  const png = await driver.takeScreenshot();
+  fs.writeFileSync(path.join(ARTIFACTS, name), png, 'base64');
+}
+
+export const byTestId = (id) => By.css(`[data-testid="${id}"]`);
+
+export async function waitFor(driver, what, fn, ms = 20000) {
+  const end = Date.now() + ms;
+  let last;
+  while (Date.now() < end) {
+    last = await fn();
+    if (last) return last;
+    await driver.sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+export async function click(driver, id) {
+  const el = await driver.wait(until.elementLocated(byTestId(id)), 20000, `no ${id}`);
+  await driver.wait(until.elementIsVisible(el), 10000, `${id} not visible`);
+  await el.click();
+}
+
+export async function confirm(driver) {
+  await driver.wait(until.elementLocated(byTestId('confirm-dialog')), 10000, 'no confirm dialog');
+  await click(driver, 'confirm-yes');
+}
+
+/** Statistics of the preview canvas: mean luma, a hash of a coarse
+ *  grid, and the roughness (mean |Δ| between horizontal neighbours) of
+ *  the skin patch (the clip's 400x200 patch at 120,80 of 640x360). */
+export const CANVAS_STATS = `
+  const c = document.querySelector('[data-testid="preview-canvas"]');
+  if (!c || !c.width || !c.height) return null;
+  const g = c.getContext('2d');
+  const d = g.getImageData(0, 0, c.width, c.height).data;
+  let sum = 0, n = 0, hash = 0;
+  for (let y = 0; y < c.height; y += 8) for (let x = 0; x < c.width; x += 8) {
+    const i = (y * c.width + x) * 4;
+    const l = (d[i] * 299 + d[i + 1] * 587 + d[i + 2] * 114) / 1000;
+    sum += l; n++;
+    hash = (hash * 31 + (l >> 3)) >>> 0;
+  }
+  const sx = c.width / 640, sy = c.height / 360;
+  let rough = 0, m = 0;
+  for (let y = Math.round(110 * sy); y < Math.round(250 * sy); y += 2)
+    for (let x = Math.round(150 * sx); x < Math.round(490 * sx); x++) {
+      const i = (y * c.width + x) * 4;
+      rough += Math.abs(d[i] - d[i + 4]) + Math.abs(d[i + 1] - d[i + 5]);
+      m++;
+    }
+  return { w: c.width, h: c.height, mean: sum / n, hash, rough: rough / m / 2 };
+`;
+
+export const previewStats = (driver) =>
+  driver.executeScript('return window.__shopcast ? window.__shopcast.previewStats() : null');
+
+/** Starts tauri-driver with the app's folders in its environment. */
+export async function startDriver() {
+  port = await freePort();
+  const nativePort = await freePort();
+  driverProc = spawn(
+    TAURI_DRIVER,
+    ['--port', String(port), '--native-port', String(nativePort), '--native-driver', WEBKIT_DRIVER],
+    {
+      env: {
+        ...process.env,
+        SHOPCAST_CONFIG_DIR: configDir,
+        SHOPCAST_DATA_DIR: dataDir,
+        SHOPCAST_SECRET_BACKEND: 'file',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  await waitForPort(port, 20000);
+}
+
+export function stopDriver() {
+  if (driverProc) driverProc.kill();
+}

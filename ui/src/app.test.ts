@@ -1,0 +1,227 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { EventMap } from './api';
+import { makeFakeApi } from './test/fakeApi';
+
+const fake = vi.hoisted(() => ({
+  current: null as unknown as ReturnType<typeof import('./test/fakeApi').makeFakeApi>,
+  handlers: new Map<string, ((p: unknown) => void)[]>(),
+}));
+vi.mock('./api', () => ({
+  get api() {
+    return fake.current.api;
+  },
+  on: (name: string, cb: (p: unknown) => void) => {
+    fake.handlers.set(name, [...(fake.handlers.get(name) ?? []), cb]);
+    return () => {};
+  },
+  setListenErrorSink: () => {},
+  inShell: () => true,
+  isApiError: (e: unknown) => !!e && typeof e === 'object' && 'code' in (e as object),
+}));
+
+import { startApp, type AppHandle } from './app';
+import { PreviewClient } from './preview/previewClient';
+
+function emit<K extends keyof EventMap>(name: K, payload: EventMap[K]): void {
+  for (const cb of fake.handlers.get(name) ?? []) cb(payload);
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+const q = <T extends HTMLElement = HTMLElement>(id: string) => document.querySelector<T>(`[data-testid="${id}"]`);
+const visible = (el: HTMLElement | null) => {
+  for (let e = el; e; e = e.parentElement) if (e.hidden) return false;
+  return !!el;
+};
+
+let app: AppHandle | null = null;
+async function boot(): Promise<AppHandle> {
+  const root = document.createElement('div');
+  root.id = 'app';
+  document.body.appendChild(root);
+  const preview = new PreviewClient({
+    createSocket: () => ({ close() {} }) as unknown as WebSocket,
+    setTimeout: () => 0,
+    clearTimeout: () => {},
+  });
+  app = await startApp(root, { preview });
+  app.workspace.dock.layout(1600, 900);
+  return app;
+}
+
+beforeEach(() => {
+  fake.current = makeFakeApi();
+  fake.handlers.clear();
+  document.body.innerHTML = '';
+});
+afterEach(() => {
+  app?.dispose();
+  app = null;
+});
+
+describe('the page', () => {
+  it('starts on the start screen with the docked workspace behind it', async () => {
+    const a = await boot();
+    expect(visible(q('start-screen'))).toBe(true);
+    expect(q('mode-live')).not.toBeNull();
+    expect(q('mode-rehearsal')).not.toBeNull();
+    expect(q('mode-assistant')).not.toBeNull();
+    expect(a.workspace.dock.panels.map((p) => p.id).sort()).toEqual(
+      ['audience', 'audio', 'barrage', 'beauty', 'gifts', 'output', 'preview', 'products', 'sources', 'stats'],
+    );
+    expect(window.__shopcast?.dock).toBe(a.workspace.dock);
+    expect(window.__shopcast?.previewStats()).toEqual({ fps: 0, latency_ms: 0, frames: 0 });
+    expect(document.querySelector('[data-panel="preview"] [data-testid="preview-canvas"]')).not.toBeNull();
+    expect(q('rehearsal-banner')!.hidden).toBe(true);
+  });
+
+  it('runs a rehearsal: banner, confirmation, timer, summary with the recording', async () => {
+    await boot();
+    q('mode-rehearsal')!.click();
+    await tick();
+    expect(fake.current.api.enterMode).toHaveBeenCalledWith('rehearsal', undefined, undefined);
+    expect(visible(q('start-screen'))).toBe(false);
+    expect(visible(q('rehearsal-banner'))).toBe(true);
+    expect(q('rehearsal-banner')!.textContent).toContain('not on air');
+    expect(q('go-live')).toBeNull();
+    expect(q('on-air')!.hidden).toBe(true);
+
+    q('start-rehearsal')!.click();
+    expect(q('confirm-dialog')).not.toBeNull();
+    q('confirm-yes')!.click();
+    await tick();
+    expect(fake.current.api.startRehearsal).toHaveBeenCalledWith(true);
+    expect(visible(q('live-timer'))).toBe(true);
+    expect(q('live-timer')!.textContent).toMatch(/^\d\d:\d\d:\d\d$/);
+    expect(q('on-air')!.hidden).toBe(true); // a rehearsal is never ON AIR
+
+    q('end-live')!.click();
+    q('confirm-yes')!.click();
+    await tick();
+    expect(fake.current.api.endLive).toHaveBeenCalledWith(true);
+    expect(visible(q('summary'))).toBe(true);
+    expect(q('last-recording')!.textContent).toBe('/tmp/r.mkv');
+    q('dismiss-summary')!.click();
+    await tick();
+    expect(fake.current.api.dismissSummary).toHaveBeenCalled();
+    expect(visible(q('summary'))).toBe(false);
+  });
+
+  it('shows a red ON AIR only when live and on air', async () => {
+    await boot();
+    q('mode-live')!.click();
+    await tick();
+    await tick();
+    expect(q('on-air')!.hidden).toBe(true);
+    expect(q('go-live')).not.toBeNull();
+    q('go-live')!.click();
+    q('confirm-yes')!.click();
+    await tick();
+    expect(fake.current.api.goLive).toHaveBeenCalledWith(['main'], true);
+    expect(q('on-air')!.hidden).toBe(false);
+    expect(document.querySelector('[data-testid="output-state"]')!.textContent).toContain('main');
+  });
+
+  it('assistant mode needs a URL and token, and has no stream controls at all', async () => {
+    await boot();
+    q('mode-assistant')!.click();
+    await tick();
+    expect(fake.current.api.enterMode).not.toHaveBeenCalled();
+    q<HTMLInputElement>('assistant-room-url')!.value = 'http://room.example.com:8787/r/demo';
+    q<HTMLInputElement>('assistant-token')!.value = 'tok';
+    q('mode-assistant')!.click();
+    await tick();
+    expect(fake.current.api.enterMode).toHaveBeenCalledWith('assistant', 'http://room.example.com:8787/r/demo', 'tok');
+    for (const id of ['go-live', 'start-rehearsal', 'end-live']) expect(q(id)).toBeNull();
+    expect(q('output-unavailable')).not.toBeNull();
+    expect(q<HTMLInputElement>('assistant-token')!.value).toBe('');
+  });
+
+  it('renders room barrage into the list as text', async () => {
+    await boot();
+    emit('room_event', {
+      seq: 1,
+      ts: 1,
+      kind: 'barrage',
+      sender: { id: 'u_1', nick: 'x', role: 'audience', level: 2 },
+      text: '<img src=x onerror=alert(1)>',
+    });
+    await new Promise((r) => setTimeout(r, 40));
+    const item = document.querySelector('[data-testid="barrage-list"] .barrage-item');
+    expect(item).not.toBeNull();
+    expect(item!.querySelector('img')).toBeNull();
+    expect(item!.textContent).toContain('<img src=x onerror=alert(1)>');
+  });
+
+  it('saves the layout on reset and restores a saved one at start', async () => {
+    const a = await boot();
+    q('mode-rehearsal')!.click();
+    await tick();
+    fake.current.api.saveSettings.mockClear();
+    q('reset-layout')!.click();
+    await new Promise((r) => setTimeout(r, 500));
+    const saved = fake.current.api.saveSettings.mock.calls.at(-1)![0];
+    expect(saved.layout).toMatchObject({ version: 1 });
+    const layout = saved.layout as { version: number; dockview: { panels: Record<string, unknown> } };
+    expect(Object.keys(layout.dockview.panels)).toHaveLength(10);
+
+    // Close a panel, save that layout, start again: it comes back as saved.
+    a.workspace.dock.getGroupPanel('gifts')!.api.close();
+    a.workspace.layout.saveNow();
+    await new Promise((r) => setTimeout(r, 500));
+    const withoutGifts = fake.current.api.saveSettings.mock.calls.at(-1)![0].layout;
+    a.dispose();
+    app = null;
+    document.body.innerHTML = '';
+    fake.current.api.getSettings.mockResolvedValueOnce({ ...(await fake.current.api.getSettings()), layout: withoutGifts });
+    const b = await boot();
+    expect(b.workspace.isOpen('gifts')).toBe(false);
+    expect(b.workspace.isOpen('preview')).toBe(true);
+  });
+
+  it('falls back to the default layout when the saved one is of another version', async () => {
+    fake.current.api.getSettings.mockResolvedValueOnce({
+      ...(await fake.current.api.getSettings()),
+      layout: { version: 99, dockview: {} },
+    });
+    const a = await boot();
+    expect(a.workspace.dock.panels).toHaveLength(10);
+  });
+
+  it('offers to resume a session that did not end cleanly', async () => {
+    fake.current.api.appInfo.mockResolvedValueOnce({
+      version: '0.1.0',
+      session: fake.current.session,
+      preview_url: 'ws://x',
+      resume: { mode: 'live', started_ms: Date.now() - 60_000, recording: '/tmp/live.mkv' },
+    });
+    await boot();
+    expect(visible(q('resume-offer'))).toBe(true);
+    expect(q('resume-offer')!.textContent).toContain('/tmp/live.mkv');
+    q('resume-no')!.click();
+    await tick();
+    expect(fake.current.api.resumeSession).toHaveBeenCalledWith(false);
+  });
+
+  it('asks before closing while on air', async () => {
+    await boot();
+    emit('close_requested', null);
+    expect(q('confirm-dialog')).not.toBeNull();
+    q('confirm-yes')!.click();
+    await tick();
+    expect(fake.current.api.confirmClose).toHaveBeenCalled();
+  });
+
+  it('handles hotkeys in the page, but not while typing', async () => {
+    const a = await boot();
+    q('mode-rehearsal')!.click();
+    await new Promise((r) => setTimeout(r, 80));
+    const input = q<HTMLInputElement>('barrage-input')!;
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'M', code: 'KeyM', ctrlKey: true, shiftKey: true, bubbles: true }));
+    expect(fake.current.api.setAudio).not.toHaveBeenCalledWith(expect.objectContaining({ muted: true }));
+    expect(a.ctx.store.settings.audio.muted).toBe(false);
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'M', code: 'KeyM', ctrlKey: true, shiftKey: true }));
+    expect(a.ctx.store.settings.audio.muted).toBe(true);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(fake.current.api.setAudio).toHaveBeenLastCalledWith(expect.objectContaining({ muted: true }));
+  });
+});

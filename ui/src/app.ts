@@ -1,0 +1,180 @@
+// The page: builds the context, subscribes to the shell's events, loads
+// the session and settings, and lays out toolbar, start screen, workspace,
+// dialogs and status bar.
+
+import { api, inShell, on, setListenErrorSink, type Unlisten } from './api';
+import { ConfirmDialog } from './components/confirm';
+import { openSettingsDialog } from './components/settingsDialog';
+import { createStartScreen } from './components/startScreen';
+import { Toaster } from './components/toast';
+import { createRehearsalBanner, createSummary, createToolbar } from './components/toolbar';
+import type { Ctx } from './ctx';
+import { onLanguage, pickLanguage, setLanguage, t } from './i18n';
+import { h, retranslate, setText } from './lib/dom';
+import { actionFor, isTypingTarget } from './lib/hotkeys';
+import type { PreviewStats } from './lib/previewMeter';
+import { recordStats } from './panels/stats';
+import { PreviewClient } from './preview/previewClient';
+import { Actions } from './state/actions';
+import { DEFAULT_SETTINGS, Store } from './state/store';
+import type { Settings } from './types';
+import { createWorkspace, type Workspace } from './workspace/workspace';
+
+export interface AppHandle {
+  ctx: Ctx;
+  workspace: Workspace;
+  dispose(): void;
+}
+
+declare global {
+  interface Window {
+    __shopcast?: {
+      dock: Workspace['dock'];
+      previewStats(): Pick<PreviewStats, 'fps' | 'latency_ms' | 'frames'>;
+    };
+  }
+}
+
+/** Settings from the shell, with any missing part filled from the defaults. */
+export function completeSettings(s: Partial<Settings> | undefined): Settings {
+  const d = DEFAULT_SETTINGS;
+  if (!s || typeof s !== 'object') return { ...d };
+  return {
+    ...d,
+    ...s,
+    canvas: { ...d.canvas, ...s.canvas },
+    beauty: { ...d.beauty, ...s.beauty },
+    lut: { ...d.lut, ...s.lut },
+    audio: { ...d.audio, ...s.audio },
+    hotkeys: { ...d.hotkeys, ...s.hotkeys },
+    rehearsal: { ...d.rehearsal, ...s.rehearsal },
+    video: s.video ?? d.video,
+    version: 1,
+  };
+}
+
+export interface StartOptions {
+  preview?: PreviewClient;
+}
+
+export async function startApp(root: HTMLElement, opts: StartOptions = {}): Promise<AppHandle> {
+  const store = new Store();
+  const toast = new Toaster();
+  const confirm = new ConfirmDialog(root);
+  const actions = new Actions(store, toast, confirm);
+  const preview = opts.preview ?? new PreviewClient();
+  const ctx: Ctx = { store, actions, toast, confirm, preview };
+  const subs: Unlisten[] = [];
+
+  setListenErrorSink((name, err) => toast.error(err, name));
+
+  // Events first, so nothing between app_info and here is missed.
+  let lastWarning = '';
+  const shell = inShell();
+  if (shell) subs.push(
+    on('session', (s) => store.setSession(s)),
+    on('stats', (s) => {
+      recordStats(s);
+      store.setStats(s);
+    }),
+    on('audio_level', (l) => store.emit('audio_level', l)),
+    on('room_event', (e) => store.emit('room_event', e)),
+    on('room_popup', (c) => store.emit('room_popup', c)),
+    on('devices', (d) => store.setDevices(d)),
+    on('close_requested', () => void actions.closeRequested()),
+    on('hotkey', (p) => void actions.hotkey(p.action)),
+  );
+  store.on('session', (s) => {
+    const w = s.warnings[s.warnings.length - 1];
+    if (w && w !== lastWarning) toast.show(w, 'warn');
+    lastWarning = w ?? '';
+  });
+
+  // ---- load ----
+  const [info, settings] = await Promise.allSettled([api.appInfo(), api.getSettings()]);
+  if (settings.status === 'fulfilled') {
+    store.setSettings(completeSettings(settings.value));
+    store.settingsLoaded = true;
+  }
+  setLanguage(
+    pickLanguage(settings.status === 'fulfilled' ? settings.value.language : undefined, navigator.language),
+  );
+
+  // ---- page ----
+  const workspaceHost = h('div', { class: 'workspace', testid: 'workspace' });
+  const start = createStartScreen(ctx);
+  let workspace: Workspace | null = null;
+  const toolbar = createToolbar(ctx, {
+    workspace: () => workspace,
+    openSettings: () => openSettingsDialog(ctx, root),
+  });
+  const version = h('span', { class: 'version' });
+  const statusBar = h('footer', { class: 'statusbar' }, toast.statusLine, version);
+  const main = h('main', { class: 'main' }, workspaceHost, start.element);
+  root.classList.add('app', 'dark');
+  root.append(toolbar, createRehearsalBanner(ctx), main, statusBar, createSummary(ctx), toast.element);
+
+  workspace = createWorkspace(workspaceHost, ctx, (layout) =>
+    actions.updateSettings((s) => ({ ...s, layout })),
+  );
+  const restored = workspace.layout.restore(store.settings.layout);
+  if (!restored.restored && restored.reason !== 'empty') toast.status(t('workspace.layout_reset'), 'warn');
+
+  if (info.status === 'fulfilled') {
+    const i = info.value;
+    store.version = i.version;
+    store.previewUrl = i.preview_url;
+    setText(version, `v${i.version}`);
+    store.setSession(i.session);
+    start.setResume(i.session.phase === 'choosing' ? i.resume : null);
+    preview.start(i.preview_url);
+    if (i.session.mode) void actions.afterModeEntered();
+  } else {
+    toast.error(info.reason, t('start.title'));
+  }
+  if (settings.status === 'rejected') toast.error(settings.reason, t('settings.title'));
+  // In a plain browser (e.g. `vite dev`) nothing works: say so plainly.
+  if (!shell) toast.show(t('app.no_shell'), 'error');
+
+  // ---- hotkeys ----
+  const onKey = (e: KeyboardEvent) => {
+    if (e.repeat || e.defaultPrevented || isTypingTarget(e.target)) return;
+    if (root.querySelector('[data-testid="settings-dialog"]')) return;
+    const action = actionFor(e, store.settings.hotkeys);
+    if (!action) return;
+    if (store.session.phase === 'choosing') return;
+    e.preventDefault();
+    void actions.hotkey(action);
+  };
+  window.addEventListener('keydown', onKey);
+
+  const offLang = onLanguage(() => retranslate(root));
+  const onUnload = () => {
+    workspace?.layout.flush();
+    actions.flushSettings();
+  };
+  window.addEventListener('beforeunload', onUnload);
+
+  const dock = workspace.dock;
+  window.__shopcast = {
+    dock,
+    previewStats: () => {
+      const s = preview.stats();
+      return { fps: s.fps, latency_ms: s.latency_ms, frames: s.frames };
+    },
+  };
+
+  return {
+    ctx,
+    workspace,
+    dispose() {
+      for (const u of subs) u();
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('beforeunload', onUnload);
+      offLang();
+      preview.stop();
+      workspace?.dispose();
+      delete window.__shopcast;
+    },
+  };
+}

@@ -1,0 +1,71 @@
+// Toasts and the status line: every command error lands here, with its
+// code and message (messages never hold secrets).
+
+import { isApiError } from '../api';
+import { t, type MessageKey } from '../i18n';
+import { h, setText } from '../lib/dom';
+import type { ErrorCode } from '../types';
+
+export type ToastKind = 'error' | 'warn' | 'info';
+
+const ERROR_KEYS: Record<ErrorCode, MessageKey> = {
+  invalid: 'error.invalid',
+  forbidden: 'error.forbidden',
+  state: 'error.state',
+  not_found: 'error.not_found',
+  io: 'error.io',
+  media: 'error.media',
+  room: 'error.room',
+  push: 'error.push',
+  internal: 'error.internal',
+};
+
+export class Toaster {
+  readonly element: HTMLElement;
+  readonly statusLine: HTMLElement;
+  private readonly list: HTMLElement;
+
+  constructor(private readonly lifetimeMs = 8000) {
+    this.list = h('div', { class: 'toasts', attrs: { role: 'status', 'aria-live': 'polite' } });
+    this.element = this.list;
+    this.statusLine = h('div', { class: 'status-line', testid: 'status-line' });
+  }
+
+  show(text: string, kind: ToastKind = 'info'): HTMLElement {
+    const close = h('button', {
+      class: 'toast-close',
+      text: '×',
+      attrs: { type: 'button', 'aria-label': t('common.close') },
+    });
+    const item = h('div', { class: `toast toast-${kind}` }, h('span', { class: 'toast-text', text }), close);
+    const remove = () => item.remove();
+    close.addEventListener('click', remove);
+    this.list.appendChild(item);
+    while (this.list.children.length > 5) this.list.firstElementChild?.remove();
+    // Errors stay twice as long; every toast can be closed at once.
+    if (this.lifetimeMs > 0) setTimeout(remove, kind === 'error' ? this.lifetimeMs * 2 : this.lifetimeMs);
+    this.status(text, kind);
+    return item;
+  }
+
+  status(text: string, kind: ToastKind = 'info'): void {
+    setText(this.statusLine, text);
+    this.statusLine.className = `status-line status-${kind}`;
+  }
+
+  /** Shows a command failure (`{code, message}` or anything else thrown). */
+  error(e: unknown, context?: string): void {
+    this.show(describeError(e, context), 'error');
+  }
+}
+
+export function describeError(e: unknown, context?: string): string {
+  const prefix = context ? `${context}: ` : '';
+  if (isApiError(e)) {
+    const key = ERROR_KEYS[e.code as ErrorCode];
+    const label = key ? t(key) : e.code;
+    return `${prefix}${label} — ${e.message}`;
+  }
+  if (e instanceof Error) return `${prefix}${e.message}`;
+  return `${prefix}${String(e)}`;
+}

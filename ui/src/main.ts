@@ -1,0 +1,19 @@
+// Entry point: styles (dockview's, lifted out of the package at build
+// time, then ours) and the app.
+
+import 'virtual:dockview.css';
+import './styles/base.css';
+import './styles/shell.css';
+import './styles/panels.css';
+import { startApp } from './app';
+
+const root = document.getElementById('app');
+if (root) {
+  startApp(root).catch((e: unknown) => {
+    // Startup failures are shown, never swallowed.
+    const p = document.createElement('p');
+    p.className = 'fatal';
+    p.textContent = `Shopcast Studio could not start: ${e instanceof Error ? e.message : String(e)}`;
+    root.appendChild(p);
+  });
+}

@@ -1,0 +1,164 @@
+// Beauty & Filters: four levels 0-9, a LUT with strength 0-100, a reset.
+// Changes go to the core on `input` (throttled to ~20/s) and are saved.
+
+import { h, setI18n, setText, button, clear } from '../lib/dom';
+import type { BeautyLevels } from '../types';
+import { ZERO_BEAUTY } from '../state/store';
+import { streamGate, Subs, type PanelDef } from './panel';
+
+export const BEAUTY_KEYS = ['smoothing', 'whitening', 'ruddy', 'sharpen'] as const;
+export const DEFAULT_LUT_STRENGTH = 100;
+
+/** Only inline images are shown: no remote resources in the window. */
+export function isInlineImage(src: string): boolean {
+  return /^data:image\/(png|jpeg|webp|gif);base64,[A-Za-z0-9+/=\s]+$/.test(src);
+}
+
+export const beautyPanel: PanelDef = {
+  id: 'beauty',
+  title: 'panel.beauty',
+  create(ctx) {
+    const { store, actions } = ctx;
+    const subs = new Subs();
+
+    const sliders = {} as Record<(typeof BEAUTY_KEYS)[number], HTMLInputElement>;
+    const values = {} as Record<(typeof BEAUTY_KEYS)[number], HTMLElement>;
+    const rows = BEAUTY_KEYS.map((k) => {
+      const input = h('input', {
+        class: 'range',
+        testid: `beauty-${k}`,
+        attrs: { type: 'range', min: 0, max: 9, step: 1, id: `beauty-${k}` },
+      });
+      const value = h('span', { class: 'value' });
+      sliders[k] = input;
+      values[k] = value;
+      input.addEventListener('input', () => {
+        setText(value, input.value);
+        actions.setBeauty(readLevels());
+      });
+      return h(
+        'div',
+        { class: 'field slider-row' },
+        h('label', { i18n: `beauty.${k}`, attrs: { for: `beauty-${k}` } }),
+        input,
+        value,
+      );
+    });
+
+    const enabled = h('input', { testid: 'beauty-enabled', attrs: { type: 'checkbox' } });
+    enabled.addEventListener('change', () => {
+      if (enabled.checked !== store.beautyEnabled) actions.toggleBeauty();
+    });
+    const bypassNote = h('p', { class: 'hint warn', i18n: 'beauty.bypassed' });
+
+    const lutGrid = h('div', { class: 'lut-grid', testid: 'lut-grid', attrs: { role: 'radiogroup' } });
+    const strength = h('input', {
+      class: 'range',
+      testid: 'lut-strength',
+      attrs: { type: 'range', min: 0, max: 100, step: 1, id: 'lut-strength' },
+    });
+    const strengthValue = h('span', { class: 'value' });
+    strength.addEventListener('input', () => {
+      setText(strengthValue, `${strength.value}%`);
+      actions.setLut({ name: store.settings.lut.name, strength: Number(strength.value) });
+    });
+    const noLuts = h('p', { class: 'hint', i18n: 'beauty.no_luts' });
+
+    const reset = button(
+      'beauty.reset',
+      () => {
+        actions.setBeauty({ ...ZERO_BEAUTY });
+        actions.setLut({ name: null, strength: DEFAULT_LUT_STRENGTH });
+      },
+      { class: 'btn', testid: 'beauty-reset' },
+    );
+
+    const el = h('div', { class: 'panel-body beauty' });
+    streamGate(ctx, subs, el,
+      h('div', { class: 'row spread' }, h('h3', { i18n: 'beauty.title' }), h('label', { class: 'check' }, enabled, h('span', { i18n: 'beauty.enabled' }))),
+      ...rows,
+      bypassNote,
+      h('h3', { i18n: 'beauty.lut' }),
+      lutGrid,
+      noLuts,
+      h(
+        'div',
+        { class: 'field slider-row' },
+        h('label', { i18n: 'beauty.strength', attrs: { for: 'lut-strength' } }),
+        strength,
+        strengthValue,
+      ),
+      h('div', { class: 'row' }, reset),
+    );
+
+    function readLevels(): BeautyLevels {
+      return {
+        smoothing: Number(sliders.smoothing.value),
+        whitening: Number(sliders.whitening.value),
+        ruddy: Number(sliders.ruddy.value),
+        sharpen: Number(sliders.sharpen.value),
+      };
+    }
+
+    function lutTile(name: string | null, thumbnail: string | null): HTMLElement {
+      const selected = store.settings.lut.name === name;
+      const img = thumbnail && isInlineImage(thumbnail) ? h('img', { attrs: { src: thumbnail, alt: '' } }) : h('div', { class: 'lut-none' });
+      const label = name === null ? h('span', { i18n: 'beauty.lut_none' }) : h('span', { text: name });
+      const tile = h(
+        'button',
+        {
+          class: selected ? 'lut-tile selected' : 'lut-tile',
+          testid: name === null ? 'lut-none' : 'lut-tile',
+          attrs: { type: 'button', role: 'radio', 'aria-checked': selected ? 'true' : 'false', 'data-lut': name ?? '' },
+        },
+        img,
+        label,
+      );
+      tile.addEventListener('click', () => actions.setLut({ name, strength: Number(strength.value) }));
+      return tile;
+    }
+
+    function renderLuts(): void {
+      clear(lutGrid);
+      lutGrid.appendChild(lutTile(null, null));
+      for (const l of store.luts) lutGrid.appendChild(lutTile(l.name, l.thumbnail));
+      noLuts.hidden = store.luts.length > 0 || !store.lutsLoaded;
+    }
+
+    function fromSettings(): void {
+      const b = store.settings.beauty;
+      for (const k of BEAUTY_KEYS) {
+        if (document.activeElement !== sliders[k]) sliders[k].value = String(b[k]);
+        setText(values[k], String(b[k]));
+      }
+      const l = store.settings.lut;
+      if (document.activeElement !== strength) strength.value = String(l.strength);
+      setText(strengthValue, `${l.strength}%`);
+      lutGrid.querySelectorAll<HTMLElement>('.lut-tile').forEach((tile) => {
+        const sel = (tile.dataset.lut || null) === l.name;
+        tile.classList.toggle('selected', sel);
+        tile.setAttribute('aria-checked', sel ? 'true' : 'false');
+      });
+    }
+
+    function fromEnabled(): void {
+      enabled.checked = store.beautyEnabled;
+      bypassNote.hidden = store.beautyEnabled;
+      el.classList.toggle('bypassed', !store.beautyEnabled);
+      setI18n(bypassNote, 'beauty.bypassed');
+    }
+
+    renderLuts();
+    fromSettings();
+    fromEnabled();
+    subs.add(
+      store.on('luts', () => {
+        renderLuts();
+        fromSettings();
+      }),
+      store.on('settings', fromSettings),
+      store.on('beauty_enabled', fromEnabled),
+    );
+    return { element: el, dispose: () => subs.dispose() };
+  },
+};

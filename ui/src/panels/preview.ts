@@ -1,0 +1,72 @@
+// Preview: the program picture from the preview socket, drawn into a canvas.
+
+import { t } from '../i18n';
+import { h, setI18n, setText, show } from '../lib/dom';
+import type { PreviewConnState } from '../preview/previewClient';
+import { Subs, type PanelDef } from './panel';
+
+export const previewPanel: PanelDef = {
+  id: 'preview',
+  title: 'panel.preview',
+  create(ctx) {
+    const subs = new Subs();
+    const canvas = h('canvas', {
+      class: 'preview-canvas',
+      testid: 'preview-canvas',
+      attrs: { width: 640, height: 360, 'aria-label': t('panel.preview') },
+    });
+    const status = h('div', { class: 'preview-status' });
+    const readout = h('div', { class: 'preview-readout' });
+    const badge = h('div', { class: 'preview-badge' });
+    const el = h('div', { class: 'preview' }, h('div', { class: 'preview-stage' }, canvas, status, badge, readout));
+
+    const client = ctx.preview;
+    client.attach(canvas);
+
+    const renderState = (s: PreviewConnState) => {
+      const map = {
+        idle: 'preview.idle',
+        connecting: 'preview.connecting',
+        open: 'preview.waiting',
+        closed: 'preview.reconnecting',
+      } as const;
+      setI18n(status, map[s]);
+      const hasFrames = client.stats().frames > 0;
+      show(status, s !== 'open' || !hasFrames);
+    };
+    renderState(client.state);
+    subs.add(client.onState(renderState));
+
+    const renderBadge = () => {
+      const s = ctx.store.session;
+      if (s.mode === 'rehearsal') {
+        setI18n(badge, s.phase === 'on_air' ? 'preview.badge_rehearsing' : 'preview.badge_rehearsal');
+        badge.className = 'preview-badge badge-rehearsal';
+        show(badge, true);
+      } else if (s.mode === 'live' && s.phase === 'on_air') {
+        setI18n(badge, 'toolbar.on_air');
+        badge.className = 'preview-badge badge-onair';
+        show(badge, true);
+      } else {
+        show(badge, false);
+      }
+    };
+    renderBadge();
+    subs.add(ctx.store.on('session', renderBadge));
+
+    subs.interval(() => {
+      const st = client.stats();
+      if (st.frames > 0 && client.state === 'open') show(status, false);
+      const size = client.lastSize ? `${client.lastSize.width}×${client.lastSize.height} · ` : '';
+      setText(readout, `${size}${st.fps.toFixed(1)} fps · ${st.latency_ms} ms`);
+    }, 500);
+
+    return {
+      element: el,
+      dispose() {
+        subs.dispose();
+        client.detach(canvas);
+      },
+    };
+  },
+};

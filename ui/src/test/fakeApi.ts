@@ -1,0 +1,60 @@
+// A scriptable stand-in for ../api used by tests via vi.mock.
+
+import { vi } from 'vitest';
+import type { AppInfo, DestinationView, Lineup, SessionView, Settings } from '../types';
+import { DEFAULT_SESSION, DEFAULT_SETTINGS } from '../state/store';
+
+export function session(over: Partial<SessionView> = {}): SessionView {
+  return { ...DEFAULT_SESSION, ...over };
+}
+
+export function makeFakeApi() {
+  let current = session();
+  const s = (over: Partial<SessionView>) => {
+    current = session({ ...current, ...over });
+    return Promise.resolve(current);
+  };
+  const api = {
+    appInfo: vi.fn(
+      (): Promise<AppInfo> =>
+        Promise.resolve({ version: '0.1.0', session: current, preview_url: 'ws://127.0.0.1:1/preview?token=T', resume: null }),
+    ),
+    getSettings: vi.fn(() => Promise.resolve<Settings>({ ...DEFAULT_SETTINGS })),
+    saveSettings: vi.fn((settings: Settings) => Promise.resolve(settings)),
+    enterMode: vi.fn((mode: 'live' | 'rehearsal' | 'assistant') =>
+      s({
+        mode,
+        phase: 'preview',
+        role: mode === 'assistant' ? 'assistant' : 'host',
+        can_stream: mode !== 'assistant',
+      }),
+    ),
+    leaveMode: vi.fn(() => s({ mode: null, phase: 'choosing', role: null, can_stream: false })),
+    listDevices: vi.fn(() => Promise.resolve([])),
+    listLuts: vi.fn(() => Promise.resolve([])),
+    setVideo: vi.fn(() => Promise.resolve(current)),
+    setCanvas: vi.fn(() => Promise.resolve(current)),
+    setBeauty: vi.fn(() => Promise.resolve()),
+    setLut: vi.fn(() => Promise.resolve()),
+    setAudio: vi.fn(() => Promise.resolve()),
+    listDestinations: vi.fn(
+      (): Promise<DestinationView[]> =>
+        Promise.resolve([{ name: 'main', kind: 'custom', summary: 'rtmp://h/app/***', has_secret: true }]),
+    ),
+    saveDestination: vi.fn(() => Promise.resolve({ name: 'x', kind: 'custom', summary: '', has_secret: true })),
+    removeDestination: vi.fn(() => Promise.resolve()),
+    goLive: vi.fn((_d: string[], _c: boolean) =>
+      s({ phase: 'on_air', on_air_since_ms: Date.now(), outputs: [{ name: 'main', state: 'live', detail: '' }] }),
+    ),
+    startRehearsal: vi.fn((_c: boolean) => s({ phase: 'on_air', on_air_since_ms: Date.now(), recording: '/tmp/r.mkv' })),
+    endLive: vi.fn((_c: boolean) => s({ phase: 'ended', on_air_since_ms: null, last_recording: '/tmp/r.mkv', recording: null })),
+    dismissSummary: vi.fn(() => s({ phase: 'preview' })),
+    setAudience: vi.fn(() => Promise.resolve()),
+    roomSend: vi.fn(() => Promise.resolve()),
+    lineup: vi.fn((): Promise<Lineup> => Promise.resolve({ products: [], current: null })),
+    lineupNext: vi.fn((): Promise<Lineup> => Promise.resolve({ products: [], current: null })),
+    resumeSession: vi.fn(() => Promise.resolve(current)),
+    confirmClose: vi.fn(() => Promise.resolve()),
+  };
+  return { api, get session() { return current; }, set session(v: SessionView) { current = v; } };
+}
