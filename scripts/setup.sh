@@ -31,7 +31,7 @@ PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev librsvg2-dev
   libayatana-appindicator3-dev libssl-dev webkit2gtk-driver
   # Chinese and Korean text in the window (barrage, product names)
-  fonts-noto-cjk
+  fonts-noto-cjk fonts-noto-color-emoji
 )
 # Node.js for the UI: only when no node is on the PATH (a newer one
 # installed by other means is kept).

@@ -87,6 +87,36 @@ test('the studio opens, previews, rehearses, records, and keeps its layout', asy
       return els.length >= 3 ? els : null;
     }, 40000);
     assert.ok((await items[0].getText()).length > 0, 'a barrage item has text');
+
+    // Room strings are text, never markup: a barrage that is HTML shows
+    // as its characters and runs nothing.
+    const sent = await driver.executeAsyncScript(`
+      const done = arguments[arguments.length - 1];
+      window.__TAURI_INTERNALS__
+        .invoke('room_send', { msg: { type: 'barrage', text: '<img src=x onerror="window.__xss=1">pwned' } })
+        .then(() => done('ok'), (e) => done(JSON.stringify(e)));
+    `);
+    assert.equal(sent, 'ok');
+    await waitFor(driver, 'the HTML barrage shown as text', async () =>
+      driver.executeScript(`
+        const list = document.querySelector('[data-testid="barrage-list"]');
+        return list && list.textContent.includes('<img src=x onerror=');
+      `), 15000);
+    const injected = await driver.executeScript(`
+      const list = document.querySelector('[data-testid="barrage-list"]');
+      return { imgs: list.querySelectorAll('img').length, xss: window.__xss === 1 };
+    `);
+    assert.deepEqual(injected, { imgs: 0, xss: false });
+
+    // The page runs under the strict CSP from tauri.conf.json.
+    const csp = await driver.executeScript(`
+      const m = document.querySelector('meta[http-equiv="Content-Security-Policy"]');
+      return m ? m.getAttribute('content') : null;
+    `);
+    assert.ok(csp, 'a CSP is set');
+    assert.match(csp, /script-src 'self'/);
+    assert.doesNotMatch(csp, /script-src[^;]*unsafe-(inline|eval)/);
+    assert.match(csp, /object-src 'none'/);
     await driver.sleep(3000);
     await shot(driver, '04-rehearsal.png');
 

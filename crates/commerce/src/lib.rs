@@ -59,7 +59,7 @@ impl Product {
                 reason: "1-100 characters".into(),
             });
         }
-        if self.price_cents > 100_000_000_00 {
+        if self.price_cents > 10_000_000_000 {
             return Err(CommerceError::Invalid {
                 field: "price",
                 reason: "at most 100,000,000.00".into(),
@@ -217,7 +217,7 @@ impl Lineup {
     /// Moves to the next product: the first one if none is on screen,
     /// and `None` after the last (the lineup does not wrap; the host
     /// ends on the last product rather than starting over unawares).
-    pub fn next(&mut self) -> Result<Option<Product>> {
+    pub fn advance(&mut self) -> Result<Option<Product>> {
         let view = self.view()?;
         let next = match view.current {
             None => 0,
@@ -251,10 +251,10 @@ mod tests {
             l.add(&product(id, price)).unwrap();
         }
         assert_eq!(l.view().unwrap().current, None);
-        assert_eq!(l.next().unwrap().unwrap().goods_id, "p1");
-        assert_eq!(l.next().unwrap().unwrap().goods_id, "p2");
-        assert_eq!(l.next().unwrap().unwrap().goods_id, "p3");
-        assert_eq!(l.next().unwrap(), None);
+        assert_eq!(l.advance().unwrap().unwrap().goods_id, "p1");
+        assert_eq!(l.advance().unwrap().unwrap().goods_id, "p2");
+        assert_eq!(l.advance().unwrap().unwrap().goods_id, "p3");
+        assert_eq!(l.advance().unwrap(), None);
         assert_eq!(l.view().unwrap().current, Some(2));
     }
 
@@ -316,6 +316,6 @@ mod tests {
         l.set_current("a").unwrap();
         l.remove("a").unwrap();
         assert_eq!(l.view().unwrap().current, None);
-        assert_eq!(l.next().unwrap().unwrap().goods_id, "b");
+        assert_eq!(l.advance().unwrap().unwrap().goods_id, "b");
     }
 }

@@ -47,9 +47,8 @@ pub fn parse(s: &str) -> Result<Hotkey, String> {
     let function_key = key.len() >= 2
         && key.starts_with(['F', 'f'])
         && key[1..].parse::<u8>().is_ok_and(|n| (1..=24).contains(&n));
-    hk.key = if key.len() == 1 && key.chars().all(|c| c.is_ascii_alphanumeric()) {
-        key.to_ascii_uppercase()
-    } else if function_key {
+    let single = key.len() == 1 && key.chars().all(|c| c.is_ascii_alphanumeric());
+    hk.key = if single || function_key {
         key.to_ascii_uppercase()
     } else if let Some(n) = NAMED.iter().find(|n| n.eq_ignore_ascii_case(key)) {
         n.to_string()
@@ -58,7 +57,7 @@ pub fn parse(s: &str) -> Result<Hotkey, String> {
             "{s:?}: {key:?} is not a key (A-Z, 0-9, F1-F24, Space, …)"
         ));
     };
-    if !function_key && !(hk.ctrl || hk.alt || hk.meta) {
+    if !(function_key || hk.ctrl || hk.alt || hk.meta) {
         return Err(format!("{s:?}: needs Ctrl, Alt or Meta, or a function key"));
     }
     Ok(hk)

@@ -1173,7 +1173,7 @@ impl Session {
             let l = guard
                 .as_mut()
                 .ok_or_else(|| StudioError::State("choose a mode first".into()))?;
-            l.next()?
+            l.advance()?
         };
         if let Some(p) = next
             && self.room.lock().is_some()
@@ -1489,8 +1489,8 @@ fn on_room_event(inner: &Mutex<Inner>, sink: &EventSink, ev: ClientEvent) {
             if let shopcast_room::protocol::EventBody::OnlineCount { online, .. } = &e.body {
                 let changed = {
                     let mut i = inner.lock();
-                    let changed = i.room.online != *online as u32;
-                    i.room.online = *online as u32;
+                    let changed = i.room.online != *online;
+                    i.room.online = *online;
                     changed.then(|| i.view())
                 };
                 if let Some(v) = changed {

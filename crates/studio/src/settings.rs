@@ -283,7 +283,8 @@ mod tests {
     #[test]
     fn bad_values_are_refused_with_the_field_named() {
         let dir = tempfile::tempdir().unwrap();
-        let cases: Vec<(Box<dyn Fn(&mut Settings)>, &str)> = vec![
+        type Change = Box<dyn Fn(&mut Settings)>;
+        let cases: Vec<(Change, &str)> = vec![
             (Box::new(|s| s.beauty.ruddy = 10), "beauty level"),
             (Box::new(|s| s.canvas.width = 7), "canvas"),
             (Box::new(|s| s.canvas.video_kbps = 50), "video bitrate"),
