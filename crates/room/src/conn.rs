@@ -305,6 +305,17 @@ async fn serve_inner<S, E>(
     if let Some((code, why)) = reason {
         tracing::debug!(code, reason = %why, "closing");
         let _ = socket.send(close_frame(code, &why)).await;
+        // Wait (briefly) for the client's answering close: dropping a TCP
+        // connection with unread input makes the kernel reset it, and the
+        // reset can destroy our close frame before the client reads why.
+        let _ = tokio::time::timeout(Duration::from_secs(2), async {
+            while let Some(Ok(m)) = socket.next().await {
+                if matches!(m, Message::Close(_)) {
+                    break;
+                }
+            }
+        })
+        .await;
     }
     let _ = socket.close().await;
     // Best effort: if the room is gone there is nobody to tell.
