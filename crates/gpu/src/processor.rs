@@ -215,6 +215,17 @@ impl GpuProcessor {
     }
 
     /// The live-control handle (another clone of the one `new` returned).
+    /// Applies pending settings and waits until the pipelines they need
+    /// are compiled. While streaming this never happens: a new effect
+    /// combination compiles in the background and frames go on with the
+    /// previous one meanwhile. Tests and benchmarks call this to see the
+    /// effect they just set on the very next frame.
+    pub fn settle(&mut self) {
+        self.sync_settings();
+        self.direct.settle();
+        self.frame.settle();
+    }
+
     pub fn control(&self) -> GpuControl {
         self.control.clone()
     }

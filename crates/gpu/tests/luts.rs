@@ -152,6 +152,7 @@ fn lut_changes_live_without_restart() {
         100,
         "invert",
     );
+    p.settle();
     let inverted = to_rgba(&run(&mut p, input.clone(), &[]), &inf);
     assert!(
         before

@@ -55,8 +55,13 @@ impl DirectPass {
 
     /// Shades and packs a `width` x `height` canvas with the pipeline for
     /// `v` (made by `prepare`; nothing is encoded if it is missing).
+    /// Waits for pipelines still compiling.
+    pub fn settle(&mut self) {
+        self.pipelines.settle();
+    }
+
     pub fn encode(
-        &self,
+        &mut self,
         encoder: &mut wgpu::CommandEncoder,
         v: Variant,
         input: &wgpu::BindGroup,

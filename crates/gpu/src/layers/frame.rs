@@ -92,8 +92,13 @@ impl FramePass {
         }
     }
 
+    /// Waits for pipelines still compiling.
+    pub fn settle(&mut self) {
+        self.pipelines.settle();
+    }
+
     pub fn encode(
-        &self,
+        &mut self,
         encoder: &mut wgpu::CommandEncoder,
         v: Variant,
         input: &wgpu::BindGroup,
