@@ -286,13 +286,7 @@ fn emit_event(app: &tauri::AppHandle, ev: SessionEvent) {
 }
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SHOPCAST_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    shopcast_studio::init_logging();
 
     let app = tauri::Builder::default()
         .setup(|app| {

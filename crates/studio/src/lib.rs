@@ -21,3 +21,15 @@ pub use session::{
     DestinationInput, EventSink, Mode, Phase, Session, SessionEvent, SessionPaths, SessionView,
 };
 pub use settings::Settings;
+
+/// Logs to stderr, filtered by `SHOPCAST_LOG` (default `warn`): the same
+/// for the CLI and the desktop app.
+pub fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SHOPCAST_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+}

@@ -41,13 +41,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SHOPCAST_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    shopcast_studio::init_logging();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Devices(a) => cmd_broadcast::devices(a),

@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use axum::body::Bytes;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -55,7 +56,8 @@ pub fn decode_header(b: &[u8]) -> Option<(u32, u64, u16, u16)> {
 
 /// Where frames are published; any number of sockets may watch.
 pub struct PreviewHub {
-    tx: broadcast::Sender<Arc<Vec<u8>>>,
+    // `Bytes`: every socket sends the same frame without copying it.
+    tx: broadcast::Sender<Bytes>,
     published: AtomicU64,
 }
 
@@ -73,7 +75,7 @@ impl Default for PreviewHub {
 impl PreviewHub {
     pub fn publish(&self, frame: &PreviewFrame) {
         self.published.fetch_add(1, Ordering::Relaxed);
-        let _ = self.tx.send(Arc::new(encode_frame(frame)));
+        let _ = self.tx.send(Bytes::from(encode_frame(frame)));
     }
 
     /// Frames published so far.
@@ -81,7 +83,7 @@ impl PreviewHub {
         self.published.load(Ordering::Relaxed)
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Vec<u8>>> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Bytes> {
         self.tx.subscribe()
     }
 }
@@ -177,12 +179,12 @@ async fn upgrade(
     ws.on_upgrade(move |socket| stream_frames(socket, rx))
 }
 
-async fn stream_frames(mut socket: WebSocket, mut rx: broadcast::Receiver<Arc<Vec<u8>>>) {
+async fn stream_frames(mut socket: WebSocket, mut rx: broadcast::Receiver<Bytes>) {
     loop {
         tokio::select! {
             frame = rx.recv() => match frame {
                 Ok(bytes) => {
-                    if socket.send(Message::Binary(bytes.as_ref().clone().into())).await.is_err() {
+                    if socket.send(Message::Binary(bytes)).await.is_err() {
                         return;
                     }
                 }

@@ -617,14 +617,13 @@ impl Session {
     pub fn set_audio(&self, audio: AudioSettings) -> StudioResult<()> {
         let _op = self.ops.lock();
         self.require_host("audio")?;
-        let old = self.settings().audio;
-        if old.monitor != audio.monitor {
+        let monitor_changed = self.settings().audio.monitor != audio.monitor;
+        if monitor_changed {
             self.require_phase(
                 &[Phase::Preview, Phase::Ended, Phase::Choosing],
                 "switching the monitor on air",
             )?;
         }
-        let monitor_changed = old.monitor != audio.monitor;
         self.update_settings(|s| s.audio = audio)?;
         if monitor_changed && self.media.lock().is_some() {
             self.restart_preview()?;
@@ -826,7 +825,7 @@ impl Session {
     }
 
     fn go_on_air(&self, push: Vec<PushOutput>, names: Vec<String>) -> StudioResult<SessionView> {
-        let recordings = self.paths.data_dir.join("recordings");
+        let recordings = recordings_dir(&self.paths.data_dir);
         std::fs::create_dir_all(&recordings).map_err(|e| StudioError::io(&recordings, e))?;
         let mode = self.inner.lock().mode.unwrap_or(Mode::Rehearsal);
         let stamp = timestamp_name();
@@ -1567,7 +1566,7 @@ pub fn list_devices() -> Vec<DeviceView> {
         .collect()
 }
 
-/// Writes recordings only where the session keeps them.
+/// Where the session writes its recordings.
 pub fn recordings_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("recordings")
 }
