@@ -26,9 +26,15 @@ use crate::stats::{Counters, Dropped, OutputStats, RateTracker, Stats};
 use shopcast_push::{DynamicBitrate, ReconnectPolicy};
 
 /// How many raw frames may wait for the encoder before new ones are
-/// dropped (and counted). Four frames is 133 ms at 30 fps: enough to
-/// ride out a slow frame, short enough to keep latency low.
-const ENCODER_QUEUE_FRAMES: u64 = 4;
+/// dropped (and counted). Eight frames is 267 ms at 30 fps: x264 on a
+/// busy 2-core machine has single frames that take 150 ms and more, and
+/// the queue only fills (and adds latency) while the encoder is behind.
+const ENCODER_QUEUE_FRAMES: u64 = 8;
+
+/// How long the end-of-stream drain waits for room in the encoder's
+/// queue. Held-back frames arrive all at once there, and they are the
+/// host's last words, so they wait rather than drop.
+const DRAIN_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Why a broadcast stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,7 +247,7 @@ impl Shared {
         let extras: Vec<Option<gst::Buffer>> =
             self.extras.iter().map(|slot| slot.lock().clone()).collect();
         match processor.process(buffer, &extras) {
-            Ok(Some(frame)) => self.push_program_frame(frame),
+            Ok(Some(frame)) => self.push_program_frame(frame, false),
             Ok(None) => {}
             Err(e) => {
                 self.counters
@@ -260,11 +266,19 @@ impl Shared {
         Ok(())
     }
 
-    fn push_program_frame(&self, frame: gst::Buffer) {
+    fn push_program_frame(&self, frame: gst::Buffer, wait: bool) {
         if let Some(max) = self.max_frames
             && self.counters.frames_out.load(Ordering::Relaxed) >= max
         {
             return;
+        }
+        if wait {
+            let deadline = std::time::Instant::now() + DRAIN_WAIT;
+            while self.program_video.current_level_buffers() >= ENCODER_QUEUE_FRAMES
+                && std::time::Instant::now() < deadline
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
         }
         if self.program_video.current_level_buffers() >= ENCODER_QUEUE_FRAMES {
             self.counters
@@ -291,7 +305,7 @@ impl Shared {
             match processor.drain() {
                 Ok(frames) => {
                     for f in frames {
-                        self.push_program_frame(f);
+                        self.push_program_frame(f, true);
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "processor drain failed"),
