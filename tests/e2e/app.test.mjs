@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { By, Key, until } from 'selenium-webdriver';
 import {
-  ARTIFACTS, CANVAS_STATS, byTestId, click, configDir, confirm, makeClip, openApp,
+  ARTIFACTS, CANVAS_STATS, appStartedAt, byTestId, click, configDir, confirm, makeClip, openApp,
   previewStats, shot, startDriver, stopDriver, waitFor, writeSettings,
 } from './harness.mjs';
 
@@ -37,6 +37,15 @@ test('the studio opens, previews, rehearses, records, and keeps its layout', asy
   try {
     await driver.wait(until.elementLocated(byTestId('mode-rehearsal')), 30000, 'start screen');
     timings.window_ms = Date.now() - t0;
+    // The preview warms up while the page loads: the start screen's
+    // camera check shows it before any mode is chosen.
+    const check = await waitFor(driver, 'the camera check on the start screen', async () => {
+      const s = await driver.executeScript(CANVAS_STATS, 'start-preview');
+      return s && s.w >= 320 && s.mean > 20 ? s : null;
+    }, 30000);
+    timings.camera_check = { w: check.w, h: check.h, mean: check.mean };
+    const ps0 = await previewStats(driver);
+    timings.first_frame_after_launch_ms = ps0.first_frame_at_ms - appStartedAt();
     await shot(driver, '01-start.png');
 
     await click(driver, 'mode-rehearsal');

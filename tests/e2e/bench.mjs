@@ -1,4 +1,5 @@
-// Desktop benchmark (not a test): cold start to first preview frame,
+// Desktop benchmark (not a test): cold start (the app's process start, from
+// /proc, to the page drawing its first preview frame),
 // preview fps and capture-to-screen latency as the page measures them,
 // and the app's memory after a long rehearsal. Prints one JSON object.
 //
@@ -11,24 +12,30 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import {
-  byTestId, click, confirm, makeClip, openApp, previewStats, startDriver, stopDriver,
+  appStartedAt, byTestId, click, confirm, makeClip, openApp, previewStats, startDriver, stopDriver,
   waitFor, writeSettings,
 } from './harness.mjs';
 
 const minutes = Number(process.env.BENCH_MINUTES ?? 10);
 
-function rssKiB(pattern) {
+/** RSS and PSS (KiB) summed over the processes matching `pattern`. PSS
+ *  splits shared pages (libwebkit2gtk, libLLVM, GTK are mapped by the app
+ *  and by WebKit's processes alike) among the processes sharing them, so
+ *  it is the figure that adds up across processes; RSS counts them once
+ *  per process. */
+function memKiB(pattern) {
   let pids = [];
   try {
     pids = execFileSync('pgrep', ['-f', pattern]).toString().trim().split('\n').filter(Boolean);
   } catch {
-    return 0;
+    return { rss: 0, pss: 0 };
   }
-  let total = 0;
+  const total = { rss: 0, pss: 0 };
   for (const pid of pids) {
     try {
-      const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) total += Number(m[1]);
+      const r = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      total.rss += Number(/^Rss:\s+(\d+)/m.exec(r)?.[1] ?? 0);
+      total.pss += Number(/^Pss:\s+(\d+)/m.exec(r)?.[1] ?? 0);
     } catch {
       // The process ended between pgrep and the read.
     }
@@ -41,12 +48,35 @@ await startDriver();
 const { driver, t0 } = await openApp();
 const out = { minutes };
 try {
-  await click(driver, 'mode-rehearsal');
-  await waitFor(driver, 'first preview frame', async () => {
+  // The first frame shows on the start screen's camera check; the page
+  // stamps when it drew it, and /proc says when the app started.
+  const first = await waitFor(driver, 'first preview frame', async () => {
     const s = await previewStats(driver);
-    return s && s.frames > 0 ? s : null;
+    return s && s.first_frame_at_ms ? s : null;
   }, 60000);
-  out.cold_start_to_first_preview_ms = Date.now() - t0;
+  const launched = appStartedAt();
+  out.cold_start_to_first_preview_ms = Math.round(first.first_frame_at_ms - launched);
+  out.webdriver_session_to_first_preview_ms = first.first_frame_at_ms - t0;
+  out.page_loaded_after_launch_ms = Math.round(
+    (await driver.executeScript('return performance.timeOrigin')) - launched,
+  );
+  const nav = await driver.executeScript(
+    "const n = performance.getEntriesByType('navigation')[0];" +
+      'return n ? { dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd } : null',
+  );
+  if (nav) {
+    out.page_dom_content_loaded_after_launch_ms = out.page_loaded_after_launch_ms + Math.round(nav.dcl);
+    out.page_load_event_after_launch_ms = out.page_loaded_after_launch_ms + Math.round(nav.load);
+  }
+  // The page's own startup marks (ui/src/app.ts), from launch.
+  const marks = await driver.executeScript(
+    "return performance.getEntriesByType('mark').filter((m) => m.name.startsWith('shopcast:'))" +
+      '.map((m) => [m.name, m.startTime])',
+  );
+  out.page_marks_after_launch_ms = Object.fromEntries(
+    marks.map(([name, t]) => [name.slice(9), out.page_loaded_after_launch_ms + Math.round(t)]),
+  );
+  await click(driver, 'mode-rehearsal');
   await click(driver, 'start-rehearsal');
   await confirm(driver);
   await driver.findElement(byTestId('rehearsal-banner'));
@@ -55,7 +85,7 @@ try {
   while (Date.now() < end) {
     await driver.sleep(10_000);
     const s = await previewStats(driver);
-    samples.push({ fps: s.fps, latency_ms: s.latency_ms });
+    samples.push({ fps: s.fps, latency_ms: s.latency_ms, app_rss_mib: memKiB('shopcast-studio').rss / 1024 });
   }
   const mean = (k) => samples.reduce((a, s) => a + s[k], 0) / samples.length;
   const sorted = (k) => samples.map((s) => s[k]).sort((a, b) => a - b);
@@ -63,9 +93,17 @@ try {
   out.preview_fps_min = sorted('fps')[0];
   out.preview_latency_ms_mean = mean('latency_ms');
   out.preview_latency_ms_p90 = sorted('latency_ms')[Math.floor(samples.length * 0.9)];
-  out.rss_app_kib = rssKiB('shopcast-studio');
-  out.rss_webkit_kib = rssKiB('WebKit(Web|Network)Process');
-  out.rss_total_mib = (out.rss_app_kib + out.rss_webkit_kib) / 1024;
+  // Growth over the run: the app's RSS once a minute.
+  out.rss_app_mib_per_minute = samples
+    .filter((_, i) => i % 6 === 5)
+    .map((x) => Math.round(x.app_rss_mib));
+  const app = memKiB('shopcast-studio');
+  const webkit = memKiB('WebKit(Web|Network)Process');
+  out.rss_app_mib = app.rss / 1024;
+  out.rss_webkit_mib = webkit.rss / 1024;
+  out.rss_total_mib = (app.rss + webkit.rss) / 1024;
+  out.pss_app_mib = app.pss / 1024;
+  out.pss_total_mib = (app.pss + webkit.pss) / 1024;
   await click(driver, 'end-live');
   await confirm(driver);
 } finally {

@@ -22,6 +22,8 @@ export const home = fs.mkdtempSync(path.join(os.tmpdir(), 'shopcast-e2e-'));
 export const configDir = path.join(home, 'config');
 export const dataDir = path.join(home, 'data');
 fs.mkdirSync(configDir, { recursive: true });
+// Each run records minutes of video here: leave nothing behind.
+process.on('exit', () => fs.rmSync(home, { recursive: true, force: true }));
 
 let driverProc;
 let port;
@@ -138,9 +140,10 @@ export async function confirm(driver) {
 
 /** Statistics of the preview canvas: mean luma, a hash of a coarse
  *  grid, and the roughness (mean |Δ| between horizontal neighbours) of
- *  the skin patch (the clip's 400x200 patch at 120,80 of 640x360). */
+ *  the skin patch (the clip's 400x200 patch at 120,80 of 640x360).
+ *  Pass a test id to read another canvas than the Preview panel's. */
 export const CANVAS_STATS = `
-  const c = document.querySelector('[data-testid="preview-canvas"]');
+  const c = document.querySelector('[data-testid="' + (arguments[0] || 'preview-canvas') + '"]');
   if (!c || !c.width || !c.height) return null;
   const g = c.getContext('2d');
   const d = g.getImageData(0, 0, c.width, c.height).data;
@@ -187,4 +190,18 @@ export async function startDriver() {
 
 export function stopDriver() {
   if (driverProc) driverProc.kill();
+}
+
+/** When the app's process started (epoch ms), from /proc: the moment a
+ *  host's double-click would have launched it. */
+export function appStartedAt() {
+  const pid = execFileSync('pgrep', ['-n', '-f', APP]).toString().trim();
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Field 22 (starttime, clock ticks since boot); the name in field 2
+  // may hold spaces, so count from its closing parenthesis.
+  const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  const hz = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+  // /proc/stat's btime is whole seconds; uptime is to the hundredth.
+  const bootedAt = Date.now() - Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 1000;
+  return bootedAt + (ticks * 1000) / hz;
 }

@@ -21,6 +21,7 @@ vi.mock('./api', () => ({
 
 import { startApp, type AppHandle } from './app';
 import { PreviewClient } from './preview/previewClient';
+import { encodeFrame } from './lib/frameHeader';
 
 function emit<K extends keyof EventMap>(name: K, payload: EventMap[K]): void {
   for (const cb of fake.handlers.get(name) ?? []) cb(payload);
@@ -34,15 +35,19 @@ const visible = (el: HTMLElement | null) => {
 };
 
 let app: AppHandle | null = null;
-async function boot(): Promise<AppHandle> {
+function quietPreview(): PreviewClient {
+  return new PreviewClient({
+    createSocket: () => ({ close() {} }) as unknown as WebSocket,
+    decode: () => Promise.resolve({ width: 640, height: 360, close() {} } as unknown as ImageBitmap),
+    // Real timers: the start screen waits (briefly) for a first frame.
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  });
+}
+async function boot(preview = quietPreview()): Promise<AppHandle> {
   const root = document.createElement('div');
   root.id = 'app';
   document.body.appendChild(root);
-  const preview = new PreviewClient({
-    createSocket: () => ({ close() {} }) as unknown as WebSocket,
-    setTimeout: () => 0,
-    clearTimeout: () => {},
-  });
   app = await startApp(root, { preview });
   app.workspace.dock.layout(1600, 900);
   return app;
@@ -69,9 +74,30 @@ describe('the page', () => {
       ['audience', 'audio', 'barrage', 'beauty', 'gifts', 'output', 'preview', 'products', 'sources', 'stats'],
     );
     expect(window.__shopcast?.dock).toBe(a.workspace.dock);
-    expect(window.__shopcast?.previewStats()).toEqual({ fps: 0, latency_ms: 0, frames: 0 });
+    expect(window.__shopcast?.previewStats()).toEqual({ fps: 0, latency_ms: 0, frames: 0, first_frame_at_ms: null });
     expect(document.querySelector('[data-panel="preview"] [data-testid="preview-canvas"]')).not.toBeNull();
     expect(q('rehearsal-banner')!.hidden).toBe(true);
+  });
+
+  it('shows the warmed-up preview as a camera check on the start screen only', async () => {
+    const preview = quietPreview();
+    await boot(preview);
+    const check = q<HTMLCanvasElement>('start-preview')!;
+    expect(visible(check)).toBe(true);
+    const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xd9]);
+    preview.handleMessage(encodeFrame({ seq: 1, capturedUs: Date.now() * 1000, width: 640, height: 360 }, jpeg));
+    await tick();
+    await tick();
+    expect(check.width).toBe(640);
+    expect(window.__shopcast?.previewStats().first_frame_at_ms).toBeGreaterThan(0);
+    q('mode-rehearsal')!.click();
+    await tick();
+    check.width = 1;
+    preview.handleMessage(encodeFrame({ seq: 2, capturedUs: Date.now() * 1000, width: 640, height: 360 }, jpeg));
+    await tick();
+    await tick();
+    expect(check.width).toBe(1);
+    expect(preview.stats().frames).toBe(2);
   });
 
   it('runs a rehearsal: banner, confirmation, timer, summary with the recording', async () => {

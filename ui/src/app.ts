@@ -18,7 +18,7 @@ import { PreviewClient } from './preview/previewClient';
 import { Actions } from './state/actions';
 import { DEFAULT_SETTINGS, Store } from './state/store';
 import type { Settings } from './types';
-import { createWorkspace, type Workspace } from './workspace/workspace';
+import type { Workspace } from './workspace/workspace';
 
 export interface AppHandle {
   ctx: Ctx;
@@ -30,7 +30,10 @@ declare global {
   interface Window {
     __shopcast?: {
       dock: Workspace['dock'];
-      previewStats(): Pick<PreviewStats, 'fps' | 'latency_ms' | 'frames'>;
+      previewStats(): Pick<PreviewStats, 'fps' | 'latency_ms' | 'frames'> & {
+        /** Epoch ms of the first frame drawn, for the cold-start benchmark. */
+        first_frame_at_ms: number | null;
+      };
     };
   }
 }
@@ -56,6 +59,10 @@ export function completeSettings(s: Partial<Settings> | undefined): Settings {
 export interface StartOptions {
   preview?: PreviewClient;
 }
+
+/** How long the start screen waits for the camera check's first frame
+ *  before building the dock anyway (no camera, a slow source). */
+const FIRST_FRAME_WAIT_MS = 400;
 
 export async function startApp(root: HTMLElement, opts: StartOptions = {}): Promise<AppHandle> {
   const store = new Store();
@@ -92,6 +99,11 @@ export async function startApp(root: HTMLElement, opts: StartOptions = {}): Prom
 
   // ---- load ----
   const [info, settings] = await Promise.allSettled([api.appInfo(), api.getSettings()]);
+  // Startup marks, read by the desktop benchmark (tests/e2e/bench.mjs).
+  performance.mark('shopcast:loaded');
+  // The socket's handshake (through WebKit's network process) overlaps
+  // building the page.
+  if (info.status === 'fulfilled') preview.start(info.value.preview_url);
   if (settings.status === 'fulfilled') {
     store.setSettings(completeSettings(settings.value));
     store.settingsLoaded = true;
@@ -114,12 +126,6 @@ export async function startApp(root: HTMLElement, opts: StartOptions = {}): Prom
   root.classList.add('app', 'dark');
   root.append(toolbar, createRehearsalBanner(ctx), main, statusBar, createSummary(ctx), toast.element);
 
-  workspace = createWorkspace(workspaceHost, ctx, (layout) =>
-    actions.updateSettings((s) => ({ ...s, layout })),
-  );
-  const restored = workspace.layout.restore(store.settings.layout);
-  if (!restored.restored && restored.reason !== 'empty') toast.status(t('workspace.layout_reset'), 'warn');
-
   if (info.status === 'fulfilled') {
     const i = info.value;
     store.version = i.version;
@@ -127,11 +133,24 @@ export async function startApp(root: HTMLElement, opts: StartOptions = {}): Prom
     setText(version, `v${i.version}`);
     store.setSession(i.session);
     start.setResume(i.session.phase === 'choosing' ? i.resume : null);
-    preview.start(i.preview_url);
-    if (i.session.mode) void actions.afterModeEntered();
+    // The shell warms the preview up while the page loads. On the start
+    // screen its camera check gets the first frame before the dock is
+    // built behind it (that build holds the page for a few hundred ms).
+    if (i.session.phase === 'choosing') await preview.whenFirstDrawn(FIRST_FRAME_WAIT_MS);
   } else {
     toast.error(info.reason, t('start.title'));
   }
+
+  // The dock (dockview and the ten panels) is its own chunk, loaded
+  // after the start screen is up.
+  const { createWorkspace } = await import('./workspace/workspace');
+  workspace = createWorkspace(workspaceHost, ctx, (layout) =>
+    actions.updateSettings((s) => ({ ...s, layout })),
+  );
+  const restored = workspace.layout.restore(store.settings.layout);
+  performance.mark('shopcast:workspace');
+  if (!restored.restored && restored.reason !== 'empty') toast.status(t('workspace.layout_reset'), 'warn');
+  if (info.status === 'fulfilled' && info.value.session.mode) void actions.afterModeEntered();
   if (settings.status === 'rejected') toast.error(settings.reason, t('settings.title'));
   // In a plain browser (e.g. `vite dev`) nothing works: say so plainly.
   if (!shell) toast.show(t('app.no_shell'), 'error');
@@ -160,7 +179,7 @@ export async function startApp(root: HTMLElement, opts: StartOptions = {}): Prom
     dock,
     previewStats: () => {
       const s = preview.stats();
-      return { fps: s.fps, latency_ms: s.latency_ms, frames: s.frames };
+      return { fps: s.fps, latency_ms: s.latency_ms, frames: s.frames, first_frame_at_ms: preview.firstDrawnAt };
     },
   };
 

@@ -507,10 +507,34 @@ impl Session {
             inner.outputs.clear();
         }
         self.open_lineup(mode)?;
-        if mode != Mode::Assistant {
+        if mode == Mode::Assistant {
+            // An assistant has no stream: a preview warmed up at launch
+            // would only hold the camera.
+            self.stop_media();
+        } else if self.media.lock().is_none() {
             self.start_media(None, Vec::new())?;
         }
         Ok(self.emit_view())
+    }
+
+    /// Starts the preview from the saved sources while the window is
+    /// still loading and no mode is chosen, so the host's first look at
+    /// the preview is not spent waiting for the GPU and the camera.
+    /// A failure is only a warning here: choosing a mode tries again and
+    /// reports it properly.
+    pub fn warm_up(&self) {
+        let _op = self.ops.lock();
+        if self.inner.lock().phase != Phase::Choosing || self.media.lock().is_some() {
+            return;
+        }
+        let started = std::time::Instant::now();
+        match self.start_media(None, Vec::new()) {
+            Ok(()) => tracing::info!(
+                ms = started.elapsed().as_millis() as u64,
+                "preview warmed up before a mode was chosen"
+            ),
+            Err(e) => tracing::warn!(error = %e, "preview warm-up failed; choosing a mode retries"),
+        }
     }
 
     /// Back to the start screen. Refused on air.
@@ -1193,7 +1217,9 @@ impl Session {
     // ----- media -----
 
     fn restart_preview(&self) -> StudioResult<()> {
-        if self.inner.lock().role != Some(SessionRole::Host) {
+        // No role yet is the start screen, where the warmed-up preview
+        // follows the settings like the host's does.
+        if self.inner.lock().role == Some(SessionRole::Assistant) {
             return Ok(());
         }
         self.stop_media();

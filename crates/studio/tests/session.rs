@@ -185,6 +185,44 @@ fn rehearsal_previews_gets_barrage_records_and_ends_cleanly() {
 }
 
 #[test]
+fn the_preview_warms_up_on_the_start_screen_and_follows_the_settings() {
+    let _rt = shopcast_testkit::realtime_lock();
+    let rig = Rig::new();
+    let session = rig.open();
+    let mut s = session.settings();
+    s.canvas.width = 320;
+    s.canvas.height = 180;
+    s.microphone = Some("test".into());
+    session.save_settings(s.clone()).unwrap();
+    assert_eq!(session.preview_frames(), 0, "nothing runs before warm-up");
+    session.warm_up();
+    assert_eq!(session.view().phase, Phase::Choosing);
+    let size = |f: &Vec<u8>| {
+        let (_, _, w, h) = shopcast_studio::preview_server::decode_header(f).expect("header");
+        (w, h)
+    };
+    let frames = preview_frames(&session.preview_url(), 3);
+    assert!(frames.iter().all(|f| size(f) == (320, 180)));
+    // A new canvas on the start screen restarts the warmed-up preview.
+    s.canvas.width = 640;
+    s.canvas.height = 360;
+    session.save_settings(s).unwrap();
+    let frames = preview_frames(&session.preview_url(), 3);
+    assert!(frames.iter().all(|f| size(f) == (640, 360)));
+    // Choosing a host mode keeps it; warming up twice is harmless.
+    session.warm_up();
+    let view = session.enter_mode(Mode::Rehearsal, None, None).unwrap();
+    assert_eq!(view.phase, Phase::Preview);
+    let frames = preview_frames(&session.preview_url(), 3);
+    assert!(frames.iter().all(|f| size(f) == (640, 360)));
+    // warm-up does nothing once a mode is chosen.
+    let before = session.preview_frames();
+    session.warm_up();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(session.preview_frames() > before);
+}
+
+#[test]
 fn an_assistant_runs_the_lineup_but_never_the_stream() {
     let _rt = shopcast_testkit::realtime_lock();
     let host_rig = Rig::new();
@@ -209,6 +247,18 @@ fn an_assistant_runs_the_lineup_but_never_the_stream() {
 
     let rig = Rig::new();
     let asst = rig.open();
+    // The app warms the preview up at launch; an assistant gives it back.
+    let mut s = asst.settings();
+    s.canvas.width = 320;
+    s.canvas.height = 180;
+    s.microphone = Some("none".into());
+    asst.save_settings(s).unwrap();
+    asst.warm_up();
+    let start = Instant::now();
+    while asst.preview_frames() == 0 && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(asst.preview_frames() > 0, "the warmed-up preview runs");
     // The assistant needs both the room and a token.
     assert!(matches!(
         asst.enter_mode(Mode::Assistant, Some(&ws_url), None),
@@ -218,6 +268,13 @@ fn an_assistant_runs_the_lineup_but_never_the_stream() {
         .enter_mode(Mode::Assistant, Some(&ws_url), Some(&token))
         .unwrap();
     assert!(!view.can_stream);
+    let stopped_at = asst.preview_frames();
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        asst.preview_frames(),
+        stopped_at,
+        "no preview for an assistant"
+    );
     rig.wait_for(
         "the room connection",
         Duration::from_secs(10),

@@ -14,7 +14,20 @@ export interface StartScreen {
 }
 
 export function createStartScreen(ctx: Ctx): StartScreen {
-  const { store, actions } = ctx;
+  const { store, actions, preview } = ctx;
+
+  // ---- camera check: the warmed-up preview, before a mode is chosen ----
+  const check = h('canvas', {
+    class: 'start-check-canvas',
+    testid: 'start-preview',
+    attrs: { width: '320', height: '180' },
+  }) as HTMLCanvasElement;
+  const checkBox = h(
+    'figure',
+    { class: 'start-check' },
+    check,
+    h('figcaption', { class: 'hint', i18n: 'start.camera_check' }),
+  );
 
   // ---- resume ----
   const resumeText = h('p', {});
@@ -155,7 +168,18 @@ export function createStartScreen(ctx: Ctx): StartScreen {
   const el = h(
     'div',
     { class: 'start-screen', testid: 'start-screen' },
-    h('div', { class: 'start-inner' }, h('h1', { i18n: 'start.title' }), h('p', { class: 'lead', i18n: 'start.lead' }), resumeBox, cards),
+    h(
+      'div',
+      { class: 'start-inner' },
+      h(
+        'div',
+        { class: 'start-head' },
+        h('div', {}, h('h1', { i18n: 'start.title' }), h('p', { class: 'lead', i18n: 'start.lead' })),
+        checkBox,
+      ),
+      resumeBox,
+      cards,
+    ),
   );
 
   function setResume(offer: ResumeOffer | null): void {
@@ -169,6 +193,10 @@ export function createStartScreen(ctx: Ctx): StartScreen {
 
   function update(): void {
     el.hidden = store.session.phase !== 'choosing';
+    // Only the start screen's own canvas is detached when it goes; the
+    // Preview panel keeps drawing.
+    if (el.hidden) preview.detach(check);
+    else preview.attach(check);
     if (document.activeElement !== liveUrl && !liveUrl.value && store.settings.room_url) {
       liveUrl.value = store.settings.room_url;
     }

@@ -5,9 +5,9 @@ import type { Ctx } from '../ctx';
 import { t } from '../i18n';
 import { button, clear, h, setI18n, setText } from '../lib/dom';
 import { hms } from '../lib/format';
-import { PANEL_IDS, type PanelId } from '../lib/layout';
+import { PANEL_IDS, panelTitle } from '../lib/layout';
 import { isOnAirPhase } from '../panels/sources';
-import { PANELS, type Workspace } from '../workspace/workspace';
+import type { Workspace } from '../workspace/workspace';
 
 export interface ToolbarHooks {
   workspace: () => Workspace | null;
@@ -38,7 +38,7 @@ export function createToolbar(ctx: Ctx, hooks: ToolbarHooks): HTMLElement {
         'button',
         { class: open ? 'menu-item open' : 'menu-item', attrs: { type: 'button', role: 'menuitem' } },
         h('span', { class: 'check-mark', text: open ? '✓' : '' }),
-        h('span', { i18n: PANELS[id as PanelId].title }),
+        h('span', { i18n: panelTitle(id) }),
       );
       item.addEventListener('click', () => {
         hooks.workspace()?.open(id);

@@ -55,6 +55,7 @@ export const en = {
   'toolbar.room_disconnected': 'Room not connected',
 
   'start.title': 'Start',
+  'start.camera_check': 'Camera check: the picture viewers will see, beauty included.',
   'start.lead': 'How do you want to use the studio now?',
   'start.live': 'Live',
   'start.live_desc': 'Broadcast to your destinations. Nothing goes out until you press Go Live and confirm.',

@@ -56,6 +56,7 @@ export const ko: Messages = {
   'toolbar.room_disconnected': '방 연결 안 됨',
 
   'start.title': '시작',
+  'start.camera_check': '화면 확인: 시청자가 보게 될 화면입니다(뷰티 포함).',
   'start.lead': '지금 스튜디오를 어떻게 사용하시겠어요?',
   'start.live': '라이브',
   'start.live_desc': '송출 대상으로 방송합니다. 방송 시작을 누르고 확인하기 전에는 아무것도 나가지 않습니다.',

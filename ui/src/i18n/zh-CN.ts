@@ -56,6 +56,7 @@ export const zhCN: Messages = {
   'toolbar.room_disconnected': '直播间未连接',
 
   'start.title': '开始',
+  'start.camera_check': '画面检查：观众将看到的画面（含美颜）。',
   'start.lead': '现在想如何使用工作室？',
   'start.live': '直播',
   'start.live_desc': '推流到你的直播目标。点击“开始直播”并确认之前不会播出任何内容。',

@@ -2,6 +2,7 @@
 // Pure: serialize, validate and migrate. The dock itself is in workspace/.
 
 import type { SerializedDockview } from 'dockview-core';
+import type { MessageKey } from '../i18n';
 
 export const LAYOUT_VERSION = 1;
 
@@ -18,6 +19,11 @@ export const PANEL_IDS = [
   'products',
 ] as const;
 export type PanelId = (typeof PANEL_IDS)[number];
+
+/** A panel's title key: every panel's title is `panel.<id>`. */
+export function panelTitle(id: PanelId): MessageKey {
+  return `panel.${id}`;
+}
 
 export function isPanelId(s: unknown): s is PanelId {
   return typeof s === 'string' && (PANEL_IDS as readonly string[]).includes(s);

@@ -76,19 +76,94 @@ describe('PreviewClient', () => {
     expect(t.canvas.height).toBe(360);
   });
 
-  it('drops frames while a decode is in flight instead of queueing them', async () => {
+  it('decodes once for every attached canvas and remembers the first draw', async () => {
+    const t = setup();
+    const check = document.createElement('canvas');
+    t.client.attach(check);
+    t.client.start('ws://x');
+    t.sockets[0]!.onopen!();
+    expect(t.client.firstDrawnAt).toBeNull();
+    t.sockets[0]!.onmessage!({ data: frame(1, t.nowMs() * 1000) });
+    expect(t.decodes).toHaveLength(1);
+    t.advance(5);
+    const drawnAt = t.nowMs();
+    t.decodes[0]!.resolve(bitmap());
+    await flush();
+    expect([t.canvas.width, check.width]).toEqual([640, 640]);
+    expect(check.height).toBe(360);
+    expect(t.client.firstDrawnAt).toBe(drawnAt);
+    // Detached, the start screen's canvas is left alone; the first draw stays.
+    t.client.detach(check);
+    check.width = 1;
+    t.advance(40);
+    t.sockets[0]!.onmessage!({ data: frame(2, t.nowMs() * 1000) });
+    t.decodes[1]!.resolve(bitmap());
+    await flush();
+    expect(check.width).toBe(1);
+    expect(t.client.firstDrawnAt).toBe(drawnAt);
+    expect(t.client.stats().frames).toBe(2);
+  });
+
+  it('says when the first frame is drawn, or that none came in time', async () => {
+    const t = setup();
+    t.client.start('ws://x');
+    t.sockets[0]!.onopen!();
+    let drawn: boolean | null = null;
+    void t.client.whenFirstDrawn(400).then((v) => (drawn = v));
+    let late: boolean | null = null;
+    void t.client.whenFirstDrawn(100).then((v) => (late = v));
+    // The 100 ms wait runs out first (timers are the test's to fire).
+    t.timers.find((x) => x.ms === 100)!.fn();
+    await flush();
+    expect(late).toBe(false);
+    expect(drawn).toBeNull();
+    t.sockets[0]!.onmessage!({ data: frame(1, t.nowMs() * 1000) });
+    t.decodes[0]!.resolve(bitmap());
+    await flush();
+    expect(drawn).toBe(true);
+    // Once drawn, later callers hear at once.
+    await expect(t.client.whenFirstDrawn(0)).resolves.toBe(true);
+  });
+
+  it('keeps only the newest frame while a decode is in flight, and decodes it next', async () => {
     const t = setup();
     t.client.start('ws://x');
     const sock = t.sockets[0]!;
     sock.onmessage!({ data: frame(1, t.nowMs() * 1000) });
     sock.onmessage!({ data: frame(2, t.nowMs() * 1000) });
-    sock.onmessage!({ data: frame(3, t.nowMs() * 1000) });
+    // Frame 3 is told apart by its longer JPEG.
+    const third = new Uint8Array([0xff, 0xd8, 0, 0, 0xff, 0xd9]);
+    sock.onmessage!({ data: encodeFrame({ seq: 3, capturedUs: t.nowMs() * 1000, width: 640, height: 360 }, third) });
     expect(t.decodes).toHaveLength(1);
+    expect(t.client.stats()).toMatchObject({ frames: 0, dropped: 1 }); // frame 2
     t.decodes[0]!.resolve(bitmap());
     await flush();
+    // Frame 3 is decoded at once, without waiting for another message.
+    expect(t.decodes).toHaveLength(2);
+    expect(t.decodes[1]!.blob.size).toBe(third.length);
     sock.onmessage!({ data: frame(4, t.nowMs() * 1000) });
     expect(t.decodes).toHaveLength(2);
-    expect(t.client.stats()).toMatchObject({ frames: 1, dropped: 2 });
+    t.decodes[1]!.resolve(bitmap());
+    await flush();
+    expect(t.decodes).toHaveLength(3);
+    t.decodes[2]!.resolve(bitmap());
+    await flush();
+    expect(t.client.stats()).toMatchObject({ frames: 3, dropped: 1 });
+    // Nothing is left over: the next frame decodes straight away.
+    sock.onmessage!({ data: frame(5, t.nowMs() * 1000) });
+    expect(t.decodes).toHaveLength(4);
+  });
+
+  it('forgets a waiting frame when stopped', async () => {
+    const t = setup();
+    t.client.start('ws://x');
+    const sock = t.sockets[0]!;
+    sock.onmessage!({ data: frame(1, t.nowMs() * 1000) });
+    sock.onmessage!({ data: frame(2, t.nowMs() * 1000) });
+    t.client.stop();
+    t.decodes[0]!.resolve(bitmap());
+    await flush();
+    expect(t.decodes).toHaveLength(1);
   });
 
   it('recovers from a failed decode and ignores malformed messages', async () => {

@@ -1,9 +1,10 @@
 // The preview socket client: one WebSocket (binary, arraybuffer), one
-// decode in flight at most (frames arriving meanwhile are dropped, never
-// queued), drawn into whichever canvas the Preview panel attached.
+// decode in flight at most, and of the frames arriving meanwhile only the
+// newest is kept (the others are dropped, never queued), drawn into every attached canvas: the Preview panel's, and the
+// start screen's camera check. Decoding happens once however many draw.
 // Reconnects with back-off when the socket closes.
 
-import { parseFrame } from '../lib/frameHeader';
+import { parseFrame, type FrameHeader } from '../lib/frameHeader';
 import { PreviewMeter, type PreviewStats } from '../lib/previewMeter';
 
 export type PreviewConnState = 'idle' | 'connecting' | 'open' | 'closed';
@@ -37,7 +38,9 @@ export class PreviewClient {
   readonly meter = new PreviewMeter();
   private readonly deps: PreviewDeps;
   private socket: WebSocket | null = null;
-  private canvas: HTMLCanvasElement | null = null;
+  private readonly canvases = new Set<HTMLCanvasElement>();
+  private readonly firstDrawWaiters = new Set<() => void>();
+  private pending: { header: FrameHeader; jpeg: Uint8Array<ArrayBuffer> } | null = null;
   private decoding = false;
   private backoff = 0;
   private retry: unknown = null;
@@ -46,6 +49,8 @@ export class PreviewClient {
   private stateValue: PreviewConnState = 'idle';
   private readonly stateListeners = new Set<(s: PreviewConnState) => void>();
   lastSize: { width: number; height: number } | null = null;
+  /** When the first frame was drawn (the `now` clock), or null. */
+  firstDrawnAt: number | null = null;
   badFrames = 0;
 
   constructor(deps: Partial<PreviewDeps> = {}) {
@@ -70,6 +75,7 @@ export class PreviewClient {
 
   stop(): void {
     this.stopped = true;
+    this.pending = null;
     if (this.retry !== null) this.deps.clearTimeout(this.retry);
     this.retry = null;
     const s = this.socket;
@@ -82,11 +88,28 @@ export class PreviewClient {
   }
 
   attach(canvas: HTMLCanvasElement): void {
-    this.canvas = canvas;
+    this.canvases.add(canvas);
   }
 
   detach(canvas: HTMLCanvasElement): void {
-    if (this.canvas === canvas) this.canvas = null;
+    this.canvases.delete(canvas);
+  }
+
+  /** Resolves true at the first drawn frame (at once if one was drawn),
+   *  or false after `timeoutMs`. */
+  whenFirstDrawn(timeoutMs: number): Promise<boolean> {
+    if (this.firstDrawnAt !== null) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const h = this.deps.setTimeout(() => {
+        this.firstDrawWaiters.delete(done);
+        resolve(false);
+      }, timeoutMs);
+      const done = () => {
+        this.deps.clearTimeout(h);
+        resolve(true);
+      };
+      this.firstDrawWaiters.add(done);
+    });
   }
 
   stats(): PreviewStats {
@@ -102,20 +125,32 @@ export class PreviewClient {
       return;
     }
     if (this.decoding) {
-      this.meter.droppedFrame();
+      // Keep only the newest: it is decoded as soon as the current one
+      // is drawn, so a slow decode costs the frames in between, not a
+      // whole frame interval of waiting. The one it replaces is dropped.
+      if (this.pending) this.meter.droppedFrame();
+      this.pending = { header: f.header, jpeg: f.jpeg };
       return;
     }
-    const canvas = this.canvas;
-    if (!canvas) return;
+    this.decodeAndDraw(f.header, f.jpeg);
+  }
+
+  private decodeAndDraw(header: FrameHeader, jpeg: Uint8Array<ArrayBuffer>): void {
+    if (this.canvases.size === 0) return;
     this.decoding = true;
-    const { header, jpeg } = f;
     this.deps
       .decode(new Blob([jpeg], { type: 'image/jpeg' }))
       .then(
         (bitmap) => {
           try {
-            this.draw(canvas, bitmap, header.width, header.height);
+            for (const canvas of this.canvases) this.draw(canvas, bitmap, header.width, header.height);
             const now = this.deps.now();
+            if (this.firstDrawnAt === null) {
+              this.firstDrawnAt = now;
+              performance.mark('shopcast:first-frame');
+              for (const w of this.firstDrawWaiters) w();
+              this.firstDrawWaiters.clear();
+            }
             this.meter.drawn(now, (now * 1000 - header.capturedUs) / 1000);
           } finally {
             bitmap.close?.();
@@ -127,6 +162,9 @@ export class PreviewClient {
       )
       .finally(() => {
         this.decoding = false;
+        const next = this.pending;
+        this.pending = null;
+        if (next && !this.stopped) this.decodeAndDraw(next.header, next.jpeg);
       });
   }
 
@@ -153,6 +191,7 @@ export class PreviewClient {
     s.binaryType = 'arraybuffer';
     this.socket = s;
     s.onopen = () => {
+      performance.mark('shopcast:preview-open');
       this.backoff = 0;
       this.setState('open');
     };
