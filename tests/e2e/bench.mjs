@@ -85,7 +85,12 @@ try {
   while (Date.now() < end) {
     await driver.sleep(10_000);
     const s = await previewStats(driver);
-    samples.push({ fps: s.fps, latency_ms: s.latency_ms, app_rss_mib: memKiB('shopcast-studio').rss / 1024 });
+    samples.push({
+      fps: s.fps,
+      latency_ms: s.latency_ms,
+      app_rss_mib: memKiB('shopcast-studio').rss / 1024,
+      webkit_rss_mib: memKiB('WebKit(Web|Network)Process').rss / 1024,
+    });
   }
   const mean = (k) => samples.reduce((a, s) => a + s[k], 0) / samples.length;
   const sorted = (k) => samples.map((s) => s[k]).sort((a, b) => a - b);
@@ -94,9 +99,9 @@ try {
   out.preview_latency_ms_mean = mean('latency_ms');
   out.preview_latency_ms_p90 = sorted('latency_ms')[Math.floor(samples.length * 0.9)];
   // Growth over the run: the app's RSS once a minute.
-  out.rss_app_mib_per_minute = samples
-    .filter((_, i) => i % 6 === 5)
-    .map((x) => Math.round(x.app_rss_mib));
+  const perMinute = samples.filter((_, i) => i % 6 === 5);
+  out.rss_app_mib_per_minute = perMinute.map((x) => Math.round(x.app_rss_mib));
+  out.rss_webkit_mib_per_minute = perMinute.map((x) => Math.round(x.webkit_rss_mib));
   const app = memKiB('shopcast-studio');
   const webkit = memKiB('WebKit(Web|Network)Process');
   out.rss_app_mib = app.rss / 1024;
