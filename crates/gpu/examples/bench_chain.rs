@@ -91,6 +91,10 @@ fn main() -> anyhow::Result<()> {
             let (mut p, _control) = GpuProcessor::new(settings)?;
             adapter = p.adapter();
             p.start(&cfg)?;
+            // Every pipeline this combination needs is compiled before
+            // timing; a streaming processor compiles them in the
+            // background, which would be timed here otherwise.
+            p.settle();
             // Warm up (pipeline JIT on lavapipe, pool allocation).
             for i in 0..3 {
                 p.process_timed(inputs[i % 4].clone(), &[])?;
