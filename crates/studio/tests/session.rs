@@ -64,6 +64,16 @@ fn is_barrage(e: &SessionEvent) -> bool {
     matches!(e, SessionEvent::Room(v) if v["type"] == "barrage")
 }
 
+/// The session's settings with a `w`x`h` canvas and microphone `mic`
+/// (small canvases keep these tests light on the 2-core machine).
+fn canvas(session: &Session, w: u32, h: u32, mic: &str) -> shopcast_studio::settings::Settings {
+    let mut s = session.settings();
+    s.canvas.width = w;
+    s.canvas.height = h;
+    s.microphone = Some(mic.into());
+    s
+}
+
 /// Reads `n` frames from the preview socket.
 fn preview_frames(url: &str, n: usize) -> Vec<Vec<u8>> {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -92,10 +102,7 @@ fn rehearsal_previews_gets_barrage_records_and_ends_cleanly() {
     let rig = Rig::new();
     let session = rig.open();
     assert_eq!(session.view().phase, Phase::Choosing);
-    let mut s = session.settings();
-    s.canvas.width = 640;
-    s.canvas.height = 360;
-    s.microphone = Some("test".into());
+    let mut s = canvas(&session, 640, 360, "test");
     s.rehearsal.barrage_per_s = 20.0;
     session.save_settings(s).unwrap();
 
@@ -189,10 +196,7 @@ fn the_preview_warms_up_on_the_start_screen_and_follows_the_settings() {
     let _rt = shopcast_testkit::realtime_lock();
     let rig = Rig::new();
     let session = rig.open();
-    let mut s = session.settings();
-    s.canvas.width = 320;
-    s.canvas.height = 180;
-    s.microphone = Some("test".into());
+    let mut s = canvas(&session, 320, 180, "test");
     session.save_settings(s.clone()).unwrap();
     assert_eq!(session.preview_frames(), 0, "nothing runs before warm-up");
     session.warm_up();
@@ -227,10 +231,7 @@ fn an_assistant_runs_the_lineup_but_never_the_stream() {
     let _rt = shopcast_testkit::realtime_lock();
     let host_rig = Rig::new();
     let host = host_rig.open();
-    let mut s = host.settings();
-    s.canvas.width = 320;
-    s.canvas.height = 180;
-    s.microphone = Some("none".into());
+    let mut s = canvas(&host, 320, 180, "none");
     s.rehearsal.viewers = 2;
     host.save_settings(s).unwrap();
     let view = host.enter_mode(Mode::Rehearsal, None, None).unwrap();
@@ -248,10 +249,7 @@ fn an_assistant_runs_the_lineup_but_never_the_stream() {
     let rig = Rig::new();
     let asst = rig.open();
     // The app warms the preview up at launch; an assistant gives it back.
-    let mut s = asst.settings();
-    s.canvas.width = 320;
-    s.canvas.height = 180;
-    s.microphone = Some("none".into());
+    let s = canvas(&asst, 320, 180, "none");
     asst.save_settings(s).unwrap();
     asst.warm_up();
     let start = Instant::now();
@@ -428,10 +426,7 @@ fn bad_input_is_refused_and_the_preview_keeps_running() {
     let _rt = shopcast_testkit::realtime_lock();
     let rig = Rig::new();
     let session = rig.open();
-    let mut s = session.settings();
-    s.canvas.width = 320;
-    s.canvas.height = 180;
-    s.microphone = Some("none".into());
+    let s = canvas(&session, 320, 180, "none");
     session.save_settings(s).unwrap();
     // Nothing before a mode.
     assert!(matches!(
