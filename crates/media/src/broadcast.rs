@@ -247,7 +247,7 @@ impl Shared {
         let extras: Vec<Option<gst::Buffer>> =
             self.extras.iter().map(|slot| slot.lock().clone()).collect();
         match processor.process(buffer, &extras) {
-            Ok(Some(frame)) => self.push_program_frame(frame, false),
+            Ok(Some(frame)) => self.push_program_frame(frame),
             Ok(None) => {}
             Err(e) => {
                 self.counters
@@ -266,19 +266,21 @@ impl Shared {
         Ok(())
     }
 
-    fn push_program_frame(&self, frame: gst::Buffer, wait: bool) {
+    /// Waits (up to [`DRAIN_WAIT`]) until the encoder's queue has room.
+    fn wait_for_encoder_room(&self) {
+        let deadline = std::time::Instant::now() + DRAIN_WAIT;
+        while self.program_video.current_level_buffers() >= ENCODER_QUEUE_FRAMES
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
+    fn push_program_frame(&self, frame: gst::Buffer) {
         if let Some(max) = self.max_frames
             && self.counters.frames_out.load(Ordering::Relaxed) >= max
         {
             return;
-        }
-        if wait {
-            let deadline = std::time::Instant::now() + DRAIN_WAIT;
-            while self.program_video.current_level_buffers() >= ENCODER_QUEUE_FRAMES
-                && std::time::Instant::now() < deadline
-            {
-                std::thread::sleep(std::time::Duration::from_millis(5));
-            }
         }
         if self.program_video.current_level_buffers() >= ENCODER_QUEUE_FRAMES {
             self.counters
@@ -305,7 +307,8 @@ impl Shared {
             match processor.drain() {
                 Ok(frames) => {
                     for f in frames {
-                        self.push_program_frame(f, true);
+                        self.wait_for_encoder_room();
+                        self.push_program_frame(f);
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "processor drain failed"),
