@@ -17,6 +17,10 @@ import {
 } from './harness.mjs';
 
 const minutes = Number(process.env.BENCH_MINUTES ?? 10);
+// BENCH_CLOSE=preview,stats,… closes those panels once the rehearsal runs,
+// to split the memory growth between the preview's decode path (no canvas
+// attached: frames still arrive, none is decoded) and the room panels.
+const closePanels = (process.env.BENCH_CLOSE ?? '').split(',').filter(Boolean);
 
 /** RSS and PSS (KiB) summed over the processes matching `pattern`. PSS
  *  splits shared pages (libwebkit2gtk, libLLVM, GTK are mapped by the app
@@ -80,6 +84,14 @@ try {
   await click(driver, 'start-rehearsal');
   await confirm(driver);
   await driver.findElement(byTestId('rehearsal-banner'));
+  if (closePanels.length) {
+    out.closed_panels = await driver.executeScript(
+      'const ids = arguments[0]; const d = window.__shopcast.dock;' +
+        'const hit = d.panels.filter((p) => ids.includes(p.id)); hit.forEach((p) => p.api.close());' +
+        'return hit.map((p) => p.id);',
+      closePanels,
+    );
+  }
   const samples = [];
   const end = Date.now() + minutes * 60_000;
   while (Date.now() < end) {
@@ -90,6 +102,8 @@ try {
       latency_ms: s.latency_ms,
       app_rss_mib: memKiB('shopcast-studio').rss / 1024,
       webkit_rss_mib: memKiB('WebKit(Web|Network)Process').rss / 1024,
+      web_rss_mib: memKiB('WebKitWebProcess').rss / 1024,
+      network_rss_mib: memKiB('WebKitNetworkProcess').rss / 1024,
     });
   }
   const mean = (k) => samples.reduce((a, s) => a + s[k], 0) / samples.length;
@@ -102,6 +116,8 @@ try {
   const perMinute = samples.filter((_, i) => i % 6 === 5);
   out.rss_app_mib_per_minute = perMinute.map((x) => Math.round(x.app_rss_mib));
   out.rss_webkit_mib_per_minute = perMinute.map((x) => Math.round(x.webkit_rss_mib));
+  out.rss_web_mib_per_minute = perMinute.map((x) => Math.round(x.web_rss_mib));
+  out.rss_network_mib_per_minute = perMinute.map((x) => Math.round(x.network_rss_mib));
   const app = memKiB('shopcast-studio');
   const webkit = memKiB('WebKit(Web|Network)Process');
   out.rss_app_mib = app.rss / 1024;

@@ -21,7 +21,7 @@ vi.mock('./api', () => ({
 
 import { startApp, type AppHandle } from './app';
 import { PreviewClient } from './preview/previewClient';
-import { encodeFrame } from './lib/frameHeader';
+import { solidFrame } from './lib/frameHeader';
 
 function emit<K extends keyof EventMap>(name: K, payload: EventMap[K]): void {
   for (const cb of fake.handlers.get(name) ?? []) cb(payload);
@@ -38,7 +38,9 @@ let app: AppHandle | null = null;
 function quietPreview(): PreviewClient {
   return new PreviewClient({
     createSocket: () => ({ close() {} }) as unknown as WebSocket,
-    decode: () => Promise.resolve({ width: 640, height: 360, close() {} } as unknown as ImageBitmap),
+    paint: () => {},
+    // jsdom has no animation frames; a timer stands in for one.
+    requestFrame: (fn) => void setTimeout(fn, 0),
     // Real timers: the start screen waits (briefly) for a first frame.
     setTimeout: (fn, ms) => setTimeout(fn, ms),
     clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
@@ -84,8 +86,7 @@ describe('the page', () => {
     await boot(preview);
     const check = q<HTMLCanvasElement>('start-preview')!;
     expect(visible(check)).toBe(true);
-    const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xd9]);
-    preview.handleMessage(encodeFrame({ seq: 1, capturedUs: Date.now() * 1000, width: 640, height: 360 }, jpeg));
+    preview.handleMessage(solidFrame({ seq: 1, capturedUs: Date.now() * 1000, width: 640, height: 360 }));
     await tick();
     await tick();
     expect(check.width).toBe(640);
@@ -93,7 +94,7 @@ describe('the page', () => {
     q('mode-rehearsal')!.click();
     await tick();
     check.width = 1;
-    preview.handleMessage(encodeFrame({ seq: 2, capturedUs: Date.now() * 1000, width: 640, height: 360 }, jpeg));
+    preview.handleMessage(solidFrame({ seq: 2, capturedUs: Date.now() * 1000, width: 640, height: 360 }));
     await tick();
     await tick();
     expect(check.width).toBe(1);

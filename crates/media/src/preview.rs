@@ -1,11 +1,16 @@
-//! The host's preview: the processed program frames, scaled down and
-//! JPEG-encoded in a pipeline of their own, handed over on a channel
-//! that never blocks the program.
+//! The host's preview: the processed program frames, scaled down to
+//! tightly packed RGBA in a pipeline of their own, handed over on a
+//! channel that never blocks the program.
 //!
-//! JPEG because the window is a web view: a 640x360 frame is ~25 KB
-//! instead of 900 KB of RGBA, and the browser decodes it off the main
-//! thread. The preview pipeline is separate so that a slow window can
-//! only ever lose preview frames, never program ones.
+//! Raw RGBA rather than JPEG: the host sees the program's own pixels, not
+//! a second lossy encode, and the web view paints them with a plain copy
+//! (`putImageData`). A JPEG had to go through a `Blob` and
+//! `createImageBitmap` on the page, and WebKit's web and network processes
+//! grew by about 10 MiB a minute doing that 30 times a second
+//! (`docs/benchmarks.md`). 640x360 RGBA is 27 MB/s on loopback, which
+//! costs less CPU than encoding and decoding the JPEG did. The preview
+//! pipeline is separate so that a slow window can only ever lose preview
+//! frames, never program ones.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -18,14 +23,12 @@ use parking_lot::Mutex;
 use crate::error::MediaError;
 use crate::sources::make;
 
-/// How the preview is sized and encoded.
+/// How the preview is sized.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PreviewConfig {
     /// The preview fits in this box, keeping the canvas's aspect.
     pub max_width: u32,
     pub max_height: u32,
-    /// JPEG quality, 1-100.
-    pub quality: u8,
 }
 
 impl Default for PreviewConfig {
@@ -33,7 +36,6 @@ impl Default for PreviewConfig {
         Self {
             max_width: 640,
             max_height: 640,
-            quality: 75,
         }
     }
 }
@@ -68,7 +70,8 @@ pub struct PreviewFrame {
     pub captured_unix_us: u64,
     pub width: u32,
     pub height: u32,
-    pub jpeg: Vec<u8>,
+    /// `width * height * 4` bytes, row after row with no padding.
+    pub rgba: Vec<u8>,
 }
 
 /// Frames waiting for a reader. Two: one being read, one fresh.
@@ -114,30 +117,21 @@ impl PreviewTap {
         caps.set_property(
             "caps",
             gst::Caps::builder("video/x-raw")
-                .field("format", "I420")
+                .field("format", "RGBA")
                 .field("width", width as i32)
                 .field("height", height as i32)
                 .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
                 .build(),
         );
-        let jpeg = make("jpegenc", None)?;
-        jpeg.set_property("quality", config.quality.clamp(1, 100) as i32);
         let sink = gst_app::AppSink::builder()
             .name("preview-sink")
             .sync(false)
             .max_buffers(1)
             .drop(true)
             .build();
-        pipeline.add_many([src.upcast_ref(), &scale, &convert, &caps, &jpeg])?;
+        pipeline.add_many([src.upcast_ref(), &scale, &convert, &caps])?;
         pipeline.add(&sink)?;
-        gst::Element::link_many([
-            src.upcast_ref(),
-            &scale,
-            &convert,
-            &caps,
-            &jpeg,
-            sink.upcast_ref(),
-        ])?;
+        gst::Element::link_many([src.upcast_ref(), &scale, &convert, &caps, sink.upcast_ref()])?;
 
         let (tx, rx) = mpsc::sync_channel(PREVIEW_QUEUE);
         let stamps: Arc<Mutex<VecDeque<(gst::ClockTime, u64)>>> = Arc::default();
@@ -160,7 +154,7 @@ impl PreviewTap {
                                 .map(|(_, us)| *us)
                         })
                         .unwrap_or_else(unix_us_now);
-                    let Ok(map) = buffer.map_readable() else {
+                    let Some(rgba) = packed_rgba(buffer, &sample, width, height) else {
                         return Ok(gst::FlowSuccess::Ok);
                     };
                     seq = seq.wrapping_add(1);
@@ -171,7 +165,7 @@ impl PreviewTap {
                         captured_unix_us: captured,
                         width,
                         height,
-                        jpeg: map.as_slice().to_vec(),
+                        rgba,
                     });
                     Ok(gst::FlowSuccess::Ok)
                 })
@@ -208,6 +202,32 @@ impl PreviewTap {
             let _ = self.pipeline.remove(&child);
         }
     }
+}
+
+/// The frame's pixels without row padding. GStreamer may pad rows (its
+/// default stride for RGBA is already `width * 4`, but a scaler or a
+/// pool may choose otherwise), and the page expects them packed.
+fn packed_rgba(
+    buffer: &gst::BufferRef,
+    sample: &gst::Sample,
+    width: u32,
+    height: u32,
+) -> Option<Vec<u8>> {
+    use gst_video::prelude::VideoFrameExt;
+    let info = gst_video::VideoInfo::from_caps(sample.caps()?).ok()?;
+    let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info).ok()?;
+    let row = width as usize * 4;
+    let rows = height as usize;
+    let stride = usize::try_from(*frame.plane_stride().first()?).ok()?;
+    let data = frame.plane_data(0).ok()?;
+    if stride == row {
+        return data.get(..row * rows).map(<[u8]>::to_vec);
+    }
+    let mut out = Vec::with_capacity(row * rows);
+    for r in 0..rows {
+        out.extend_from_slice(data.get(r * stride..r * stride + row)?);
+    }
+    Some(out)
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! The host's preview: a broadcast with no outputs encodes nothing but
-//! still delivers scaled JPEG frames of the program and the audio meter.
+//! still delivers scaled RGBA frames of the program and the audio meter.
 
 use std::time::{Duration, Instant};
 
@@ -8,7 +8,7 @@ use shopcast_media::{
 };
 
 #[test]
-fn preview_only_broadcast_delivers_jpeg_frames_and_audio_levels() {
+fn preview_only_broadcast_delivers_rgba_frames_and_audio_levels() {
     let mut config = BroadcastConfig::new(Canvas::new(1280, 720, 30).unwrap());
     config.preview = Some(PreviewConfig::default());
     let mut bc = Broadcast::start(config, Box::new(DefaultProcessor::new())).unwrap();
@@ -27,12 +27,42 @@ fn preview_only_broadcast_delivers_jpeg_frames_and_audio_levels() {
     assert!(got.len() >= 45, "only {} preview frames in 3 s", got.len());
     let f = got.last().unwrap();
     assert_eq!((f.width, f.height), (640, 360));
-    assert_eq!(&f.jpeg[..2], &[0xFF, 0xD8], "a JPEG starts with SOI");
-    assert_eq!(
-        &f.jpeg[f.jpeg.len() - 2..],
-        &[0xFF, 0xD9],
-        "and ends with EOI"
-    );
+    assert_eq!(f.rgba.len(), 640 * 360 * 4, "packed rows, no padding");
+    // The test source's colour bars (which scroll sideways): a row
+    // through them holds every primary and secondary, saturated, so the
+    // channels are in RGBA order and the pixels are the program's own.
+    assert!(f.rgba.chunks_exact(4).all(|p| p[3] == 255), "opaque");
+    let row = &f.rgba[100 * 640 * 4..101 * 640 * 4];
+    let bars: [(&str, [bool; 3]); 6] = [
+        ("yellow", [true, true, false]),
+        ("cyan", [false, true, true]),
+        ("green", [false, true, false]),
+        ("magenta", [true, false, true]),
+        ("red", [true, false, false]),
+        ("blue", [false, false, true]),
+    ];
+    let mut runs: Vec<&str> = Vec::new();
+    for p in row.chunks_exact(4) {
+        let hit = bars
+            .iter()
+            .find(|(_, on)| (0..3).all(|c| if on[c] { p[c] > 200 } else { p[c] < 50 }));
+        if let Some((name, _)) = hit
+            && runs.last() != Some(name)
+        {
+            runs.push(name);
+        }
+    }
+    // Left to right, wrapping where the bars scroll out: with R and B
+    // swapped, yellow and cyan (and red and blue) would trade places.
+    let order = ["yellow", "cyan", "green", "magenta", "red", "blue"];
+    for pair in order.windows(2) {
+        assert!(
+            runs.windows(2).any(|w| w == pair),
+            "{} then {} in {runs:?}",
+            pair[0],
+            pair[1]
+        );
+    }
     let seqs: Vec<u32> = got.iter().map(|f| f.seq).collect();
     assert!(seqs.windows(2).all(|w| w[1] > w[0]), "seq grows");
     let now_us = std::time::SystemTime::now()

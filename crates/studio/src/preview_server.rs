@@ -1,7 +1,10 @@
 //! The loopback WebSocket that carries preview frames to the window.
 //!
-//! Binary messages, one per frame: a 24-byte header (magic `SCP1`, seq,
-//! capture time in Unix µs, width, height) and the JPEG. A WebSocket
+//! Binary messages, one per frame: a 24-byte header (magic `SCP2`, seq,
+//! capture time in Unix µs, width, height) and the packed RGBA pixels
+//! (`SCP1` carried a JPEG; see `shopcast_media::preview` for why it
+//! changed, and the new magic makes an old page refuse frames it would
+//! misread). A WebSocket
 //! rather than Tauri events because events are JSON: a frame would be
 //! base64 text parsed on the page's main thread. The URL holds a random
 //! token so other local programs cannot watch the host's camera.
@@ -22,19 +25,19 @@ use tokio_util::sync::CancellationToken;
 
 use crate::error::{StudioError, StudioResult};
 
-pub const MAGIC: &[u8; 4] = b"SCP1";
+pub const MAGIC: &[u8; 4] = b"SCP2";
 pub const HEADER_LEN: usize = 24;
 
 /// The wire form of one frame.
 pub fn encode_frame(f: &PreviewFrame) -> Vec<u8> {
-    let mut out = Vec::with_capacity(HEADER_LEN + f.jpeg.len());
+    let mut out = Vec::with_capacity(HEADER_LEN + f.rgba.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&f.seq.to_le_bytes());
     out.extend_from_slice(&f.captured_unix_us.to_le_bytes());
     out.extend_from_slice(&(f.width.min(u16::MAX as u32) as u16).to_le_bytes());
     out.extend_from_slice(&(f.height.min(u16::MAX as u32) as u16).to_le_bytes());
     out.extend_from_slice(&[0; 4]);
-    out.extend_from_slice(&f.jpeg);
+    out.extend_from_slice(&f.rgba);
     out
 }
 
@@ -211,15 +214,16 @@ mod tests {
             captured_unix_us: 1_763_000_000_123_456,
             width: 640,
             height: 360,
-            jpeg: vec![0xFF, 0xD8, 1, 2, 0xFF, 0xD9],
+            rgba: (0..640 * 360 * 4).map(|i| (i % 251) as u8).collect(),
         };
         let wire = encode_frame(&f);
-        assert_eq!(wire.len(), HEADER_LEN + 6);
+        assert_eq!(wire.len(), HEADER_LEN + 640 * 360 * 4);
         assert_eq!(
             decode_header(&wire),
             Some((0xDEAD_BEEF, 1_763_000_000_123_456, 640, 360))
         );
-        assert_eq!(&wire[HEADER_LEN..], &f.jpeg[..]);
+        assert_eq!(&wire[..4], b"SCP2");
+        assert_eq!(&wire[HEADER_LEN..], &f.rgba[..]);
         assert_eq!(decode_header(b"XXXX"), None);
         let mut bad = wire.clone();
         bad[0] = b'X';

@@ -110,14 +110,15 @@ fn rehearsal_previews_gets_barrage_records_and_ends_cleanly() {
     assert_eq!(view.phase, Phase::Preview);
     assert!(view.can_stream);
 
-    // The preview socket: JPEG frames with the documented header.
+    // The preview socket: packed RGBA frames with the documented header.
     let frames = preview_frames(&session.preview_url(), 5);
     for f in &frames {
         let (_, captured_us, w, h) =
-            shopcast_studio::preview_server::decode_header(f).expect("SCP1 header");
+            shopcast_studio::preview_server::decode_header(f).expect("SCP2 header");
         assert_eq!((w, h), (640, 360));
         assert!(captured_us > 1_700_000_000_000_000);
-        assert_eq!(&f[24..26], &[0xFF, 0xD8]);
+        assert_eq!(f.len(), 24 + 640 * 360 * 4);
+        assert!(f[24..].chunks_exact(4).all(|p| p[3] == 255), "opaque");
     }
     // A wrong token is refused.
     let bad = session.preview_url().replace("token=", "token=x");

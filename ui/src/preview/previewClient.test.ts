@@ -1,9 +1,11 @@
-import { describe, expect, it, vi } from 'vitest';
-import { encodeFrame } from '../lib/frameHeader';
+import { describe, expect, it } from 'vitest';
+import { encodeFrame, solidFrame } from '../lib/frameHeader';
 import { BACKOFF_MAX_MS, nextBackoff, PreviewClient } from './previewClient';
 
-const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xd9]);
-const frame = (seq: number, capturedUs: number) => encodeFrame({ seq, capturedUs, width: 640, height: 360 }, JPEG);
+const W = 64;
+const H = 36;
+const frame = (seq: number, capturedUs: number, red = 0) =>
+  solidFrame({ seq, capturedUs, width: W, height: H }, [red, 0, 0, 255]);
 
 class FakeSocket {
   binaryType = 'blob';
@@ -18,10 +20,18 @@ class FakeSocket {
   }
 }
 
-function setup() {
+interface Paint {
+  canvas: HTMLCanvasElement;
+  rgba: Uint8ClampedArray;
+  width: number;
+  height: number;
+}
+
+function setup(opts: { paintThrows?: () => boolean } = {}) {
   const sockets: FakeSocket[] = [];
   const timers: { fn: () => void; ms: number }[] = [];
-  const decodes: { resolve: (b: ImageBitmap) => void; reject: (e: unknown) => void; blob: Blob }[] = [];
+  const paints: Paint[] = [];
+  let frameCallbacks: (() => void)[] = [];
   let now = 1_000_000;
   const client = new PreviewClient({
     createSocket: (url) => {
@@ -29,10 +39,11 @@ function setup() {
       sockets.push(s);
       return s as unknown as WebSocket;
     },
-    decode: (blob) =>
-      new Promise<ImageBitmap>((resolve, reject) => {
-        decodes.push({ resolve, reject, blob });
-      }),
+    paint: (canvas, rgba, width, height) => {
+      if (opts.paintThrows?.()) throw new Error('context lost');
+      paints.push({ canvas, rgba, width, height });
+    },
+    requestFrame: (fn) => void frameCallbacks.push(fn),
     now: () => now,
     setTimeout: (fn, ms) => {
       timers.push({ fn, ms });
@@ -42,10 +53,26 @@ function setup() {
   });
   const canvas = document.createElement('canvas');
   client.attach(canvas);
-  return { client, sockets, timers, decodes, canvas, advance: (ms: number) => (now += ms), nowMs: () => now };
+  /** Runs the animation frame the client asked for, as the browser would. */
+  const repaint = () => {
+    const due = frameCallbacks;
+    frameCallbacks = [];
+    for (const fn of due) fn();
+    return due.length;
+  };
+  return {
+    client,
+    sockets,
+    timers,
+    paints,
+    canvas,
+    repaint,
+    requested: () => frameCallbacks.length,
+    advance: (ms: number) => (now += ms),
+    nowMs: () => now,
+  };
 }
 
-const bitmap = () => ({ width: 640, height: 360, close: vi.fn() }) as unknown as ImageBitmap;
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
 describe('PreviewClient', () => {
@@ -57,26 +84,28 @@ describe('PreviewClient', () => {
     expect(t.sockets[0]!.binaryType).toBe('arraybuffer');
   });
 
-  it('decodes the JPEG part as image/jpeg and measures latency at draw time', async () => {
+  it('paints the frame’s own pixels at the next animation frame and measures latency then', () => {
     const t = setup();
     t.client.start('ws://x');
     t.sockets[0]!.onopen!();
     const captured = t.nowMs() * 1000 - 80_000; // captured 80 ms ago
-    t.sockets[0]!.onmessage!({ data: frame(1, captured) });
-    expect(t.decodes).toHaveLength(1);
-    expect(t.decodes[0]!.blob.type).toBe('image/jpeg');
-    expect(t.decodes[0]!.blob.size).toBe(JPEG.length);
-    t.advance(20); // decoding took 20 ms
-    t.decodes[0]!.resolve(bitmap());
-    await flush();
+    t.sockets[0]!.onmessage!({ data: frame(1, captured, 200) });
+    expect(t.paints).toHaveLength(0);
+    expect(t.requested()).toBe(1);
+    t.advance(16); // the next repaint
+    t.repaint();
+    expect(t.paints).toHaveLength(1);
+    const p = t.paints[0]!;
+    expect([p.width, p.height, p.rgba.length]).toEqual([W, H, W * H * 4]);
+    expect([...p.rgba.slice(0, 4)]).toEqual([200, 0, 0, 255]);
     const s = t.client.stats();
     expect(s.frames).toBe(1);
-    expect(s.latency_ms).toBe(100);
-    expect(t.canvas.width).toBe(640);
-    expect(t.canvas.height).toBe(360);
+    expect(s.latency_ms).toBe(96);
+    expect([t.canvas.width, t.canvas.height]).toEqual([W, H]);
+    expect(t.client.lastSize).toEqual({ width: W, height: H });
   });
 
-  it('decodes once for every attached canvas and remembers the first draw', async () => {
+  it('paints every attached canvas from the one frame and remembers the first paint', () => {
     const t = setup();
     const check = document.createElement('canvas');
     t.client.attach(check);
@@ -84,27 +113,33 @@ describe('PreviewClient', () => {
     t.sockets[0]!.onopen!();
     expect(t.client.firstDrawnAt).toBeNull();
     t.sockets[0]!.onmessage!({ data: frame(1, t.nowMs() * 1000) });
-    expect(t.decodes).toHaveLength(1);
     t.advance(5);
     const drawnAt = t.nowMs();
-    t.decodes[0]!.resolve(bitmap());
-    await flush();
-    expect([t.canvas.width, check.width]).toEqual([640, 640]);
-    expect(check.height).toBe(360);
+    t.repaint();
+    expect(t.paints.map((p) => p.canvas)).toEqual([t.canvas, check]);
+    expect(t.paints[0]!.rgba).toBe(t.paints[1]!.rgba);
+    expect([check.width, check.height]).toEqual([W, H]);
     expect(t.client.firstDrawnAt).toBe(drawnAt);
-    // Detached, the start screen's canvas is left alone; the first draw stays.
+    // Detached, the start screen's canvas is left alone; the first paint stays.
     t.client.detach(check);
-    check.width = 1;
     t.advance(40);
     t.sockets[0]!.onmessage!({ data: frame(2, t.nowMs() * 1000) });
-    t.decodes[1]!.resolve(bitmap());
-    await flush();
-    expect(check.width).toBe(1);
+    t.repaint();
+    expect(t.paints.slice(2).map((p) => p.canvas)).toEqual([t.canvas]);
     expect(t.client.firstDrawnAt).toBe(drawnAt);
     expect(t.client.stats().frames).toBe(2);
   });
 
-  it('says when the first frame is drawn, or that none came in time', async () => {
+  it('keeps nothing when no canvas shows the preview', () => {
+    const t = setup();
+    t.client.detach(t.canvas);
+    t.client.start('ws://x');
+    t.sockets[0]!.onmessage!({ data: frame(1, t.nowMs() * 1000) });
+    expect(t.requested()).toBe(0);
+    expect(t.client.stats()).toMatchObject({ frames: 0, dropped: 0 });
+  });
+
+  it('says when the first frame is painted, or that none came in time', async () => {
     const t = setup();
     t.client.start('ws://x');
     t.sockets[0]!.onopen!();
@@ -118,67 +153,64 @@ describe('PreviewClient', () => {
     expect(late).toBe(false);
     expect(drawn).toBeNull();
     t.sockets[0]!.onmessage!({ data: frame(1, t.nowMs() * 1000) });
-    t.decodes[0]!.resolve(bitmap());
+    t.repaint();
     await flush();
     expect(drawn).toBe(true);
-    // Once drawn, later callers hear at once.
+    // Once painted, later callers hear at once.
     await expect(t.client.whenFirstDrawn(0)).resolves.toBe(true);
   });
 
-  it('keeps only the newest frame while a decode is in flight, and decodes it next', async () => {
+  it('paints only the newest of the frames that arrive between two repaints', () => {
     const t = setup();
     t.client.start('ws://x');
     const sock = t.sockets[0]!;
-    sock.onmessage!({ data: frame(1, t.nowMs() * 1000) });
-    sock.onmessage!({ data: frame(2, t.nowMs() * 1000) });
-    // Frame 3 is told apart by its longer JPEG.
-    const third = new Uint8Array([0xff, 0xd8, 0, 0, 0xff, 0xd9]);
-    sock.onmessage!({ data: encodeFrame({ seq: 3, capturedUs: t.nowMs() * 1000, width: 640, height: 360 }, third) });
-    expect(t.decodes).toHaveLength(1);
-    expect(t.client.stats()).toMatchObject({ frames: 0, dropped: 1 }); // frame 2
-    t.decodes[0]!.resolve(bitmap());
-    await flush();
-    // Frame 3 is decoded at once, without waiting for another message.
-    expect(t.decodes).toHaveLength(2);
-    expect(t.decodes[1]!.blob.size).toBe(third.length);
-    sock.onmessage!({ data: frame(4, t.nowMs() * 1000) });
-    expect(t.decodes).toHaveLength(2);
-    t.decodes[1]!.resolve(bitmap());
-    await flush();
-    expect(t.decodes).toHaveLength(3);
-    t.decodes[2]!.resolve(bitmap());
-    await flush();
-    expect(t.client.stats()).toMatchObject({ frames: 3, dropped: 1 });
-    // Nothing is left over: the next frame decodes straight away.
-    sock.onmessage!({ data: frame(5, t.nowMs() * 1000) });
-    expect(t.decodes).toHaveLength(4);
+    sock.onmessage!({ data: frame(1, t.nowMs() * 1000, 1) });
+    sock.onmessage!({ data: frame(2, t.nowMs() * 1000, 2) });
+    sock.onmessage!({ data: frame(3, t.nowMs() * 1000, 3) });
+    // One repaint asked for, however many frames came.
+    expect(t.requested()).toBe(1);
+    t.repaint();
+    expect(t.paints.map((p) => p.rgba[0])).toEqual([3]);
+    expect(t.client.stats()).toMatchObject({ frames: 1, dropped: 2 });
+    // Nothing is left over: no repaint is pending, and the next frame asks anew.
+    expect(t.repaint()).toBe(0);
+    sock.onmessage!({ data: frame(4, t.nowMs() * 1000, 4) });
+    t.repaint();
+    expect(t.paints.map((p) => p.rgba[0])).toEqual([3, 4]);
+    expect(t.client.stats()).toMatchObject({ frames: 2, dropped: 2 });
   });
 
-  it('forgets a waiting frame when stopped', async () => {
+  it('forgets a waiting frame when stopped', () => {
     const t = setup();
     t.client.start('ws://x');
-    const sock = t.sockets[0]!;
-    sock.onmessage!({ data: frame(1, t.nowMs() * 1000) });
-    sock.onmessage!({ data: frame(2, t.nowMs() * 1000) });
+    t.sockets[0]!.onmessage!({ data: frame(1, t.nowMs() * 1000) });
     t.client.stop();
-    t.decodes[0]!.resolve(bitmap());
-    await flush();
-    expect(t.decodes).toHaveLength(1);
+    t.repaint();
+    expect(t.paints).toHaveLength(0);
+    expect(t.client.stats().frames).toBe(0);
   });
 
-  it('recovers from a failed decode and ignores malformed messages', async () => {
-    const t = setup();
+  it('counts malformed messages and a failed paint, and paints the next good frame', () => {
+    let fail = false;
+    const t = setup({ paintThrows: () => fail });
     t.client.start('ws://x');
     const sock = t.sockets[0]!;
     sock.onmessage!({ data: new ArrayBuffer(8) });
-    sock.onmessage!({ data: 'text' });
-    expect(t.decodes).toHaveLength(0);
-    sock.onmessage!({ data: frame(1, 0) });
-    t.decodes[0]!.reject(new Error('bad jpeg'));
-    await flush();
-    sock.onmessage!({ data: frame(2, 0) });
-    expect(t.decodes).toHaveLength(2);
+    sock.onmessage!({ data: 'text' }); // not binary: not a frame at all
+    // A payload that does not match the header's size would shear the picture.
+    sock.onmessage!({ data: encodeFrame({ seq: 1, capturedUs: 0, width: W, height: H }, new Uint8Array(W * H * 3)) });
+    expect(t.requested()).toBe(0);
     expect(t.client.badFrames).toBe(2);
+    fail = true;
+    sock.onmessage!({ data: frame(2, 0) });
+    t.repaint();
+    expect(t.client.badFrames).toBe(3);
+    expect(t.client.stats().frames).toBe(0);
+    fail = false;
+    sock.onmessage!({ data: frame(3, 0) });
+    t.repaint();
+    expect(t.paints).toHaveLength(1);
+    expect(t.client.stats().frames).toBe(1);
   });
 
   it('reconnects with growing back-off after a close, and resets it once open', () => {

@@ -1,8 +1,14 @@
-// The preview socket client: one WebSocket (binary, arraybuffer), one
-// decode in flight at most, and of the frames arriving meanwhile only the
-// newest is kept (the others are dropped, never queued), drawn into every attached canvas: the Preview panel's, and the
-// start screen's camera check. Decoding happens once however many draw.
-// Reconnects with back-off when the socket closes.
+// The preview socket client: one WebSocket (binary, arraybuffer) carrying
+// raw RGBA frames, painted with `putImageData` at the next animation frame
+// into every attached canvas: the Preview panel's, and the start screen's
+// camera check. Of the frames that arrive between two paints only the
+// newest is kept (the others are dropped and counted, never queued), so a
+// busy page costs frames, not latency. Reconnects with back-off when the
+// socket closes.
+//
+// No Blob and no image decode on this path: a JPEG per frame through
+// `createImageBitmap(Blob)` made WebKit's web and network processes grow
+// about 10 MiB a minute (docs/benchmarks.md).
 
 import { parseFrame, type FrameHeader } from '../lib/frameHeader';
 import { PreviewMeter, type PreviewStats } from '../lib/previewMeter';
@@ -11,15 +17,25 @@ export type PreviewConnState = 'idle' | 'connecting' | 'open' | 'closed';
 
 export interface PreviewDeps {
   createSocket: (url: string) => WebSocket;
-  decode: (jpeg: Blob) => Promise<ImageBitmap>;
+  /** Copies the pixels into the canvas (already sized to the frame). */
+  paint: (canvas: HTMLCanvasElement, rgba: Uint8ClampedArray<ArrayBuffer>, width: number, height: number) => void;
+  /** Runs `fn` before the next repaint. */
+  requestFrame: (fn: () => void) => void;
   now: () => number;
   setTimeout: (fn: () => void, ms: number) => unknown;
   clearTimeout: (h: unknown) => void;
 }
 
+function paintImage(canvas: HTMLCanvasElement, rgba: Uint8ClampedArray<ArrayBuffer>, width: number, height: number): void {
+  // Opaque: the compositor need not blend the preview with the page.
+  const ctx = canvas.getContext('2d', { alpha: false });
+  ctx?.putImageData(new ImageData(rgba, width, height), 0, 0);
+}
+
 const defaultDeps = (): PreviewDeps => ({
   createSocket: (url) => new WebSocket(url),
-  decode: (blob) => createImageBitmap(blob),
+  paint: paintImage,
+  requestFrame: (fn) => void requestAnimationFrame(() => fn()),
   now: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
@@ -40,8 +56,8 @@ export class PreviewClient {
   private socket: WebSocket | null = null;
   private readonly canvases = new Set<HTMLCanvasElement>();
   private readonly firstDrawWaiters = new Set<() => void>();
-  private pending: { header: FrameHeader; jpeg: Uint8Array<ArrayBuffer> } | null = null;
-  private decoding = false;
+  private pending: { header: FrameHeader; rgba: Uint8ClampedArray<ArrayBuffer> } | null = null;
+  private paintRequested = false;
   private backoff = 0;
   private retry: unknown = null;
   private stopped = true;
@@ -124,58 +140,44 @@ export class PreviewClient {
       this.badFrames++;
       return;
     }
-    if (this.decoding) {
-      // Keep only the newest: it is decoded as soon as the current one
-      // is drawn, so a slow decode costs the frames in between, not a
-      // whole frame interval of waiting. The one it replaces is dropped.
-      if (this.pending) this.meter.droppedFrame();
-      this.pending = { header: f.header, jpeg: f.jpeg };
+    if (this.canvases.size === 0) return;
+    if (this.pending) this.meter.droppedFrame();
+    this.pending = { header: f.header, rgba: f.rgba };
+    if (!this.paintRequested) {
+      this.paintRequested = true;
+      this.deps.requestFrame(() => this.paintPending());
+    }
+  }
+
+  private paintPending(): void {
+    this.paintRequested = false;
+    const frame = this.pending;
+    this.pending = null;
+    if (!frame || this.stopped) return;
+    const { header, rgba } = frame;
+    try {
+      for (const canvas of this.canvases) {
+        if (canvas.width !== header.width || canvas.height !== header.height) {
+          canvas.width = header.width;
+          canvas.height = header.height;
+        }
+        this.deps.paint(canvas, rgba, header.width, header.height);
+      }
+    } catch {
+      // One unpaintable frame (a context lost with the panel, say) must
+      // not stop the ones after it.
+      this.badFrames++;
       return;
     }
-    this.decodeAndDraw(f.header, f.jpeg);
-  }
-
-  private decodeAndDraw(header: FrameHeader, jpeg: Uint8Array<ArrayBuffer>): void {
-    if (this.canvases.size === 0) return;
-    this.decoding = true;
-    this.deps
-      .decode(new Blob([jpeg], { type: 'image/jpeg' }))
-      .then(
-        (bitmap) => {
-          try {
-            for (const canvas of this.canvases) this.draw(canvas, bitmap, header.width, header.height);
-            const now = this.deps.now();
-            if (this.firstDrawnAt === null) {
-              this.firstDrawnAt = now;
-              performance.mark('shopcast:first-frame');
-              for (const w of this.firstDrawWaiters) w();
-              this.firstDrawWaiters.clear();
-            }
-            this.meter.drawn(now, (now * 1000 - header.capturedUs) / 1000);
-          } finally {
-            bitmap.close?.();
-          }
-        },
-        () => {
-          this.badFrames++;
-        },
-      )
-      .finally(() => {
-        this.decoding = false;
-        const next = this.pending;
-        this.pending = null;
-        if (next && !this.stopped) this.decodeAndDraw(next.header, next.jpeg);
-      });
-  }
-
-  private draw(canvas: HTMLCanvasElement, bitmap: ImageBitmap, w: number, h: number): void {
-    if (canvas.width !== w || canvas.height !== h) {
-      canvas.width = w;
-      canvas.height = h;
+    this.lastSize = { width: header.width, height: header.height };
+    const now = this.deps.now();
+    if (this.firstDrawnAt === null) {
+      this.firstDrawnAt = now;
+      performance.mark('shopcast:first-frame');
+      for (const w of this.firstDrawWaiters) w();
+      this.firstDrawWaiters.clear();
     }
-    this.lastSize = { width: w, height: h };
-    const ctx = canvas.getContext('2d');
-    if (ctx) ctx.drawImage(bitmap, 0, 0, w, h);
+    this.meter.drawn(now, (now * 1000 - header.capturedUs) / 1000);
   }
 
   private connect(): void {
