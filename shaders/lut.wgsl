@@ -1,4 +1,4 @@
-// 3D LUT colour filter: the LUT is a 64^3 RGBA16F volume indexed by
+// 3D LUT colour filter: the LUT is a 64^3 RGBA8 volume indexed by
 // (r, g, b); hardware trilinear filtering interpolates between nodes.
 // Pure function, prepended to shade.wgsl.
 

@@ -225,65 +225,20 @@ impl Lut {
         crate::image::encode_png_rgba(512, 512, &rgba)
     }
 
-    /// The texel data for an `Rgba16Float` 64^3 volume.
-    pub(crate) fn to_rgba16f(&self) -> Vec<u16> {
+    /// The texel data for an `Rgba8Unorm` 64^3 volume.
+    pub(crate) fn to_rgba8(&self) -> Vec<u8> {
+        let q = |v: f32| (v.clamp(0.0, 1.0) * 255.0).round() as u8;
         let mut out = Vec::with_capacity(self.data.len() * 4);
         for v in &self.data {
-            out.extend_from_slice(&[
-                f32_to_f16(v[0]),
-                f32_to_f16(v[1]),
-                f32_to_f16(v[2]),
-                f32_to_f16(1.0),
-            ]);
+            out.extend_from_slice(&[q(v[0]), q(v[1]), q(v[2]), 255]);
         }
         out
-    }
-}
-
-/// IEEE 754 binary16 from f32, round to nearest even. LUT values are in
-/// a tame range, but denormals and overflow are handled for safety.
-pub(crate) fn f32_to_f16(v: f32) -> u16 {
-    let x = v.to_bits();
-    let sign = ((x >> 16) & 0x8000) as u16;
-    let exp = ((x >> 23) & 0xff) as i32;
-    let mant = x & 0x007f_ffff;
-    if exp == 0xff {
-        return sign | 0x7c00 | if mant != 0 { 0x200 } else { 0 };
-    }
-    let e = exp - 127 + 15;
-    if e >= 0x1f {
-        return sign | 0x7c00;
-    }
-    if e <= 0 {
-        if e < -10 {
-            return sign;
-        }
-        let m = (mant | 0x0080_0000) >> (1 - e);
-        let round = (m >> 12) & 1 != 0 && ((m & 0x1fff) != 0x1000 || (m >> 13) & 1 != 0);
-        return sign | ((m >> 13) as u16 + round as u16);
-    }
-    let half = sign | ((e as u16) << 10) | (mant >> 13) as u16;
-    let rem = mant & 0x1fff;
-    if rem > 0x1000 || (rem == 0x1000 && half & 1 != 0) {
-        half + 1
-    } else {
-        half
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn f16_conversion_matches_known_values() {
-        assert_eq!(f32_to_f16(0.0), 0);
-        assert_eq!(f32_to_f16(1.0), 0x3c00);
-        assert_eq!(f32_to_f16(0.5), 0x3800);
-        assert_eq!(f32_to_f16(-2.0), 0xc000);
-        assert_eq!(f32_to_f16(65504.0), 0x7bff);
-        assert_eq!(f32_to_f16(1e6), 0x7c00);
-    }
 
     #[test]
     fn cube_round_trips_and_resamples() {

@@ -4,8 +4,8 @@
 //! (shaders/beauty_apply.wgsl) runs inside the direct (or frame) pass.
 //!
 //! Doing the statistics at 1/4 resolution is what keeps this cheap: the
-//! box filter touches 1/16 of the pixels, and only the final per-pixel
-//! apply runs at full size.
+//! downsample reads one pixel in four, the box filter touches 1/16 of
+//! the pixels, and only the final per-pixel apply runs at full size.
 
 use super::{bgl, compute_pipeline, compute_pipeline_with, groups, texture_2d};
 use crate::settings::Beauty;

@@ -1,4 +1,4 @@
-//! The LUT colour filter's GPU side: one fixed 64^3 RGBA16F volume,
+//! The LUT colour filter's GPU side: one fixed 64^3 RGBA8 volume,
 //! rewritten only when the active LUT changes. The sampling itself
 //! (shaders/lut.wgsl) runs inside the direct (or frame) pass.
 
@@ -15,6 +15,10 @@ pub(crate) struct LutLayer {
 impl LutLayer {
     pub fn new(device: &wgpu::Device, queue: &wgpu::Queue) -> Self {
         let n = LUT_SIZE as u32;
+        // 8 bits a channel: the PNG LUTs carry no more, a `.cube` loses at
+        // most half a step, and trilinear filtering of an 8-bit volume
+        // costs lavapipe about a sixth less than of a half-float one
+        // (720p LUT pass 23-27 ms against 28-32 ms, docs/benchmarks.md).
         let texture = device.create_texture(&wgpu::TextureDescriptor {
             label: Some("LUT 64^3"),
             size: wgpu::Extent3d {
@@ -25,7 +29,7 @@ impl LutLayer {
             mip_level_count: 1,
             sample_count: 1,
             dimension: wgpu::TextureDimension::D3,
-            format: wgpu::TextureFormat::Rgba16Float,
+            format: wgpu::TextureFormat::Rgba8Unorm,
             usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
             view_formats: &[],
         });
@@ -49,7 +53,7 @@ impl LutLayer {
             return;
         }
         let n = LUT_SIZE as u32;
-        let texels = lut.to_rgba16f();
+        let texels = lut.to_rgba8();
         queue.write_texture(
             wgpu::TexelCopyTextureInfo {
                 texture: &self.texture,
@@ -57,10 +61,10 @@ impl LutLayer {
                 origin: wgpu::Origin3d::ZERO,
                 aspect: wgpu::TextureAspect::All,
             },
-            bytemuck::cast_slice(&texels),
+            &texels,
             wgpu::TexelCopyBufferLayout {
                 offset: 0,
-                bytes_per_row: Some(n * 8),
+                bytes_per_row: Some(n * 4),
                 rows_per_image: Some(n),
             },
             wgpu::Extent3d {
