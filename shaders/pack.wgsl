@@ -103,11 +103,13 @@ fn pack_block(gid: vec3<u32>) {
     // 4:2:0, written out without loops or arrays: with the shading
     // inlined the driver does not unroll them, and a dynamically indexed
     // local array becomes per-lane scratch memory on llvmpipe.
-    let t0 = quad4(x0, y0);
-    let t1 = quad4(x0 + 4, y0);
-    let b0 = quad4(x0, y0 + 1);
-    let b1 = quad4(x0 + 4, y0 + 1);
-    let row = u32(y0) * P.stride_words + gid.x * 2u;
+    write_420(gid, fmt, quad4(x0, y0), quad4(x0 + 4, y0), quad4(x0, y0 + 1), quad4(x0 + 4, y0 + 1));
+}
+
+// Writes the 8x2 block `gid` in I420 or NV12 from its four row quarters
+// (t = top row, b = bottom row; 0 = left half, 1 = right half).
+fn write_420(gid: vec3<u32>, fmt: u32, t0: Quad4, t1: Quad4, b0: Quad4, b1: Quad4) {
+    let row = gid.y * 2u * P.stride_words + gid.x * 2u;
     outbuf[row] = pack4x8unorm(t0.ys);
     outbuf[row + 1u] = pack4x8unorm(t1.ys);
     outbuf[row + P.stride_words] = pack4x8unorm(b0.ys);

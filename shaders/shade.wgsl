@@ -18,15 +18,21 @@ fn shade(p: vec2<i32>) -> vec3<f32> {
         return vec3<f32>(0.0);
     }
     let sp = p + F.main_region.zw;
-    var c = src_decode(sp);
+    var ab = vec2<f32>(1.0, 0.0);
+    if ((fx_flags() & FLAG_SMOOTH) != 0u) {
+        let low = vec2<f32>(textureDimensions(ab_tex));
+        let uv = (vec2<f32>(sp) + 0.5) / (F.beauty2.z * low);
+        ab = textureSampleLevel(ab_tex, lin, uv, 0.0).xy;
+    }
+    return shade_decoded(src_decode(sp), sp, ab);
+}
+
+// Beauty and LUT for source pixel `sp`, already decoded to `c`, with the
+// guided filter's (a, b) at that pixel (unused unless smoothing is on).
+fn shade_decoded(decoded: vec3<f32>, sp: vec2<i32>, ab: vec2<f32>) -> vec3<f32> {
+    var c = decoded;
     let flags = fx_flags();
     if ((flags & (FLAG_SMOOTH | FLAG_WHITEN | FLAG_RUDDY | FLAG_SHARPEN)) != 0u) {
-        var ab = vec2<f32>(1.0, 0.0);
-        if ((flags & FLAG_SMOOTH) != 0u) {
-            let low = vec2<f32>(textureDimensions(ab_tex));
-            let uv = (vec2<f32>(sp) + 0.5) / (F.beauty2.z * low);
-            ab = textureSampleLevel(ab_tex, lin, uv, 0.0).xy;
-        }
         var lap = 0.0;
         if ((flags & FLAG_SHARPEN) != 0u) {
             let n = luma_at(sp + vec2<i32>(1, 0)) + luma_at(sp - vec2<i32>(1, 0))

@@ -580,7 +580,11 @@ impl GpuProcessor {
         let (w, h) = (live.config.input.width(), live.config.input.height());
         let any_layer = live.extras.iter().any(|e| e.quad.visible)
             || live.overlays.iter().any(|o| o.quad.visible);
-        if any_layer {
+        // The direct pass's block path assumes the main source fills the
+        // canvas; side by side, before an extra source's first frame,
+        // it does not, and the frame pass handles that.
+        let main_fills = live.uniform.main_region == [0, w as i32, 0, 0];
+        if any_layer || !main_fills {
             // Layers blend onto a full-resolution working texture, so
             // shade into it, draw, then pack.
             self.frame.encode(

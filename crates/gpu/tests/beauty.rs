@@ -204,3 +204,90 @@ fn sharpen_steepens_the_edge() {
         at(&y_in)
     );
 }
+
+/// A `w` x `h` frame with what the beauty chain reacts to: noisy skin
+/// with a hard edge to dark hair, a saturated blue band and a grey
+/// ramp, so every effect and the skin mask's boundary are exercised.
+fn textured(w: u32, h: u32) -> Vec<u8> {
+    let mut n = Noise::new(11);
+    let mut out = Vec::with_capacity((w * h * 4) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let base: [f64; 3] = if y >= h * 4 / 5 {
+                [20.0, 40.0, 220.0]
+            } else if x < w / 2 {
+                [224.0, 172.0, 150.0]
+            } else if x < w * 3 / 4 {
+                [40.0, 30.0, 25.0]
+            } else {
+                let v = 255.0 * y as f64 / h as f64;
+                [v, v, v]
+            };
+            let d = n.gauss() * 8.0;
+            for v in base {
+                out.push((v + d).round().clamp(0.0, 255.0) as u8);
+            }
+            out.push(255);
+        }
+    }
+    out
+}
+
+/// The direct pass's 4:2:0 block path (chroma read once per block, the
+/// guided filter's (a, b) interpolated from eight texels per block) must
+/// give what the per-pixel frame pass gives: a fully transparent overlay
+/// sends the same frame through the frame pass, the sampler and the
+/// compositor instead. Sizes that are not multiples of the 8x2 block
+/// and odd block rows are included.
+#[test]
+fn the_block_path_matches_the_per_pixel_frame_pass() {
+    init();
+    let chain = EffectSettings {
+        beauty: "9,5,3,4".parse().unwrap(),
+        lut: Some("film".parse().unwrap()),
+        ..Default::default()
+    };
+    for (fin, fout, w, h) in [
+        (VideoFormat::Nv12, VideoFormat::I420, 320, 180),
+        (VideoFormat::I420, VideoFormat::Nv12, 330, 186),
+    ] {
+        let inf = info(fin, w, h);
+        let outf = info_like(&inf, fout);
+        let input = from_rgba(&inf, &textured(w, h), 0);
+        let (mut direct, _c) = processor(chain.clone(), &config(&inf, fout, vec![]));
+        let a = run(&mut direct, input.clone(), &[]);
+        let (mut framed, c) = processor(chain.clone(), &config(&inf, fout, vec![]));
+        let clear = std::sync::Arc::new(shopcast_gpu::RgbaImage {
+            width: 2,
+            height: 2,
+            rgba: vec![0; 16],
+        });
+        c.add_overlay_image(clear, 0, 0, 1.0, 1.0);
+        let b = run(&mut framed, input, &[]);
+        let (a, b) = (bytes(&a, &outf), bytes(&b, &outf));
+        assert_eq!(a.len(), b.len());
+        let diffs: Vec<i32> = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| (*x as i32 - *y as i32).abs())
+            .collect();
+        let max = diffs.iter().copied().max().unwrap_or(0);
+        let off = diffs.iter().filter(|d| **d > 0).count();
+        // The frame pass keeps pixels in a half-float texture between
+        // shading and packing, so a value may round the other way.
+        assert!(max <= 1, "{fin:?}->{fout:?} {w}x{h}: max diff {max}");
+        assert!(
+            off * 10 < diffs.len(),
+            "{fin:?}->{fout:?} {w}x{h}: {off} of {} bytes differ",
+            diffs.len()
+        );
+        // And the chain did something, so the comparison means something.
+        let plain = from_rgba(&inf, &textured(w, h), 0);
+        let plain = bytes(&convert(&plain, &inf, &outf), &outf);
+        let changed = a.iter().zip(&plain).filter(|(x, y)| x != y).count();
+        assert!(
+            changed * 2 > a.len(),
+            "the chain changed only {changed} bytes"
+        );
+    }
+}

@@ -20,6 +20,10 @@ const SHADER: &str = concat!(
     include_str!("../../../../shaders/direct.wgsl"),
 );
 
+// shaders/direct.wgsl's block path places each pixel between the
+// statistics' texels with weights worked out for a factor of 4.
+const _: () = assert!(super::beauty::FACTOR == 4);
+
 pub(crate) struct DirectPass {
     /// Group 1: (a, b), sampler, LUT, packed output, pack uniform.
     pub bgl: wgpu::BindGroupLayout,
