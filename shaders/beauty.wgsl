@@ -47,20 +47,42 @@ fn stats_down(@builtin(global_invocation_id) gid: vec3<u32>) {
     textureStore(stats_out, vec2<i32>(gid.xy), vec4<f32>(s / n, s2 / n, 0.0, 0.0));
 }
 
+// Box radius in low-resolution pixels (beauty::radius), a pipeline
+// constant so the loops below unroll.
+override RADIUS: i32 = 3;
+
+// The box filter's sums slide: each invocation produces BLUR_RUN outputs
+// in a row (blur_h) or a column (blur_v) from 2 * RADIUS + BLUR_RUN loads,
+// instead of (2 * RADIUS + 1) loads for each.
+const BLUR_RUN: i32 = 4;
+
+fn load_h(p: vec2<i32>, dims: vec2<i32>) -> vec2<f32> {
+    return textureLoad(blur_h_src, vec2<i32>(clamp(p.x, 0, dims.x - 1), p.y), 0).xy;
+}
+
+fn load_v(p: vec2<i32>, dims: vec2<i32>) -> vec2<f32> {
+    return textureLoad(blur_v_src, vec2<i32>(p.x, clamp(p.y, 0, dims.y - 1)), 0).xy;
+}
+
 @compute @workgroup_size(8, 8)
 fn blur_h(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let dims = textureDimensions(blur_h_dst);
-    if (gid.x >= dims.x || gid.y >= dims.y) {
+    let dims = vec2<i32>(textureDimensions(blur_h_dst));
+    let p0 = vec2<i32>(i32(gid.x) * BLUR_RUN, i32(gid.y));
+    if (p0.x >= dims.x || p0.y >= dims.y) {
         return;
     }
-    let r = i32(F.beauty2.w);
-    let p = vec2<i32>(gid.xy);
+    let n = f32(2 * RADIUS + 1);
     var acc = vec2<f32>(0.0);
-    for (var i = -r; i <= r; i++) {
-        let q = vec2<i32>(clamp(p.x + i, 0, i32(dims.x) - 1), p.y);
-        acc += textureLoad(blur_h_src, q, 0).xy;
+    for (var i = -RADIUS; i <= RADIUS; i++) {
+        acc += load_h(p0 + vec2<i32>(i, 0), dims);
     }
-    textureStore(blur_h_dst, p, vec4<f32>(acc / f32(2 * r + 1), 0.0, 0.0));
+    for (var k = 0; k < BLUR_RUN; k++) {
+        let p = p0 + vec2<i32>(k, 0);
+        if (p.x < dims.x) {
+            textureStore(blur_h_dst, p, vec4<f32>(acc / n, 0.0, 0.0));
+        }
+        acc += load_h(p + vec2<i32>(RADIUS + 1, 0), dims) - load_h(p - vec2<i32>(RADIUS, 0), dims);
+    }
 }
 
 // Vertical box pass, then the guided filter's per-window linear model:
@@ -68,19 +90,24 @@ fn blur_h(@builtin(global_invocation_id) gid: vec3<u32>) {
 // a ~ 0 (replace by the mean), edges get a ~ 1 (keep the pixel).
 @compute @workgroup_size(8, 8)
 fn blur_v(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let dims = textureDimensions(blur_v_dst);
-    if (gid.x >= dims.x || gid.y >= dims.y) {
+    let dims = vec2<i32>(textureDimensions(blur_v_dst));
+    let p0 = vec2<i32>(i32(gid.x), i32(gid.y) * BLUR_RUN);
+    if (p0.x >= dims.x || p0.y >= dims.y) {
         return;
     }
-    let r = i32(F.beauty2.w);
-    let p = vec2<i32>(gid.xy);
+    let n = f32(2 * RADIUS + 1);
     var acc = vec2<f32>(0.0);
-    for (var i = -r; i <= r; i++) {
-        let q = vec2<i32>(p.x, clamp(p.y + i, 0, i32(dims.y) - 1));
-        acc += textureLoad(blur_v_src, q, 0).xy;
+    for (var i = -RADIUS; i <= RADIUS; i++) {
+        acc += load_v(p0 + vec2<i32>(0, i), dims);
     }
-    let m = acc / f32(2 * r + 1);
-    let var_ = max(m.y - m.x * m.x, 0.0);
-    let a = var_ / (var_ + F.beauty.y);
-    textureStore(blur_v_dst, p, vec4<f32>(a, (1.0 - a) * m.x, 0.0, 0.0));
+    for (var k = 0; k < BLUR_RUN; k++) {
+        let p = p0 + vec2<i32>(0, k);
+        if (p.y < dims.y) {
+            let m = acc / n;
+            let var_ = max(m.y - m.x * m.x, 0.0);
+            let a = var_ / (var_ + F.beauty.y);
+            textureStore(blur_v_dst, p, vec4<f32>(a, (1.0 - a) * m.x, 0.0, 0.0));
+        }
+        acc += load_v(p + vec2<i32>(0, RADIUS + 1), dims) - load_v(p - vec2<i32>(0, RADIUS), dims);
+    }
 }

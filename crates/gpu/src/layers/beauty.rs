@@ -7,7 +7,7 @@
 //! downsample reads one pixel in four, the box filter touches 1/16 of
 //! the pixels, and only the final per-pixel apply runs at full size.
 
-use super::{bgl, compute_pipeline, compute_pipeline_with, groups, texture_2d};
+use super::{bgl, compute_pipeline_with, groups, texture_2d};
 use crate::settings::Beauty;
 
 /// Downsample factor of the statistics.
@@ -40,9 +40,22 @@ pub(crate) fn params(b: &Beauty, height: u32) -> ([f32; 4], [f32; 2], u32) {
     let beta = 1.0 + 0.45 * b.whitening as f32;
     let ruddy = 0.0065 * b.ruddy as f32;
     let sharpen = 0.14 * b.sharpen as f32;
-    let radius = (height as f32 / 240.0).round().clamp(1.0, 4.0);
-    ([amount, eps, beta, ruddy], [sharpen, radius], flags)
+    (
+        [amount, eps, beta, ruddy],
+        [sharpen, radius(height) as f32],
+        flags,
+    )
 }
+
+/// The box filter's radius in low-resolution pixels for a canvas
+/// `height` pixels tall: the window covers about the same share of the
+/// picture (a cheek, not a pore) at every size.
+pub(crate) fn radius(height: u32) -> u32 {
+    (height as f32 / 240.0).round().clamp(1.0, 4.0) as u32
+}
+
+/// Outputs per invocation of the box passes (BLUR_RUN in beauty.wgsl).
+const BLUR_RUN: u32 = 4;
 
 const SHADER: &str = concat!(
     include_str!("../../../../shaders/yuv.wgsl"),
@@ -54,6 +67,9 @@ struct Targets {
     low: (u32, u32),
     /// Specialised for the stream's input format (IN_FMT).
     down: wgpu::ComputePipeline,
+    /// Specialised for the canvas's box radius (RADIUS).
+    h: wgpu::ComputePipeline,
+    v: wgpu::ComputePipeline,
     bg_down: wgpu::BindGroup,
     bg_h: wgpu::BindGroup,
     bg_v: wgpu::BindGroup,
@@ -63,8 +79,6 @@ struct Targets {
 pub(crate) struct BeautyStats {
     module: wgpu::ShaderModule,
     input_bgl: wgpu::BindGroupLayout,
-    h: wgpu::ComputePipeline,
-    v: wgpu::ComputePipeline,
     bgl_down: wgpu::BindGroupLayout,
     bgl_h: wgpu::BindGroupLayout,
     bgl_v: wgpu::BindGroupLayout,
@@ -103,20 +117,6 @@ impl BeautyStats {
             ],
         );
         Self {
-            h: compute_pipeline(
-                device,
-                "beauty blur_h",
-                &module,
-                "blur_h",
-                &[input_bgl, &bgl_h],
-            ),
-            v: compute_pipeline(
-                device,
-                "beauty blur_v",
-                &module,
-                "blur_v",
-                &[input_bgl, &bgl_v],
-            ),
             module,
             input_bgl: input_bgl.clone(),
             bgl_down,
@@ -138,6 +138,23 @@ impl BeautyStats {
             "stats_down",
             &[&self.input_bgl, &self.bgl_down],
             &[("IN_FMT", in_format as f64), ("FACTOR", FACTOR as f64)],
+        );
+        let r = [("RADIUS", radius(height) as f64)];
+        let h = compute_pipeline_with(
+            device,
+            "beauty blur_h",
+            &self.module,
+            "blur_h",
+            &[&self.input_bgl, &self.bgl_h],
+            &r,
+        );
+        let v = compute_pipeline_with(
+            device,
+            "beauty blur_v",
+            &self.module,
+            "blur_v",
+            &[&self.input_bgl, &self.bgl_v],
+            &r,
         );
         let low = (width.div_ceil(FACTOR), height.div_ceil(FACTOR));
         let usage = wgpu::TextureUsages::STORAGE_BINDING | wgpu::TextureUsages::TEXTURE_BINDING;
@@ -188,6 +205,8 @@ impl BeautyStats {
         self.targets = Some(Targets {
             low,
             down,
+            h,
+            v,
             bg_down: bg("beauty stats_down", &self.bgl_down, &[(0, &sv)]),
             bg_h: bg("beauty blur_h", &self.bgl_h, &[(1, &sv), (2, &bv)]),
             bg_v: bg("beauty blur_v", &self.bgl_v, &[(3, &bv), (4, &abv)]),
@@ -206,11 +225,11 @@ impl BeautyStats {
             label: Some("beauty stats"),
             timestamp_writes: None,
         });
-        let (gx, gy) = groups(t.low.0, t.low.1);
-        for (pipeline, bg) in [
-            (&t.down, &t.bg_down),
-            (&self.h, &t.bg_h),
-            (&self.v, &t.bg_v),
+        let (w, h) = t.low;
+        for (pipeline, bg, (gx, gy)) in [
+            (&t.down, &t.bg_down, groups(w, h)),
+            (&t.h, &t.bg_h, groups(w.div_ceil(BLUR_RUN), h)),
+            (&t.v, &t.bg_v, groups(w, h.div_ceil(BLUR_RUN))),
         ] {
             pass.set_pipeline(pipeline);
             pass.set_bind_group(0, input, &[]);

@@ -95,17 +95,6 @@ pub(crate) mod bgl {
     }
 }
 
-/// A compute pipeline with an explicit layout.
-pub(crate) fn compute_pipeline(
-    device: &wgpu::Device,
-    label: &str,
-    module: &wgpu::ShaderModule,
-    entry: &str,
-    layouts: &[&wgpu::BindGroupLayout],
-) -> wgpu::ComputePipeline {
-    compute_pipeline_with(device, label, module, entry, layouts, &[])
-}
-
 /// A compute pipeline with an explicit layout and values for the
 /// module's pipeline-overridable constants (see `DYNAMIC` in yuv.wgsl).
 pub(crate) fn compute_pipeline_with(
