@@ -42,7 +42,7 @@ fn shade_decoded(decoded: vec3<f32>, sp: vec2<i32>, ab: vec2<f32>) -> vec3<f32> 
         c = beauty_apply(c, ab, lap, F, flags);
     }
     if ((flags & FLAG_LUT) != 0u) {
-        let rgb = lut_apply(lut_tex, lin, yuv_to_rgb(c, F.coeffs), F.beauty2.y);
+        let rgb = lut_apply(lut_tex, yuv_to_rgb(c, F.coeffs), F.beauty2.y);
         c = rgb_to_yuv(rgb, F.coeffs);
     }
     return c;
