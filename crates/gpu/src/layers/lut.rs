@@ -16,9 +16,8 @@ impl LutLayer {
     pub fn new(device: &wgpu::Device, queue: &wgpu::Queue) -> Self {
         let n = LUT_SIZE as u32;
         // 8 bits a channel: the PNG LUTs carry no more, a `.cube` loses at
-        // most half a step, and trilinear filtering of an 8-bit volume
-        // costs lavapipe about a sixth less than of a half-float one
-        // (720p LUT pass 23-27 ms against 28-32 ms, docs/benchmarks.md).
+        // most half a step, and the volume is half the size of a
+        // half-float one (1 MiB), so more of it stays in cache.
         let texture = device.create_texture(&wgpu::TextureDescriptor {
             label: Some("LUT 64^3"),
             size: wgpu::Extent3d {
