@@ -8,8 +8,10 @@
 // shade.wgsl and pack.wgsl.
 //
 // The common case, a 4:2:0 camera (NV12, I420) to a 4:2:0 encoder, has a
-// block path of its own: each of the block's four chroma samples is read
-// once instead of once per pixel, and the guided filter's (a, b) comes
+// block path of its own: each row's eight luma values come from two
+// texel loads of the packed Y plane, each of the block's four chroma
+// samples is read once instead of once per pixel, and the guided
+// filter's (a, b) comes
 // from eight texel loads per block, interpolated with weights that are
 // constants, instead of one filtered sample per pixel. On lavapipe a
 // filtered sample is a long stretch of code per pixel. The processor uses
@@ -85,11 +87,32 @@ fn chroma_at(c: vec2<i32>) -> vec2<f32> {
     return vec2<f32>(textureLoad(in_t1, q, 0).r, textureLoad(in_t2, q, 0).r);
 }
 
+// The luma of one block row: pixels x0..x0+7 as two RGBA8 texels of the
+// packed Y plane (see packed_luma in yuv.wgsl).
+struct LumaRow {
+    left: vec4<f32>,
+    right: vec4<f32>,
+}
+
+fn luma_row(x0: i32, y: i32) -> LumaRow {
+    let last = vec2<i32>(textureDimensions(in_t0)) - vec2<i32>(1);
+    let t = vec2<i32>(x0 >> 2u, min(y, last.y));
+    return LumaRow(textureLoad(in_t0, t, 0), textureLoad(in_t0, min(t + vec2<i32>(1, 0), last), 0));
+}
+
+// Pixel `i` of a block row. Past the frame's right edge the last pixel
+// repeats (what px() does on the per-pixel path); inside, `k` is just
+// `i`, a constant.
+fn luma_pick(row: LumaRow, i: i32, x0: i32) -> f32 {
+    let k = min(i, i32(F.size.x) - 1 - x0);
+    return select(row.left[k & 3], row.right[k & 3], k >= 4);
+}
+
 // Pixel `i` of row `r` of the block at (x0, y0), shaded, given its raw
-// chroma. Padding pixels (past the frame's edge) repeat the edge's luma.
-fn block_px(x0: i32, y0: i32, i: i32, r: i32, cbcr: vec2<f32>, blk: AbBlock) -> vec3<f32> {
+// luma and chroma. Padding pixels (past the frame's edge) repeat the edge.
+fn block_px(x0: i32, y0: i32, i: i32, r: i32, luma: f32, cbcr: vec2<f32>, blk: AbBlock) -> vec3<f32> {
     let p = min(vec2<i32>(x0 + i, y0 + r), vec2<i32>(F.size) - vec2<i32>(1));
-    let c = raw_to_norm(vec3<f32>(textureLoad(in_t0, p, 0).r, cbcr.x, cbcr.y), F.in_range);
+    let c = raw_to_norm(vec3<f32>(luma, cbcr.x, cbcr.y), F.in_range);
     var ab = vec2<f32>(1.0, 0.0);
     if ((fx_flags() & FLAG_SMOOTH) != 0u) {
         ab = ab_px(blk, i, r);
@@ -98,11 +121,11 @@ fn block_px(x0: i32, y0: i32, i: i32, r: i32, cbcr: vec2<f32>, blk: AbBlock) -> 
 }
 
 // Pixels i0..i0+3 of row r, whose chroma samples are ch_a and ch_b.
-fn block_quad4(x0: i32, y0: i32, i0: i32, r: i32, ch_a: vec2<f32>, ch_b: vec2<f32>, blk: AbBlock) -> Quad4 {
-    let a = block_px(x0, y0, i0, r, ch_a, blk);
-    let b = block_px(x0, y0, i0 + 1, r, ch_a, blk);
-    let c = block_px(x0, y0, i0 + 2, r, ch_b, blk);
-    let d = block_px(x0, y0, i0 + 3, r, ch_b, blk);
+fn block_quad4(x0: i32, y0: i32, i0: i32, r: i32, row: LumaRow, ch_a: vec2<f32>, ch_b: vec2<f32>, blk: AbBlock) -> Quad4 {
+    let a = block_px(x0, y0, i0, r, luma_pick(row, i0, x0), ch_a, blk);
+    let b = block_px(x0, y0, i0 + 1, r, luma_pick(row, i0 + 1, x0), ch_a, blk);
+    let c = block_px(x0, y0, i0 + 2, r, luma_pick(row, i0 + 2, x0), ch_b, blk);
+    let d = block_px(x0, y0, i0 + 3, r, luma_pick(row, i0 + 3, x0), ch_b, blk);
     return Quad4(vec4<f32>(raw_y(a), raw_y(b), raw_y(c), raw_y(d)),
                  vec2<f32>(a.y + b.y, c.y + d.y), vec2<f32>(a.z + b.z, c.z + d.z));
 }
@@ -122,9 +145,11 @@ fn block_420(gid: vec3<u32>) {
     if ((fx_flags() & FLAG_SMOOTH) != 0u) {
         blk = ab_block(i32(gid.x), i32(gid.y));
     }
+    let top = luma_row(x0, y0);
+    let bottom = luma_row(x0, y0 + 1);
     write_420(gid, out_format(),
-              block_quad4(x0, y0, 0, 0, ch0, ch1, blk), block_quad4(x0, y0, 4, 0, ch2, ch3, blk),
-              block_quad4(x0, y0, 0, 1, ch0, ch1, blk), block_quad4(x0, y0, 4, 1, ch2, ch3, blk));
+              block_quad4(x0, y0, 0, 0, top, ch0, ch1, blk), block_quad4(x0, y0, 4, 0, top, ch2, ch3, blk),
+              block_quad4(x0, y0, 0, 1, bottom, ch0, ch1, blk), block_quad4(x0, y0, 4, 1, bottom, ch2, ch3, blk));
 }
 
 @compute @workgroup_size(8, 8)

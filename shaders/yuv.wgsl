@@ -60,6 +60,13 @@ fn raw_to_norm(raw: vec3<f32>, rng: vec4<f32>) -> vec3<f32> {
     return vec3<f32>((raw.x - rng.x) * rng.y, (raw.y - rng.z) * rng.w, (raw.z - rng.z) * rng.w);
 }
 
+// Luma of pixel `p` from a 4:2:0 source's Y plane, which is uploaded as
+// RGBA8 texels of four horizontal pixels each (input.rs): a quarter of
+// the texture fetches, which are what lavapipe spends most on.
+fn packed_luma(t0: texture_2d<f32>, p: vec2<i32>) -> f32 {
+    return textureLoad(t0, vec2<i32>(p.x >> 2u, p.y), 0)[p.x & 3];
+}
+
 // Reads pixel `p` of a frame stored as up to three plane textures and
 // returns it in normalised YCbCr. Chroma of subsampled formats is taken
 // from the co-sited sample (nearest), so YUV -> YUV repacking is exact.
@@ -68,12 +75,12 @@ fn decode(fmt: u32, t0: texture_2d<f32>, t1: texture_2d<f32>, t2: texture_2d<f32
     switch fmt {
         case 0u: {
             let c = p / 2;
-            return raw_to_norm(vec3<f32>(textureLoad(t0, p, 0).r, textureLoad(t1, c, 0).r,
+            return raw_to_norm(vec3<f32>(packed_luma(t0, p), textureLoad(t1, c, 0).r,
                                          textureLoad(t2, c, 0).r), rng);
         }
         case 1u: {
             let uv = textureLoad(t1, p / 2, 0).rg;
-            return raw_to_norm(vec3<f32>(textureLoad(t0, p, 0).r, uv.x, uv.y), rng);
+            return raw_to_norm(vec3<f32>(packed_luma(t0, p), uv.x, uv.y), rng);
         }
         case 2u: {
             let t = textureLoad(t0, vec2<i32>(p.x / 2, p.y), 0);
@@ -90,7 +97,7 @@ fn decode(fmt: u32, t0: texture_2d<f32>, t1: texture_2d<f32>, t2: texture_2d<f32
 fn decode_luma(fmt: u32, t0: texture_2d<f32>, p: vec2<i32>, rng: vec4<f32>, k: vec4<f32>) -> f32 {
     switch fmt {
         case 0u, 1u: {
-            return (textureLoad(t0, p, 0).r - rng.x) * rng.y;
+            return (packed_luma(t0, p) - rng.x) * rng.y;
         }
         case 2u: {
             let t = textureLoad(t0, vec2<i32>(p.x / 2, p.y), 0);

@@ -237,8 +237,9 @@ fn textured(w: u32, h: u32) -> Vec<u8> {
 /// guided filter's (a, b) interpolated from eight texels per block) must
 /// give what the per-pixel frame pass gives: a fully transparent overlay
 /// sends the same frame through the frame pass, the sampler and the
-/// compositor instead. Sizes that are not multiples of the 8x2 block
-/// and odd block rows are included.
+/// compositor instead. Sizes that are not multiples of the 8x2 block,
+/// odd block rows, and an odd width and height (where a padding pixel
+/// shares a chroma sample with the last real one) are included.
 #[test]
 fn the_block_path_matches_the_per_pixel_frame_pass() {
     init();
@@ -250,6 +251,7 @@ fn the_block_path_matches_the_per_pixel_frame_pass() {
     for (fin, fout, w, h) in [
         (VideoFormat::Nv12, VideoFormat::I420, 320, 180),
         (VideoFormat::I420, VideoFormat::Nv12, 330, 186),
+        (VideoFormat::Nv12, VideoFormat::I420, 331, 187),
     ] {
         let inf = info(fin, w, h);
         let outf = info_like(&inf, fout);

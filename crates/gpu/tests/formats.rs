@@ -133,3 +133,47 @@ fn odd_sizes_are_handled() {
     let out = run(&mut p, input, &[]);
     assert_eq!(bytes(&out, &outf), bytes(&reference, &outf));
 }
+
+/// A buffer whose Y rows are not padded to four bytes (stride = width)
+/// still converts exactly: the packed Y texture (four pixels a texel)
+/// then needs its rows copied out, as the last texel of each row would
+/// otherwise run into the next row.
+#[test]
+fn unpadded_rows_convert_exactly() {
+    init();
+    let (w, h) = (202u32, 114u32);
+    let aligned = info(VideoFormat::Nv12, w, h);
+    let tight = gst_video::VideoInfo::builder(VideoFormat::Nv12, w, h)
+        .fps(gst::Fraction::new(30, 1))
+        .stride(&[w as i32, w as i32])
+        .offset(&[0, (w * h) as usize])
+        .build()
+        .unwrap();
+    assert_eq!(
+        tight.stride()[0],
+        202,
+        "the test needs a stride that is not a multiple of 4"
+    );
+    let rgba: Vec<u8> = (0..w * h)
+        .flat_map(|i| [(i % 251) as u8, (i % 127) as u8, 90, 255])
+        .collect();
+    let input = from_rgba(&aligned, &rgba, 0);
+    // The same pixels, rows packed tight.
+    let mut packed = gst::Buffer::with_size(tight.size()).unwrap();
+    {
+        let src =
+            gst_video::VideoFrameRef::from_buffer_ref_readable(input.as_ref(), &aligned).unwrap();
+        let b = packed.get_mut().unwrap();
+        b.set_pts(input.pts());
+        let mut dst = gst_video::VideoFrameRef::from_buffer_ref_writable(b, &tight).unwrap();
+        src.copy(&mut dst).unwrap();
+    }
+    let outf = info_like(&aligned, VideoFormat::I420);
+    let reference = convert(&input, &aligned, &outf);
+    let (mut p, _c) = processor(
+        EffectSettings::default(),
+        &config(&tight, VideoFormat::I420, vec![]),
+    );
+    let out = run(&mut p, packed, &[]);
+    assert_eq!(bytes(&out, &outf), bytes(&reference, &outf));
+}

@@ -50,12 +50,14 @@ impl SourceTextures {
         let (w, h) = (info.width(), info.height());
         let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
         let specs: Vec<(u32, u32, T)> = match info.format() {
+            // The Y plane of 4:2:0 formats as RGBA8 texels of four
+            // pixels (packed_luma in yuv.wgsl): one fetch for four.
             VideoFormat::I420 => vec![
-                (w, h, T::R8Unorm),
+                (w.div_ceil(4), h, T::Rgba8Unorm),
                 (cw, ch, T::R8Unorm),
                 (cw, ch, T::R8Unorm),
             ],
-            VideoFormat::Nv12 => vec![(w, h, T::R8Unorm), (cw, ch, T::Rg8Unorm)],
+            VideoFormat::Nv12 => vec![(w.div_ceil(4), h, T::Rgba8Unorm), (cw, ch, T::Rg8Unorm)],
             // Y0 U Y1 V per texel: one texel per horizontal pixel pair.
             VideoFormat::Yuy2 => vec![(cw, h, T::Rgba8Unorm)],
             VideoFormat::Bgra | VideoFormat::Bgrx => vec![(w, h, T::Bgra8Unorm)],
@@ -106,10 +108,28 @@ impl SourceTextures {
             let data = frame
                 .plane_data(i as u32)
                 .map_err(|_| GpuError::Unsupported(format!("frame has no plane {i}")))?;
-            let stride = frame.plane_stride()[i];
-            if stride <= 0 {
-                return Err(GpuError::Unsupported("negative plane stride".into()));
-            }
+            let stride = usize::try_from(frame.plane_stride()[i])
+                .ok()
+                .filter(|s| *s > 0)
+                .ok_or_else(|| GpuError::Unsupported("negative plane stride".into()))?;
+            let row = plane.width as usize
+                * plane.texture.format().block_copy_size(None).unwrap_or(1) as usize;
+            // A packed Y row may reach up to 3 bytes past the pixels; if
+            // the buffer has no room for them, copy the rows out.
+            let rows = plane.height as usize;
+            let repacked;
+            let (data, stride) =
+                if stride >= row && data.len() >= stride * rows.saturating_sub(1) + row {
+                    (data, stride)
+                } else {
+                    let mut out = vec![0u8; row * rows];
+                    for (dst, src) in out.chunks_exact_mut(row).zip(data.chunks(stride)) {
+                        let n = src.len().min(row);
+                        dst[..n].copy_from_slice(&src[..n]);
+                    }
+                    repacked = out;
+                    (&repacked[..], row)
+                };
             queue.write_texture(
                 wgpu::TexelCopyTextureInfo {
                     texture: &plane.texture,
