@@ -15,17 +15,17 @@
 // below have fixed trip counts and are unrolled.
 override FACTOR: i32 = 4;
 
-// E[Y] and E[Y^2] of each FxF block, estimated from F of its F*F
-// full-resolution pixels: one per row, each in a different column
-// ((3j mod F, j), F a power of two), so a stripe of any orientation is
-// still seen. Subsampling the guide for the statistics is the fast
-// guided filter's idea (He and Sun, 2015, who keep one pixel in s^2);
-// the box filter below then averages (2r+1)^2 blocks, so the window
-// still sees a few hundred pixels. Reading a quarter of the pixels made
-// the whole chain about a fifth faster on lavapipe (docs/benchmarks.md).
-// Keeping the second moment (rather than downsampling Y and squaring)
-// means the variance below still sees the pixel-level noise we want to
-// remove.
+// E[Y] and E[Y^2] of each FxF block of full-resolution pixels. Keeping
+// the second moment (rather than downsampling Y and squaring) means the
+// variance still sees the pixel-level noise we want to remove.
+//
+// A 4:2:0 source's Y plane is packed four pixels to a texel (yuv.wgsl),
+// so with F = 4 a block row is one fetch and the whole block four. Other
+// sources read F of the F*F pixels, one per row and each in a different
+// column ((3j mod F, j), F a power of two), so a stripe of any
+// orientation is still seen: the fast guided filter's subsampling (He
+// and Sun, 2015, who keep one pixel in s^2); the box filter then
+// averages (2r+1)^2 blocks, so the window still sees a few hundred.
 @compute @workgroup_size(8, 8)
 fn stats_down(@builtin(global_invocation_id) gid: vec3<u32>) {
     let dims = textureDimensions(stats_out);
@@ -37,13 +37,26 @@ fn stats_down(@builtin(global_invocation_id) gid: vec3<u32>) {
     let base = vec2<i32>(gid.xy) * f;
     var s = 0.0;
     var s2 = 0.0;
-    for (var j = 0; j < f; j++) {
-        let p = min(base + vec2<i32>((j * 3) % f, j), maxp);
-        let y = src_luma(p);
-        s += y;
-        s2 += y * y;
+    var n = f32(f);
+    if (FACTOR == 4 && IN_FMT <= FMT_NV12) {
+        // Past the right edge the last pixel repeats, as min() does below.
+        let lim = maxp.x - base.x;
+        for (var j = 0; j < 4; j++) {
+            let t = textureLoad(in_t0, vec2<i32>(base.x >> 2u, min(base.y + j, maxp.y)), 0);
+            let raw = vec4<f32>(t[min(0, lim)], t[min(1, lim)], t[min(2, lim)], t[min(3, lim)]);
+            let y = (raw - F.in_range.x) * F.in_range.y;
+            s += dot(y, vec4<f32>(1.0));
+            s2 += dot(y, y);
+        }
+        n = 16.0;
+    } else {
+        for (var j = 0; j < f; j++) {
+            let p = min(base + vec2<i32>((j * 3) % f, j), maxp);
+            let y = src_luma(p);
+            s += y;
+            s2 += y * y;
+        }
     }
-    let n = f32(f);
     textureStore(stats_out, vec2<i32>(gid.xy), vec4<f32>(s / n, s2 / n, 0.0, 0.0));
 }
 
