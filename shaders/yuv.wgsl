@@ -22,7 +22,8 @@ struct Frame {
     coeffs: vec4<f32>,
     // x = smoothing amount 0..1, y = eps, z = whitening beta (<=1 off), w = ruddy Cr shift
     beauty: vec4<f32>,
-    // x = sharpen amount, y = LUT strength, z = stats downsample factor, w = box radius
+    // x = sharpen amount, y = LUT strength, z = stats downsample factor, w unused
+    // (the box radius is the RADIUS pipeline constant in beauty.wgsl)
     beauty2: vec4<f32>,
     // x0, x1: canvas columns the main source covers; z, w: source offset
     main_region: vec4<i32>,

@@ -407,7 +407,7 @@ impl GpuProcessor {
         let queue = &self.ctx.queue;
         let s = &self.settings;
         let (w, h) = (live.config.input.width(), live.config.input.height());
-        let (b1, b2, mut flags) = beauty::params(&s.beauty, h);
+        let (b1, sharpen, mut flags) = beauty::params(&s.beauty);
         let mut strength = 0.0;
         if let Some(l) = &s.lut
             && l.strength > 0
@@ -425,7 +425,7 @@ impl GpuProcessor {
         // settings change, and never while encoding.
         self.direct.prepare(device, live.variant());
         live.uniform.beauty = b1;
-        live.uniform.beauty2 = [b2[0], strength, beauty::FACTOR as f32, b2[1]];
+        live.uniform.beauty2 = [sharpen, strength, beauty::FACTOR as f32, 0.0];
         live.uniform.main_region = if sbs {
             [0, (w / 2) as i32, (w / 4) as i32, 0]
         } else {

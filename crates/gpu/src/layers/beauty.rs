@@ -13,9 +13,9 @@ use crate::settings::Beauty;
 /// Downsample factor of the statistics.
 pub(crate) const FACTOR: u32 = 4;
 
-/// Shader parameters for the beauty levels: `(beauty, beauty2 partial,
+/// Shader parameters for the beauty levels: `(beauty, sharpen amount,
 /// flags)`. Level curves live here so tests and docs have one place.
-pub(crate) fn params(b: &Beauty, height: u32) -> ([f32; 4], [f32; 2], u32) {
+pub(crate) fn params(b: &Beauty) -> ([f32; 4], f32, u32) {
     use super::frame::*;
     let l = |v: u8| v as f32 / 9.0;
     let mut flags = 0;
@@ -40,11 +40,7 @@ pub(crate) fn params(b: &Beauty, height: u32) -> ([f32; 4], [f32; 2], u32) {
     let beta = 1.0 + 0.45 * b.whitening as f32;
     let ruddy = 0.0065 * b.ruddy as f32;
     let sharpen = 0.14 * b.sharpen as f32;
-    (
-        [amount, eps, beta, ruddy],
-        [sharpen, radius(height) as f32],
-        flags,
-    )
+    ([amount, eps, beta, ruddy], sharpen, flags)
 }
 
 /// The box filter's radius in low-resolution pixels for a canvas
@@ -140,22 +136,18 @@ impl BeautyStats {
             &[("IN_FMT", in_format as f64), ("FACTOR", FACTOR as f64)],
         );
         let r = [("RADIUS", radius(height) as f64)];
-        let h = compute_pipeline_with(
-            device,
-            "beauty blur_h",
-            &self.module,
-            "blur_h",
-            &[&self.input_bgl, &self.bgl_h],
-            &r,
-        );
-        let v = compute_pipeline_with(
-            device,
-            "beauty blur_v",
-            &self.module,
-            "blur_v",
-            &[&self.input_bgl, &self.bgl_v],
-            &r,
-        );
+        let boxed = |label: &str, entry: &str, bgl: &wgpu::BindGroupLayout| {
+            compute_pipeline_with(
+                device,
+                label,
+                &self.module,
+                entry,
+                &[&self.input_bgl, bgl],
+                &r,
+            )
+        };
+        let h = boxed("beauty blur_h", "blur_h", &self.bgl_h);
+        let v = boxed("beauty blur_v", "blur_v", &self.bgl_v);
         let low = (width.div_ceil(FACTOR), height.div_ceil(FACTOR));
         let usage = wgpu::TextureUsages::STORAGE_BINDING | wgpu::TextureUsages::TEXTURE_BINDING;
         let stats = texture_2d(

@@ -18,7 +18,8 @@ pub(crate) struct FrameUniform {
     pub coeffs: [f32; 4],
     /// smoothing amount, eps, whitening beta, ruddy shift
     pub beauty: [f32; 4],
-    /// sharpen, LUT strength, stats factor, box radius
+    /// sharpen, LUT strength, stats factor, unused (the box radius is a
+    /// pipeline constant, see `beauty::radius`)
     pub beauty2: [f32; 4],
     /// x0, x1, source dx, source dy
     pub main_region: [i32; 4],
