@@ -2,12 +2,15 @@
 //!
 //! Search order for the assets directory (the one holding `luts/`):
 //! 1. `$SHOPCAST_ASSETS`, if set (packagers and tests point it anywhere);
-//! 2. `assets/` beside the executable, or one or two levels up from it
+//! 2. the installed app's resource folder, when the app named one with
+//!    [`set_bundled_assets_dir`];
+//! 3. `assets/` beside the executable, or one or two levels up from it
 //!    (installed layouts and `target/{debug,release}/` during development);
-//! 3. the workspace's `assets/`, found from this crate's compile-time
+//! 4. the workspace's `assets/`, found from this crate's compile-time
 //!    `CARGO_MANIFEST_DIR` (works for `cargo run` / `cargo test`).
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::error::GpuError;
 use crate::settings::{LutArg, LutSource};
@@ -15,11 +18,26 @@ use crate::settings::{LutArg, LutSource};
 /// Environment variable that overrides the assets directory.
 pub const ASSETS_ENV: &str = "SHOPCAST_ASSETS";
 
+/// The installed app's resource folder. A process-wide value rather
+/// than setting `$SHOPCAST_ASSETS`: changing the environment once
+/// threads run is unsound.
+static BUNDLED: OnceLock<PathBuf> = OnceLock::new();
+
+/// Names the installed app's assets folder (the desktop shell's resource
+/// folder). Ignored when it has no `luts/` or one was named already;
+/// returns whether it was taken.
+pub fn set_bundled_assets_dir(dir: &Path) -> bool {
+    dir.join("luts").is_dir() && BUNDLED.set(dir.to_path_buf()).is_ok()
+}
+
 /// The assets directory, per the search order in the module docs, or
 /// `None` when no candidate has a `luts/` folder.
 pub fn assets_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os(ASSETS_ENV) {
         return Some(PathBuf::from(dir));
+    }
+    if let Some(dir) = BUNDLED.get() {
+        return Some(dir.clone());
     }
     let mut candidates = Vec::new();
     if let Ok(exe) = std::env::current_exe() {

@@ -30,10 +30,9 @@ mod image;
 mod layers;
 pub mod lut;
 mod processor;
-mod ring;
 mod settings;
 
-pub use assets::{ASSETS_ENV, assets_dir, list_luts, resolve_lut};
+pub use assets::{ASSETS_ENV, assets_dir, list_luts, resolve_lut, set_bundled_assets_dir};
 pub use control::{GpuControl, OverlayId, OverlayInfo};
 pub use device::GpuContext;
 pub use error::GpuError;

@@ -6,6 +6,29 @@ use crate::stats::Stats;
 
 pub use shopcast_push::OutputState;
 
+/// Which output an event or figure is about. Typed rather than a name:
+/// a push destination may be called anything, `record` included, and
+/// must never be taken for the recording.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum OutputId {
+    /// The local recording.
+    Recording,
+    /// A push destination, by the name the caller gave it.
+    Push(String),
+}
+
+impl std::fmt::Display for OutputId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OutputId::Recording => f.write_str("recording"),
+            OutputId::Push(name) => f.write_str(name),
+        }
+    }
+}
+
 /// One event from a running broadcast.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -17,7 +40,7 @@ pub enum BroadcastEvent {
         outputs: Vec<String>,
     },
     Output {
-        name: String,
+        output: OutputId,
         #[serde(flatten)]
         state: OutputState,
     },

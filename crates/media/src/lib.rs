@@ -32,7 +32,7 @@ pub use config::{
     AudioSourceSpec, BroadcastConfig, Canvas, EncoderChoice, PushOutput, VideoSourceSpec,
 };
 pub use error::{MediaError, ProcessorError};
-pub use events::{BroadcastEvent, OutputState};
+pub use events::{BroadcastEvent, OutputId, OutputState};
 pub use preview::{PreviewConfig, PreviewFrame};
 pub use processor::{DefaultProcessor, ExtraLayout, FrameProcessor, ProcessorConfig, Rect};
 pub use stats::Stats;

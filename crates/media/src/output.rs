@@ -17,7 +17,7 @@ use gst::prelude::*;
 use parking_lot::Mutex;
 
 use crate::error::MediaError;
-use crate::events::{BroadcastEvent, EventSender, OutputState};
+use crate::events::{BroadcastEvent, EventSender, OutputId, OutputState};
 use crate::sources::make;
 use shopcast_push::{Backoff, PushTarget, ReconnectPolicy};
 
@@ -71,11 +71,31 @@ struct Session {
     need_keyframe: bool,
 }
 
+/// A plain copy of what an output's counters and state were at one
+/// moment, for readers on other threads (stats, dynamic bitrate, the
+/// summary): they see figures, never the output's locks and atomics.
+#[derive(Debug, Clone)]
+pub(crate) struct OutputSnapshot {
+    pub id: OutputId,
+    /// `id` in words, for logs and pipeline names.
+    pub name: String,
+    /// Redacted URL or recording path.
+    pub target: String,
+    pub state: OutputState,
+    pub bytes_sent: u64,
+    pub video_frames: u64,
+    pub dropped_frames: u64,
+    /// Encoded media queued in this output, in milliseconds.
+    pub queued_ms: u64,
+}
+
 pub(crate) struct OutputShared {
+    pub id: OutputId,
+    /// `id` in words, for logs and pipeline names.
     pub name: String,
     pub target: OutputTarget,
-    pub counters: OutputCounters,
-    pub state: Mutex<OutputState>,
+    counters: OutputCounters,
+    state: Mutex<OutputState>,
     session: Mutex<Option<Session>>,
     queue_limit: gst::ClockTime,
     request_keyframe: Box<dyn Fn() + Send + Sync>,
@@ -171,8 +191,25 @@ impl OutputShared {
         )
     }
 
+    /// Copies out the figures other threads read.
+    pub(crate) fn snapshot(&self) -> OutputSnapshot {
+        // The state lock is released before `queued_ms` takes the session
+        // lock: `push_video` takes them the other way round.
+        let state = self.state.lock().clone();
+        OutputSnapshot {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            target: self.target.describe(),
+            state,
+            bytes_sent: self.counters.bytes_sent.load(Ordering::Relaxed),
+            video_frames: self.counters.video_frames.load(Ordering::Relaxed),
+            dropped_frames: self.counters.dropped_frames.load(Ordering::Relaxed),
+            queued_ms: self.queued_ms(),
+        }
+    }
+
     /// Encoded media queued in this output, in milliseconds.
-    pub(crate) fn queued_ms(&self) -> u64 {
+    fn queued_ms(&self) -> u64 {
         self.session
             .lock()
             .as_ref()
@@ -195,7 +232,7 @@ pub(crate) struct Output {
 }
 
 pub(crate) struct OutputSpec {
-    pub name: String,
+    pub id: OutputId,
     pub target: OutputTarget,
     pub queue_limit: Duration,
     pub reconnect: ReconnectPolicy,
@@ -215,7 +252,8 @@ impl Output {
             check_writable_dir(path)?;
         }
         let shared = Arc::new(OutputShared {
-            name: spec.name.clone(),
+            name: spec.id.to_string(),
+            id: spec.id.clone(),
             target: spec.target.clone(),
             counters: OutputCounters::default(),
             state: Mutex::new(OutputState::Connecting),
@@ -229,7 +267,7 @@ impl Output {
         let thread_shared = shared.clone();
         let reconnect = spec.reconnect;
         let thread = std::thread::Builder::new()
-            .name(format!("output-{}", spec.name))
+            .name(format!("output-{}", spec.id))
             .spawn(move || supervise(thread_shared, reconnect, clock, events, rx))
             .map_err(|e| MediaError::Glib(format!("could not start output thread: {e}")))?;
         Ok(Self {
@@ -541,7 +579,7 @@ fn set_state(shared: &OutputShared, events: &EventSender, state: OutputState) {
         s => tracing::info!(output = %shared.name, state = ?s, "output state"),
     }
     events.send(BroadcastEvent::Output {
-        name: shared.name.clone(),
+        output: shared.id.clone(),
         state,
     });
 }

@@ -117,6 +117,76 @@ fn even(v: u32) -> u32 {
     v & !1
 }
 
+// Side by side, beside picture-in-picture: both are pure placement
+// arithmetic, tested without a GPU. Only the wgpu processor draws side
+// by side (it crops each source to its cell), so these are used there.
+
+/// Texture coordinates (u0, v0, u1, v1) that show the whole source.
+pub const FULL_UV: [f32; 4] = [0.0, 0.0, 1.0, 1.0];
+
+/// One extra source's place on the canvas: the destination rectangle in
+/// pixels and the part of the source drawn into it, as (u0, v0, u1, v1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placement {
+    pub dst: Rect,
+    pub uv: [f32; 4],
+}
+
+impl Placement {
+    /// The whole source scaled into `dst`, as picture-in-picture draws it
+    /// (the pipeline already scaled the source to `dst`'s size).
+    pub fn whole(dst: Rect) -> Self {
+        Self { dst, uv: FULL_UV }
+    }
+}
+
+/// The main source's region side by side, in the GPU frame uniform's
+/// `main_region` terms (x0, x1, source dx, source dy): the left half of the canvas
+/// shows the centre half of the main frame.
+pub fn side_by_side_main(canvas_width: u32) -> [i32; 4] {
+    [0, (canvas_width / 2) as i32, (canvas_width / 4) as i32, 0]
+}
+
+/// Side by side: the extra sources of the given (width, height) sizes,
+/// in order, stacked in equal cells down the right half of the canvas,
+/// each cropped about its centre to its cell's aspect ratio so it fills
+/// the cell undistorted. The right half takes the odd column of an odd
+/// canvas width; rows left over by the integer division stay black.
+pub fn side_by_side<I>(
+    canvas_width: u32,
+    canvas_height: u32,
+    sources: I,
+) -> impl Iterator<Item = Placement>
+where
+    I: IntoIterator<Item = (u32, u32)>,
+    I::IntoIter: ExactSizeIterator,
+{
+    let sources = sources.into_iter();
+    let n = sources.len().max(1) as u32;
+    let (w, h) = (canvas_width, canvas_height);
+    let (dw, dh) = (w - w / 2, h / n);
+    sources.enumerate().map(move |(i, (sw, sh))| {
+        let (sw, sh) = (sw as f32, sh as f32);
+        let (sa, da) = (sw / sh, dw as f32 / dh as f32);
+        let uv = if sa > da {
+            let u = da / sa;
+            [(1.0 - u) / 2.0, 0.0, (1.0 + u) / 2.0, 1.0]
+        } else {
+            let v = sa / da;
+            [0.0, (1.0 - v) / 2.0, 1.0, (1.0 + v) / 2.0]
+        };
+        Placement {
+            dst: Rect {
+                x: w / 2,
+                y: i as u32 * h / n,
+                width: dw,
+                height: dh,
+            },
+            uv,
+        }
+    })
+}
+
 /// Passes the main frame through unchanged; with extra sources it copies
 /// each one into its picture-in-picture rectangle.
 ///
@@ -281,5 +351,77 @@ mod tests {
             // Stacked windows do not overlap.
             assert!(rects[1].y + rects[1].height <= rects[0].y);
         }
+    }
+
+    fn rect(x: u32, y: u32, width: u32, height: u32) -> Rect {
+        Rect {
+            x,
+            y,
+            width,
+            height,
+        }
+    }
+
+    fn assert_uv(got: [f32; 4], want: [f32; 4]) {
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() < 1e-6, "uv {got:?}, want {want:?}");
+        }
+    }
+
+    #[test]
+    fn main_shows_its_centre_half_in_the_left_half() {
+        assert_eq!(side_by_side_main(1280), [0, 640, 320, 0]);
+        // Odd width: the left half rounds down.
+        assert_eq!(side_by_side_main(1281), [0, 640, 320, 0]);
+    }
+
+    #[test]
+    fn two_landscape_sources_fill_16_9_cells_uncropped() {
+        // 1280x720 canvas, 2 sources: cells are (1280 - 640) x 720/2 =
+        // 640x360, at x = 640 and y = 0, 360; 16:9 like the sources, so
+        // nothing is cropped.
+        let got: Vec<_> = side_by_side(1280, 720, [(1280, 720), (640, 360)]).collect();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].dst, rect(640, 0, 640, 360));
+        assert_eq!(got[1].dst, rect(640, 360, 640, 360));
+        assert_uv(got[0].uv, FULL_UV);
+        assert_uv(got[1].uv, FULL_UV);
+    }
+
+    #[test]
+    fn portrait_source_is_cropped_top_and_bottom() {
+        // One cell, 640x720 (aspect 8/9). A 720x1280 source (9/16) is
+        // narrower, so it keeps its full width and shows the centre
+        // v = (9/16) / (8/9) = 81/128 of its height:
+        // v0 = (1 - 81/128) / 2 = 47/256, v1 = (1 + 81/128) / 2 = 209/256.
+        let got: Vec<_> = side_by_side(1280, 720, [(720, 1280)]).collect();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].dst, rect(640, 0, 640, 720));
+        assert_uv(got[0].uv, [0.0, 47.0 / 256.0, 1.0, 209.0 / 256.0]);
+    }
+
+    #[test]
+    fn wide_source_in_a_tall_cell_is_cropped_left_and_right() {
+        // One cell, 640x720 (8/9). A 16:9 source is wider, so it keeps its
+        // full height and shows the centre u = (8/9) / (16/9) = 1/2 of its
+        // width: u0 = 1/4, u1 = 3/4.
+        let got: Vec<_> = side_by_side(1280, 720, [(1920, 1080)]).collect();
+        assert_eq!(got[0].dst, rect(640, 0, 640, 720));
+        assert_uv(got[0].uv, [0.25, 0.0, 0.75, 1.0]);
+    }
+
+    #[test]
+    fn odd_canvas_gives_the_right_half_the_spare_column_and_row() {
+        // 1281x721, 2 sources: x = 1281/2 = 640, width 1281 - 640 = 641;
+        // height 721/2 = 360, rows at 0*721/2 = 0 and 1*721/2 = 360; the
+        // 721st row stays below the cells.
+        let got: Vec<_> = side_by_side(1281, 721, [(1280, 720), (1280, 720)]).collect();
+        assert_eq!(got[0].dst, rect(640, 0, 641, 360));
+        assert_eq!(got[1].dst, rect(640, 360, 641, 360));
+    }
+
+    #[test]
+    fn no_sources_no_placements() {
+        assert_eq!(side_by_side(1280, 720, []).count(), 0);
     }
 }

@@ -37,6 +37,8 @@ pub struct Dropped {
 /// One output's figures.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OutputStats {
+    pub id: crate::events::OutputId,
+    /// `id` in words.
     pub name: String,
     /// Redacted URL or recording path.
     pub target: String,
@@ -87,7 +89,7 @@ pub(crate) struct RateTracker {
     last_in: u64,
     last_out: u64,
     last_bytes: u64,
-    last_output_bytes: BTreeMap<String, u64>,
+    last_output_bytes: BTreeMap<crate::events::OutputId, u64>,
 }
 
 impl RateTracker {
@@ -126,10 +128,10 @@ impl RateTracker {
     }
 
     /// kbps an output sent since the last sample.
-    pub fn output_kbps(&mut self, name: &str, bytes: u64, dt: f64) -> f64 {
+    pub fn output_kbps(&mut self, id: &crate::events::OutputId, bytes: u64, dt: f64) -> f64 {
         let prev = self
             .last_output_bytes
-            .insert(name.to_string(), bytes)
+            .insert(id.clone(), bytes)
             .unwrap_or(0);
         bytes.saturating_sub(prev) as f64 * 8.0 / 1000.0 / dt
     }

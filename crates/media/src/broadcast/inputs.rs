@@ -1,0 +1,89 @@
+//! The video sources: built at the size and format the program wants,
+//! then started, each with its bus watcher.
+
+use std::sync::Arc;
+
+use gst::prelude::*;
+
+use super::bus;
+use super::shared::Shared;
+use crate::config::BroadcastConfig;
+use crate::error::MediaError;
+use crate::processor::{ExtraLayout, pip_layout};
+use crate::sources::{Delivery, VideoSource, build_video_source};
+
+/// Builds every video source: the first fills the canvas in a format the
+/// processor accepts; the others are delivered at their
+/// picture-in-picture window's size, whose layouts are returned beside.
+pub(super) fn build(
+    config: &BroadcastConfig,
+    accepted: &[gst_video::VideoFormat],
+    clock: &gst::Clock,
+) -> Result<(Vec<VideoSource>, Vec<ExtraLayout>), MediaError> {
+    let canvas = config.canvas;
+    let rects = pip_layout(
+        canvas.width,
+        canvas.height,
+        config.video.len().saturating_sub(1),
+    );
+    let mut sources = Vec::new();
+    let mut extra_layouts = Vec::new();
+    for (i, spec) in config.video.iter().enumerate() {
+        let delivery = if i == 0 {
+            Delivery {
+                formats: accepted.to_vec(),
+                width: canvas.width,
+                height: canvas.height,
+                fps: canvas.fps,
+            }
+        } else {
+            let rect = rects[i - 1];
+            let format = accepted
+                .first()
+                .copied()
+                .unwrap_or(gst_video::VideoFormat::I420);
+            let info = gst_video::VideoInfo::builder(format, rect.width, rect.height)
+                .fps(gst::Fraction::new(canvas.fps as i32, 1))
+                .build()?;
+            extra_layouts.push(ExtraLayout { info, rect });
+            Delivery {
+                formats: vec![format],
+                width: rect.width,
+                height: rect.height,
+                fps: canvas.fps,
+            }
+        };
+        sources.push(build_video_source(spec, i, &delivery)?);
+    }
+    for source in &sources {
+        source.pipeline.use_clock(Some(clock));
+    }
+    Ok((sources, extra_layouts))
+}
+
+/// Sets every source playing and starts its bus watcher. If one does not
+/// start, the program and every source go back to NULL.
+pub(super) fn start(
+    sources: &[VideoSource],
+    program: &gst::Pipeline,
+    shared: &Arc<Shared>,
+) -> Result<Vec<std::thread::JoinHandle<()>>, MediaError> {
+    let mut watchers = Vec::new();
+    for (i, source) in sources.iter().enumerate() {
+        // Each source keeps its own base time: a file paces itself
+        // from its own start (and again after each loop), and the
+        // program re-times every frame on arrival anyway.
+        if let Err(e) = source.pipeline.set_state(gst::State::Playing) {
+            let _ = program.set_state(gst::State::Null);
+            for s in sources {
+                let _ = s.pipeline.set_state(gst::State::Null);
+            }
+            return Err(MediaError::Pipeline {
+                element: source.description.clone(),
+                message: format!("source did not start: {e}"),
+            });
+        }
+        watchers.push(bus::spawn_source_watcher(i, source, shared)?);
+    }
+    Ok(watchers)
+}
