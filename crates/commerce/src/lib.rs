@@ -29,7 +29,7 @@ pub type Result<T> = std::result::Result<T, CommerceError>;
 
 /// One product. Prices are in the smallest currency unit (fen/cents),
 /// as the room protocol carries them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Product {
     pub goods_id: String,
     pub name: String,
@@ -70,7 +70,7 @@ impl Product {
 }
 
 /// The lineup and which product is on screen.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct LineupView {
     pub products: Vec<Product>,
     /// Index into `products` of the product being explained.

@@ -395,6 +395,9 @@ impl Destinations {
     }
 }
 
+/// Longest destination name, in bytes (names are ASCII).
+pub const DESTINATION_NAME_MAX: usize = 64;
+
 fn check_name(name: &str) -> Result<()> {
     let bad = |reason: &str| {
         Err(PushError::InvalidName {
@@ -402,7 +405,7 @@ fn check_name(name: &str) -> Result<()> {
             reason: reason.to_string(),
         })
     };
-    if name.is_empty() || name.len() > 64 {
+    if name.is_empty() || name.len() > DESTINATION_NAME_MAX {
         return bad("it must be 1 to 64 characters");
     }
     if !name

@@ -32,7 +32,9 @@ pub mod tencent;
 pub mod usersig;
 
 pub use bitrate::{BitrateStats, DynamicBitrate, DynamicBitrateConfig};
-pub use destinations::{DestinationKind, Destinations, SavedDestination, config_dir};
+pub use destinations::{
+    DESTINATION_NAME_MAX, DestinationKind, Destinations, SavedDestination, config_dir,
+};
 pub use error::{PushError, Result};
 pub use expiry::Expiry;
 pub use reconnect::{Backoff, OutputState, ReconnectPolicy, Retry};
@@ -41,5 +43,5 @@ pub use secrets::{
     BackendChoice, EncryptedFileStore, KeyringStore, MemorySecretStore, Secret, SecretRef,
     SecretStore, open_secret_store,
 };
-pub use target::{Protocol, PushTarget};
+pub use target::{Protocol, PushTarget, SRT_PASSPHRASE_LEN};
 pub use tencent::{TencentPushProtocol, TencentStream, TencentUrls};

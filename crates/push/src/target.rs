@@ -24,7 +24,9 @@ pub const MAX_URL_LEN: usize = 1024;
 pub const MAX_SRT_STREAMID_LEN: usize = 512;
 
 /// libsrt's bounds on `SRTO_PASSPHRASE`.
-const SRT_PASSPHRASE_LEN: std::ops::RangeInclusive<usize> = 10..=79;
+/// An SRT passphrase's length in bytes, as libsrt checks it. The one
+/// copy of this rule: the session and the window's form read it.
+pub const SRT_PASSPHRASE_LEN: std::ops::RangeInclusive<usize> = 10..=79;
 
 const SUPPORTED: &str = "rtmp://, rtmps:// or srt://";
 

@@ -17,7 +17,7 @@ use crate::protocol::ProductExplain;
 const REMEMBER: usize = 1024;
 
 /// Which channel brought the pop-up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     CustomMessage,
@@ -25,7 +25,7 @@ pub enum Channel {
 }
 
 /// What a client shows.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
 pub struct ProductCard {
     /// `evt_…` or `attr_…`, by channel.
     pub event_id: String,

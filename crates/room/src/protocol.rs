@@ -18,7 +18,9 @@ pub const PROTOCOL_VERSION: u32 = 1;
 pub const CURRENT_PRODUCT_KEY: &str = "current_product";
 
 /// Who may do what. Carried in the signed token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, ts_rs::TS,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Host,
@@ -75,7 +77,7 @@ impl std::str::FromStr for Role {
 }
 
 /// A badge next to a nickname (seed 004, "user level/identifier").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Badge {
     /// `vip`, `fan`, `role`, …
     #[serde(rename = "type")]
@@ -88,7 +90,7 @@ pub struct Badge {
 
 /// Who sent something. The server fills it in; clients never choose
 /// their own level, role or badges.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Identity {
     pub id: String,
     pub nick: String,
@@ -100,7 +102,7 @@ pub struct Identity {
 }
 
 /// Room status, as the seeds' 直播间状态.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum RoomStatus {
     #[default]
@@ -127,7 +129,7 @@ impl RoomStatus {
 
 /// One entry in the gift catalogue. Prices are the server's, never the
 /// client's: a gift message names only the id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct GiftInfo {
     pub id: String,
     pub name: String,
@@ -138,7 +140,7 @@ pub struct GiftInfo {
 
 /// Room metadata: string keys and values with a version that grows on
 /// every change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 pub struct Metadata {
     pub version: u64,
     pub entries: BTreeMap<String, String>,
@@ -146,7 +148,7 @@ pub struct Metadata {
 
 /// The product explain payload; field names follow the seed's
 /// `GOODS_ON_SHELF` custom message, in snake_case.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ProductExplain {
     /// `evt_{goods_id}_{server_ts}`.
     pub event_id: String,
@@ -166,7 +168,7 @@ pub struct ProductExplain {
 }
 
 /// The lucky draw's two announcements.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum DrawPhase {
     Started,
@@ -175,7 +177,7 @@ pub enum DrawPhase {
 
 /// A room event. Events with a `seq` are logged and replayed on resume;
 /// events without (`online_count`) are ephemeral.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Event {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq: Option<u64>,
@@ -187,7 +189,7 @@ pub struct Event {
 
 /// What happened. Three layers, as the seeds split them: text barrage,
 /// custom messages, system notices.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum EventBody {
@@ -341,7 +343,7 @@ impl EventBody {
 }
 
 /// How a (re)joining client's history was handled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ResumeMode {
     /// No `last_seq` given.
@@ -354,8 +356,9 @@ pub enum ResumeMode {
 }
 
 /// Error codes in error frames and REST error bodies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename = "RoomErrorCode")]
 pub enum ErrorCode {
     BadJson,
     UnknownType,
@@ -377,7 +380,7 @@ pub enum ErrorCode {
 // A welcome is built once per join and serialized at once; boxing its
 // fields would only make the TypeScript-facing shape harder to read.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ServerMsg {
@@ -406,7 +409,7 @@ pub enum ServerMsg {
 }
 
 /// Client → server.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ClientMsg {
@@ -501,7 +504,7 @@ fn one() -> u32 {
 }
 
 /// A product explain request; the server fills in the ids and times.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ProductExplainReq {
     pub goods_id: String,
     pub goods_name: String,
