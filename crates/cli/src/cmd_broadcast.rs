@@ -179,7 +179,10 @@ pub fn broadcast(args: BroadcastArgs) -> anyhow::Result<()> {
                     sources.join(", "),
                     outputs.join(", ")
                 ),
-                BroadcastEvent::Output { name, state } => match state {
+                BroadcastEvent::Output {
+                    output: name,
+                    state,
+                } => match state {
                     OutputState::Failed { reason } => eprintln!("error: output {name}: {reason}"),
                     OutputState::Reconnecting {
                         attempt,

@@ -1,5 +1,7 @@
-//! The `shopcast` command: parse, call the library, map errors to exit
-//! codes.
+//! The `shopcast` command: parse, call the libraries (`shopcast-media`,
+//! `-gpu`, `-push`, `-room`), map errors to exit codes. Nothing is
+//! decided here that a library does not decide; clap, ctrlc and the log
+//! subscriber stay out of the libraries' dependencies.
 
 use std::process::ExitCode;
 
@@ -40,8 +42,20 @@ enum Command {
     Audience(cmd_room::AudienceArgs),
 }
 
+/// Logs to stderr, filtered by `SHOPCAST_LOG` (default `warn`), as the
+/// desktop app does.
+fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SHOPCAST_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+}
+
 fn main() -> ExitCode {
-    shopcast_studio::init_logging();
+    init_logging();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Devices(a) => cmd_broadcast::devices(a),

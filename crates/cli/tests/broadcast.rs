@@ -447,7 +447,9 @@ fn stats_are_json_lines_with_the_named_fields() {
     }
     assert!(last["input_fps"].as_f64().unwrap_or(0.0) > 20.0, "{last}");
     assert!(last["encoder_kbps"].as_f64().unwrap_or(0.0) > 0.0, "{last}");
-    assert_eq!(last["outputs"][0]["name"], "record");
+    // The recording is told apart by its typed id, not by a name a
+    // destination could also have.
+    assert_eq!(last["outputs"][0]["id"], "recording");
     assert!(
         last["outputs"][0]["bytes_sent"].as_u64().unwrap_or(0) > 0,
         "{last}"

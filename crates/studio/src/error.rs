@@ -4,7 +4,24 @@
 
 use std::path::Path;
 
+/// What kind of failure a command met; the window chooses how to show
+/// it by this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Invalid,
+    Forbidden,
+    State,
+    NotFound,
+    Io,
+    Media,
+    Room,
+    Push,
+    Internal,
+}
+
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StudioError {
     #[error("{what} is invalid: {reason}")]
     Invalid { what: &'static str, reason: String },
@@ -45,18 +62,18 @@ impl StudioError {
     }
 
     /// The stable code the window sees.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            StudioError::Invalid { .. } => "invalid",
-            StudioError::Forbidden(_) => "forbidden",
-            StudioError::State(_) => "state",
-            StudioError::NotFound(_) => "not_found",
-            StudioError::Io { .. } => "io",
-            StudioError::Media(_) | StudioError::Gpu(_) => "media",
-            StudioError::Push(_) => "push",
-            StudioError::Room(_) => "room",
-            StudioError::Commerce(_) => "invalid",
-            StudioError::Internal(_) => "internal",
+            StudioError::Invalid { .. } => ErrorCode::Invalid,
+            StudioError::Forbidden(_) => ErrorCode::Forbidden,
+            StudioError::State(_) => ErrorCode::State,
+            StudioError::NotFound(_) => ErrorCode::NotFound,
+            StudioError::Io { .. } => ErrorCode::Io,
+            StudioError::Media(_) | StudioError::Gpu(_) => ErrorCode::Media,
+            StudioError::Push(_) => ErrorCode::Push,
+            StudioError::Room(_) => ErrorCode::Room,
+            StudioError::Commerce(_) => ErrorCode::Invalid,
+            StudioError::Internal(_) => ErrorCode::Internal,
         }
     }
 

@@ -14,7 +14,7 @@ const JOURNAL_FILE: &str = "session.json";
 
 /// What the last, unfinished session was. Holds destination names only;
 /// their keys stay in the keychain.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ResumeOffer {
     pub mode: Mode,
     pub started_ms: u64,

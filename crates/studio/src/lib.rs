@@ -5,31 +5,33 @@
 //! lineup (`shopcast-commerce`). The desktop shell and the `shopcast`
 //! CLI are thin layers over [`Session`]; every rule (roles, phases,
 //! validation) is enforced here, so it holds with or without a window.
+//! [`ipc`] is the desktop contract, from which the window's TypeScript
+//! is generated. The session runs its own small tokio runtime (room
+//! client, embedded room, preview socket) beside GStreamer's threads.
 
 pub mod error;
 mod fsutil;
 pub mod hotkey;
+pub mod ipc;
 pub mod journal;
+pub mod limits;
 pub mod luts;
 pub mod preview_server;
 pub mod session;
 pub mod settings;
 
-pub use error::{StudioError, StudioResult};
+pub use error::{ErrorCode, StudioError, StudioResult};
 pub use journal::ResumeOffer;
 pub use session::{
-    DestinationInput, EventSink, Mode, Phase, Session, SessionEvent, SessionPaths, SessionView,
+    DestinationInput, EventSink, Mode, Phase, PhaseName, Session, SessionEvent, SessionPaths,
+    SessionView,
 };
 pub use settings::Settings;
 
-/// Logs to stderr, filtered by `SHOPCAST_LOG` (default `warn`): the same
-/// for the CLI and the desktop app.
-pub fn init_logging() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SHOPCAST_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+/// The installed app's assets folder (LUTs), from the desktop shell's
+/// resource folder; `$SHOPCAST_ASSETS` still wins when set.
+pub fn set_bundled_assets(dir: &std::path::Path) {
+    if shopcast_gpu::set_bundled_assets_dir(dir) {
+        tracing::debug!(dir = %dir.display(), "bundled assets");
+    }
 }

@@ -8,7 +8,7 @@ use shopcast_gpu::{Lut, LutArg, LutSource};
 
 use crate::error::{StudioError, StudioResult};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct LutView {
     pub name: String,
     /// `data:image/png;base64,…`

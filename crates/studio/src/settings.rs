@@ -6,13 +6,15 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::{StudioError, StudioResult};
+use crate::limits;
 
 pub const SETTINGS_VERSION: u32 = 1;
 pub const SETTINGS_FILE: &str = "studio.json";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct CanvasSettings {
     pub width: u32,
     pub height: u32,
@@ -20,7 +22,7 @@ pub struct CanvasSettings {
     pub video_kbps: u32,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct BeautyLevels {
     pub smoothing: u8,
     pub whitening: u8,
@@ -28,20 +30,20 @@ pub struct BeautyLevels {
     pub sharpen: u8,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct LutChoice {
     pub name: Option<String>,
     pub strength: u8,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct AudioSettings {
     pub gain_db: f64,
     pub muted: bool,
     pub monitor: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum VideoChoice {
     Test,
@@ -51,7 +53,7 @@ pub enum VideoChoice {
     Image { path: PathBuf },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Hotkeys {
     pub go_live: String,
     pub mute_mic: String,
@@ -59,17 +61,30 @@ pub struct Hotkeys {
     pub beauty_toggle: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct RehearsalAudience {
     pub viewers: u32,
     pub barrage_per_s: f64,
     pub gifts_per_s: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The window's language.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub enum Language {
+    /// The seeds' hosts sell in Chinese first.
+    #[default]
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    #[serde(rename = "en")]
+    En,
+    #[serde(rename = "ko")]
+    Ko,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Settings {
     pub version: u32,
-    pub language: String,
+    pub language: Language,
     pub canvas: CanvasSettings,
     pub beauty: BeautyLevels,
     pub lut: LutChoice,
@@ -82,7 +97,9 @@ pub struct Settings {
     pub hotkeys: Hotkeys,
     pub rehearsal: RehearsalAudience,
     pub room_url: Option<String>,
-    /// The window's layout, stored as the window gives it.
+    /// The window's layout, stored as the window gives it: opaque here,
+    /// so the page's own layout type fits without a cast.
+    #[ts(type = "unknown")]
     pub layout: Option<serde_json::Value>,
 }
 
@@ -90,7 +107,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             version: SETTINGS_VERSION,
-            language: "zh-CN".into(),
+            language: Language::ZhCn,
             canvas: CanvasSettings {
                 width: 1280,
                 height: 720,
@@ -134,9 +151,9 @@ fn invalid(what: &'static str, reason: impl Into<String>) -> StudioError {
     }
 }
 
-/// The layout may be large, but not unbounded: it is written on every
-/// drag.
-const MAX_LAYOUT_BYTES: usize = 256 * 1024;
+fn range_words<T: std::fmt::Display>(r: &std::ops::RangeInclusive<T>, unit: &str) -> String {
+    format!("{} to {} {unit}", r.start(), r.end())
+}
 
 impl Settings {
     /// Checks every field; the window's copy of these rules is only for
@@ -148,31 +165,40 @@ impl Settings {
                 format!("expected {SETTINGS_VERSION}, got {}", self.version),
             ));
         }
-        if !["zh-CN", "en", "ko"].contains(&self.language.as_str()) {
-            return Err(invalid("language", "one of zh-CN, en, ko"));
-        }
         shopcast_media::Canvas::new(self.canvas.width, self.canvas.height, self.canvas.fps)
             .map_err(|e| invalid("canvas", e.to_string()))?;
-        if !(300..=20_000).contains(&self.canvas.video_kbps) {
-            return Err(invalid("video bitrate", "300 to 20000 kbps"));
+        if !limits::VIDEO_KBPS.contains(&self.canvas.video_kbps) {
+            return Err(invalid(
+                "video bitrate",
+                range_words(&limits::VIDEO_KBPS, "kbps"),
+            ));
         }
         let b = self.beauty;
         if [b.smoothing, b.whitening, b.ruddy, b.sharpen]
             .iter()
-            .any(|&l| l > shopcast_gpu::MAX_LEVEL)
+            .any(|l| !limits::BEAUTY_LEVEL.contains(l))
         {
-            return Err(invalid("beauty level", "each level is 0 to 9"));
+            return Err(invalid(
+                "beauty level",
+                range_words(&limits::BEAUTY_LEVEL, "for each level"),
+            ));
         }
-        if self.lut.strength > 100 {
-            return Err(invalid("LUT strength", "0 to 100 %"));
+        if !limits::LUT_STRENGTH.contains(&self.lut.strength) {
+            return Err(invalid(
+                "LUT strength",
+                range_words(&limits::LUT_STRENGTH, "%"),
+            ));
         }
         if let Some(name) = &self.lut.name
             && !shopcast_gpu::list_luts().contains(name)
         {
             return Err(invalid("LUT", format!("no shipped filter named {name:?}")));
         }
-        if !self.audio.gain_db.is_finite() || !(-30.0..=20.0).contains(&self.audio.gain_db) {
-            return Err(invalid("microphone gain", "-30 to +20 dB"));
+        if !self.audio.gain_db.is_finite() || !limits::GAIN_DB.contains(&self.audio.gain_db) {
+            return Err(invalid(
+                "microphone gain",
+                range_words(&limits::GAIN_DB, "dB"),
+            ));
         }
         let keys = [
             &self.hotkeys.go_live,
@@ -190,13 +216,18 @@ impl Settings {
             return Err(invalid("hotkey", "two actions share one key"));
         }
         let r = &self.rehearsal;
-        if r.viewers > 2000
-            || !(0.0..=200.0).contains(&r.barrage_per_s)
-            || !(0.0..=50.0).contains(&r.gifts_per_s)
+        if !limits::REHEARSAL_VIEWERS.contains(&r.viewers)
+            || !limits::REHEARSAL_BARRAGE_PER_S.contains(&r.barrage_per_s)
+            || !limits::REHEARSAL_GIFTS_PER_S.contains(&r.gifts_per_s)
         {
             return Err(invalid(
                 "rehearsal audience",
-                "up to 2000 viewers, 200 barrage/s and 50 gifts/s",
+                format!(
+                    "up to {} viewers, {} barrage/s and {} gifts/s",
+                    limits::REHEARSAL_VIEWERS.end(),
+                    limits::REHEARSAL_BARRAGE_PER_S.end(),
+                    limits::REHEARSAL_GIFTS_PER_S.end()
+                ),
             ));
         }
         if let Some(url) = &self.room_url
@@ -209,7 +240,7 @@ impl Settings {
         }
         if let Some(layout) = &self.layout {
             let size = serde_json::to_vec(layout).map(|v| v.len()).unwrap_or(0);
-            if size > MAX_LAYOUT_BYTES {
+            if size > limits::LAYOUT_MAX_BYTES {
                 return Err(invalid("layout", "larger than 256 KiB"));
             }
         }
@@ -298,7 +329,6 @@ mod tests {
                 "hotkey",
             ),
             (Box::new(|s| s.hotkeys.go_live = "Ctrl+".into()), "hotkey"),
-            (Box::new(|s| s.language = "fr".into()), "language"),
             (
                 Box::new(|s| s.room_url = Some("file:///x".into())),
                 "room server",

@@ -7,9 +7,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use shopcast_room::protocol::ClientMsg;
-use shopcast_studio::session::DestinationInput;
-use shopcast_studio::{Mode, Phase, Session, SessionEvent, SessionPaths, StudioError};
+use shopcast_room::protocol::{ClientMsg, EventBody};
+use shopcast_studio::session::{DestinationInput, OutputStateName, RoomNotice};
+use shopcast_studio::{
+    ErrorCode, Mode, PhaseName, Session, SessionEvent, SessionPaths, StudioError,
+};
 use shopcast_testkit::{NginxRtmp, probe};
 
 struct Rig {
@@ -61,7 +63,8 @@ impl Rig {
 }
 
 fn is_barrage(e: &SessionEvent) -> bool {
-    matches!(e, SessionEvent::Room(v) if v["type"] == "barrage")
+    matches!(e, SessionEvent::Room(b)
+        if b.events.iter().any(|e| matches!(e.body, EventBody::Barrage { .. })))
 }
 
 /// The session's settings with a `w`x`h` canvas and microphone `mic`
@@ -101,13 +104,13 @@ fn rehearsal_previews_gets_barrage_records_and_ends_cleanly() {
     let _rt = shopcast_testkit::realtime_lock();
     let rig = Rig::new();
     let session = rig.open();
-    assert_eq!(session.view().phase, Phase::Choosing);
+    assert_eq!(session.view().phase, PhaseName::Choosing);
     let mut s = canvas(&session, 640, 360, "test");
     s.rehearsal.barrage_per_s = 20.0;
     session.save_settings(s).unwrap();
 
     let view = session.enter_mode(Mode::Rehearsal, None, None).unwrap();
-    assert_eq!(view.phase, Phase::Preview);
+    assert_eq!(view.phase, PhaseName::Preview);
     assert!(view.can_stream);
 
     // The preview socket: packed RGBA frames with the documented header.
@@ -136,7 +139,7 @@ fn rehearsal_previews_gets_barrage_records_and_ends_cleanly() {
     ));
 
     let view = session.start_rehearsal(true).unwrap();
-    assert_eq!(view.phase, Phase::OnAir);
+    assert_eq!(view.phase, PhaseName::OnAir);
     assert!(view.on_air_since_ms.is_some());
     let recording = view.recording.clone().expect("a recording path");
     rig.wait_for("simulated barrage", Duration::from_secs(20), is_barrage);
@@ -162,11 +165,10 @@ fn rehearsal_previews_gets_barrage_records_and_ends_cleanly() {
     // The lineup explains a product through the room: a pop-up comes back.
     let lineup = session.lineup_next().unwrap();
     assert_eq!(lineup.current, Some(0));
-    rig.wait_for(
-        "product pop-up",
-        Duration::from_secs(10),
-        |e| matches!(e, SessionEvent::Popup(v) if v["goods_id"] == "demo_watch"),
-    );
+    rig.wait_for("product pop-up", Duration::from_secs(10), |e| {
+        matches!(e, SessionEvent::Room(b) if b.notices.iter().any(|n|
+                matches!(n, RoomNotice::Popup { card } if card.goods_id == "demo_watch")))
+    });
     // The source cannot change on air.
     assert!(matches!(
         session.set_video(shopcast_studio::settings::VideoChoice::Test),
@@ -175,8 +177,16 @@ fn rehearsal_previews_gets_barrage_records_and_ends_cleanly() {
     std::thread::sleep(Duration::from_secs(3));
     assert!(session.is_on_air());
 
+    // Closing the window on air asks the host first; once confirmed,
+    // the close goes through.
+    assert!(!session.request_close());
+    assert!(rig.count(|e| matches!(e, SessionEvent::CloseRequested)) == 1);
+    session.confirm_close();
+    assert!(rig.count(|e| matches!(e, SessionEvent::CloseApproved)) == 1);
+    assert!(session.request_close());
+
     let view = session.end_live(true).unwrap();
-    assert_eq!(view.phase, Phase::Ended);
+    assert_eq!(view.phase, PhaseName::Ended);
     assert_eq!(view.last_recording.as_deref(), Some(recording.as_str()));
     let p = probe(std::path::Path::new(&recording)).expect("the recording plays");
     assert_eq!((p.width, p.height), (640, 360));
@@ -188,8 +198,59 @@ fn rehearsal_previews_gets_barrage_records_and_ends_cleanly() {
     let before = session.preview_frames();
     std::thread::sleep(Duration::from_secs(1));
     assert!(session.preview_frames() > before);
-    assert!(rig.count(|e| matches!(e, SessionEvent::AudioLevel { .. })) > 10);
+    assert!(rig.count(|e| matches!(e, SessionEvent::AudioLevel(_))) > 10);
     assert!(rig.count(|e| matches!(e, SessionEvent::Stats(_))) > 2);
+}
+
+#[test]
+fn beauty_bypass_is_session_state_and_never_saved() {
+    use shopcast_studio::settings::BeautyLevels;
+    let rig = Rig::new();
+    let session = rig.open();
+    session
+        .save_settings(canvas(&session, 320, 180, "test"))
+        .unwrap();
+    session.enter_mode(Mode::Rehearsal, None, None).unwrap();
+    let levels = BeautyLevels {
+        smoothing: 7,
+        whitening: 4,
+        ruddy: 2,
+        sharpen: 1,
+    };
+    session.set_beauty(levels).unwrap();
+    assert_eq!(session.applied_beauty(), Some(levels));
+
+    let view = session.set_beauty_bypass(true).unwrap();
+    assert!(view.beauty_bypass);
+    assert_eq!(session.applied_beauty(), Some(BeautyLevels::default()));
+    assert_eq!(session.settings().beauty, levels, "the saved levels stay");
+
+    // A later save from the window (the dock layout moved) carries the
+    // real levels: the GPU stays bypassed and the toggle stays off.
+    let mut s = session.settings();
+    s.layout = Some(serde_json::json!({"version": 1, "moved": true}));
+    session.save_settings(s).unwrap();
+    assert_eq!(session.applied_beauty(), Some(BeautyLevels::default()));
+    assert!(session.view().beauty_bypass);
+
+    // A slider moved while bypassed is stored, and shows once the
+    // bypass ends.
+    let moved = BeautyLevels {
+        smoothing: 8,
+        ..levels
+    };
+    session.set_beauty(moved).unwrap();
+    assert_eq!(session.applied_beauty(), Some(BeautyLevels::default()));
+    session.set_beauty_bypass(false).unwrap();
+    assert_eq!(session.applied_beauty(), Some(moved));
+
+    // Bypassed at quit: the next start has the host's levels, not zeros,
+    // and no bypass.
+    session.set_beauty_bypass(true).unwrap();
+    drop(session);
+    let session = rig.open();
+    assert_eq!(session.settings().beauty, moved);
+    assert!(!session.view().beauty_bypass);
 }
 
 #[test]
@@ -201,7 +262,7 @@ fn the_preview_warms_up_on_the_start_screen_and_follows_the_settings() {
     session.save_settings(s.clone()).unwrap();
     assert_eq!(session.preview_frames(), 0, "nothing runs before warm-up");
     session.warm_up();
-    assert_eq!(session.view().phase, Phase::Choosing);
+    assert_eq!(session.view().phase, PhaseName::Choosing);
     let size = |f: &Vec<u8>| {
         let (_, _, w, h) = shopcast_studio::preview_server::decode_header(f).expect("header");
         (w, h)
@@ -217,7 +278,7 @@ fn the_preview_warms_up_on_the_start_screen_and_follows_the_settings() {
     // Choosing a host mode keeps it; warming up twice is harmless.
     session.warm_up();
     let view = session.enter_mode(Mode::Rehearsal, None, None).unwrap();
-    assert_eq!(view.phase, Phase::Preview);
+    assert_eq!(view.phase, PhaseName::Preview);
     let frames = preview_frames(&session.preview_url(), 3);
     assert!(frames.iter().all(|f| size(f) == (640, 360)));
     // warm-up does nothing once a mode is chosen.
@@ -318,11 +379,11 @@ fn an_assistant_runs_the_lineup_but_never_the_stream() {
         "the assistant's announcement",
         Duration::from_secs(10),
         |e| {
-            matches!(e, SessionEvent::Room(v)
-            if v["type"] == "announcement" && v["text"] == "<b>8 pm flash sale</b>")
+            matches!(e, SessionEvent::Room(b) if b.events.iter().any(|e|
+                matches!(&e.body, EventBody::Announcement { text } if text == "<b>8 pm flash sale</b>")))
         },
     );
-    assert_eq!(host.view().phase, Phase::Preview);
+    assert_eq!(host.view().phase, PhaseName::Preview);
     drop(asst);
     drop(host);
 }
@@ -372,22 +433,22 @@ fn live_mode_pushes_a_saved_destination_to_a_real_server() {
     ));
     assert_eq!(
         session.view().phase,
-        Phase::Preview,
+        PhaseName::Preview,
         "a refused go-live changes nothing"
     );
 
     let view = session.go_live(&["main".into()], true).unwrap();
-    assert_eq!(view.phase, Phase::OnAir);
+    assert_eq!(view.phase, PhaseName::OnAir);
     rig.wait_for("the destination going live", Duration::from_secs(10), |e| {
         matches!(e, SessionEvent::Session(v)
-            if v.outputs.iter().any(|o| o.name == "main" && o.state == "live"))
+            if v.outputs.iter().any(|o| o.name == "main" && o.state == OutputStateName::Live))
     });
     // The journal is there while on air: a crash now would be offered
     // for resume.
     assert!(rig.paths.data_dir.join("session.json").exists());
     std::thread::sleep(Duration::from_secs(4));
     let view = session.end_live(true).unwrap();
-    assert_eq!(view.phase, Phase::Ended);
+    assert_eq!(view.phase, PhaseName::Ended);
     let recs = nginx
         .wait_for_recordings(1, Duration::from_secs(10))
         .expect("server recording");
@@ -444,7 +505,7 @@ fn bad_input_is_refused_and_the_preview_keeps_running() {
             path: "/nonexistent/clip.mp4".into(),
         })
         .unwrap_err();
-    assert_eq!(err.code(), "not_found");
+    assert_eq!(err.code(), ErrorCode::NotFound);
     assert_eq!(
         session.settings().video,
         shopcast_studio::settings::VideoChoice::Test
@@ -489,7 +550,7 @@ fn bad_input_is_refused_and_the_preview_keeps_running() {
                 .unwrap(),
         )
         .unwrap_err();
-    assert_eq!(err.code(), "state");
+    assert_eq!(err.code(), ErrorCode::State);
     session.leave_mode().unwrap();
-    assert_eq!(session.view().phase, Phase::Choosing);
+    assert_eq!(session.view().phase, PhaseName::Choosing);
 }

@@ -1,0 +1,48 @@
+// Every command of the desktop shell, once: its name, its arguments and
+// what it answers. This file is plain tokens so that three places can
+// read it without copying it:
+// - `crate::ipc::commands` checks each entry against its function;
+// - `crate::ipc::bindings` writes the TypeScript wrappers;
+// - `src-tauri` builds its Tauri commands and handler from it, and its
+//   build script (which `include!`s this file) the permission set.
+// Add a command here and in `commands.rs`; nothing else lists them.
+
+/// Calls `$callback! { name(arg: Type, …) -> Answer; … }` with every
+/// command of the desktop shell.
+#[macro_export]
+macro_rules! studio_commands {
+    ($callback:ident) => {
+        $callback! {
+            app_info() -> $crate::session::AppInfo;
+            get_settings() -> $crate::settings::Settings;
+            save_settings(settings: $crate::settings::Settings) -> $crate::settings::Settings;
+            enter_mode(
+                mode: $crate::session::Mode,
+                room_url: Option<String>,
+                token: Option<String>
+            ) -> $crate::session::SessionView;
+            leave_mode() -> $crate::session::SessionView;
+            list_devices() -> Vec<$crate::session::DeviceView>;
+            list_luts() -> Vec<$crate::luts::LutView>;
+            set_video(video: $crate::settings::VideoChoice) -> $crate::session::SessionView;
+            set_canvas(canvas: $crate::settings::CanvasSettings) -> $crate::session::SessionView;
+            set_beauty(beauty: $crate::settings::BeautyLevels) -> ();
+            set_beauty_bypass(bypass: bool) -> $crate::session::SessionView;
+            set_lut(lut: $crate::settings::LutChoice) -> ();
+            set_audio(audio: $crate::settings::AudioSettings) -> ();
+            list_destinations() -> Vec<$crate::session::DestinationView>;
+            save_destination(input: $crate::session::DestinationInput) -> $crate::session::DestinationView;
+            remove_destination(name: String) -> ();
+            go_live(destinations: Vec<String>, confirmed: bool) -> $crate::session::SessionView;
+            start_rehearsal(confirmed: bool) -> $crate::session::SessionView;
+            end_live(confirmed: bool) -> $crate::session::SessionView;
+            dismiss_summary() -> $crate::session::SessionView;
+            set_audience(audience: $crate::settings::RehearsalAudience) -> ();
+            room_send(msg: $crate::ipc::RoomCommand) -> ();
+            lineup() -> $crate::ipc::LineupView;
+            lineup_next() -> $crate::ipc::LineupView;
+            resume_session(accept: bool) -> $crate::session::SessionView;
+            confirm_close() -> ();
+        }
+    };
+}

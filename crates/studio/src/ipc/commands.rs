@@ -1,0 +1,138 @@
+//! One function per desktop command, each a call into the session. The
+//! shell runs them on a blocking thread (media start and stop take up to
+//! seconds) and maps the error to a [`CommandError`](super::CommandError).
+
+use crate::error::StudioResult;
+use crate::luts::LutView;
+use crate::session::{
+    AppInfo, DestinationInput, DestinationView, DeviceView, Mode, Session, SessionView,
+};
+use crate::settings::{
+    AudioSettings, BeautyLevels, CanvasSettings, LutChoice, RehearsalAudience, Settings,
+    VideoChoice,
+};
+
+use super::{LineupView, RoomCommand};
+
+pub fn app_info(s: &Session) -> StudioResult<AppInfo> {
+    Ok(s.app_info())
+}
+
+pub fn get_settings(s: &Session) -> StudioResult<Settings> {
+    Ok(s.settings())
+}
+
+pub fn save_settings(s: &Session, settings: Settings) -> StudioResult<Settings> {
+    s.save_settings(settings)
+}
+
+pub fn enter_mode(
+    s: &Session,
+    mode: Mode,
+    room_url: Option<String>,
+    token: Option<String>,
+) -> StudioResult<SessionView> {
+    s.enter_mode(mode, room_url.as_deref(), token.as_deref())
+}
+
+pub fn leave_mode(s: &Session) -> StudioResult<SessionView> {
+    s.leave_mode()
+}
+
+pub fn list_devices(_: &Session) -> StudioResult<Vec<DeviceView>> {
+    Ok(crate::session::list_devices())
+}
+
+pub fn list_luts(_: &Session) -> StudioResult<Vec<LutView>> {
+    Ok(crate::luts::list())
+}
+
+pub fn set_video(s: &Session, video: VideoChoice) -> StudioResult<SessionView> {
+    s.set_video(video)
+}
+
+pub fn set_canvas(s: &Session, canvas: CanvasSettings) -> StudioResult<SessionView> {
+    s.set_canvas(canvas)
+}
+
+pub fn set_beauty(s: &Session, beauty: BeautyLevels) -> StudioResult<()> {
+    s.set_beauty(beauty)
+}
+
+pub fn set_beauty_bypass(s: &Session, bypass: bool) -> StudioResult<SessionView> {
+    s.set_beauty_bypass(bypass)
+}
+
+pub fn set_lut(s: &Session, lut: LutChoice) -> StudioResult<()> {
+    s.set_lut(lut)
+}
+
+pub fn set_audio(s: &Session, audio: AudioSettings) -> StudioResult<()> {
+    s.set_audio(audio)
+}
+
+pub fn list_destinations(s: &Session) -> StudioResult<Vec<DestinationView>> {
+    s.list_destinations()
+}
+
+pub fn save_destination(s: &Session, input: DestinationInput) -> StudioResult<DestinationView> {
+    s.save_destination(input)
+}
+
+pub fn remove_destination(s: &Session, name: String) -> StudioResult<()> {
+    s.remove_destination(&name)
+}
+
+pub fn go_live(
+    s: &Session,
+    destinations: Vec<String>,
+    confirmed: bool,
+) -> StudioResult<SessionView> {
+    s.go_live(&destinations, confirmed)
+}
+
+pub fn start_rehearsal(s: &Session, confirmed: bool) -> StudioResult<SessionView> {
+    s.start_rehearsal(confirmed)
+}
+
+pub fn end_live(s: &Session, confirmed: bool) -> StudioResult<SessionView> {
+    s.end_live(confirmed)
+}
+
+pub fn dismiss_summary(s: &Session) -> StudioResult<SessionView> {
+    s.dismiss_summary()
+}
+
+pub fn set_audience(s: &Session, audience: RehearsalAudience) -> StudioResult<()> {
+    s.set_audience(audience)
+}
+
+pub fn room_send(s: &Session, msg: RoomCommand) -> StudioResult<()> {
+    s.room_send(msg)
+}
+
+pub fn lineup(s: &Session) -> StudioResult<LineupView> {
+    s.lineup()
+}
+
+pub fn lineup_next(s: &Session) -> StudioResult<LineupView> {
+    s.lineup_next()
+}
+
+pub fn resume_session(s: &Session, accept: bool) -> StudioResult<SessionView> {
+    s.resume_session(accept)
+}
+
+pub fn confirm_close(s: &Session) -> StudioResult<()> {
+    s.confirm_close();
+    Ok(())
+}
+
+/// Each entry of the command list has its function, with exactly the
+/// listed arguments and answer: a mismatch does not compile.
+macro_rules! check_signatures {
+    ($( $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty; )*) => {
+        $( const _: fn(&Session $(, $ty)*) -> StudioResult<$ret> = $name; )*
+    };
+}
+crate::studio_commands!(check_signatures);

@@ -1,0 +1,110 @@
+//! Every range and default the studio checks, declared once. The
+//! session validates with these constants, and the window reads the same
+//! values from the generated bindings ([`Limits::current`] is exported as
+//! `LIMITS`), so a form can never accept what the session refuses, or
+//! the other way round.
+
+use std::ops::RangeInclusive;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// Each beauty level: 0 (off) to 9, as the seeds' beauty levels.
+pub const BEAUTY_LEVEL: RangeInclusive<u8> = 0..=shopcast_gpu::MAX_LEVEL;
+/// LUT strength in percent.
+pub const LUT_STRENGTH: RangeInclusive<u8> = 0..=100;
+/// Microphone gain in dB.
+pub const GAIN_DB: RangeInclusive<f64> = -30.0..=20.0;
+/// The encoder's video bitrate, as the studio offers it.
+pub const VIDEO_KBPS: RangeInclusive<u32> = 300..=20_000;
+/// Canvas sides, in pixels (even numbers), as the media crate accepts.
+pub const CANVAS_SIDE: RangeInclusive<u32> =
+    shopcast_media::config::MIN_DIMENSION..=shopcast_media::config::MAX_DIMENSION;
+/// Frames per second.
+pub const FPS: RangeInclusive<u32> =
+    shopcast_media::config::MIN_FPS..=shopcast_media::config::MAX_FPS;
+/// The rehearsal's simulated audience.
+pub const REHEARSAL_VIEWERS: RangeInclusive<u32> = 0..=2000;
+pub const REHEARSAL_BARRAGE_PER_S: RangeInclusive<f64> = 0.0..=200.0;
+pub const REHEARSAL_GIFTS_PER_S: RangeInclusive<f64> = 0.0..=50.0;
+/// How long a signed Tencent push URL stays valid, in hours (a year at
+/// most).
+pub const TENCENT_VALID_HOURS: RangeInclusive<u32> = 1..=8760;
+/// The window's saved layout; it is written on every drag.
+pub const LAYOUT_MAX_BYTES: usize = 256 * 1024;
+
+/// A closed range, as the window reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
+pub struct Range {
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Range {
+    fn of<T: Copy + Into<f64>>(r: &RangeInclusive<T>) -> Self {
+        Self {
+            min: (*r.start()).into(),
+            max: (*r.end()).into(),
+        }
+    }
+
+    fn up_to(max: usize) -> Self {
+        Self {
+            min: 0.0,
+            max: max as f64,
+        }
+    }
+}
+
+/// The limits the window's forms use.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Limits {
+    pub beauty_level: Range,
+    pub lut_strength: Range,
+    pub gain_db: Range,
+    pub video_kbps: Range,
+    pub canvas_side: Range,
+    pub fps: Range,
+    pub rehearsal_viewers: Range,
+    pub rehearsal_barrage_per_s: Range,
+    pub rehearsal_gifts_per_s: Range,
+    pub tencent_valid_hours: Range,
+    /// In bytes (UTF-8), as libsrt counts.
+    pub srt_passphrase_bytes: Range,
+    pub destination_name_bytes: Range,
+    /// Barrage text, in characters.
+    pub barrage_chars: Range,
+    pub announcement_chars: Range,
+}
+
+impl Limits {
+    pub fn current() -> Self {
+        let room = shopcast_room::limits::Limits::default();
+        let srt = shopcast_push::SRT_PASSPHRASE_LEN;
+        Self {
+            beauty_level: Range::of(&BEAUTY_LEVEL),
+            lut_strength: Range::of(&LUT_STRENGTH),
+            gain_db: Range::of(&GAIN_DB),
+            video_kbps: Range::of(&VIDEO_KBPS),
+            canvas_side: Range::of(&CANVAS_SIDE),
+            fps: Range::of(&FPS),
+            rehearsal_viewers: Range::of(&REHEARSAL_VIEWERS),
+            rehearsal_barrage_per_s: Range::of(&REHEARSAL_BARRAGE_PER_S),
+            rehearsal_gifts_per_s: Range::of(&REHEARSAL_GIFTS_PER_S),
+            tencent_valid_hours: Range::of(&TENCENT_VALID_HOURS),
+            srt_passphrase_bytes: Range {
+                min: *srt.start() as f64,
+                max: *srt.end() as f64,
+            },
+            destination_name_bytes: Range {
+                min: 1.0,
+                max: shopcast_push::DESTINATION_NAME_MAX as f64,
+            },
+            barrage_chars: Range {
+                min: 1.0,
+                max: room.max_text_chars as f64,
+            },
+            announcement_chars: Range::up_to(room.max_announcement_chars),
+        }
+    }
+}

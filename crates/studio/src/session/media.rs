@@ -1,0 +1,357 @@
+//! The media run: the preview (a broadcast with no outputs), going on
+//! air (the same broadcast restarted with the outputs and the
+//! recording), ending, and what the broadcast reports back.
+
+use std::path::PathBuf;
+
+use parking_lot::Mutex;
+use shopcast_gpu::{EffectSettings, GpuControl};
+use shopcast_media::{
+    AudioSourceSpec, Broadcast, BroadcastConfig, BroadcastEvent, Canvas, OutputId, OutputState,
+    PreviewConfig, PushOutput,
+};
+use shopcast_room::protocol::RoomStatus;
+
+use super::controls::{lut_arg, video_spec};
+use super::paths::{now_ms, recordings_dir, timestamp_name};
+use super::state::{Inner, Mode, Phase, SessionRole};
+use super::view::{
+    AudioLevel, OutputStateName, OutputStatsView, OutputView, PhaseName, SessionEvent, SessionView,
+    StatsView,
+};
+use super::{EventSink, Session};
+use crate::error::{StudioError, StudioResult};
+use crate::journal::{Journal, ResumeOffer};
+use crate::settings::Settings;
+
+/// Phases from which the host may go on air.
+const READY: &[PhaseName] = &[PhaseName::Preview, PhaseName::Ended];
+
+pub(super) struct MediaRun {
+    pub broadcast: Broadcast,
+    pub gpu: GpuControl,
+}
+
+impl Session {
+    /// Live mode: pushes to the named saved destinations and records.
+    pub fn go_live(&self, destinations: &[String], confirmed: bool) -> StudioResult<SessionView> {
+        let _op = self.ops.lock();
+        let mode = self.inner.lock().require_host("going live")?;
+        if mode != Mode::Live {
+            return Err(StudioError::State(
+                "this is a rehearsal: it never goes live; choose Live mode to broadcast".into(),
+            ));
+        }
+        if !confirmed {
+            return Err(StudioError::State("going live needs confirming".into()));
+        }
+        self.inner.lock().require_phase(READY, "going live")?;
+        if destinations.is_empty() {
+            return Err(StudioError::Invalid {
+                what: "destinations",
+                reason: "choose at least one".into(),
+            });
+        }
+        let push = self.resolve_destinations(destinations)?;
+        self.go_on_air(push, destinations.to_vec())
+    }
+
+    /// Rehearsal mode: records locally, the simulated room goes "live".
+    pub fn start_rehearsal(&self, confirmed: bool) -> StudioResult<SessionView> {
+        let _op = self.ops.lock();
+        let mode = self.inner.lock().require_host("starting a rehearsal")?;
+        if mode != Mode::Rehearsal {
+            return Err(StudioError::State("not in rehearsal mode".into()));
+        }
+        if !confirmed {
+            return Err(StudioError::State("starting needs confirming".into()));
+        }
+        self.inner
+            .lock()
+            .require_phase(READY, "starting a rehearsal")?;
+        self.go_on_air(Vec::new(), Vec::new())
+    }
+
+    fn go_on_air(&self, push: Vec<PushOutput>, names: Vec<String>) -> StudioResult<SessionView> {
+        let recordings = recordings_dir(&self.paths.data_dir);
+        std::fs::create_dir_all(&recordings).map_err(|e| StudioError::io(&recordings, e))?;
+        let mode = self.inner.lock().mode.unwrap_or(Mode::Rehearsal);
+        let prefix = if mode == Mode::Live {
+            "live"
+        } else {
+            "rehearsal"
+        };
+        let record = recordings.join(format!("{prefix}-{}.mkv", timestamp_name()));
+        {
+            let mut inner = self.inner.lock();
+            inner.phase = Phase::Starting {
+                destinations: names.clone(),
+            };
+            inner.outputs = names
+                .iter()
+                .map(|n| OutputView {
+                    name: n.clone(),
+                    state: OutputStateName::Connecting,
+                    detail: String::new(),
+                })
+                .collect();
+        }
+        self.emit_view();
+        self.stop_media();
+        if let Err(e) = self.start_media(Some(record.clone()), push) {
+            {
+                let mut inner = self.inner.lock();
+                inner.phase = Phase::Preview;
+                inner.outputs.clear();
+                inner.warn(format!("could not go on air: {}", e.message()));
+            }
+            let _ = self.start_media(None, Vec::new());
+            self.emit_view();
+            return Err(e);
+        }
+        let since_ms = now_ms();
+        self.inner.lock().phase = Phase::OnAir {
+            since_ms,
+            recording: record.clone(),
+            destinations: names.clone(),
+        };
+        let _ = Journal::new(&self.paths.data_dir).write(&ResumeOffer {
+            mode,
+            started_ms: since_ms,
+            recording: Some(record.display().to_string()),
+            destinations: names,
+        });
+        self.room_status(RoomStatus::Live);
+        Ok(self.emit_view())
+    }
+
+    /// Ends the broadcast (live or rehearsal). The host only: an
+    /// assistant can never end the stream.
+    pub fn end_live(&self, confirmed: bool) -> StudioResult<SessionView> {
+        let _op = self.ops.lock();
+        self.inner.lock().require_host("ending the broadcast")?;
+        if !confirmed {
+            return Err(StudioError::State("ending needs confirming".into()));
+        }
+        let recording = {
+            let mut inner = self.inner.lock();
+            inner.require_phase(&[PhaseName::OnAir, PhaseName::Starting], "ending")?;
+            let recording = match &inner.phase {
+                Phase::OnAir { recording, .. } => Some(recording.clone()),
+                _ => None,
+            };
+            if let Some(r) = &recording {
+                inner.phase = Phase::Ending {
+                    recording: r.clone(),
+                };
+            }
+            recording
+        };
+        self.emit_view();
+        self.stop_media();
+        self.room_status(RoomStatus::Ended);
+        Journal::new(&self.paths.data_dir).clear();
+        self.inner.lock().phase = Phase::Ended {
+            last_recording: recording,
+        };
+        if let Err(e) = self.start_media(None, Vec::new()) {
+            self.inner
+                .lock()
+                .warn(format!("the preview did not restart: {}", e.message()));
+        }
+        Ok(self.emit_view())
+    }
+
+    pub(super) fn restart_preview(&self) -> StudioResult<()> {
+        // No role yet is the start screen, where the warmed-up preview
+        // follows the settings like the host's does.
+        if self.inner.lock().role() == Some(SessionRole::Assistant) {
+            return Ok(());
+        }
+        self.stop_media();
+        self.start_media(None, Vec::new())
+    }
+
+    pub(super) fn start_media(
+        &self,
+        record: Option<PathBuf>,
+        push: Vec<PushOutput>,
+    ) -> StudioResult<()> {
+        let settings = self.settings();
+        let canvas = Canvas::new(
+            settings.canvas.width,
+            settings.canvas.height,
+            settings.canvas.fps,
+        )?;
+        let mut config = BroadcastConfig::new(canvas);
+        config.video_kbps = settings.canvas.video_kbps;
+        config.video = vec![video_spec(&settings.video)];
+        config.audio = self.audio_spec(&settings);
+        config.monitor = settings.audio.monitor;
+        config.record = record;
+        config.push = push;
+        config.preview = Some(PreviewConfig::default());
+        let effects = EffectSettings {
+            beauty: self.effective_beauty(),
+            lut: lut_arg(&settings.lut),
+            ..Default::default()
+        };
+        let (processor, gpu) = shopcast_gpu::build_processor(&effects)?;
+        let mut broadcast = Broadcast::start(config, processor)?;
+        broadcast.set_audio_gain(
+            10f64.powf(settings.audio.gain_db / 20.0),
+            settings.audio.muted,
+        );
+        if let Some(frames) = broadcast.take_preview() {
+            let hub = self.hub.clone();
+            let _ = std::thread::Builder::new()
+                .name("preview-feed".into())
+                .spawn(move || {
+                    for f in frames {
+                        hub.publish(&f);
+                    }
+                });
+        }
+        if let Some(events) = broadcast.take_events() {
+            let inner = self.inner.clone();
+            let sink = self.sink.clone();
+            let _ = std::thread::Builder::new()
+                .name("session-media".into())
+                .spawn(move || {
+                    for ev in events {
+                        if matches!(ev, BroadcastEvent::Stopped) {
+                            break;
+                        }
+                        on_media_event(&inner, &sink, ev);
+                    }
+                });
+        }
+        *self.media.lock() = Some(MediaRun { broadcast, gpu });
+        Ok(())
+    }
+
+    pub(super) fn stop_media(&self) {
+        let run = self.media.lock().take();
+        if let Some(run) = run {
+            let summary = run.broadcast.stop();
+            for failure in summary.failures() {
+                self.inner.lock().warn(failure);
+            }
+        }
+    }
+
+    fn audio_spec(&self, settings: &Settings) -> AudioSourceSpec {
+        match settings.microphone.as_deref() {
+            Some("none") => AudioSourceSpec::None,
+            Some("test") => AudioSourceSpec::Test,
+            Some(id) => AudioSourceSpec::Mic(id.to_string()),
+            None => {
+                let mic = shopcast_media::devices::list_devices().ok().and_then(|d| {
+                    d.into_iter()
+                        .find(|d| d.kind == shopcast_media::devices::DeviceKind::Microphone)
+                });
+                match mic {
+                    Some(d) => AudioSourceSpec::Mic(d.id),
+                    None => {
+                        self.inner.lock().warn(
+                            "no microphone found: the stream carries silence until one is chosen"
+                                .into(),
+                        );
+                        AudioSourceSpec::Silence
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn state_view(name: &str, state: &OutputState) -> OutputView {
+    let (state, detail) = match state {
+        OutputState::Connecting => (OutputStateName::Connecting, String::new()),
+        OutputState::Live => (OutputStateName::Live, String::new()),
+        OutputState::Reconnecting {
+            attempt,
+            of,
+            next_try_in,
+        } => (
+            OutputStateName::Reconnecting,
+            format!(
+                "reconnecting {attempt}/{of}, next try in {:.0} s",
+                next_try_in.as_secs_f64()
+            ),
+        ),
+        OutputState::Failed { reason } => (OutputStateName::Failed, reason.clone()),
+        OutputState::Stopped => (OutputStateName::Stopped, String::new()),
+    };
+    OutputView {
+        name: name.to_string(),
+        state,
+        detail,
+    }
+}
+
+fn on_media_event(inner: &Mutex<Inner>, sink: &EventSink, ev: BroadcastEvent) {
+    match ev {
+        BroadcastEvent::Output {
+            output: OutputId::Recording,
+            state,
+        } => {
+            // The recording is shown as the recording, not as an output.
+            if let OutputState::Failed { reason } = &state {
+                let mut i = inner.lock();
+                i.warn(format!("recording failed: {reason}"));
+                sink(SessionEvent::Session(i.view()));
+            }
+        }
+        BroadcastEvent::Output {
+            output: OutputId::Push(name),
+            state,
+        } => {
+            let view = {
+                let mut i = inner.lock();
+                let v = state_view(&name, &state);
+                match i.outputs.iter_mut().find(|o| o.name == name) {
+                    Some(o) => *o = v,
+                    None => i.outputs.push(v),
+                }
+                i.view()
+            };
+            sink(SessionEvent::Session(view));
+        }
+        BroadcastEvent::Stats(s) => {
+            let dropped = s.dropped.source
+                + s.dropped.processor
+                + s.dropped.encoder
+                + s.dropped.outputs.values().sum::<u64>();
+            sink(SessionEvent::Stats(StatsView {
+                fps: s.output_fps,
+                dropped,
+                video_kbps: s.encoder_kbps,
+                cpu_percent: s.cpu_percent,
+                audio_rms_db: s.audio_rms_db,
+                audio_peak_db: s.audio_peak_db,
+                outputs: s
+                    .outputs
+                    .iter()
+                    .map(|o| OutputStatsView {
+                        name: o.name.clone(),
+                        kbps: o.send_kbps,
+                        state: o.state.clone(),
+                    })
+                    .collect(),
+            }));
+        }
+        BroadcastEvent::AudioLevel { rms_db, peak_db } => {
+            sink(SessionEvent::AudioLevel(AudioLevel { rms_db, peak_db }));
+        }
+        BroadcastEvent::Warning { message } | BroadcastEvent::Error { message } => {
+            let view = {
+                let mut i = inner.lock();
+                i.warn(message);
+                i.view()
+            };
+            sink(SessionEvent::Session(view));
+        }
+        BroadcastEvent::Started { .. } | BroadcastEvent::Stopped => {}
+    }
+}

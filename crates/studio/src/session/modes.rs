@@ -1,0 +1,155 @@
+//! Choosing and leaving a mode, the warm-up before one is chosen, and
+//! resuming a session that did not end.
+
+use super::Session;
+use super::state::{Mode, Phase};
+use super::view::{PhaseName, RoomView, SessionView};
+use crate::error::{StudioError, StudioResult};
+use crate::journal::Journal;
+
+impl Session {
+    /// Chooses a mode. Live may name a room (`room_url` + host token);
+    /// assistant must.
+    pub fn enter_mode(
+        &self,
+        mode: Mode,
+        room_url: Option<&str>,
+        token: Option<&str>,
+    ) -> StudioResult<SessionView> {
+        let _op = self.ops.lock();
+        {
+            let inner = self.inner.lock();
+            if inner.phase != Phase::Choosing {
+                return Err(StudioError::State(format!(
+                    "already in {:?} mode; leave it first",
+                    inner.mode.unwrap_or(mode)
+                )));
+            }
+        }
+        let room_url = room_url.map(str::trim).filter(|s| !s.is_empty());
+        let token = token.map(str::trim).filter(|s| !s.is_empty());
+        let room = match mode {
+            Mode::Rehearsal => Some(self.start_rehearsal_room()?),
+            Mode::Assistant => {
+                let (Some(url), Some(token)) = (room_url, token) else {
+                    return Err(StudioError::Invalid {
+                        what: "assistant sign-in",
+                        reason: "the host's room URL and an assistant token are both needed".into(),
+                    });
+                };
+                Some(self.connect_room(url, token)?)
+            }
+            Mode::Live => match (room_url, token) {
+                (Some(url), Some(token)) => Some(self.connect_room(url, token)?),
+                (None, None) => None,
+                _ => {
+                    return Err(StudioError::Invalid {
+                        what: "room",
+                        reason: "give both the room URL and the host token, or neither".into(),
+                    });
+                }
+            },
+        };
+        let room_url_view = room.as_ref().map(|r| r.ws_url.clone());
+        *self.room.lock() = room;
+        {
+            let mut inner = self.inner.lock();
+            inner.mode = Some(mode);
+            inner.phase = Phase::Preview;
+            inner.room.url = room_url_view;
+            inner.outputs.clear();
+        }
+        self.open_lineup(mode)?;
+        if mode == Mode::Assistant {
+            // An assistant has no stream: a preview warmed up at launch
+            // would only hold the camera.
+            self.stop_media();
+        } else if self.media.lock().is_none() {
+            self.start_media(None, Vec::new())?;
+        }
+        Ok(self.emit_view())
+    }
+
+    /// Starts the preview from the saved sources while the window is
+    /// still loading and no mode is chosen, so the host's first look at
+    /// the preview is not spent waiting for the GPU and the camera.
+    /// A failure is only a warning here: choosing a mode tries again and
+    /// reports it properly.
+    pub fn warm_up(&self) {
+        let _op = self.ops.lock();
+        if self.inner.lock().phase != Phase::Choosing || self.media.lock().is_some() {
+            return;
+        }
+        let started = std::time::Instant::now();
+        match self.start_media(None, Vec::new()) {
+            Ok(()) => tracing::info!(
+                ms = started.elapsed().as_millis() as u64,
+                "preview warmed up before a mode was chosen"
+            ),
+            Err(e) => tracing::warn!(error = %e, "preview warm-up failed; choosing a mode retries"),
+        }
+    }
+
+    /// Back to the start screen. Refused on air.
+    pub fn leave_mode(&self) -> StudioResult<SessionView> {
+        let _op = self.ops.lock();
+        if self.inner.lock().phase.is_on_air() {
+            return Err(StudioError::State(
+                "end the broadcast before leaving".into(),
+            ));
+        }
+        self.stop_media();
+        self.stop_room();
+        *self.lineup.lock() = None;
+        {
+            let mut inner = self.inner.lock();
+            inner.mode = None;
+            inner.phase = Phase::Choosing;
+            inner.outputs.clear();
+            inner.room = RoomView::default();
+        }
+        Ok(self.emit_view())
+    }
+
+    /// Back from the summary to the preview.
+    pub fn dismiss_summary(&self) -> StudioResult<SessionView> {
+        let _op = self.ops.lock();
+        {
+            let mut inner = self.inner.lock();
+            if inner.phase.name() == PhaseName::Ended {
+                inner.phase = Phase::Preview;
+                inner.outputs.clear();
+            }
+        }
+        Ok(self.emit_view())
+    }
+
+    /// Answers the resume offer: accepting re-enters the mode and, as the
+    /// last session was on air, goes on air again (a new recording file;
+    /// the old one stays playable).
+    pub fn resume_session(&self, accept: bool) -> StudioResult<SessionView> {
+        let offer = self.inner.lock().resume.take();
+        let Some(offer) = offer else {
+            return Ok(self.view());
+        };
+        Journal::new(&self.paths.data_dir).clear();
+        if !accept {
+            return Ok(self.emit_view());
+        }
+        match offer.mode {
+            Mode::Rehearsal => {
+                self.enter_mode(Mode::Rehearsal, None, None)?;
+                self.start_rehearsal(true)
+            }
+            Mode::Live => {
+                self.enter_mode(Mode::Live, None, None)?;
+                if offer.destinations.is_empty() {
+                    Ok(self.view())
+                } else {
+                    self.go_live(&offer.destinations, true)
+                }
+            }
+            Mode::Assistant => Ok(self.view()),
+        }
+    }
+}
