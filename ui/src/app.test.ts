@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { EventMap } from './api';
+import type { SessionEvent } from './ipc';
 import { makeFakeApi } from './test/fakeApi';
+import { barrage, batch, card } from './test/room';
 
 const fake = vi.hoisted(() => ({
   current: null as unknown as ReturnType<typeof import('./test/fakeApi').makeFakeApi>,
   handlers: new Map<string, ((p: unknown) => void)[]>(),
 }));
-vi.mock('./api', () => ({
+vi.mock('./ipc/api', () => ({
   get api() {
     return fake.current.api;
   },
@@ -23,8 +24,10 @@ import { startApp, type AppHandle } from './app';
 import { PreviewClient } from './preview/previewClient';
 import { solidFrame } from './lib/frameHeader';
 
-function emit<K extends keyof EventMap>(name: K, payload: EventMap[K]): void {
-  for (const cb of fake.handlers.get(name) ?? []) cb(payload);
+/** What the shell's one `studio` event would deliver. */
+function emit(ev: SessionEvent): void {
+  const payload = 'payload' in ev ? ev.payload : null;
+  for (const cb of fake.handlers.get(ev.type) ?? []) cb(payload);
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -105,7 +108,7 @@ describe('the page', () => {
     await boot();
     q('mode-rehearsal')!.click();
     await tick();
-    expect(fake.current.api.enterMode).toHaveBeenCalledWith('rehearsal', undefined, undefined);
+    expect(fake.current.api.enterMode).toHaveBeenCalledWith('rehearsal', null, null);
     expect(visible(q('start-screen'))).toBe(false);
     expect(visible(q('rehearsal-banner'))).toBe(true);
     expect(q('rehearsal-banner')!.textContent).toContain('not on air');
@@ -163,20 +166,37 @@ describe('the page', () => {
     expect(q<HTMLInputElement>('assistant-token')!.value).toBe('');
   });
 
-  it('renders room barrage into the list as text', async () => {
-    await boot();
-    emit('room_event', {
-      seq: 1,
-      ts: 1,
-      kind: 'barrage',
-      sender: { id: 'u_1', nick: 'x', role: 'audience', level: 2 },
-      text: '<img src=x onerror=alert(1)>',
+  it('renders room batches into the panels, as text', async () => {
+    const a = await boot();
+    // Products sits behind Stats in the default layout: bring it up.
+    a.workspace.open('products');
+    emit({
+      type: 'room',
+      payload: batch(
+        [barrage('<img src=x onerror=alert(1)>', { nick: '<b>x</b>' })],
+        [{ kind: 'popup', card: card({ goods_name: '<i>Watch</i>' }) }],
+      ),
     });
     await new Promise((r) => setTimeout(r, 40));
     const item = document.querySelector('[data-testid="barrage-list"] .barrage-item');
     expect(item).not.toBeNull();
-    expect(item!.querySelector('img')).toBeNull();
+    expect(item!.querySelector('img, b')).toBeNull();
     expect(item!.textContent).toContain('<img src=x onerror=alert(1)>');
+    expect(item!.textContent).toContain('<b>x</b>');
+    const shown = q('product-card')!;
+    expect(shown.querySelector('i')).toBeNull();
+    expect(shown.textContent).toContain('<i>Watch</i>');
+  });
+
+  it('empties the room when another mode starts', async () => {
+    const a = await boot();
+    q('mode-rehearsal')!.click();
+    await tick();
+    emit({ type: 'room', payload: batch([barrage('hello')]) });
+    expect(a.ctx.room.barrage).toHaveLength(1);
+    q('leave-mode')!.click();
+    await tick();
+    expect(a.ctx.room.barrage).toHaveLength(0);
   });
 
   it('saves the layout on reset and restores a saved one at start', async () => {
@@ -219,7 +239,7 @@ describe('the page', () => {
       version: '0.1.0',
       session: fake.current.session,
       preview_url: 'ws://x',
-      resume: { mode: 'live', started_ms: Date.now() - 60_000, recording: '/tmp/live.mkv' },
+      resume: { mode: 'live', started_ms: Date.now() - 60_000, recording: '/tmp/live.mkv', destinations: ['main'] },
     });
     await boot();
     expect(visible(q('resume-offer'))).toBe(true);
@@ -231,11 +251,40 @@ describe('the page', () => {
 
   it('asks before closing while on air', async () => {
     await boot();
-    emit('close_requested', null);
+    emit({ type: 'close_requested' });
     expect(q('confirm-dialog')).not.toBeNull();
     q('confirm-yes')!.click();
     await tick();
     expect(fake.current.api.confirmClose).toHaveBeenCalled();
+  });
+
+  it('listens to the shell events it needs, and no hotkey event', async () => {
+    await boot();
+    expect([...fake.handlers.keys()].sort()).toEqual(['audio_level', 'close_requested', 'devices', 'room', 'session', 'stats']);
+  });
+
+  it('the beauty switch and hotkey ask the session to bypass beauty', async () => {
+    const levels = { smoothing: 4, whitening: 3, ruddy: 2, sharpen: 1 };
+    fake.current.api.getSettings.mockResolvedValueOnce({ ...(await fake.current.api.getSettings()), beauty: levels });
+    const a = await boot();
+    q('mode-live')!.click();
+    await new Promise((r) => setTimeout(r, 80));
+    const box = q<HTMLInputElement>('beauty-enabled')!;
+    expect(box.checked).toBe(true);
+    box.checked = false;
+    box.dispatchEvent(new Event('change'));
+    await tick();
+    expect(fake.current.api.setBeautyBypass).toHaveBeenLastCalledWith(true);
+    expect(box.checked).toBe(false);
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'B', code: 'KeyB', ctrlKey: true, shiftKey: true }));
+    await tick();
+    expect(fake.current.api.setBeautyBypass).toHaveBeenLastCalledWith(false);
+    expect(a.ctx.store.session.beauty_bypass).toBe(false);
+    expect(box.checked).toBe(true);
+    // The bypass never goes through the levels: only the saved ones are sent.
+    await new Promise((r) => setTimeout(r, 80));
+    expect(fake.current.api.setBeauty).toHaveBeenCalled();
+    for (const [b] of fake.current.api.setBeauty.mock.calls as unknown as [unknown][]) expect(b).toEqual(levels);
   });
 
   it('handles hotkeys in the page, but not while typing', async () => {

@@ -2,7 +2,8 @@
 // the session and settings, and lays out toolbar, start screen, workspace,
 // dialogs and status bar.
 
-import { api, inShell, on, setListenErrorSink, type Unlisten } from './api';
+import { DEFAULT_SETTINGS, type Settings } from './ipc';
+import { api, inShell, on, setListenErrorSink, type Unlisten } from './ipc/api';
 import { ConfirmDialog } from './components/confirm';
 import { openSettingsDialog } from './components/settingsDialog';
 import { createStartScreen } from './components/startScreen';
@@ -16,8 +17,8 @@ import type { PreviewStats } from './lib/previewMeter';
 import { recordStats } from './panels/stats';
 import { PreviewClient } from './preview/previewClient';
 import { Actions } from './state/actions';
-import { DEFAULT_SETTINGS, Store } from './state/store';
-import type { Settings } from './types';
+import { RoomStore } from './state/room';
+import { Store } from './state/store';
 import type { Workspace } from './workspace/workspace';
 
 export interface AppHandle {
@@ -52,7 +53,6 @@ export function completeSettings(s: Partial<Settings> | undefined): Settings {
     hotkeys: { ...d.hotkeys, ...s.hotkeys },
     rehearsal: { ...d.rehearsal, ...s.rehearsal },
     video: s.video ?? d.video,
-    version: 1,
   };
 }
 
@@ -66,11 +66,12 @@ const FIRST_FRAME_WAIT_MS = 400;
 
 export async function startApp(root: HTMLElement, opts: StartOptions = {}): Promise<AppHandle> {
   const store = new Store();
+  const room = new RoomStore();
   const toast = new Toaster();
   const confirm = new ConfirmDialog(root);
   const actions = new Actions(store, toast, confirm);
   const preview = opts.preview ?? new PreviewClient();
-  const ctx: Ctx = { store, actions, toast, confirm, preview };
+  const ctx: Ctx = { store, room, actions, toast, confirm, preview };
   const subs: Unlisten[] = [];
 
   setListenErrorSink((name, err) => toast.error(err, name));
@@ -85,17 +86,25 @@ export async function startApp(root: HTMLElement, opts: StartOptions = {}): Prom
       store.setStats(s);
     }),
     on('audio_level', (l) => store.emit('audio_level', l)),
-    on('room_event', (e) => store.emit('room_event', e)),
-    on('room_popup', (c) => store.emit('room_popup', c)),
+    // About ten batches a second; the room store tells the panels once each.
+    on('room', (b) => room.apply(b)),
     on('devices', (d) => store.setDevices(d)),
+    // The shell closes the window itself on `close_approved`.
     on('close_requested', () => void actions.closeRequested()),
-    on('hotkey', (p) => void actions.hotkey(p.action)),
   );
-  store.on('session', (s) => {
-    const w = s.warnings[s.warnings.length - 1];
-    if (w && w !== lastWarning) toast.show(w, 'warn');
-    lastWarning = w ?? '';
-  });
+  let mode = store.session.mode;
+  subs.push(
+    store.on('session', (s) => {
+      const w = s.warnings[s.warnings.length - 1];
+      if (w && w !== lastWarning) toast.show(w, 'warn');
+      lastWarning = w ?? '';
+      // Each mode starts with an empty room.
+      if (s.mode !== mode) {
+        mode = s.mode;
+        room.reset();
+      }
+    }),
+  );
 
   // ---- load ----
   const [info, settings] = await Promise.allSettled([api.appInfo(), api.getSettings()]);
@@ -188,6 +197,7 @@ export async function startApp(root: HTMLElement, opts: StartOptions = {}): Prom
     workspace,
     dispose() {
       for (const u of subs) u();
+      setListenErrorSink(null);
       window.removeEventListener('keydown', onKey);
       window.removeEventListener('beforeunload', onUnload);
       offLang();

@@ -4,7 +4,7 @@ import type { Ctx } from '../ctx';
 import { LANGUAGES, setLanguage, t } from '../i18n';
 import { button, field, h, setI18n } from '../lib/dom';
 import { comboFromEvent, formatHotkey, HOTKEY_ACTIONS, hotkeyProblems, parseHotkey } from '../lib/hotkeys';
-import type { Hotkeys, Language } from '../types';
+import type { Hotkeys, Language } from '../ipc';
 
 const LANGUAGE_NAMES: Record<Language, string> = { 'zh-CN': '简体中文', en: 'English', ko: '한국어' };
 

@@ -5,7 +5,7 @@ import type { Ctx } from '../ctx';
 import { t } from '../i18n';
 import { button, field, h, placeholder, setI18n } from '../lib/dom';
 import { validateRoomUrl } from '../lib/validate';
-import type { ResumeOffer } from '../types';
+import type { ResumeOffer } from '../ipc';
 
 export interface StartScreen {
   element: HTMLElement;

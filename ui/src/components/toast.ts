@@ -1,13 +1,14 @@
 // Toasts and the status line: every command error lands here, with its
 // code and message (messages never hold secrets).
 
-import { isApiError } from '../api';
 import { t, type MessageKey } from '../i18n';
+import type { ErrorCode } from '../ipc';
+import { isApiError } from '../ipc/api';
 import { h, setText } from '../lib/dom';
-import type { ErrorCode } from '../types';
 
 export type ToastKind = 'error' | 'warn' | 'info';
 
+// Typed by the generated `ErrorCode`: a new code fails to compile until it has words.
 const ERROR_KEYS: Record<ErrorCode, MessageKey> = {
   invalid: 'error.invalid',
   forbidden: 'error.forbidden',
@@ -62,7 +63,8 @@ export class Toaster {
 export function describeError(e: unknown, context?: string): string {
   const prefix = context ? `${context}: ` : '';
   if (isApiError(e)) {
-    const key = ERROR_KEYS[e.code as ErrorCode];
+    // A code this page does not know yet is shown as the shell named it.
+    const key: MessageKey | undefined = ERROR_KEYS[e.code];
     const label = key ? t(key) : e.code;
     return `${prefix}${label} — ${e.message}`;
   }

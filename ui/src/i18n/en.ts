@@ -201,7 +201,7 @@ export const en = {
   'dest.save': 'Save destination',
 
   'validate.required': 'Required.',
-  'validate.name_long': 'At most {max} characters.',
+  'validate.name_long': 'At most {max} bytes (UTF-8).',
   'validate.name_chars': 'Use only letters, digits, “-”, “_” and “.”.',
   'validate.bare_domain': 'Give the bare domain, without scheme, port or path.',
   'validate.domain': 'Not a valid domain name.',
@@ -212,12 +212,12 @@ export const en = {
   'validate.host': 'The URL has no host.',
   'validate.url_query': 'No “?” in the server URL: put everything after the app into the stream key.',
   'validate.url_app': 'The server URL needs an app path, e.g. rtmp://host/live.',
-  'validate.passphrase': 'The passphrase must be {min} to {max} characters.',
+  'validate.passphrase': 'The passphrase must be {min} to {max} bytes (UTF-8; a Chinese character is 3).',
   'validate.dimension': 'An even number of pixels from {min} to {max}.',
   'validate.fps': 'From {min} to {max} frames per second.',
   'validate.kbps': 'From {min} to {max} kbps.',
   'validate.barrage_long': 'A message is at most {max} characters.',
-  'validate.announce_long': 'An announcement is at most 500 characters.',
+  'validate.announce_long': 'An announcement is at most {max} characters.',
   'validate.room_url': 'The room URL looks like http://HOST:PORT/r/ROOM (or ws://HOST:PORT/ws/ROOM).',
 
   'golive.title': 'Go live now?',
@@ -286,6 +286,7 @@ export const en = {
   'room.kicked': '{user} was removed by {by}',
   'room.broadcast': 'Platform notice: {text}',
   'room.followed': '{nick} followed',
+  'room.skipped': 'The room was busy: {n} events were skipped',
 
   'gifts.likes': 'Likes',
   'gifts.value': 'Gift value',

@@ -1,7 +1,7 @@
 // Translations: en is the reference; zh-CN and ko must have exactly its
 // keys (the compiler checks the types, a test checks the runtime objects).
 
-import type { Language } from '../types';
+import type { Language } from '../ipc';
 import { en, type MessageKey, type Messages } from './en';
 import { ko } from './ko';
 import { zhCN } from './zh-CN';

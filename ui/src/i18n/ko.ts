@@ -202,7 +202,7 @@ export const ko: Messages = {
   'dest.save': '송출 대상 저장',
 
   'validate.required': '필수 항목입니다.',
-  'validate.name_long': '최대 {max}자입니다.',
+  'validate.name_long': '최대 {max}바이트(UTF-8)입니다.',
   'validate.name_chars': '영문자, 숫자, “-”, “_”, “.”만 사용할 수 있습니다.',
   'validate.bare_domain': '스킴, 포트, 경로 없이 도메인만 입력하세요.',
   'validate.domain': '올바른 도메인 이름이 아닙니다.',
@@ -213,12 +213,12 @@ export const ko: Messages = {
   'validate.host': 'URL에 호스트가 없습니다.',
   'validate.url_query': '서버 URL에 “?”를 넣지 마세요. 앱 뒤의 내용은 스트림 키에 넣으세요.',
   'validate.url_app': '서버 URL에는 앱 경로가 필요합니다. 예: rtmp://host/live',
-  'validate.passphrase': '암호 문구는 {min}~{max}자여야 합니다.',
+  'validate.passphrase': '암호 문구는 {min}~{max}바이트(UTF-8, 한글 한 글자는 3바이트)여야 합니다.',
   'validate.dimension': '{min}에서 {max} 사이의 짝수 픽셀입니다.',
   'validate.fps': '초당 {min}~{max} 프레임입니다.',
   'validate.kbps': '{min}~{max} kbps입니다.',
   'validate.barrage_long': '메시지는 최대 {max}자입니다.',
-  'validate.announce_long': '공지는 최대 500자입니다.',
+  'validate.announce_long': '공지는 최대 {max}자입니다.',
   'validate.room_url': '방 URL 형식: http://HOST:PORT/r/ROOM (또는 ws://HOST:PORT/ws/ROOM).',
 
   'golive.title': '지금 방송을 시작할까요?',
@@ -287,6 +287,7 @@ export const ko: Messages = {
   'room.kicked': '{by}님이 {user}님을 내보냈습니다',
   'room.broadcast': '플랫폼 공지: {text}',
   'room.followed': '{nick}님이 팔로우했습니다',
+  'room.skipped': '방이 혼잡하여 이벤트 {n}개를 건너뛰었습니다',
 
   'gifts.likes': '좋아요',
   'gifts.value': '선물 가치',

@@ -202,7 +202,7 @@ export const zhCN: Messages = {
   'dest.save': '保存推流目标',
 
   'validate.required': '必填。',
-  'validate.name_long': '最多 {max} 个字符。',
+  'validate.name_long': '最多 {max} 字节（UTF-8）。',
   'validate.name_chars': '只能使用字母、数字、“-”、“_”和“.”。',
   'validate.bare_domain': '请填写纯域名，不含协议、端口或路径。',
   'validate.domain': '不是有效的域名。',
@@ -213,12 +213,12 @@ export const zhCN: Messages = {
   'validate.host': '地址中没有主机名。',
   'validate.url_query': '服务器地址中不能有“?”：请把 App 之后的内容放入串流密钥。',
   'validate.url_app': '服务器地址需要 App 路径，例如 rtmp://host/live。',
-  'validate.passphrase': '口令长度必须为 {min} 到 {max} 个字符。',
+  'validate.passphrase': '口令长度必须为 {min} 到 {max} 字节（UTF-8，一个汉字占 3 字节）。',
   'validate.dimension': '{min} 到 {max} 之间的偶数像素。',
   'validate.fps': '每秒 {min} 到 {max} 帧。',
   'validate.kbps': '{min} 到 {max} kbps。',
   'validate.barrage_long': '一条消息最多 {max} 个字符。',
-  'validate.announce_long': '公告最多 500 个字符。',
+  'validate.announce_long': '公告最多 {max} 个字符。',
   'validate.room_url': '直播间地址形如 http://主机:端口/r/房间 （或 ws://主机:端口/ws/房间）。',
 
   'golive.title': '现在开始直播？',
@@ -287,6 +287,7 @@ export const zhCN: Messages = {
   'room.kicked': '{user} 被 {by} 移出',
   'room.broadcast': '平台通知：{text}',
   'room.followed': '{nick} 关注了主播',
+  'room.skipped': '直播间消息过多：已跳过 {n} 条事件',
 
   'gifts.likes': '点赞',
   'gifts.value': '礼物价值',

@@ -1,10 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { GiftFeed } from './giftFeed';
-import { giftOf } from './roomEvents';
+import { identity } from '../test/room';
+import { GiftFeed, type GiftEvent } from './giftFeed';
 
-const sender = { id: 'u_1', nick: '小美', role: 'audience', level: 3 };
-const gift = (over: Record<string, unknown>) =>
-  giftOf({ seq: 1, ts: 1, type: 'gift', sender, gift_id: 'rose', gift_name: 'Rose', count: 20, value: 1, total_value: 20, combo_id: 'c1', combo_total: 20, ...over })!;
+const sender = identity({ id: 'u_1', nick: '小美', level: 3 });
+const gift = (over: Partial<GiftEvent>): GiftEvent => ({
+  seq: 1,
+  ts: 1,
+  type: 'gift',
+  sender,
+  gift_id: 'rose',
+  gift_name: 'Rose',
+  count: 20,
+  value: 1,
+  total_value: 20,
+  effect_url: '',
+  combo_id: 'c1',
+  combo_total: 20,
+  ...over,
+});
 
 describe('GiftFeed', () => {
   it('merges the parts of one combo into one row showing the running total', () => {

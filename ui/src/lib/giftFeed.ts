@@ -2,7 +2,9 @@
 // 20 hits or 1 s), each with the same `combo_id` and a growing
 // `combo_total`; the feed keeps one row per combo showing "x N".
 
-import type { GiftEvent } from './roomEvents';
+import type { Event } from '../ipc';
+
+export type GiftEvent = Extract<Event, { type: 'gift' }>;
 
 export interface GiftRow {
   key: string;
@@ -51,7 +53,8 @@ export class GiftFeed {
       key,
       senderId: g.sender.id,
       nick: g.sender.nick,
-      giftName: g.gift_name,
+      // A gift the catalogue has no name for still shows as something.
+      giftName: g.gift_name || g.gift_id,
       combo: Math.max(g.count, g.combo_total),
       value: g.total_value,
       big: false,

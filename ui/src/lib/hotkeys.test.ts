@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Hotkeys } from '../types';
+import type { Hotkeys } from '../ipc';
 import {
   actionFor,
   comboFromEvent,

@@ -1,7 +1,7 @@
 // Hotkey strings like "Ctrl+Shift+L": parse, format, match a keydown.
 // Pure; the page's keydown handler lives in app.ts.
 
-import type { HotkeyAction, Hotkeys } from '../types';
+import type { HotkeyAction, Hotkeys } from '../ipc';
 
 export interface Combo {
   ctrl: boolean;

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { LIMITS } from '../ipc';
 import {
   emptyDestinationForm,
   validateCanvas,
   validateDestination,
   validateRoomText,
   validateRoomUrl,
+  utf8Bytes,
   type DestinationForm,
 } from './validate';
 
@@ -70,44 +72,77 @@ describe('destination form: Tencent CSS', () => {
 });
 
 describe('destination form: SRT', () => {
-  it('needs srt:// and a 10-79 character passphrase when one is given', () => {
+  const srt = (passphrase: string) => form({ kind: 'srt', name: 's', url: 'srt://h:9000', passphrase });
+
+  it('needs srt:// and takes no passphrase as "none"', () => {
     const ok = validateDestination(form({ kind: 'srt', name: 's', url: 'srt://h:9000?streamid=x' }), false);
     expect(ok.ok && ok.input).toEqual({ kind: 'srt', name: 's', url: 'srt://h:9000?streamid=x', passphrase: null });
     expect(fields(validateDestination(form({ kind: 'srt', name: 's', url: 'rtmp://h/a' }), false))).toEqual(['url']);
-    expect(fields(validateDestination(form({ kind: 'srt', name: 's', url: 'srt://h:9000', passphrase: 'short' }), false))).toEqual(['passphrase']);
-    expect(fields(validateDestination(form({ kind: 'srt', name: 's', url: 'srt://h:9000', passphrase: 'p'.repeat(80) }), false))).toEqual(['passphrase']);
-    for (const n of [10, 79]) {
-      expect(validateDestination(form({ kind: 'srt', name: 's', url: 'srt://h:9000', passphrase: 'p'.repeat(n) }), false).ok).toBe(true);
-    }
+  });
+
+  it('counts the passphrase in UTF-8 bytes, as LIMITS.srt_passphrase_bytes says', () => {
+    expect(LIMITS.srt_passphrase_bytes).toEqual({ min: 10, max: 79 });
+    expect(fields(validateDestination(srt('p'.repeat(9)), false))).toEqual(['passphrase']);
+    expect(validateDestination(srt('p'.repeat(10)), false).ok).toBe(true);
+    expect(validateDestination(srt('p'.repeat(79)), false).ok).toBe(true);
+    expect(fields(validateDestination(srt('p'.repeat(80)), false))).toEqual(['passphrase']);
+    // Four CJK characters are 12 bytes: long enough, though only 4 characters.
+    expect(utf8Bytes('安全口令')).toBe(12);
+    expect(validateDestination(srt('安全口令'), false).ok).toBe(true);
+    // 27 CJK characters are 81 bytes: too long, though only 27 characters.
+    expect(fields(validateDestination(srt('密'.repeat(27)), false))).toEqual(['passphrase']);
+    const r = validateDestination(srt('short'), false);
+    expect(!r.ok && r.errors[0]!.params).toEqual({ min: 10, max: 79 });
+  });
+
+  it('limits the destination name in bytes too', () => {
+    const max = LIMITS.destination_name_bytes.max;
+    const named = (name: string) => form({ kind: 'srt', name, url: 'srt://h:9000' });
+    expect(validateDestination(named('n'.repeat(max)), false).ok).toBe(true);
+    expect(fields(validateDestination(named('n'.repeat(max + 1)), false))).toEqual(['name']);
   });
 });
 
 describe('canvas form', () => {
-  it('accepts the presets and the limits', () => {
-    expect(validateCanvas({ width: '1280', height: '720', fps: '30', video_kbps: '2500' })).toEqual({
+  const canvas = (width: number | string, height: number | string, fps: number | string, kbps: number | string) =>
+    validateCanvas({ width: String(width), height: String(height), fps: String(fps), video_kbps: String(kbps) });
+
+  it('accepts the presets and the generated limits', () => {
+    expect(canvas(1280, 720, 30, 2500)).toEqual({
       ok: true,
       canvas: { width: 1280, height: 720, fps: 30, video_kbps: 2500 },
     });
-    expect(validateCanvas({ width: '720', height: '1280', fps: '60', video_kbps: '20000' }).ok).toBe(true);
-    expect(validateCanvas({ width: '160', height: '3840', fps: '15', video_kbps: '300' }).ok).toBe(true);
+    expect(canvas(720, 1280, 60, 20000).ok).toBe(true);
+    const { canvas_side: side, fps, video_kbps: kbps } = LIMITS;
+    expect(canvas(side.min, side.max, fps.min, kbps.min).ok).toBe(true);
+    expect(canvas(side.max, side.min, fps.max, kbps.max).ok).toBe(true);
   });
 
-  it('refuses odd or out-of-range sizes, fps outside 15-60 and bitrate outside 300-20000', () => {
-    const r = validateCanvas({ width: '1281', height: '100', fps: '61', video_kbps: '299' });
+  it('refuses odd or out-of-range sizes, fps and bitrate outside LIMITS', () => {
+    const { canvas_side: side, fps, video_kbps: kbps } = LIMITS;
+    const r = canvas(1281, side.min - 2, fps.max + 1, kbps.min - 1);
     expect(r.ok ? [] : r.errors.map((e) => e.field)).toEqual(['width', 'height', 'fps', 'video_kbps']);
-    const r2 = validateCanvas({ width: '1280.5', height: '720', fps: '14', video_kbps: '20001' });
+    const r2 = canvas('1280.5', 720, fps.min - 1, kbps.max + 1);
     expect(r2.ok ? [] : r2.errors.map((e) => e.field)).toEqual(['width', 'fps', 'video_kbps']);
+    expect(!r2.ok && r2.errors[1]!.params).toEqual({ min: fps.min, max: fps.max });
   });
 });
 
 describe('room text and URL', () => {
-  it('limits barrage to 1-200 and announcements to 500 characters', () => {
-    expect(validateRoomText('  ', false)).toBe('validate.required');
+  it('limits barrage and announcements in characters, as LIMITS says', () => {
+    const b = LIMITS.barrage_chars.max;
+    const a = LIMITS.announcement_chars.max;
+    expect(validateRoomText('  ', false)).toEqual({ key: 'validate.required' });
     expect(validateRoomText('hi', false)).toBeNull();
-    expect(validateRoomText('字'.repeat(200), false)).toBeNull();
-    expect(validateRoomText('字'.repeat(201), false)).toBe('validate.barrage_long');
-    expect(validateRoomText('a'.repeat(500), true)).toBeNull();
-    expect(validateRoomText('a'.repeat(501), true)).toBe('validate.announce_long');
+    expect(validateRoomText('字'.repeat(b), false)).toBeNull();
+    // An emoji is one character (two UTF-16 units).
+    expect(validateRoomText('😀'.repeat(b), false)).toBeNull();
+    expect(validateRoomText('字'.repeat(b + 1), false)).toEqual({ key: 'validate.barrage_long', params: { max: b } });
+    expect(validateRoomText('a'.repeat(a), true)).toBeNull();
+    expect(validateRoomText('a'.repeat(a + 1), true)).toEqual({ key: 'validate.announce_long', params: { max: a } });
+    // An empty announcement clears the banner (the limit's minimum is 0).
+    expect(LIMITS.announcement_chars.min).toBe(0);
+    expect(validateRoomText('', true)).toBeNull();
   });
 
   it('wants an http(s) or ws(s) room URL with a host', () => {

@@ -1,11 +1,12 @@
-// Form validation that mirrors the core's simple rules so mistakes show
-// early. The core validates again and is the authority.
+// Form validation so mistakes show early. Every range comes from the
+// generated `LIMITS` (the ranges the Rust session validates with); the core
+// validates again and is the authority.
 //
 // Errors are i18n keys (with parameters) so the form can show them in the
 // user's language.
 
 import type { MessageKey } from '../i18n';
-import type { Canvas, DestinationInput, DestinationKind } from '../types';
+import { LIMITS, type CanvasSettings, type DestinationInput, type DestinationKind, type Range } from '../ipc';
 
 export interface FieldError {
   field: string;
@@ -13,23 +14,25 @@ export interface FieldError {
   params?: Record<string, string | number>;
 }
 
-export const CANVAS_LIMITS = {
-  minDim: 160,
-  maxDim: 3840,
-  minFps: 15,
-  maxFps: 60,
-  minKbps: 300,
-  maxKbps: 20000,
-} as const;
-
+/** The two canvas buttons: a UI choice, not a limit. */
 export const CANVAS_PRESETS = {
   landscape: { width: 1280, height: 720 },
   portrait: { width: 720, height: 1280 },
 } as const;
 
-export const TENCENT_HOURS = { min: 1, max: 8760 } as const;
-export const SRT_PASSPHRASE = { min: 10, max: 79 } as const;
-export const NAME_MAX = 64;
+/** UTF-8 bytes, as the core (and libsrt) count them. */
+export function utf8Bytes(s: string): number {
+  return new TextEncoder().encode(s).length;
+}
+
+function within(n: number, r: Range): boolean {
+  return n >= r.min && n <= r.max;
+}
+
+/** A range as message parameters. */
+function range(r: Range): { min: number; max: number } {
+  return { min: r.min, max: r.max };
+}
 
 /** Raw form values (strings from inputs) for a destination. */
 export interface DestinationForm {
@@ -92,8 +95,10 @@ export type DestinationResult =
 export function validateDestination(f: DestinationForm, hasStoredSecret: boolean): DestinationResult {
   const errors: FieldError[] = [];
   const name = f.name.trim();
+  const nameLimit = LIMITS.destination_name_bytes;
   if (name === '') errors.push({ field: 'name', key: 'validate.required' });
-  else if (name.length > NAME_MAX) errors.push({ field: 'name', key: 'validate.name_long', params: { max: NAME_MAX } });
+  else if (!within(utf8Bytes(name), nameLimit))
+    errors.push({ field: 'name', key: 'validate.name_long', params: { max: nameLimit.max } });
   else if (!NAME_RE.test(name)) errors.push({ field: 'name', key: 'validate.name_chars' });
 
   const secret = (s: string): string | null => (s.trim() === '' ? null : s.trim());
@@ -111,13 +116,9 @@ export function validateDestination(f: DestinationForm, hasStoredSecret: boolean
     }
     const hoursText = f.valid_hours.trim();
     const hours = Number(hoursText);
-    if (
-      hoursText === '' ||
-      !Number.isInteger(hours) ||
-      hours < TENCENT_HOURS.min ||
-      hours > TENCENT_HOURS.max
-    ) {
-      errors.push({ field: 'valid_hours', key: 'validate.hours', params: TENCENT_HOURS });
+    const hoursLimit = LIMITS.tencent_valid_hours;
+    if (hoursText === '' || !Number.isInteger(hours) || !within(hours, hoursLimit)) {
+      errors.push({ field: 'valid_hours', key: 'validate.hours', params: range(hoursLimit) });
     }
     const key = secret(f.key);
     if (key === null && !hasStoredSecret) errors.push({ field: 'key', key: 'validate.key_required' });
@@ -157,8 +158,9 @@ export function validateDestination(f: DestinationForm, hasStoredSecret: boolean
   else if (schemeOf(url) !== 'srt') errors.push({ field: 'url', key: 'validate.scheme', params: { schemes: 'srt://' } });
   else if (hostOf(url) === '') errors.push({ field: 'url', key: 'validate.host' });
   const pass = f.passphrase === '' ? null : f.passphrase;
-  if (pass !== null && (pass.length < SRT_PASSPHRASE.min || pass.length > SRT_PASSPHRASE.max)) {
-    errors.push({ field: 'passphrase', key: 'validate.passphrase', params: SRT_PASSPHRASE });
+  const passLimit = LIMITS.srt_passphrase_bytes;
+  if (pass !== null && !within(utf8Bytes(pass), passLimit)) {
+    errors.push({ field: 'passphrase', key: 'validate.passphrase', params: range(passLimit) });
   }
   if (errors.length) return { ok: false, errors };
   return { ok: true, input: { kind: 'srt', name, url, passphrase: pass } };
@@ -171,46 +173,47 @@ export interface CanvasForm {
   video_kbps: string;
 }
 
-export type CanvasResult = { ok: true; canvas: Canvas } | { ok: false; errors: FieldError[] };
+export type CanvasResult = { ok: true; canvas: CanvasSettings } | { ok: false; errors: FieldError[] };
 
-function intIn(text: string, min: number, max: number): number | null {
+function intIn(text: string, r: Range): number | null {
   const t = text.trim();
   if (!/^\d+$/.test(t)) return null;
   const n = Number(t);
-  return n >= min && n <= max ? n : null;
+  return within(n, r) ? n : null;
 }
 
 export function validateCanvas(f: CanvasForm): CanvasResult {
-  const L = CANVAS_LIMITS;
   const errors: FieldError[] = [];
+  const side = LIMITS.canvas_side;
   const dim = (field: 'width' | 'height'): number => {
-    const n = intIn(f[field], L.minDim, L.maxDim);
+    const n = intIn(f[field], side);
+    // Even sides: the encoder's 4:2:0 chroma needs them.
     if (n === null || n % 2 !== 0) {
-      errors.push({ field, key: 'validate.dimension', params: { min: L.minDim, max: L.maxDim } });
+      errors.push({ field, key: 'validate.dimension', params: range(side) });
       return 0;
     }
     return n;
   };
   const width = dim('width');
   const height = dim('height');
-  const fps = intIn(f.fps, L.minFps, L.maxFps);
-  if (fps === null) errors.push({ field: 'fps', key: 'validate.fps', params: { min: L.minFps, max: L.maxFps } });
-  const kbps = intIn(f.video_kbps, L.minKbps, L.maxKbps);
-  if (kbps === null)
-    errors.push({ field: 'video_kbps', key: 'validate.kbps', params: { min: L.minKbps, max: L.maxKbps } });
+  const fps = intIn(f.fps, LIMITS.fps);
+  if (fps === null) errors.push({ field: 'fps', key: 'validate.fps', params: range(LIMITS.fps) });
+  const kbps = intIn(f.video_kbps, LIMITS.video_kbps);
+  if (kbps === null) errors.push({ field: 'video_kbps', key: 'validate.kbps', params: range(LIMITS.video_kbps) });
   if (errors.length) return { ok: false, errors };
   return { ok: true, canvas: { width, height, fps: fps as number, video_kbps: kbps as number } };
 }
 
-export const BARRAGE_MAX = 200;
-export const ANNOUNCE_MAX = 500;
-
-/** Room text limits (docs/protocol.md): barrage 1–200, announcement ≤ 500 chars. */
-export function validateRoomText(text: string, announce: boolean): MessageKey | null {
-  const t = text.trim();
-  const n = [...t].length;
-  if (n === 0) return 'validate.required';
-  if (n > (announce ? ANNOUNCE_MAX : BARRAGE_MAX)) return announce ? 'validate.announce_long' : 'validate.barrage_long';
+/**
+ * Room text, in characters (code points, as the core counts): a barrage
+ * needs at least one; an empty announcement is allowed when the limit's
+ * minimum is 0 (it clears the banner).
+ */
+export function validateRoomText(text: string, announce: boolean): Omit<FieldError, 'field'> | null {
+  const r = announce ? LIMITS.announcement_chars : LIMITS.barrage_chars;
+  const n = [...text.trim()].length;
+  if (n < r.min) return { key: 'validate.required' };
+  if (n > r.max) return { key: announce ? 'validate.announce_long' : 'validate.barrage_long', params: { max: r.max } };
   return null;
 }
 

@@ -1,12 +1,13 @@
 // Audio: the microphone meter (dBFS, -60..0, peak hold), gain, mute, monitor.
 
+import { LIMITS } from '../ipc';
 import { h, setI18n, setText, field } from '../lib/dom';
 import { dbToFraction, PeakHold } from '../lib/levels';
 import { clamp } from '../lib/format';
 import { streamGate, Subs, type PanelDef } from './panel';
 
-export const GAIN_MIN = -30;
-export const GAIN_MAX = 20;
+const GAIN_MIN = LIMITS.gain_db.min;
+const GAIN_MAX = LIMITS.gain_db.max;
 
 function fmtDb(db: number): string {
   return Number.isFinite(db) ? db.toFixed(1) : '-∞';

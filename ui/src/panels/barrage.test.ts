@@ -1,21 +1,17 @@
 import { describe, expect, it, vi } from 'vitest';
+import type { Identity } from '../ipc';
+import { identity } from '../test/room';
 import { BARRAGE_LIMIT, BarrageList, moderatable, systemLine } from './barrage';
 
-const sender = (over: Record<string, unknown> = {}) => ({
-  id: 'u_1',
-  nick: '小美',
-  role: 'audience',
-  level: 3,
-  badges: [{ type: 'fan', name: 'Iron Fan', color: '#FF69B4' }],
-  ...over,
-});
+const sender = (over: Partial<Identity> = {}) =>
+  identity({ badges: [{ type: 'fan', name: 'Iron Fan', color: '#FF69B4', icon_url: '' }], ...over });
 
 describe('BarrageList rendering', () => {
   it('renders a hostile barrage as text: no element is created from it', () => {
     const list = new BarrageList();
     document.body.appendChild(list.element);
     const evil = '<img src=x onerror=alert(1)>';
-    list.push({ type: 'barrage', sender: sender({ nick: '<b>nick</b>' }), text: evil, ts: 1 });
+    list.push({ kind: 'barrage', sender: sender({ nick: '<b>nick</b>' }), text: evil, ts: 1 });
     list.flush();
     const item = list.element.querySelector('.barrage-item')!;
     expect(item.querySelector('img')).toBeNull();
@@ -29,8 +25,8 @@ describe('BarrageList rendering', () => {
   it('ignores a badge colour that is not a hex colour', () => {
     const list = new BarrageList();
     list.push({
-      type: 'barrage',
-      sender: sender({ badges: [{ type: 'x', name: 'B', color: 'red;background:url(http://x)' }] }),
+      kind: 'barrage',
+      sender: sender({ badges: [{ type: 'x', name: 'B', color: 'red;background:url(http://x)', icon_url: '' }] }),
       text: 'hi',
       ts: 1,
     });
@@ -43,7 +39,7 @@ describe('BarrageList rendering', () => {
   it('keeps at most 200 items, dropping the oldest', () => {
     const list = new BarrageList();
     for (let i = 0; i < 250; i++) {
-      list.push({ type: 'barrage', sender: sender(), text: `m${i}`, ts: i });
+      list.push({ kind: 'barrage', sender: sender(), text: `m${i}`, ts: i });
       if (i % 60 === 0) list.flush();
     }
     list.flush();
@@ -62,7 +58,7 @@ describe('BarrageList rendering', () => {
     });
     try {
       const list = new BarrageList();
-      for (let i = 0; i < 5; i++) list.push({ type: 'barrage', sender: sender(), text: `m${i}`, ts: i });
+      for (let i = 0; i < 5; i++) list.push({ kind: 'barrage', sender: sender(), text: `m${i}`, ts: i });
       expect(frames).toHaveLength(1);
       expect(list.size).toBe(0);
       frames.shift()!();
@@ -76,8 +72,8 @@ describe('BarrageList rendering', () => {
     const list = new BarrageList();
     const picked: [string, string][] = [];
     list.onModerate = (kind, who) => picked.push([kind, who.id]);
-    list.push({ type: 'barrage', sender: sender({ id: 'u_9' }), text: 'spam', ts: 1 });
-    list.push({ type: 'barrage', sender: sender({ id: 'host_1', role: 'host' }), text: 'welcome', ts: 2 });
+    list.push({ kind: 'barrage', sender: sender({ id: 'u_9' }), text: 'spam', ts: 1 });
+    list.push({ kind: 'barrage', sender: sender({ id: 'host_1', role: 'host' }), text: 'welcome', ts: 2 });
     list.flush();
     const [audienceItem, hostItem] = list.element.querySelectorAll('.barrage-item');
     expect(hostItem!.querySelector('button')).toBeNull();
@@ -87,15 +83,15 @@ describe('BarrageList rendering', () => {
       ['mute', 'u_9'],
       ['kick', 'u_9'],
     ]);
-    expect(moderatable({ id: 'a', nick: 'a', role: 'admin' })).toBe(false);
+    expect(moderatable(sender({ id: 'a', role: 'admin' }))).toBe(false);
   });
 });
 
 describe('system lines', () => {
   it('describes mutes, kicks and follows as text', () => {
-    expect(systemLine({ type: 'mute', user_id: 'u_6', until: 5, by: 'host_1' })).toContain('u_6');
-    expect(systemLine({ kind: 'kick', user_id: 'u_6', reason: 'spam', by: 'host_1' })).toContain('host_1');
-    expect(systemLine({ type: 'follow', sender: sender() })).toContain('小美');
-    expect(systemLine({ type: 'like', count: 3 })).toBeNull();
+    expect(systemLine({ ts: 1, type: 'mute', user_id: 'u_6', until: 5, by: 'host_1' })).toContain('u_6');
+    expect(systemLine({ ts: 1, type: 'mute', user_id: 'u_6', until: 0, by: 'host_1' })).toContain('unmuted');
+    expect(systemLine({ ts: 1, type: 'kick', user_id: 'u_6', reason: 'spam', by: 'host_1' })).toContain('host_1');
+    expect(systemLine({ ts: 1, type: 'follow', sender: sender() })).toContain('小美');
   });
 });

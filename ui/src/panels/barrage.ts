@@ -1,21 +1,19 @@
-// Barrage: the room's text messages (newest at the bottom, at most 200),
-// added in one DOM batch per animation frame. Every room string is text.
-// Hosts and assistants get mute (600 s) and kick per message, and a send box.
+// Barrage: the room's text messages (newest at the bottom, at most
+// BARRAGE_LIMIT), added in one DOM batch per animation frame. The messages
+// live in the room store; the panel only draws them. Every room string is
+// text. Hosts and assistants get mute (600 s) and kick per message, and a
+// send box.
 
-import type { Ctx } from '../ctx';
 import { t } from '../i18n';
+import { LIMITS, type Identity } from '../ipc';
 import { button, clear, frameBatcher, h, placeholder, setI18n, setText } from '../lib/dom';
-import { barrageOf, eventKind, identity, safeColor, str } from '../lib/roomEvents';
-import { validateRoomText, BARRAGE_MAX } from '../lib/validate';
-import type { Identity, RoomEvent } from '../types';
+import { safeColor } from '../lib/roomEvents';
+import { validateRoomText } from '../lib/validate';
+import { BARRAGE_LIMIT, type BarrageEntry, type RoomChange, type SystemEvent } from '../state/room';
 import { Subs, type PanelDef } from './panel';
 
-export const BARRAGE_LIMIT = 200;
+export { BARRAGE_LIMIT };
 export const MUTE_SECONDS = 600;
-
-export type BarrageEntry =
-  | { type: 'barrage'; sender: Identity; text: string; ts: number }
-  | { type: 'system'; text: string; ts: number };
 
 /** Whether a sender may be moderated by us (nobody mutes the host or an admin). */
 export function moderatable(sender: Identity): boolean {
@@ -76,14 +74,14 @@ export class BarrageList {
   }
 
   private render(e: BarrageEntry): HTMLElement {
-    if (e.type === 'system') {
-      return h('li', { class: 'barrage-system', text: e.text });
-    }
+    if (e.kind === 'system') return h('li', { class: 'barrage-system', text: systemLine(e.event) });
+    if (e.kind === 'skipped') return h('li', { class: 'barrage-system skipped', text: t('room.skipped', { n: e.count }) });
     const s = e.sender;
-    const nick = h('span', { class: `nick role-${roleClass(s.role)}`, text: s.nick });
-    const level = s.level !== undefined ? h('span', { class: 'level', text: `Lv${s.level}` }) : null;
+    const nick = h('span', { class: `nick role-${roleClass(s.role)}`, text: s.nick || s.id });
+    // Level 0 is "no level" (guests, system senders).
+    const level = s.level > 0 ? h('span', { class: 'level', text: `Lv${s.level}` }) : null;
     if (level && s.level_name) level.title = s.level_name;
-    const badges = (s.badges ?? []).slice(0, 2).map((b) => {
+    const badges = s.badges.slice(0, 2).map((b) => {
       const el = h('span', { class: 'badge', text: b.name });
       const c = safeColor(b.color);
       if (c) el.style.borderColor = c;
@@ -113,83 +111,43 @@ function roleClass(role: string): string {
   return ['host', 'assistant', 'admin'].includes(role) ? role : 'audience';
 }
 
-/** One line of text for a room notice that goes into the barrage list, or null. */
-export function systemLine(ev: RoomEvent): string | null {
-  switch (eventKind(ev)) {
-    case 'mute': {
-      const until = typeof ev.until === 'number' ? ev.until : 0;
-      return until === 0
-        ? t('room.unmuted', { user: str(ev.user_id) })
-        : t('room.muted', { user: str(ev.user_id), by: str(ev.by) });
-    }
+/** The line a room notice shows in the barrage list. */
+export function systemLine(ev: SystemEvent): string {
+  switch (ev.type) {
+    case 'mute':
+      return ev.until === 0 ? t('room.unmuted', { user: ev.user_id }) : t('room.muted', { user: ev.user_id, by: ev.by });
     case 'kick':
-      return t('room.kicked', { user: str(ev.user_id), by: str(ev.by) });
+      return t('room.kicked', { user: ev.user_id, by: ev.by });
     case 'broadcast':
-      return t('room.broadcast', { text: str(ev.text) });
-    case 'follow': {
-      const who = identity(ev.sender);
-      return who ? t('room.followed', { nick: who.nick }) : null;
-    }
-    default:
-      return null;
+      return t('room.broadcast', { text: ev.text });
+    case 'follow':
+      return t('room.followed', { nick: ev.sender.nick || ev.sender.id });
   }
-}
-
-interface BarrageFeed {
-  list: BarrageList;
-  announcement: string;
-  onAnnouncement: Set<(text: string) => void>;
-}
-const feeds = new WeakMap<object, BarrageFeed>();
-
-/** The app-lifetime feed (it keeps collecting while the panel is closed). */
-export function barrageFeed(ctx: Ctx): BarrageFeed {
-  let f = feeds.get(ctx.store);
-  if (f) return f;
-  const feed: BarrageFeed = { list: new BarrageList(), announcement: '', onAnnouncement: new Set() };
-  f = feed;
-  feeds.set(ctx.store, feed);
-  feed.list.onModerate = (kind, who) => void ctx.actions.moderate(kind, who.id, who.nick);
-  let mode = ctx.store.session.mode;
-  ctx.store.on('session', (s) => {
-    if (s.mode !== mode) {
-      mode = s.mode;
-      feed.list.clear();
-      feed.announcement = '';
-      for (const cb of feed.onAnnouncement) cb('');
-    }
-  });
-  ctx.store.on('room_event', (ev) => {
-    const b = barrageOf(ev);
-    if (b) {
-      feed.list.push({ type: 'barrage', sender: b.sender, text: b.text, ts: b.ts });
-      return;
-    }
-    if (eventKind(ev) === 'announcement') {
-      feed.announcement = str(ev.text);
-      for (const cb of feed.onAnnouncement) cb(feed.announcement);
-      return;
-    }
-    const line = systemLine(ev);
-    if (line) feed.list.push({ type: 'system', text: line, ts: typeof ev.ts === 'number' ? ev.ts : 0 });
-  });
-  return feed;
 }
 
 export const barragePanel: PanelDef = {
   id: 'barrage',
   title: 'panel.barrage',
   create(ctx) {
-    const { store, actions } = ctx;
+    const { store, actions, room } = ctx;
     const subs = new Subs();
-    const feed = barrageFeed(ctx);
+    const list = new BarrageList();
+    list.onModerate = (kind, who) => void actions.moderate(kind, who.id, who.nick);
+    for (const e of room.barrage) list.push(e);
+    // What the room already holds shows at once, not a frame later.
+    list.flush();
 
     const announcement = h('div', { class: 'announcement', testid: 'announcement' });
     const note = h('p', { class: 'hint notice-inline', testid: 'barrage-note' });
     const input = h('input', {
       class: 'input',
       testid: 'barrage-input',
-      attrs: { type: 'text', maxlength: 500, autocomplete: 'off' },
+      attrs: {
+        type: 'text',
+        // A UTF-16 cap, so only a rough one; validateRoomText counts properly.
+        maxlength: Math.max(LIMITS.barrage_chars.max, LIMITS.announcement_chars.max) * 2,
+        autocomplete: 'off',
+      },
     });
     placeholder(input, 'barrage.placeholder');
     const asAnnounce = h('input', { testid: 'barrage-announce', attrs: { type: 'checkbox' } });
@@ -205,13 +163,13 @@ export const barragePanel: PanelDef = {
       e.preventDefault();
       void send();
     });
-    const el = h('div', { class: 'panel-body barrage' }, announcement, note, feed.list.element, sendBox);
+    const el = h('div', { class: 'panel-body barrage' }, announcement, note, list.element, sendBox);
 
     async function send(): Promise<void> {
       const text = input.value;
       const err = validateRoomText(text, asAnnounce.checked);
       if (err) {
-        ctx.toast.show(t(err, { max: BARRAGE_MAX }), 'error');
+        ctx.toast.show(t(err.key, err.params), 'error');
         return;
       }
       const ok = await actions.roomSend(
@@ -220,25 +178,28 @@ export const barragePanel: PanelDef = {
       if (ok) input.value = '';
     }
 
-    const renderAnnouncement = (text: string) => {
+    const renderAnnouncement = () => {
+      const text = room.announcement;
       setText(announcement, text ? `📣 ${text}` : '');
       announcement.hidden = !text;
     };
     const renderSession = () => {
       const s = store.session;
       const canModerate = s.role === 'host' || s.role === 'assistant';
-      feed.list.element.classList.toggle('can-moderate', canModerate && s.room.connected);
+      list.element.classList.toggle('can-moderate', canModerate && s.room.connected);
       sendBox.hidden = !(s.room.connected && s.role !== null);
       if (s.mode === 'rehearsal') setI18n(note, 'barrage.simulated');
       else if (!s.room.connected) setI18n(note, s.room.url ? 'barrage.disconnected' : 'barrage.no_room');
       note.hidden = s.room.connected && s.mode !== 'rehearsal';
     };
-    renderAnnouncement(feed.announcement);
+    const onRoom = (c: RoomChange) => {
+      if (c.reset) list.clear();
+      for (const e of c.barrage) list.push(e);
+      if (c.reset || c.announcement) renderAnnouncement();
+    };
+    renderAnnouncement();
     renderSession();
-    feed.onAnnouncement.add(renderAnnouncement);
-    subs.add(() => feed.onAnnouncement.delete(renderAnnouncement), store.on('session', renderSession));
-    // The list element outlives the panel: detach it, don't destroy it.
-    subs.add(() => feed.list.element.remove());
+    subs.add(room.subscribe(onRoom), store.on('session', renderSession), () => list.clear());
     return { element: el, dispose: () => subs.dispose() };
   },
 };

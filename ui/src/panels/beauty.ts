@@ -1,13 +1,13 @@
-// Beauty & Filters: four levels 0-9, a LUT with strength 0-100, a reset.
-// Changes go to the core on `input` (throttled to ~20/s) and are saved.
+// Beauty & Filters: four levels, a LUT with its strength, a reset, and the
+// on/off switch (the session's beauty bypass, which keeps the levels).
+// Ranges are the generated LIMITS. Changes go to the core on `input`
+// (throttled to ~20/s) and are saved.
 
+import { DEFAULT_SETTINGS, LIMITS, type BeautyLevels } from '../ipc';
 import { h, setI18n, setText, button, clear } from '../lib/dom';
-import type { BeautyLevels } from '../types';
-import { ZERO_BEAUTY } from '../state/store';
 import { streamGate, Subs, type PanelDef } from './panel';
 
 export const BEAUTY_KEYS = ['smoothing', 'whitening', 'ruddy', 'sharpen'] as const;
-export const DEFAULT_LUT_STRENGTH = 100;
 
 /** Only inline images are shown: no remote resources in the window. */
 export function isInlineImage(src: string): boolean {
@@ -27,7 +27,7 @@ export const beautyPanel: PanelDef = {
       const input = h('input', {
         class: 'range',
         testid: `beauty-${k}`,
-        attrs: { type: 'range', min: 0, max: 9, step: 1, id: `beauty-${k}` },
+        attrs: { type: 'range', min: LIMITS.beauty_level.min, max: LIMITS.beauty_level.max, step: 1, id: `beauty-${k}` },
       });
       const value = h('span', { class: 'value' });
       sliders[k] = input;
@@ -47,7 +47,10 @@ export const beautyPanel: PanelDef = {
 
     const enabled = h('input', { testid: 'beauty-enabled', attrs: { type: 'checkbox' } });
     enabled.addEventListener('change', () => {
-      if (enabled.checked !== store.beautyEnabled) actions.toggleBeauty();
+      if (enabled.checked !== !store.session.beauty_bypass) {
+        // The answer's session view sets the box; a refusal puts it back.
+        void actions.toggleBeauty().then(fromSession);
+      }
     });
     const bypassNote = h('p', { class: 'hint warn', i18n: 'beauty.bypassed' });
 
@@ -55,7 +58,7 @@ export const beautyPanel: PanelDef = {
     const strength = h('input', {
       class: 'range',
       testid: 'lut-strength',
-      attrs: { type: 'range', min: 0, max: 100, step: 1, id: 'lut-strength' },
+      attrs: { type: 'range', min: LIMITS.lut_strength.min, max: LIMITS.lut_strength.max, step: 1, id: 'lut-strength' },
     });
     const strengthValue = h('span', { class: 'value' });
     strength.addEventListener('input', () => {
@@ -67,8 +70,8 @@ export const beautyPanel: PanelDef = {
     const reset = button(
       'beauty.reset',
       () => {
-        actions.setBeauty({ ...ZERO_BEAUTY });
-        actions.setLut({ name: null, strength: DEFAULT_LUT_STRENGTH });
+        actions.setBeauty({ ...DEFAULT_SETTINGS.beauty });
+        actions.setLut({ ...DEFAULT_SETTINGS.lut });
       },
       { class: 'btn', testid: 'beauty-reset' },
     );
@@ -141,23 +144,24 @@ export const beautyPanel: PanelDef = {
       });
     }
 
-    function fromEnabled(): void {
-      enabled.checked = store.beautyEnabled;
-      bypassNote.hidden = store.beautyEnabled;
-      el.classList.toggle('bypassed', !store.beautyEnabled);
+    function fromSession(): void {
+      const bypassed = store.session.beauty_bypass;
+      enabled.checked = !bypassed;
+      bypassNote.hidden = !bypassed;
+      el.classList.toggle('bypassed', bypassed);
       setI18n(bypassNote, 'beauty.bypassed');
     }
 
     renderLuts();
     fromSettings();
-    fromEnabled();
+    fromSession();
     subs.add(
       store.on('luts', () => {
         renderLuts();
         fromSettings();
       }),
       store.on('settings', fromSettings),
-      store.on('beauty_enabled', fromEnabled),
+      store.on('session', fromSession),
     );
     return { element: el, dispose: () => subs.dispose() };
   },

@@ -10,7 +10,7 @@ import {
   type DestinationForm,
   type FieldError,
 } from '../lib/validate';
-import type { DestinationInput, DestinationKind, DestinationView } from '../types';
+import { LIMITS, type DestinationInput, type DestinationKind, type DestinationView } from '../ipc';
 
 export interface DestinationFormHandle {
   element: HTMLElement;
@@ -50,7 +50,7 @@ export function createDestinationForm(save: (input: DestinationInput) => Promise
         type: secret ? 'password' : f === 'valid_hours' ? 'number' : 'text',
         autocomplete: secret ? 'new-password' : 'off',
         spellcheck: 'false',
-        ...(f === 'valid_hours' ? { min: 1, max: 8760, step: 1 } : {}),
+        ...(f === 'valid_hours' ? { min: LIMITS.tencent_valid_hours.min, max: LIMITS.tencent_valid_hours.max, step: 1 } : {}),
       },
     });
     inputs[f] = input;

@@ -1,69 +1,11 @@
 // Gifts: one row per combo ("Rose x 40"), big gifts animated; the room's
-// like total and the session's gift value.
+// like total and the session's gift value. The feed lives in the room store.
 
-import type { Ctx } from '../ctx';
 import { clear, frameBatcher, h, setI18n, setText } from '../lib/dom';
 import { int } from '../lib/format';
-import { GiftFeed, type GiftRow } from '../lib/giftFeed';
-import { eventKind, giftOf, num } from '../lib/roomEvents';
+import type { GiftRow } from '../lib/giftFeed';
+import type { RoomChange } from '../state/room';
 import { Subs, type PanelDef } from './panel';
-
-interface GiftsModel {
-  feed: GiftFeed;
-  likeTotal: number;
-  likeTotalKnown: boolean;
-  changed: Set<() => void>;
-  /** Rows that just became big: animate them once. */
-  flashes: Set<string>;
-}
-const models = new WeakMap<object, GiftsModel>();
-
-export function giftsModel(ctx: Ctx): GiftsModel {
-  let m = models.get(ctx.store);
-  if (m) return m;
-  const model: GiftsModel = {
-    feed: new GiftFeed(),
-    likeTotal: 0,
-    likeTotalKnown: false,
-    changed: new Set(),
-    flashes: new Set(),
-  };
-  m = model;
-  models.set(ctx.store, model);
-  const notify = () => {
-    for (const cb of model.changed) cb();
-  };
-  let mode = ctx.store.session.mode;
-  ctx.store.on('session', (s) => {
-    if (s.mode !== mode) {
-      mode = s.mode;
-      model.feed = new GiftFeed();
-      model.likeTotal = 0;
-      model.likeTotalKnown = false;
-      notify();
-    }
-  });
-  ctx.store.on('room_event', (ev) => {
-    const g = giftOf(ev);
-    if (g) {
-      const r = model.feed.add(g);
-      if (r.becameBig) model.flashes.add(r.row.key);
-      notify();
-      return;
-    }
-    if (eventKind(ev) === 'like') {
-      const total = num(ev.total, -1);
-      if (total >= 0) {
-        model.likeTotal = total;
-      } else {
-        model.likeTotal += num(ev.count);
-      }
-      model.likeTotalKnown = true;
-      notify();
-    }
-  });
-  return model;
-}
 
 function rowEl(r: GiftRow, flash: boolean): HTMLElement {
   return h(
@@ -80,8 +22,10 @@ export const giftsPanel: PanelDef = {
   id: 'gifts',
   title: 'panel.gifts',
   create(ctx) {
+    const { room } = ctx;
     const subs = new Subs();
-    const model = giftsModel(ctx);
+    /** Rows that became big since the last draw: animated once. */
+    const flashes = new Set<string>();
     const likes = h('span', { class: 'big-number', testid: 'likes-total' });
     const value = h('span', { class: 'big-number', testid: 'gifts-value' });
     const list = h('ol', { class: 'gift-list', testid: 'gift-list' });
@@ -99,15 +43,16 @@ export const giftsPanel: PanelDef = {
       list,
     );
     const render = () => {
-      setText(likes, model.likeTotalKnown ? int(model.likeTotal) : '—');
-      setText(value, int(model.feed.totalValue));
+      const feed = room.gifts;
+      setText(likes, room.likeTotal === null ? '—' : int(room.likeTotal));
+      setText(value, int(feed.totalValue));
       clear(list);
       const frag = document.createDocumentFragment();
-      for (const r of model.feed.rows) frag.appendChild(rowEl(r, model.flashes.has(r.key)));
-      model.flashes.clear();
+      for (const r of feed.rows) frag.appendChild(rowEl(r, flashes.has(r.key)));
+      flashes.clear();
       list.appendChild(frag);
       const s = ctx.store.session;
-      if (model.feed.rows.length === 0) {
+      if (feed.rows.length === 0) {
         setI18n(empty, s.room.connected || s.mode === 'rehearsal' ? 'gifts.none_yet' : 'gifts.no_room');
         empty.hidden = false;
       } else {
@@ -115,9 +60,13 @@ export const giftsPanel: PanelDef = {
       }
     };
     const schedule = frameBatcher(render);
+    const onRoom = (c: RoomChange) => {
+      if (!c.reset && !c.gifts) return;
+      for (const k of c.bigGifts) flashes.add(k);
+      schedule();
+    };
     render();
-    model.changed.add(schedule);
-    subs.add(() => model.changed.delete(schedule), ctx.store.on('session', schedule));
+    subs.add(room.subscribe(onRoom), ctx.store.on('session', schedule));
     return { element: el, dispose: () => subs.dispose() };
   },
 };

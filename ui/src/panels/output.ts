@@ -5,18 +5,19 @@
 import type { Ctx } from '../ctx';
 import { t } from '../i18n';
 import { button, clear, field, h, setI18n, setText } from '../lib/dom';
-import { CANVAS_LIMITS, CANVAS_PRESETS, validateCanvas } from '../lib/validate';
-import type { Mode } from '../types';
+import { LIMITS, type Mode } from '../ipc';
+import { CANVAS_PRESETS, validateCanvas } from '../lib/validate';
 import { createDestinationForm } from './destinationForm';
 import { isOnAirPhase } from './sources';
 import { Subs, type PanelDef } from './panel';
 
 export const MASKED_SECRET = '••••';
 
-export const AUDIENCE_LIMITS = {
-  viewers: { min: 0, max: 5000, step: 10 },
-  barrage_per_s: { min: 0, max: 50, step: 1 },
-  gifts_per_s: { min: 0, max: 10, step: 0.5 },
+/** The rehearsal audience sliders: ranges from the session, steps a UI choice. */
+export const AUDIENCE_SLIDERS = {
+  viewers: { ...LIMITS.rehearsal_viewers, step: 10 },
+  barrage_per_s: { ...LIMITS.rehearsal_barrage_per_s, step: 1 },
+  gifts_per_s: { ...LIMITS.rehearsal_gifts_per_s, step: 0.5 },
 } as const;
 
 function actionsBlock(ctx: Ctx, subs: Subs, mode: Mode): HTMLElement {
@@ -134,10 +135,10 @@ function canvasBlock(ctx: Ctx, subs: Subs): HTMLElement {
   const { store, actions } = ctx;
   const num = (id: string, min: number, max: number, step = 1) =>
     h('input', { class: 'input', testid: id, attrs: { type: 'number', min, max, step, id } });
-  const width = num('canvas-width', CANVAS_LIMITS.minDim, CANVAS_LIMITS.maxDim, 2);
-  const height = num('canvas-height', CANVAS_LIMITS.minDim, CANVAS_LIMITS.maxDim, 2);
-  const fps = num('canvas-fps', CANVAS_LIMITS.minFps, CANVAS_LIMITS.maxFps);
-  const kbps = num('canvas-kbps', CANVAS_LIMITS.minKbps, CANVAS_LIMITS.maxKbps, 50);
+  const width = num('canvas-width', LIMITS.canvas_side.min, LIMITS.canvas_side.max, 2);
+  const height = num('canvas-height', LIMITS.canvas_side.min, LIMITS.canvas_side.max, 2);
+  const fps = num('canvas-fps', LIMITS.fps.min, LIMITS.fps.max);
+  const kbps = num('canvas-kbps', LIMITS.video_kbps.min, LIMITS.video_kbps.max, 50);
   const err = h('div', { class: 'field-error', testid: 'form-error' });
   err.hidden = true;
   const preset = (w: number, hgt: number) => {
@@ -211,7 +212,7 @@ function audienceBlock(ctx: Ctx, subs: Subs): HTMLElement {
   const inputs = {} as Record<(typeof keys)[number], HTMLInputElement>;
   const values = {} as Record<(typeof keys)[number], HTMLElement>;
   const rows = keys.map((k) => {
-    const lim = AUDIENCE_LIMITS[k];
+    const lim = AUDIENCE_SLIDERS[k];
     const input = h('input', {
       class: 'range',
       testid: `audience-${k}`,

@@ -1,98 +1,39 @@
 // Products: the lineup (current one highlighted), "next product", the card
-// on screen (`room_popup`, one per explanation), and shopping activity.
+// on screen (the room's pop-up: the shell shows each explanation once),
+// and shopping activity. The room's part lives in the room store.
 
-import type { Ctx } from '../ctx';
 import { language, t } from '../i18n';
 import { button, clear, frameBatcher, h, setI18n } from '../lib/dom';
 import { price } from '../lib/format';
-import { eventKind, identity, num, popupKey, productName, productPriceCents, str } from '../lib/roomEvents';
-import type { ProductCard, RoomEvent } from '../types';
+import { cardName } from '../lib/roomEvents';
+import type { ActivityEvent, RoomChange } from '../state/room';
 import { Subs, type PanelDef } from './panel';
 
-export const ACTIVITY_MAX = 50;
+/** Activity lines shown (the store keeps more). */
+export const ACTIVITY_SHOWN = 20;
 
-interface ProductsModel {
-  card: ProductCard | null;
-  seen: Set<string>;
-  activity: string[];
-  changed: Set<() => void>;
-}
-const models = new WeakMap<object, ProductsModel>();
-
-/** An activity line for a shopping event, or null. */
-export function activityLine(ev: RoomEvent): string | null {
-  switch (eventKind(ev)) {
-    case 'purchase': {
-      const who = identity(ev.sender);
-      return t('products.bought', { nick: who?.nick ?? '?', goods: str(ev.goods_id), n: num(ev.quantity, 1) });
-    }
+/** The activity line for a shopping event. */
+export function activityLine(ev: ActivityEvent): string {
+  switch (ev.type) {
+    case 'purchase':
+      return t('products.bought', { nick: ev.sender.nick || ev.sender.id, goods: ev.goods_id, n: ev.quantity });
     case 'coupon':
-      return t('products.coupon', { title: str(ev.title) });
+      return t('products.coupon', { title: ev.title });
     case 'flash_sale':
-      return t('products.flash_sale', { goods: str(ev.goods_id), price: price(num(ev.price)), stock: num(ev.stock) });
+      return t('products.flash_sale', { goods: ev.goods_id, price: price(ev.price), stock: ev.stock });
     case 'lucky_draw':
-      return str(ev.phase) === 'result'
-        ? t('products.draw_result', {
-            title: str(ev.title),
-            n: Array.isArray(ev.winners) ? ev.winners.length : 0,
-          })
-        : t('products.draw_started', { title: str(ev.title), keyword: str(ev.keyword) });
-    default:
-      return null;
+      return ev.phase === 'result'
+        ? t('products.draw_result', { title: ev.title, n: ev.winners.length })
+        : t('products.draw_started', { title: ev.title, keyword: ev.keyword });
   }
-}
-
-export function productsModel(ctx: Ctx): ProductsModel {
-  let m = models.get(ctx.store);
-  if (m) return m;
-  const model: ProductsModel = { card: null, seen: new Set(), activity: [], changed: new Set() };
-  m = model;
-  models.set(ctx.store, model);
-  const notify = () => {
-    for (const cb of model.changed) cb();
-  };
-  const showCard = (c: ProductCard) => {
-    const key = popupKey(c);
-    // One pop-up per explanation: whichever of the event and the pop-up arrives first shows it.
-    if (model.seen.has(key)) return;
-    model.seen.add(key);
-    model.card = c;
-    notify();
-  };
-  let mode = ctx.store.session.mode;
-  ctx.store.on('session', (s) => {
-    if (s.mode !== mode) {
-      mode = s.mode;
-      model.card = null;
-      model.seen.clear();
-      model.activity = [];
-    }
-    notify();
-  });
-  ctx.store.on('lineup', notify);
-  ctx.store.on('room_popup', showCard);
-  ctx.store.on('room_event', (ev) => {
-    if (eventKind(ev) === 'product_explain') {
-      showCard(ev as ProductCard);
-      return;
-    }
-    const line = activityLine(ev);
-    if (line) {
-      model.activity.unshift(line);
-      if (model.activity.length > ACTIVITY_MAX) model.activity.length = ACTIVITY_MAX;
-      notify();
-    }
-  });
-  return model;
 }
 
 export const productsPanel: PanelDef = {
   id: 'products',
   title: 'panel.products',
   create(ctx) {
-    const { store, actions } = ctx;
+    const { store, actions, room } = ctx;
     const subs = new Subs();
-    const model = productsModel(ctx);
 
     const card = h('div', { class: 'product-card', testid: 'product-card' });
     const list = h('ol', { class: 'lineup', testid: 'lineup' });
@@ -115,15 +56,14 @@ export const productsPanel: PanelDef = {
     );
 
     const render = () => {
-      const c = model.card;
+      const c = room.card;
       clear(card);
       card.hidden = !c;
       if (c) {
-        const cents = productPriceCents(c);
         card.append(
           h('div', { class: 'card-label', i18n: 'products.on_screen' }),
-          h('div', { class: 'card-name', text: productName(c, language()) }),
-          cents !== null ? h('div', { class: 'card-price', text: price(cents) }) : '',
+          h('div', { class: 'card-name', text: cardName(c, language()) }),
+          h('div', { class: 'card-price', text: price(c.card.price) }),
         );
       }
       const l = store.lineup;
@@ -156,13 +96,15 @@ export const productsPanel: PanelDef = {
         });
       }
       clear(activity);
-      for (const a of model.activity.slice(0, 20)) activity.appendChild(h('li', { text: a }));
-      if (model.activity.length === 0) activity.appendChild(h('li', { class: 'dim', i18n: 'products.no_activity' }));
+      for (const a of room.activity.slice(0, ACTIVITY_SHOWN)) activity.appendChild(h('li', { text: activityLine(a) }));
+      if (room.activity.length === 0) activity.appendChild(h('li', { class: 'dim', i18n: 'products.no_activity' }));
     };
     const schedule = frameBatcher(render);
+    const onRoom = (c: RoomChange) => {
+      if (c.reset || c.products) schedule();
+    };
     render();
-    model.changed.add(schedule);
-    subs.add(() => model.changed.delete(schedule));
+    subs.add(room.subscribe(onRoom), store.on('lineup', schedule), store.on('session', schedule));
     return { element: el, dispose: () => subs.dispose() };
   },
 };

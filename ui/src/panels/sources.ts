@@ -3,7 +3,7 @@
 
 import { language, t } from '../i18n';
 import { button, clear, field, h, placeholder, setI18n, show } from '../lib/dom';
-import type { DeviceView, VideoChoice } from '../types';
+import type { DeviceView, VideoChoice } from '../ipc';
 import { streamGate, Subs, type PanelDef } from './panel';
 
 type Kind = VideoChoice['kind'];

@@ -4,13 +4,13 @@
 import { t } from '../i18n';
 import { clear, h, setText } from '../lib/dom';
 import { niceMax, Ring, STATS_HISTORY, type StatsSample } from '../lib/ring';
-import type { Stats } from '../types';
+import type { StatsView } from '../ipc';
 import { Subs, type PanelDef } from './panel';
 
 /** The chart's history outlives the panel (closing Stats keeps the samples). */
 export const statsHistory = new Ring<StatsSample>(STATS_HISTORY);
 
-export function recordStats(s: Stats, now = Date.now()): void {
+export function recordStats(s: StatsView, now = Date.now()): void {
   statsHistory.push({
     t: now,
     fps: s.fps,
@@ -122,7 +122,11 @@ export const statsPanel: PanelDef = {
       setText(kbps.value, String(Math.round(s.video_kbps)));
       setText(cpu.value, String(Math.round(s.cpu_percent)));
       clear(outputs);
-      for (const o of s.outputs) {
+      // Output rows belong to a broadcast: once it ends, the last sample's
+      // "live" rows would be stale (the preview sends none of its own).
+      const phase = store.session?.phase;
+      const onAir = phase === 'starting' || phase === 'on_air' || phase === 'ending';
+      for (const o of onAir ? s.outputs : []) {
         outputs.appendChild(
           h(
             'li',
@@ -143,6 +147,7 @@ export const statsPanel: PanelDef = {
     render();
     renderPreview();
     subs.add(store.on('stats', render));
+    subs.add(store.on('session', render));
     subs.interval(renderPreview, 500);
     return { element: el, dispose: () => subs.dispose() };
   },

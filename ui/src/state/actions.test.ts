@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeFakeApi, session } from '../test/fakeApi';
 
 const fake = vi.hoisted(() => ({ current: null as unknown as ReturnType<typeof import('../test/fakeApi').makeFakeApi> }));
-vi.mock('../api', () => ({
+vi.mock('../ipc/api', () => ({
   get api() {
     return fake.current.api;
   },
@@ -176,24 +176,57 @@ describe('live controls and hotkeys', () => {
     }
   });
 
-  it('beauty_toggle switches between the saved levels and all-zero, keeping the saved levels', async () => {
+  it('beauty_toggle asks the session to bypass beauty, never sends zero levels', async () => {
     vi.useFakeTimers();
     try {
       const t = setup({ mode: 'live', phase: 'preview', role: 'host', can_stream: true });
       const levels = { smoothing: 5, whitening: 3, ruddy: 2, sharpen: 1 };
       t.actions.setBeauty(levels);
+      vi.advanceTimersByTime(1000);
       expect(t.api.setBeauty).toHaveBeenLastCalledWith(levels);
-      vi.advanceTimersByTime(100);
+      const beautyCalls = t.api.setBeauty.mock.calls.length;
+      t.api.saveSettings.mockClear();
+
       await t.actions.hotkey('beauty_toggle');
-      vi.advanceTimersByTime(100);
-      expect(t.api.setBeauty).toHaveBeenLastCalledWith({ smoothing: 0, whitening: 0, ruddy: 0, sharpen: 0 });
+      expect(t.api.setBeautyBypass).toHaveBeenLastCalledWith(true);
+      expect(t.store.session.beauty_bypass).toBe(true);
+      expect(t.toast.statusLine.textContent).toBe('Beauty off');
+      await t.actions.hotkey('beauty_toggle');
+      expect(t.api.setBeautyBypass).toHaveBeenLastCalledWith(false);
+      expect(t.store.session.beauty_bypass).toBe(false);
+      expect(t.toast.statusLine.textContent).toBe('Beauty on');
+
+      vi.advanceTimersByTime(1000);
+      // The levels were neither sent nor saved as zeros.
+      expect(t.api.setBeauty).toHaveBeenCalledTimes(beautyCalls);
+      expect(t.api.saveSettings).not.toHaveBeenCalled();
       expect(t.store.settings.beauty).toEqual(levels);
-      await t.actions.hotkey('beauty_toggle');
-      vi.advanceTimersByTime(100);
-      expect(t.api.setBeauty).toHaveBeenLastCalledWith(levels);
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('the toggle follows the session: bypass set elsewhere is toggled off', async () => {
+    const t = setup({ mode: 'live', phase: 'preview', role: 'host', can_stream: true, beauty_bypass: true });
+    await expect(t.actions.toggleBeauty()).resolves.toBe(false);
+    expect(t.api.setBeautyBypass).toHaveBeenCalledWith(false);
+  });
+
+  it('a refused toggle leaves the state as the session says', async () => {
+    const t = setup({ mode: 'live', phase: 'preview', role: 'host', can_stream: true });
+    t.api.setBeautyBypass.mockImplementationOnce(() => Promise.reject({ code: 'state', message: 'no media' }));
+    await expect(t.actions.toggleBeauty()).resolves.toBe(false);
+    expect(t.store.session.beauty_bypass).toBe(false);
+    expect(t.toast.statusLine.textContent).toContain('no media');
+  });
+
+  it('moving a level while bypassed turns beauty back on, once', async () => {
+    const t = setup({ mode: 'live', phase: 'preview', role: 'host', can_stream: true, beauty_bypass: true });
+    for (let i = 1; i <= 5; i++) t.actions.setBeauty({ smoothing: i, whitening: 0, ruddy: 0, sharpen: 0 });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(t.api.setBeautyBypass).toHaveBeenCalledTimes(1);
+    expect(t.api.setBeautyBypass).toHaveBeenCalledWith(false);
+    expect(t.store.session.beauty_bypass).toBe(false);
   });
 
   it('throttles slider bursts to ~20/s but always sends the last value', () => {

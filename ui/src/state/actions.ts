@@ -2,27 +2,27 @@
 // the action is irreversible, calls the shell, applies the answer to the
 // store, and shows any error. Panels, hotkeys and tests all go through it.
 
-import { api } from '../api';
 import type { ConfirmDialog } from '../components/confirm';
 import type { Toaster } from '../components/toast';
 import { t } from '../i18n';
-import { throttle, debounce, type Throttled } from '../lib/timing';
 import type {
   AudioSettings,
   BeautyLevels,
-  Canvas,
+  CanvasSettings,
+  ClientMsg,
   DestinationInput,
   HotkeyAction,
-  Lineup,
+  LineupView,
   LutChoice,
   Mode,
   RehearsalAudience,
-  RoomClientMsg,
   SessionView,
   Settings,
   VideoChoice,
-} from '../types';
-import { ZERO_BEAUTY, type Store } from './store';
+} from '../ipc';
+import { api } from '../ipc/api';
+import { throttle, debounce, type Throttled } from '../lib/timing';
+import type { Store } from './store';
 
 /** Live controls send at most ~20 updates a second. */
 export const LIVE_CONTROL_MS = 50;
@@ -97,7 +97,7 @@ export class Actions {
   // ---- modes ----
 
   async enterMode(mode: Mode, roomUrl?: string, token?: string): Promise<boolean> {
-    const s = await this.run(api.enterMode(mode, roomUrl, token), t('start.title'));
+    const s = await this.run(api.enterMode(mode, roomUrl ?? null, token ?? null), t('start.title'));
     if (!s) return false;
     this.session(s);
     if (mode === 'live' && roomUrl !== undefined && roomUrl !== this.store.settings.room_url) {
@@ -113,8 +113,9 @@ export class Actions {
     const jobs: Promise<unknown>[] = [this.refreshDevices(), this.refreshLuts(), this.refreshLineup()];
     if (s.can_stream && s.role !== 'assistant') jobs.push(this.refreshDestinations());
     await Promise.all(jobs);
-    // Re-apply the saved live controls so the core matches what the panels show.
-    this.applyBeauty();
+    // Re-apply the saved live controls so the core matches what the panels
+    // show. The bypass is the session's own state, so it is left alone.
+    this.sendBeauty(this.store.settings.beauty);
     this.sendLut(this.store.settings.lut);
     this.sendAudio(this.store.settings.audio);
   }
@@ -158,7 +159,7 @@ export class Actions {
     }
   }
 
-  async nextProduct(): Promise<Lineup | undefined> {
+  async nextProduct(): Promise<LineupView | undefined> {
     const l = await this.run(api.lineupNext(), t('products.next'));
     if (l) this.store.setLineup(l);
     return l;
@@ -181,7 +182,7 @@ export class Actions {
     this.updateSettings((st) => ({ ...st, speaker: id }));
   }
 
-  async setCanvas(canvas: Canvas): Promise<boolean> {
+  async setCanvas(canvas: CanvasSettings): Promise<boolean> {
     const s = this.session(await this.run(api.setCanvas(canvas), t('output.canvas')));
     if (!s) return false;
     this.updateSettings((st) => ({ ...st, canvas }));
@@ -192,18 +193,28 @@ export class Actions {
 
   setBeauty(levels: BeautyLevels): void {
     this.updateSettings((st) => ({ ...st, beauty: levels }));
-    if (!this.store.beautyEnabled) this.store.setBeautyEnabled(true);
-    this.applyBeauty();
+    this.sendBeauty(levels);
+    // Moving a level while bypassed means "show me": turn beauty back on.
+    if (this.store.session.beauty_bypass && !this.liftingBypass) {
+      // Once, however many slider steps arrive before the answer.
+      this.liftingBypass = true;
+      void this.setBeautyBypass(false).finally(() => (this.liftingBypass = false));
+    }
+  }
+  private liftingBypass = false;
+
+  /**
+   * beauty_toggle: the session bypasses beauty (zero levels in the core)
+   * and keeps the saved levels; the page only ever asks it to.
+   * Resolves whether beauty is bypassed afterwards.
+   */
+  async toggleBeauty(): Promise<boolean> {
+    return this.setBeautyBypass(!this.store.session.beauty_bypass);
   }
 
-  /** beauty_toggle: between the saved levels and all-zero (the saved levels stay saved). */
-  toggleBeauty(): void {
-    this.store.setBeautyEnabled(!this.store.beautyEnabled);
-    this.applyBeauty();
-  }
-
-  private applyBeauty(): void {
-    this.sendBeauty(this.store.beautyEnabled ? this.store.settings.beauty : { ...ZERO_BEAUTY });
+  private async setBeautyBypass(bypass: boolean): Promise<boolean> {
+    this.session(await this.run(api.setBeautyBypass(bypass), t('beauty.title')));
+    return this.store.session.beauty_bypass;
   }
 
   setLut(lut: LutChoice): void {
@@ -309,7 +320,7 @@ export class Actions {
 
   // ---- room ----
 
-  async roomSend(msg: RoomClientMsg): Promise<boolean> {
+  async roomSend(msg: ClientMsg): Promise<boolean> {
     const r = await this.run(api.roomSend(msg).then(() => true), t('room.send'));
     return r === true;
   }
@@ -359,10 +370,11 @@ export class Actions {
       case 'next_product':
         await this.nextProduct();
         return;
-      case 'beauty_toggle':
-        this.toggleBeauty();
-        this.toast.status(t(this.store.beautyEnabled ? 'beauty.on_now' : 'beauty.off_now'));
+      case 'beauty_toggle': {
+        const bypassed = await this.toggleBeauty();
+        this.toast.status(t(bypassed ? 'beauty.off_now' : 'beauty.on_now'));
         return;
+      }
     }
   }
 }

@@ -2,20 +2,18 @@
 // Panels read it and subscribe to changes; only app.ts and the panels'
 // own actions write it.
 
+import {
+  DEFAULT_SETTINGS,
+  type AudioLevel,
+  type DestinationView,
+  type DeviceView,
+  type LineupView,
+  type LutView,
+  type SessionView,
+  type Settings,
+  type StatsView,
+} from '../ipc';
 import type { PreviewStats } from '../lib/previewMeter';
-import type {
-  AudioLevel,
-  BeautyLevels,
-  DestinationView,
-  DeviceView,
-  Lineup,
-  LutView,
-  ProductCard,
-  RoomEvent,
-  SessionView,
-  Settings,
-  Stats,
-} from '../types';
 
 export interface StoreEvents {
   session: SessionView;
@@ -23,12 +21,9 @@ export interface StoreEvents {
   devices: DeviceView[];
   luts: LutView[];
   destinations: DestinationView[];
-  stats: Stats;
+  stats: StatsView;
   audio_level: AudioLevel;
-  room_event: RoomEvent;
-  room_popup: ProductCard;
-  lineup: Lineup | null;
-  beauty_enabled: boolean;
+  lineup: LineupView | null;
   preview_stats: PreviewStats;
 }
 
@@ -43,10 +38,20 @@ export class Emitter<E extends object> {
       set = new Set();
       this.map.set(k, set);
     }
-    set.add(cb as Listener<never>);
+    // A wrapper, so one function subscribed twice needs two unsubscribes.
+    const wrapped = ((v: E[K]) => cb(v)) as Listener<never>;
+    set.add(wrapped);
     return () => {
-      set.delete(cb as Listener<never>);
+      set.delete(wrapped);
     };
+  }
+
+  /** How many listeners there are (for one event, or all): tests check panels let go. */
+  listenerCount(k?: keyof E): number {
+    if (k !== undefined) return this.map.get(k)?.size ?? 0;
+    let n = 0;
+    for (const set of this.map.values()) n += set.size;
+    return n;
   }
 
   emit<K extends keyof E>(k: K, v: E[K]): void {
@@ -56,6 +61,7 @@ export class Emitter<E extends object> {
   }
 }
 
+/** What the page assumes until `app_info` answers: no mode chosen yet. */
 export const DEFAULT_SESSION: SessionView = {
   mode: null,
   phase: 'choosing',
@@ -66,30 +72,8 @@ export const DEFAULT_SESSION: SessionView = {
   last_recording: null,
   room: { connected: false, online: 0, url: null },
   can_stream: false,
+  beauty_bypass: false,
   warnings: [],
-};
-
-export const ZERO_BEAUTY: BeautyLevels = { smoothing: 0, whitening: 0, ruddy: 0, sharpen: 0 };
-
-export const DEFAULT_SETTINGS: Settings = {
-  version: 1,
-  language: 'en',
-  canvas: { width: 1280, height: 720, fps: 30, video_kbps: 2500 },
-  beauty: { ...ZERO_BEAUTY },
-  lut: { name: null, strength: 100 },
-  audio: { gain_db: 0, muted: false, monitor: false },
-  video: { kind: 'test' },
-  microphone: null,
-  speaker: null,
-  hotkeys: {
-    go_live: 'Ctrl+Shift+L',
-    mute_mic: 'Ctrl+Shift+M',
-    next_product: 'Ctrl+Shift+N',
-    beauty_toggle: 'Ctrl+Shift+B',
-  },
-  rehearsal: { viewers: 200, barrage_per_s: 3, gifts_per_s: 0.5 },
-  room_url: null,
-  layout: null,
 };
 
 export class Store extends Emitter<StoreEvents> {
@@ -102,12 +86,10 @@ export class Store extends Emitter<StoreEvents> {
   /** False until the first list arrives: an empty list before that is not "none installed". */
   lutsLoaded = false;
   destinations: DestinationView[] = [];
-  stats: Stats | null = null;
-  lineup: Lineup | null = null;
+  stats: StatsView | null = null;
+  lineup: LineupView | null = null;
   previewUrl = '';
   version = '';
-  /** Beauty bypass (hotkey / toggle): when false the core gets all-zero levels. */
-  beautyEnabled = true;
   /** Names picked for the next go-live. `null`: every saved destination. */
   selectedDestinations: Set<string> | null = null;
 
@@ -137,19 +119,14 @@ export class Store extends Emitter<StoreEvents> {
     this.emit('destinations', d);
   }
 
-  setStats(s: Stats): void {
+  setStats(s: StatsView): void {
     this.stats = s;
     this.emit('stats', s);
   }
 
-  setLineup(l: Lineup | null): void {
+  setLineup(l: LineupView | null): void {
     this.lineup = l;
     this.emit('lineup', l);
-  }
-
-  setBeautyEnabled(on: boolean): void {
-    this.beautyEnabled = on;
-    this.emit('beauty_enabled', on);
   }
 
   /** The destinations the next go-live uses. */

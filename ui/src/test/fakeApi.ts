@@ -1,8 +1,11 @@
-// A scriptable stand-in for ../api used by tests via vi.mock.
+// A scriptable stand-in for ../ipc/api's `api`, used by tests via vi.mock.
+// Typed as the real one (`Api`), so a command added to the contract fails
+// to compile here until it is faked.
 
 import { vi } from 'vitest';
-import type { AppInfo, DestinationView, Lineup, SessionView, Settings } from '../types';
-import { DEFAULT_SESSION, DEFAULT_SETTINGS } from '../state/store';
+import { DEFAULT_SETTINGS, type AppInfo, type DestinationView, type LineupView, type SessionView, type Settings } from '../ipc';
+import type { Api } from '../ipc/api';
+import { DEFAULT_SESSION } from '../state/store';
 
 export function session(over: Partial<SessionView> = {}): SessionView {
   return { ...DEFAULT_SESSION, ...over };
@@ -19,9 +22,10 @@ export function makeFakeApi() {
       (): Promise<AppInfo> =>
         Promise.resolve({ version: '0.1.0', session: current, preview_url: 'ws://127.0.0.1:1/preview?token=T', resume: null }),
     ),
-    getSettings: vi.fn(() => Promise.resolve<Settings>({ ...DEFAULT_SETTINGS })),
+    // The tests read English; the shell's own default is zh-CN.
+    getSettings: vi.fn(() => Promise.resolve<Settings>({ ...DEFAULT_SETTINGS, language: 'en' })),
     saveSettings: vi.fn((settings: Settings) => Promise.resolve(settings)),
-    enterMode: vi.fn((mode: 'live' | 'rehearsal' | 'assistant') =>
+    enterMode: vi.fn((mode: 'live' | 'rehearsal' | 'assistant', _room_url: string | null, _token: string | null) =>
       s({
         mode,
         phase: 'preview',
@@ -34,27 +38,30 @@ export function makeFakeApi() {
     listLuts: vi.fn(() => Promise.resolve([])),
     setVideo: vi.fn(() => Promise.resolve(current)),
     setCanvas: vi.fn(() => Promise.resolve(current)),
-    setBeauty: vi.fn(() => Promise.resolve()),
-    setLut: vi.fn(() => Promise.resolve()),
-    setAudio: vi.fn(() => Promise.resolve()),
+    setBeauty: vi.fn(() => Promise.resolve(null)),
+    setBeautyBypass: vi.fn((bypass: boolean) => s({ beauty_bypass: bypass })),
+    setLut: vi.fn(() => Promise.resolve(null)),
+    setAudio: vi.fn(() => Promise.resolve(null)),
     listDestinations: vi.fn(
       (): Promise<DestinationView[]> =>
         Promise.resolve([{ name: 'main', kind: 'custom', summary: 'rtmp://h/app/***', has_secret: true }]),
     ),
-    saveDestination: vi.fn(() => Promise.resolve({ name: 'x', kind: 'custom', summary: '', has_secret: true })),
-    removeDestination: vi.fn(() => Promise.resolve()),
+    saveDestination: vi.fn(
+      (): Promise<DestinationView> => Promise.resolve({ name: 'x', kind: 'custom', summary: '', has_secret: true }),
+    ),
+    removeDestination: vi.fn(() => Promise.resolve(null)),
     goLive: vi.fn((_d: string[], _c: boolean) =>
       s({ phase: 'on_air', on_air_since_ms: Date.now(), outputs: [{ name: 'main', state: 'live', detail: '' }] }),
     ),
     startRehearsal: vi.fn((_c: boolean) => s({ phase: 'on_air', on_air_since_ms: Date.now(), recording: '/tmp/r.mkv' })),
     endLive: vi.fn((_c: boolean) => s({ phase: 'ended', on_air_since_ms: null, last_recording: '/tmp/r.mkv', recording: null })),
     dismissSummary: vi.fn(() => s({ phase: 'preview' })),
-    setAudience: vi.fn(() => Promise.resolve()),
-    roomSend: vi.fn(() => Promise.resolve()),
-    lineup: vi.fn((): Promise<Lineup> => Promise.resolve({ products: [], current: null })),
-    lineupNext: vi.fn((): Promise<Lineup> => Promise.resolve({ products: [], current: null })),
+    setAudience: vi.fn(() => Promise.resolve(null)),
+    roomSend: vi.fn(() => Promise.resolve(null)),
+    lineup: vi.fn((): Promise<LineupView> => Promise.resolve({ products: [], current: null })),
+    lineupNext: vi.fn((): Promise<LineupView> => Promise.resolve({ products: [], current: null })),
     resumeSession: vi.fn(() => Promise.resolve(current)),
-    confirmClose: vi.fn(() => Promise.resolve()),
-  };
+    confirmClose: vi.fn(() => Promise.resolve(null)),
+  } satisfies Api;
   return { api, get session() { return current; }, set session(v: SessionView) { current = v; } };
 }

@@ -1,0 +1,13 @@
+// The desktop contract as the rest of the page sees it: every type and the
+// two constant tables the Rust side generates into `bindings.ts`. Modules
+// import these from here, never from the generated file, so a rename in
+// the bindings is fixed in one place. The shell itself (commands, events,
+// `@tauri-apps/api`) is `./api`.
+
+export type * from './bindings';
+export { DEFAULT_SETTINGS, LIMITS } from './bindings';
+
+import type { Hotkeys } from './bindings';
+
+/** A hotkey's action: one of the settings' hotkey names. */
+export type HotkeyAction = keyof Hotkeys;
