@@ -5,7 +5,9 @@
 // Covers: the app opens; the preview shows moving, non-black frames;
 // the smoothing slider visibly changes the preview; a rehearsal brings
 // simulated barrage; ending it leaves a recording that plays; the
-// layout survives a restart. Screenshots go to $E2E_ARTIFACTS.
+// layout survives a restart; live mode pushes to a custom RTMP
+// destination (a local nginx) that plays, never shows the stream key,
+// and ends with a recording. Screenshots go to $E2E_ARTIFACTS.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,8 +16,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { By, Key, until } from 'selenium-webdriver';
 import {
-  ARTIFACTS, CANVAS_STATS, appStartedAt, byTestId, click, configDir, confirm, makeClip, openApp,
-  previewStats, shot, startDriver, stopDriver, waitFor, writeSettings,
+  ARTIFACTS, CANVAS_STATS, appStartedAt, byTestId, click, configDir, confirm, dataDir, makeClip,
+  openApp, previewStats, probeVideo, shot, startDriver, startNginxRtmp, stopDriver, typeInto, waitFor,
+  writeSettings,
 } from './harness.mjs';
 
 const timings = {};
@@ -201,5 +204,175 @@ test('the studio opens, previews, rehearses, records, and keeps its layout', asy
     assert.ok(sameGroup, 'stats stays where it was moved');
   } finally {
     await driver.quit();
+  }
+});
+
+/** Every file under `dir` (recordings and other large files skipped)
+ *  whose bytes contain `needle`. */
+function filesContaining(dir, needle) {
+  const found = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && fs.statSync(p).size < 4 << 20 && fs.readFileSync(p).includes(needle)) found.push(p);
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return found;
+}
+
+/** Where the page shows or holds `secret`: its text, its markup, or an
+ *  input's value. Empty when nowhere. */
+const SECRET_IN_PAGE = `
+  const k = arguments[0];
+  const where = [];
+  if (document.body.innerText.includes(k)) where.push('innerText');
+  if (document.documentElement.outerHTML.includes(k)) where.push('html');
+  for (const i of document.querySelectorAll('input, textarea')) {
+    if (i.value.includes(k)) where.push('input ' + (i.dataset.testid || i.id || i.name));
+  }
+  return where;
+`;
+
+test('live: a custom RTMP destination goes on air, plays, hides its key, and ends with a recording', async () => {
+  const KEY = 'e2e-key-123';
+  const DEST = 'e2e-nginx';
+  const nginx = await startNginxRtmp();
+  let driver;
+  try {
+    ({ driver } = await openApp());
+    await driver.wait(until.elementLocated(byTestId('mode-live')), 30000, 'start screen');
+    // Live with no room: the room URL and token stay empty.
+    await click(driver, 'mode-live');
+    await driver.wait(until.elementLocated(byTestId('go-live')), 30000, 'the Output panel in live mode');
+    await waitFor(driver, 'preview frames', async () => {
+      const s = await previewStats(driver);
+      return s && s.frames > 5 ? s : null;
+    }, 30000);
+    const chip = await driver.findElement(byTestId('mode-chip'));
+    assert.equal(await chip.getAttribute('class'), 'mode-chip mode-live');
+
+    // Add the destination through the Output panel's form: custom RTMP
+    // (the form's default kind; chosen explicitly all the same).
+    const kind = await driver.wait(until.elementLocated(byTestId('dest-kind')), 20000, 'the destination form');
+    await driver.executeScript('arguments[0].scrollIntoView({ block: "center" })', kind);
+    await kind.findElement(By.css('option[value="custom"]')).click();
+    assert.equal(await kind.getAttribute('value'), 'custom');
+    await typeInto(driver, 'dest-name', DEST);
+    await typeInto(driver, 'dest-url', `rtmp://127.0.0.1:${nginx.port}/live`);
+    const keyInput = await typeInto(driver, 'dest-stream_key', KEY);
+    assert.equal(await keyInput.getAttribute('type'), 'password', 'the stream key is typed into a password field');
+    await click(driver, 'dest-save');
+    const item = await waitFor(driver, 'the saved destination in the list', async () => {
+      for (const el of await driver.findElements(byTestId('dest-item'))) {
+        if ((await el.getText()).includes(DEST)) return el;
+      }
+      return null;
+    }, 20000);
+    const itemText = await item.getText();
+    assert.ok(itemText.includes(`rtmp://127.0.0.1:${nginx.port}/live`), `the summary shows the server (${itemText})`);
+    assert.ok(itemText.includes('••••'), `the saved key shows masked (${itemText})`);
+    assert.equal(await keyInput.getAttribute('value'), '', 'the form forgets the key once saved');
+    const errors = await driver.executeScript(
+      `return [...document.querySelectorAll('[data-testid="form-error"]')].filter((e) => !e.hidden).map((e) => e.textContent)`,
+    );
+    assert.deepEqual(errors, [], 'the form shows no errors');
+
+    // Select it (it may already be ticked: ticking again would untick it).
+    const check = await item.findElement(By.css('input[type="checkbox"]'));
+    await driver.executeScript('arguments[0].scrollIntoView({ block: "center" })', check);
+    if (!(await check.isSelected())) await check.click();
+    assert.ok(await check.isSelected(), 'the destination is selected');
+
+    // Go Live, confirm; the output reaches "live".
+    await click(driver, 'go-live');
+    await driver.wait(until.elementLocated(byTestId('confirm-dialog')), 10000, 'no confirm dialog');
+    const dialogText = await driver.findElement(byTestId('confirm-dialog')).getText();
+    assert.ok(dialogText.includes(DEST), `the confirmation names the destination (${dialogText})`);
+    const t0 = Date.now();
+    await confirm(driver);
+    const live = await waitFor(driver, 'the output live', async () => {
+      const states = await driver.executeScript(`
+        return [...document.querySelectorAll('[data-testid="output-state"]')]
+          .map((e) => ({ cls: e.className, text: e.innerText }));
+      `);
+      if (states.some((s) => /state-failed/.test(s.cls))) {
+        throw new Error(`the output failed: ${JSON.stringify(states)}\n${nginx.errorLog()}`);
+      }
+      return states.find((s) => /state-live/.test(s.cls) && s.text.includes(DEST)) ?? null;
+    }, 60000);
+    timings.live_after_confirm_ms = Date.now() - t0;
+    assert.ok(live.text.includes(DEST));
+    assert.ok(await driver.findElement(byTestId('on-air')).isDisplayed(), 'ON AIR shows');
+    const phase = await driver.findElement(byTestId('phase')).getAttribute('class');
+    assert.match(phase, /phase-on_air/);
+    await driver.sleep(2000);
+    await shot(driver, '08-live.png');
+
+    // The server plays what the app pushes: H.264 at the canvas size.
+    let probeError = '';
+    const played = await waitFor(driver, 'the stream to play from nginx', async () => {
+      try {
+        const p = probeVideo(nginx.url(KEY), { seconds: 5, timeoutMs: 60000 });
+        probeError = JSON.stringify(p);
+        return p.codec === 'h264' && p.frames > 0 ? p : null;
+      } catch (e) {
+        probeError = String(e.stderr || e.message).slice(0, 500);
+        return null;
+      }
+    }, 150000).catch((e) => {
+      throw new Error(`${e.message}; ffprobe: ${probeError}\nnginx:\n${nginx.errorLog().slice(-2000)}`);
+    });
+    timings.live_probe = played;
+    assert.equal(played.codec, 'h264');
+    assert.equal(`${played.width}x${played.height}`, '640x360', 'the stream has the canvas size');
+    assert.ok(played.frames >= 10, `the stream has frames (${played.frames} in 5 s)`);
+
+    // Keys are write-only: not in the page's text, markup or inputs.
+    assert.deepEqual(await driver.executeScript(SECRET_IN_PAGE, KEY), [], 'the stream key is not in the page');
+    assert.ok(!(await driver.executeScript('return document.body.innerText')).includes(KEY));
+
+    // End: confirm; the summary names a recording that plays.
+    await click(driver, 'end-live');
+    await confirm(driver);
+    const recEl = await driver.wait(until.elementLocated(byTestId('last-recording')), 30000);
+    const recording = await waitFor(driver, 'the recording path', async () => {
+      const t = (await recEl.getText()).trim();
+      return t.length > 0 ? t : null;
+    }, 30000);
+    await driver.sleep(500);
+    await shot(driver, '09-live-ended.png');
+    assert.ok(!(await driver.findElement(byTestId('on-air')).isDisplayed()), 'ON AIR is gone');
+    assert.match(path.basename(recording), /^live-.*\.mkv$/);
+    assert.ok(fs.existsSync(recording), `recording ${recording} exists`);
+    const rec = probeVideo(recording, { timeoutMs: 120000 });
+    timings.live_recording = rec;
+    assert.equal(rec.codec, 'h264');
+    assert.ok(rec.frames >= 60, `the recording has frames (${rec.frames})`);
+    assert.deepEqual(await driver.executeScript(SECRET_IN_PAGE, KEY), [], 'the stream key is not in the page after ending');
+
+    // nginx kept what it received; the push stopped with the broadcast.
+    const served = await waitFor(driver, 'the recording nginx made', async () => {
+      for (const f of nginx.recordings()) {
+        const p = probeVideo(f, { timeoutMs: 60000 });
+        if (p.codec === 'h264' && p.frames > 0) return p;
+      }
+      return null;
+    }, 30000);
+    timings.live_server_recording = served;
+
+    // The key is stored encrypted: no file the app wrote holds it in plain text.
+    assert.deepEqual(
+      [...filesContaining(configDir, KEY), ...filesContaining(dataDir, KEY)],
+      [],
+      'the stream key is not stored in plain text',
+    );
+
+    await click(driver, 'dismiss-summary');
+    await driver.wait(until.elementIsVisible(await driver.findElement(byTestId('go-live'))), 20000, 'back to preview');
+  } finally {
+    if (driver) await driver.quit();
+    await nginx.stop();
   }
 });

@@ -133,6 +133,17 @@ export async function click(driver, id) {
   await el.click();
 }
 
+/** Types into an input as a host would: scroll it into view, clear it,
+ *  type. */
+export async function typeInto(driver, id, text) {
+  const el = await driver.wait(until.elementLocated(byTestId(id)), 20000, `no ${id}`);
+  await driver.executeScript('arguments[0].scrollIntoView({ block: "center" })', el);
+  await driver.wait(until.elementIsVisible(el), 10000, `${id} not visible`);
+  await el.clear();
+  await el.sendKeys(text);
+  return el;
+}
+
 export async function confirm(driver) {
   await driver.wait(until.elementLocated(byTestId('confirm-dialog')), 10000, 'no confirm dialog');
   await click(driver, 'confirm-yes');
@@ -204,4 +215,96 @@ export function appStartedAt() {
   // /proc/stat's btime is whole seconds; uptime is to the hundredth.
   const bootedAt = Date.now() - Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 1000;
   return bootedAt + (ticks * 1000) / hz;
+}
+
+const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => fs.existsSync(p));
+const RTMP_MODULE = [
+  '/usr/lib/nginx/modules/ngx_rtmp_module.so',
+  '/usr/lib64/nginx/modules/ngx_rtmp_module.so',
+].find((p) => fs.existsSync(p));
+
+/** nginx with the RTMP module on a free loopback port, recording every
+ *  published stream (as crates/testkit's NginxRtmp). Its pid, logs,
+ *  temp files and recordings live in a private folder; `stop()` kills
+ *  it and waits for it to go. */
+export async function startNginxRtmp() {
+  assert.ok(NGINX, 'nginx is not installed (apt-get install nginx-light libnginx-mod-rtmp)');
+  assert.ok(RTMP_MODULE, 'the nginx RTMP module is not installed (libnginx-mod-rtmp)');
+  const rtmpPort = await freePort();
+  const dir = fs.mkdtempSync(path.join(home, 'nginx-'));
+  for (const d of ['rec', 'logs', 'tmp']) fs.mkdirSync(path.join(dir, d));
+  const conf = path.join(dir, 'nginx.conf');
+  fs.writeFileSync(
+    conf,
+    `load_module ${RTMP_MODULE};
+daemon off;
+master_process off;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/logs/error.log info;
+events { worker_connections 64; }
+rtmp {
+  server {
+    listen 127.0.0.1:${rtmpPort};
+    chunk_size 4096;
+    application live {
+      live on;
+      record all;
+      record_path ${dir}/rec;
+      record_unique on;
+    }
+  }
+}
+`,
+  );
+  const errorLog = () => {
+    try {
+      return fs.readFileSync(path.join(dir, 'logs/error.log'), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const proc = spawn(NGINX, ['-p', `${dir}/`, '-c', conf, '-e', `${dir}/logs/error.log`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGKILL');
+      await exited;
+    }
+  };
+  try {
+    await waitForPort(rtmpPort, 10000);
+  } catch (e) {
+    await stop();
+    throw new Error(`nginx did not listen on 127.0.0.1:${rtmpPort}: ${stderr}\n${errorLog()}`);
+  }
+  return {
+    port: rtmpPort,
+    /** `rtmp://127.0.0.1:PORT/live/STREAM`. */
+    url: (stream) => `rtmp://127.0.0.1:${rtmpPort}/live/${stream}`,
+    /** The .flv recordings nginx wrote. */
+    recordings: () =>
+      fs.readdirSync(path.join(dir, 'rec')).filter((f) => f.endsWith('.flv')).map((f) => path.join(dir, 'rec', f)),
+    errorLog,
+    stop,
+  };
+}
+
+/** ffprobe: the first video stream's codec and the frames decoded (all
+ *  of a file, or `seconds` of a live URL), bounded by `timeoutMs`. */
+export function probeVideo(input, { seconds = null, timeoutMs = 60000 } = {}) {
+  const args = ['-v', 'error'];
+  if (/^rtmps?:/.test(input)) args.push('-rw_timeout', '15000000');
+  if (seconds !== null) args.push('-read_intervals', `%+${seconds}`);
+  args.push(
+    '-count_frames', '-select_streams', 'v:0',
+    '-show_entries', 'stream=codec_name,width,height,nb_read_frames', '-of', 'json', input,
+  );
+  const out = execFileSync('ffprobe', args, { timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
+  const s = JSON.parse(out.toString()).streams?.[0] ?? {};
+  return { codec: s.codec_name ?? null, width: s.width ?? 0, height: s.height ?? 0, frames: Number(s.nb_read_frames ?? 0) };
 }
