@@ -130,6 +130,11 @@ impl Planner {
             pl.schedule(t, b, BotAction::Join);
         }
         pl.next_primary_ms = 1000.0 + pl.gap();
+        if pl.p.bots == 0 {
+            // Nobody to act: the plan is empty. Without this, `next`
+            // would draw actions forever looking for an online bot.
+            pl.next_primary_ms = f64::INFINITY;
+        }
         pl
     }
 
@@ -482,6 +487,14 @@ mod tests {
         Planner::new(PlanParams::new(20, 30.0, 10.0), seed)
             .take_while(|e| e.t_ms <= until_ms)
             .collect()
+    }
+
+    #[test]
+    fn an_empty_audience_plans_nothing_and_ends() {
+        // A rehearsal with 0 viewers: the plan must end at once rather
+        // than spin looking for someone online.
+        let mut p = Planner::new(PlanParams::new(0, 3.0, 0.5), 7);
+        assert!(p.next().is_none());
     }
 
     #[test]
