@@ -26,6 +26,8 @@ for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1
 export DISPLAY="$display"
 if [ "${1:-}" = "bench" ]; then
   dbus-run-session -- node bench.mjs
+elif [ "${1:-}" = "bench-room" ]; then
+  dbus-run-session -- node bench_room.mjs
 else
   dbus-run-session -- npm test --silent
 fi
