@@ -14,8 +14,8 @@ use crate::formats;
 use crate::layers::beauty;
 use crate::layers::composite::{Compositor, KIND_OVERLAY, KIND_VIDEO, LayerUniform, ndc};
 use crate::layers::frame::FLAG_LUT;
-use shopcast_media::processor::{Placement, side_by_side, side_by_side_main};
 use crate::settings::Layout;
+use shopcast_media::processor::{Placement, side_by_side, side_by_side_main};
 
 impl GpuProcessor {
     /// Applies changed settings: uniforms, the LUT volume, overlay and
