@@ -47,8 +47,10 @@ function actionsBlock(ctx: Ctx, subs: Subs, mode: Mode): HTMLElement {
     start.disabled = s.phase !== 'preview';
     end.hidden = !(s.phase === 'on_air' || s.phase === 'starting' || s.phase === 'ending');
     end.disabled = s.phase === 'ending';
-    setI18n(phase, `phase.${s.phase}`);
-    phase.className = `phase-line phase-${s.phase}`;
+    // A rehearsal is never on air: say so in its own words, not in red.
+    const rehearsing = s.mode === 'rehearsal' && s.phase === 'on_air';
+    setI18n(phase, rehearsing ? 'preview.badge_rehearsing' : `phase.${s.phase}`);
+    phase.className = `phase-line phase-${rehearsing ? 'rehearsing' : s.phase}`;
     clear(states);
     for (const o of s.outputs) {
       const detail = o.detail ? o.detail : t(`output.state_${stateKey(o.state)}`);

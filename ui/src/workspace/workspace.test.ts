@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { makeFakeApi } from '../test/fakeApi';
+import { makeFakeApi, session } from '../test/fakeApi';
+import { t } from '../i18n';
 
 const fake = vi.hoisted(() => ({ current: null as unknown as ReturnType<typeof import('../test/fakeApi').makeFakeApi> }));
 vi.mock('../ipc/api', () => ({
@@ -62,6 +63,18 @@ describe('the panels', () => {
       expect(ctx.room.subscriberCount, id).toBe(roomBefore);
       expect(ctx.store.listenerCount(), id).toBe(storeBefore);
     }
+  });
+
+  it('says a rehearsal is not on air, and a live broadcast is', async () => {
+    const { ctx, ws } = setup();
+    ctx.store.setSession(session({ mode: 'rehearsal', role: 'host', phase: 'on_air', can_stream: true }));
+    ws.open('output');
+    const line = () => document.querySelector<HTMLElement>('[data-testid="phase"]')!;
+    await vi.waitFor(() => expect(line().textContent).toBe(t('preview.badge_rehearsing')));
+    expect(line().classList.contains('phase-on_air')).toBe(false);
+    ctx.store.setSession(session({ mode: 'live', role: 'host', phase: 'on_air', can_stream: true }));
+    await vi.waitFor(() => expect(line().textContent).toBe(t('phase.on_air')));
+    expect(line().classList.contains('phase-on_air')).toBe(true);
   });
 
   it('a reopened Barrage shows what the room kept while it was closed', () => {
