@@ -142,6 +142,14 @@ fn rehearsal_previews_gets_barrage_records_and_ends_cleanly() {
     assert_eq!(view.phase, PhaseName::OnAir);
     assert!(view.on_air_since_ms.is_some());
     let recording = view.recording.clone().expect("a recording path");
+    // While on air the journal names the mode and the recording, for a
+    // resume after a crash.
+    let journal: shopcast_studio::ResumeOffer = serde_json::from_slice(
+        &std::fs::read(rig.paths.data_dir.join("session.json")).expect("a journal on air"),
+    )
+    .expect("the journal parses");
+    assert_eq!(journal.mode, Mode::Rehearsal);
+    assert_eq!(journal.recording.as_deref(), Some(recording.as_str()));
     rig.wait_for("simulated barrage", Duration::from_secs(20), is_barrage);
 
     // Effects change live; a bad level is refused and nothing changes.

@@ -21,7 +21,7 @@ use super::view::{
 };
 use super::{EventSink, Session};
 use crate::error::{StudioError, StudioResult};
-use crate::journal::{Journal, ResumeOffer};
+use crate::journal::Journal;
 use crate::settings::Settings;
 
 /// Phases from which the host may go on air.
@@ -84,9 +84,7 @@ impl Session {
         let record = recordings.join(format!("{prefix}-{}.mkv", timestamp_name()));
         {
             let mut inner = self.inner.lock();
-            inner.phase = Phase::Starting {
-                destinations: names.clone(),
-            };
+            inner.phase = Phase::Starting;
             inner.outputs = names
                 .iter()
                 .map(|n| OutputView {
@@ -109,18 +107,24 @@ impl Session {
             self.emit_view();
             return Err(e);
         }
-        let since_ms = now_ms();
-        self.inner.lock().phase = Phase::OnAir {
-            since_ms,
-            recording: record.clone(),
-            destinations: names.clone(),
+        let offer = {
+            let mut inner = self.inner.lock();
+            inner.phase = Phase::OnAir {
+                since_ms: now_ms(),
+                recording: record,
+                destinations: names,
+            };
+            inner.resume_offer()
         };
-        let _ = Journal::new(&self.paths.data_dir).write(&ResumeOffer {
-            mode,
-            started_ms: since_ms,
-            recording: Some(record.display().to_string()),
-            destinations: names,
-        });
+        if let Some(offer) = offer
+            && let Err(e) = Journal::new(&self.paths.data_dir).write(&offer)
+        {
+            // On air all the same; only a crash's resume offer is lost.
+            self.inner.lock().warn(format!(
+                "the session journal was not written: {}",
+                e.message()
+            ));
+        }
         self.room_status(RoomStatus::Live);
         Ok(self.emit_view())
     }

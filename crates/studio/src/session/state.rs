@@ -45,9 +45,7 @@ pub enum SessionRole {
 pub enum Phase {
     Choosing,
     Preview,
-    Starting {
-        destinations: Vec<String>,
-    },
+    Starting,
     OnAir {
         /// Unix milliseconds.
         since_ms: u64,
@@ -67,7 +65,7 @@ impl Phase {
         match self {
             Phase::Choosing => PhaseName::Choosing,
             Phase::Preview => PhaseName::Preview,
-            Phase::Starting { .. } => PhaseName::Starting,
+            Phase::Starting => PhaseName::Starting,
             Phase::OnAir { .. } => PhaseName::OnAir,
             Phase::Ending { .. } => PhaseName::Ending,
             Phase::Ended { .. } => PhaseName::Ended,
@@ -78,7 +76,7 @@ impl Phase {
     pub fn is_on_air(&self) -> bool {
         matches!(
             self,
-            Phase::Starting { .. } | Phase::OnAir { .. } | Phase::Ending { .. }
+            Phase::Starting | Phase::OnAir { .. } | Phase::Ending { .. }
         )
     }
 }
@@ -125,6 +123,27 @@ impl Inner {
             resume,
             beauty_bypass: false,
             close_confirmed: false,
+        }
+    }
+
+    /// What the journal holds while on air: enough to offer a resume
+    /// after a crash, derived from the phase so the two cannot disagree.
+    pub fn resume_offer(&self) -> Option<ResumeOffer> {
+        match (&self.phase, self.mode) {
+            (
+                Phase::OnAir {
+                    since_ms,
+                    recording,
+                    destinations,
+                },
+                Some(mode),
+            ) => Some(ResumeOffer {
+                mode,
+                started_ms: *since_ms,
+                recording: Some(recording.display().to_string()),
+                destinations: destinations.clone(),
+            }),
+            _ => None,
         }
     }
 
