@@ -11,12 +11,12 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { By, Key, until } from 'selenium-webdriver';
 import {
-  ARTIFACTS, CANVAS_STATS, appStartedAt, byTestId, click, configDir, confirm, dataDir, makeClip,
+  ARTIFACTS, CANVAS_STATS, appStartedAt, byTestId, click, configDir, confirm, dataDir, endAndGetRecording,
+  makeClip,
   openApp, previewStats, probeVideo, shot, startDriver, startNginxRtmp, stopDriver, typeInto, waitFor,
   writeSettings,
 } from './harness.mjs';
@@ -143,23 +143,12 @@ test('the studio opens, previews, rehearses, records, and keeps its layout', asy
     await shot(driver, '04-rehearsal.png');
 
     // End: confirm; the recording exists and plays.
-    await click(driver, 'end-live');
-    await confirm(driver);
-    const recEl = await driver.wait(until.elementLocated(byTestId('last-recording')), 30000);
-    const recording = await waitFor(driver, 'the recording path', async () => {
-      const t = (await recEl.getText()).trim();
-      return t.length > 0 ? t : null;
-    });
+    const recording = await endAndGetRecording(driver, 20000);
     await shot(driver, '05-ended.png');
     assert.ok(fs.existsSync(recording), `recording ${recording} exists`);
-    const probe = JSON.parse(
-      execFileSync('ffprobe', [
-        '-v', 'error', '-count_frames', '-select_streams', 'v:0',
-        '-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'json', recording,
-      ]).toString(),
-    );
-    assert.equal(probe.streams[0].codec_name, 'h264');
-    assert.ok(Number(probe.streams[0].nb_read_frames) >= 60, 'the recording has frames');
+    const probe = probeVideo(recording, { timeoutMs: 120000 });
+    assert.equal(probe.codec, 'h264');
+    assert.ok(probe.frames >= 60, 'the recording has frames');
 
     // Change the layout: close the gifts panel and move stats beside the
     // preview. The page saves it to the settings.
@@ -334,13 +323,7 @@ test('live: a custom RTMP destination goes on air, plays, hides its key, and end
     assert.ok(!(await driver.executeScript('return document.body.innerText')).includes(KEY));
 
     // End: confirm; the summary names a recording that plays.
-    await click(driver, 'end-live');
-    await confirm(driver);
-    const recEl = await driver.wait(until.elementLocated(byTestId('last-recording')), 30000);
-    const recording = await waitFor(driver, 'the recording path', async () => {
-      const t = (await recEl.getText()).trim();
-      return t.length > 0 ? t : null;
-    }, 30000);
+    const recording = await endAndGetRecording(driver);
     await driver.sleep(500);
     await shot(driver, '09-live-ended.png');
     assert.ok(!(await driver.findElement(byTestId('on-air')).isDisplayed()), 'ON AIR is gone');

@@ -308,3 +308,15 @@ export function probeVideo(input, { seconds = null, timeoutMs = 60000 } = {}) {
   const s = JSON.parse(out.toString()).streams?.[0] ?? {};
   return { codec: s.codec_name ?? null, width: s.width ?? 0, height: s.height ?? 0, frames: Number(s.nb_read_frames ?? 0) };
 }
+
+/** Ends the broadcast as the host does (End, then confirm) and returns
+ *  the recording path the summary names. */
+export async function endAndGetRecording(driver, ms = 30000) {
+  await click(driver, 'end-live');
+  await confirm(driver);
+  const recEl = await driver.wait(until.elementLocated(byTestId('last-recording')), 30000);
+  return waitFor(driver, 'the recording path', async () => {
+    const t = (await recEl.getText()).trim();
+    return t.length > 0 ? t : null;
+  }, ms);
+}
