@@ -57,10 +57,10 @@ impl IntoResponse for ApiError {
     }
 }
 
-type ApiResult<T> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
 /// Verifies the bearer token for `room` (or any room for `*` admins).
-fn auth(shared: &Shared, headers: &HeaderMap, room: Option<&str>) -> ApiResult<Claims> {
+pub(crate) fn auth(shared: &Shared, headers: &HeaderMap, room: Option<&str>) -> ApiResult<Claims> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -73,7 +73,7 @@ fn auth(shared: &Shared, headers: &HeaderMap, room: Option<&str>) -> ApiResult<C
     Ok(c)
 }
 
-fn require(ok: bool, what: &'static str) -> ApiResult<()> {
+pub(crate) fn require(ok: bool, what: &'static str) -> ApiResult<()> {
     if ok {
         Ok(())
     } else {
@@ -192,6 +192,25 @@ async fn get_metadata(
     h.send(RoomCmd::Metadata { reply }).await?;
     let m = rx.await.map_err(|_| RoomError::Closed("room"))?;
     Ok(Json(serde_json::to_value(m).map_err(RoomError::from)?))
+}
+
+/// The lineup and its recent history, for host, assistant and admin
+/// tools (viewers get the lineup in their welcome).
+async fn get_lineup(
+    State(shared): State<Arc<Shared>>,
+    Path(room): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Json<serde_json::Value>> {
+    let c = auth(&shared, &headers, Some(&room))?;
+    require(
+        c.role.can_manage_products(),
+        "host, assistant or admin only",
+    )?;
+    let h = shared.room(&room)?;
+    let (reply, rx) = oneshot::channel();
+    h.send(RoomCmd::Lineup { reply }).await?;
+    let v = rx.await.map_err(|_| RoomError::Closed("room"))?;
+    Ok(Json(serde_json::to_value(v).map_err(RoomError::from)?))
 }
 
 #[derive(Deserialize)]
@@ -337,6 +356,14 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/rooms/{room}/announcement", post(announcement))
         .route("/broadcast", post(broadcast))
         .route("/gifts", get(get_gifts).put(put_gifts))
+        .route("/rooms/{room}/lineup", get(get_lineup))
         // REST bodies are small; refuse big ones before parsing.
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+        // Added after the layer above: images have their own limit.
+        .route(
+            "/rooms/{room}/media",
+            put(crate::media::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::media::MAX_MEDIA_BYTES,
+            )),
+        )
 }

@@ -234,6 +234,8 @@ impl Planner {
                 self.schedule(t, bot, send(ClientMsg::Like { count }));
             }
             3 => {
+                // A placeholder: the bot picks a real lineup product when
+                // it sends (see `lineup_pick`), so traces stay replayable.
                 let goods_id = format!("prod_{:03}", self.rng.random_range(1..=12));
                 let quantity = self.rng.random_range(1..=3);
                 self.schedule(t, bot, send(ClientMsg::Purchase { goods_id, quantity }));
@@ -365,6 +367,9 @@ async fn execute(
     let start = tokio::time::Instant::now();
     let mut clients: HashMap<u32, RoomClient> = HashMap::new();
     let counters = Arc::new(Counters::default());
+    // The lineup as the bots last saw it, so purchases name products
+    // the room sells.
+    let lineup: Arc<parking_lot::Mutex<crate::lineup::LineupMirror>> = Arc::default();
     let mut report = BotsReport::default();
     let limit_ms = duration.map(|d| d.as_millis() as u64);
     for e in entries {
@@ -385,8 +390,10 @@ async fn execute(
                 cfg.nick = Some(n);
                 let (c, mut rx) = RoomClient::connect(cfg);
                 let counters = counters.clone();
+                let lineup = lineup.clone();
                 tokio::spawn(async move {
                     while let Some(ev) = rx.recv().await {
+                        lineup.lock().observe(&ev);
                         match ev {
                             ClientEvent::Event(_) => {
                                 counters.events.fetch_add(1, Ordering::Relaxed);
@@ -413,6 +420,20 @@ async fn execute(
             BotAction::Send { msg } => {
                 let Some(c) = clients.get(&e.bot) else {
                     continue;
+                };
+                let resolved;
+                let msg = match msg {
+                    ClientMsg::Purchase { goods_id, quantity } => {
+                        let Some(goods_id) = lineup_pick(&lineup.lock().snapshot, goods_id) else {
+                            continue; // nothing on sale yet
+                        };
+                        resolved = ClientMsg::Purchase {
+                            goods_id,
+                            quantity: *quantity,
+                        };
+                        &resolved
+                    }
+                    other => other,
                 };
                 match msg {
                     ClientMsg::Barrage { .. } => report.barrage += 1,
@@ -441,6 +462,26 @@ async fn execute(
     report.errors_received = counters.errors.load(Ordering::Relaxed);
     report.skipped_reported = counters.skipped.load(Ordering::Relaxed);
     Ok(report)
+}
+
+/// The product a bot buys for a planned purchase: most often the one
+/// being explained (that is when viewers buy), else one picked from the
+/// lineup by the plan's placeholder number. Never a sold-out product.
+fn lineup_pick(lineup: &crate::lineup::LineupSnapshot, placeholder: &str) -> Option<String> {
+    let n: usize = placeholder.trim_start_matches("prod_").parse().unwrap_or(0);
+    if let Some(c) = &lineup.current
+        && n % 3 != 0
+        && lineup.item(&c.goods_id).is_some_and(|i| !i.sold_out)
+    {
+        return Some(c.goods_id.clone());
+    }
+    let open: Vec<&str> = lineup
+        .items
+        .iter()
+        .filter(|i| !i.sold_out)
+        .map(|i| i.product.goods_id.as_str())
+        .collect();
+    (!open.is_empty()).then(|| open[n % open.len()].to_string())
 }
 
 /// Runs the simulated audience until `duration` passes or `cancel` fires.

@@ -16,8 +16,8 @@ use crate::error::{Result, RoomError};
 use crate::fanout::close;
 use crate::popup::{PopupDedup, ProductCard};
 use crate::protocol::{
-    CURRENT_PRODUCT_KEY, ClientMsg, ErrorCode, Event, EventBody, Identity, PROTOCOL_VERSION,
-    ResumeMode, ServerMsg,
+    CURRENT_PRODUCT_KEY, ClientMsg, ErrorCode, Event, EventBody, Identity, LineupOutcome,
+    PROTOCOL_VERSION, ResumeMode, ServerMsg,
 };
 
 /// How to reach a room.
@@ -102,6 +102,12 @@ pub enum ClientEvent {
     Error {
         code: ErrorCode,
         message: String,
+    },
+    /// The answer to one of our lineup operations.
+    LineupReply {
+        op_id: String,
+        version: u64,
+        outcome: LineupOutcome,
     },
     /// The connection ended; `will_retry` is false when the server said
     /// not to come back (bad token, kicked) or the client was closed.
@@ -240,6 +246,15 @@ impl Session<'_> {
                 out.push(ClientEvent::AudienceList { online, users })
             }
             ServerMsg::Error { code, message } => out.push(ClientEvent::Error { code, message }),
+            ServerMsg::LineupReply {
+                op_id,
+                version,
+                outcome,
+            } => out.push(ClientEvent::LineupReply {
+                op_id,
+                version,
+                outcome,
+            }),
         }
         for e in out {
             if self.events.send(e).await.is_err() {

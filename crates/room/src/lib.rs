@@ -17,6 +17,8 @@
 //! - [`bots`]: the simulated audience ([`bots::run_bots`]) and its
 //!   trace record/replay ([`trace`]), on tokio tasks.
 //! - [`tencent`]: the Tencent Cloud IM REST backend (reqwest, async).
+//! - [`lineup`]: the shared product lineup the server holds, with
+//!   versioned operations that are rebased or refused as `conflict`.
 //! - [`filter`], [`merge`], [`levels`], [`limits`], [`popup`]: the pure
 //!   pieces (sensitive words, gift combos and likes, user levels, rate
 //!   limits, product pop-up dedup), usable from any thread.
@@ -31,6 +33,8 @@ pub mod fanout;
 pub mod filter;
 pub mod levels;
 pub mod limits;
+pub mod lineup;
+pub mod media;
 pub mod merge;
 pub mod popup;
 pub mod protocol;
@@ -45,7 +49,7 @@ mod web;
 pub use client::{ClientConfig, ClientEvent, RoomClient};
 pub use config::{ServerConfig, ServerSettings};
 pub use error::{Result, RoomError};
-pub use room::{AUDIENCE_LIST_LEN, Presence};
+pub use room::{AUDIENCE_LIST_LEN, LineupView, Presence};
 pub use server::{EmbeddedServer, ServerHandle};
 pub use token::{Claims, TokenSigner, mint_token};
 /// The shutdown token [`bots::run_bots`] and servers take.

@@ -58,6 +58,8 @@ pub struct Shared {
     rooms: Mutex<HashMap<String, RoomHandle>>,
     conn_ids: AtomicU64,
     pub(crate) guest_limits: Mutex<HashMap<std::net::IpAddr, crate::limits::TokenBucket>>,
+    /// Product images (`/media/…`).
+    pub(crate) media_dir: std::path::PathBuf,
 }
 
 impl Shared {
@@ -144,6 +146,7 @@ fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/ws/{room}", get(ws_route))
         .merge(crate::web::routes())
+        .route("/media/{name}", get(crate::media::serve))
         .nest("/api", crate::api::routes())
         .with_state(shared)
 }
@@ -228,6 +231,7 @@ impl EmbeddedServer {
             rooms: Mutex::new(HashMap::new()),
             conn_ids: AtomicU64::new(0),
             guest_limits: Mutex::new(HashMap::new()),
+            media_dir: config.data_dir.join(crate::media::MEDIA_DIR),
         });
         let app = router(shared.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let c = cancel.clone();

@@ -1,5 +1,6 @@
 //! SQLite persistence (WAL) for rooms: state, metadata, announcement,
-//! the event log, moderation, growth points and the gift catalogue.
+//! the event log, moderation, growth points, the gift catalogue, and
+//! each room's product lineup with every accepted lineup operation.
 //!
 //! [`Store`] owns one `rusqlite::Connection` on a dedicated OS thread
 //! (SQLite calls block); async callers talk to it over a bounded tokio
@@ -11,6 +12,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{Result, RoomError};
+use crate::lineup::{LINEUP_HISTORY, LineupRecord, LineupSnapshot};
 use crate::protocol::{Event, GiftInfo, Metadata, RoomStatus};
 
 /// Database file under the data directory.
@@ -40,6 +42,10 @@ pub struct TickWrite {
     pub points: Vec<(String, u64)>,
     /// `(user, "mute" | "ban", until_ms)`.
     pub moderation: Vec<(String, &'static str, u64)>,
+    /// The lineup, when it changed.
+    pub lineup: Option<LineupSnapshot>,
+    /// Lineup operations accepted this tick.
+    pub lineup_ops: Vec<LineupRecord>,
 }
 
 /// What loading a room returns.
@@ -52,6 +58,9 @@ pub struct LoadedRoom {
     pub mutes: Vec<(String, u64)>,
     /// `(user, until_ms)` of kicks still in force.
     pub bans: Vec<(String, u64)>,
+    pub lineup: LineupSnapshot,
+    /// The newest accepted lineup operations, oldest first.
+    pub lineup_history: Vec<LineupRecord>,
 }
 
 enum Cmd {
@@ -125,7 +134,14 @@ fn open(path: &Path) -> Result<Connection> {
          );
          CREATE TABLE IF NOT EXISTS kv (
             key TEXT PRIMARY KEY, value TEXT NOT NULL
-         );",
+         );
+         CREATE TABLE IF NOT EXISTS lineups (
+            room TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL
+         );
+         CREATE TABLE IF NOT EXISTS lineup_ops (
+            room TEXT NOT NULL, version INTEGER NOT NULL, ts INTEGER NOT NULL, body TEXT NOT NULL,
+            PRIMARY KEY (room, version)
+         ) WITHOUT ROWID;",
     )?;
     Ok(conn)
 }
@@ -195,6 +211,26 @@ fn load(conn: &Connection, room: &str, recent: usize) -> Result<LoadedRoom> {
             _ => out.bans.push((user, until as u64)),
         }
     }
+    let lineup = conn
+        .query_row(
+            "SELECT body FROM lineups WHERE room = ?1",
+            params![room],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?;
+    if let Some(body) = lineup {
+        // An unreadable lineup is a corrupt database, not an empty
+        // lineup: refuse to load rather than lose it on the next write.
+        out.lineup = serde_json::from_str(&body)?;
+    }
+    let mut stmt =
+        conn.prepare("SELECT body FROM lineup_ops WHERE room = ?1 ORDER BY version DESC LIMIT ?2")?;
+    for row in stmt.query_map(params![room, LINEUP_HISTORY as i64], |r| {
+        r.get::<_, String>(0)
+    })? {
+        out.lineup_history.push(serde_json::from_str(&row?)?);
+    }
+    out.lineup_history.reverse();
     Ok(out)
 }
 
@@ -245,6 +281,23 @@ fn append(conn: &mut Connection, room: &str, w: &TickWrite) -> Result<()> {
                 params![room, k, v],
             )?;
         }
+    }
+    if let Some(l) = &w.lineup {
+        tx.execute(
+            "INSERT OR REPLACE INTO lineups (room, version, body) VALUES (?1, ?2, ?3)",
+            params![room, l.version as i64, serde_json::to_string(l)?],
+        )?;
+    }
+    for r in &w.lineup_ops {
+        tx.execute(
+            "INSERT OR REPLACE INTO lineup_ops (room, version, ts, body) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                room,
+                r.version as i64,
+                r.ts as i64,
+                serde_json::to_string(r)?
+            ],
+        )?;
     }
     if let Some((last, _, _)) = events.last()
         && *last % 1000 == 0
@@ -416,6 +469,7 @@ mod tests {
                 state: Some(st),
                 points: vec![("u".into(), 5), ("u".into(), 7)],
                 moderation: vec![("bad".into(), "mute", u64::MAX / 2)],
+                ..Default::default()
             };
             s.append("r", w).await.unwrap();
             assert_eq!(s.points("u").await.unwrap(), 12);

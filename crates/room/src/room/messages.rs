@@ -161,6 +161,20 @@ impl Room {
                 if goods_id.is_empty() || goods_id.len() > 64 || quantity == 0 {
                     return Err(invalid("purchase needs goods_id and quantity ≥ 1"));
                 }
+                // The server decides what can be bought: only what is in
+                // the lineup and not sold out, whatever a client claims.
+                match self.lineup.snapshot.item(&goods_id) {
+                    None => {
+                        return Err(RoomError::protocol(
+                            ErrorCode::NotFound,
+                            "that product is not in this room's lineup",
+                        ));
+                    }
+                    Some(i) if i.sold_out => {
+                        return Err(RoomError::protocol(ErrorCode::Rejected, "sold out"));
+                    }
+                    Some(_) => {}
+                }
                 self.rate_ok(&actor.id, false, now)?;
                 self.pending.push((
                     now,
@@ -340,6 +354,11 @@ impl Room {
                     }
                     self.remove_member(c);
                 }
+            }
+            ClientMsg::Lineup { .. } => {
+                // Lineup operations are answered on their connection
+                // (see `lineup_ops`); the REST API has none.
+                return Err(invalid("lineup operations go over the WebSocket"));
             }
             ClientMsg::GetAudience {} => {
                 let p = self.presence();

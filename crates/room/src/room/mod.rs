@@ -23,7 +23,9 @@ use crate::protocol::{
 };
 use crate::store::{RoomState, Store, TickWrite};
 
+mod lineup_ops;
 mod messages;
+use crate::lineup::LineupState;
 use crate::token::{Claims, now_ms};
 
 /// Commands a room accepts.
@@ -61,6 +63,17 @@ pub(crate) enum RoomCmd {
     Metadata {
         reply: oneshot::Sender<Metadata>,
     },
+    Lineup {
+        reply: oneshot::Sender<LineupView>,
+    },
+}
+
+/// The lineup and its recent history, for the REST API.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LineupView {
+    pub lineup: crate::lineup::LineupSnapshot,
+    /// The newest accepted operations, oldest first.
+    pub history: Vec<crate::lineup::LineupRecord>,
 }
 
 /// Who is in the room.
@@ -105,6 +118,10 @@ pub(crate) struct Room {
     write: TickWrite,
     points_delta: HashMap<String, u64>,
     last_online: (u32, u64),
+    lineup: LineupState,
+    /// Answers to lineup operations, sent once the tick that holds
+    /// them is saved: an operation is only ever acknowledged durable.
+    lineup_replies: Vec<(u64, String, u64)>,
 }
 
 fn invalid(msg: impl Into<String>) -> RoomError {
@@ -142,6 +159,8 @@ impl Room {
             write: TickWrite::default(),
             points_delta: HashMap::new(),
             last_online: (0, 0),
+            lineup: LineupState::new(loaded.lineup, loaded.lineup_history),
+            lineup_replies: Vec::new(),
             ctx,
         })
     }
@@ -217,6 +236,10 @@ impl Room {
                 let user = actor.id.clone();
                 // Keep the sender's level fresh.
                 let actor = self.identity(&user).unwrap_or(actor);
+                if let ClientMsg::Lineup { op_id, base, op } = msg {
+                    self.lineup_op(conn_id, &actor, op_id, base, op);
+                    return;
+                }
                 if let Err(e) = self.apply(&actor, Some(conn_id), msg) {
                     let now = now_ms();
                     if let Some(m) = self.members.get_mut(&conn_id) {
@@ -242,6 +265,12 @@ impl Room {
             }
             RoomCmd::Metadata { reply } => {
                 let _ = reply.send(self.state.metadata.clone());
+            }
+            RoomCmd::Lineup { reply } => {
+                let _ = reply.send(LineupView {
+                    lineup: self.lineup.snapshot.clone(),
+                    history: self.lineup.history.iter().cloned().collect(),
+                });
             }
         }
     }
@@ -326,6 +355,7 @@ impl Room {
             online: self.online(),
             gifts: self.ctx.gifts.read().as_ref().clone(),
             like_total: self.likes.total,
+            lineup: self.lineup.snapshot.clone(),
         };
         let member = Member::new(
             conn_id,
@@ -419,6 +449,7 @@ impl Room {
         }
         if self.pending.is_empty()
             && self.write.moderation.is_empty()
+            && self.write.lineup.is_none()
             && self.points_delta.is_empty()
         {
             return;
@@ -474,10 +505,13 @@ impl Room {
         write.points = self.points_delta.drain().collect();
         // Logged before it is sent: a client never sees a seq that a
         // restarted server would hand out again.
-        if let Err(e) = self.ctx.store.append(&self.name, write).await {
+        let saved = self.ctx.store.append(&self.name, write).await;
+        if let Err(e) = &saved {
             tracing::error!(room = %self.name, error = %e, "could not persist tick");
         }
+        let replies = std::mem::take(&mut self.lineup_replies);
         if all.is_empty() && skipped == 0 {
+            self.send_lineup_replies(replies, saved.is_ok());
             return;
         }
         let batch = TickBatch {
@@ -500,6 +534,7 @@ impl Room {
         for c in gone {
             self.remove_member(c);
         }
+        self.send_lineup_replies(replies, saved.is_ok());
     }
 }
 
