@@ -216,6 +216,25 @@ impl GpuControl {
         })
     }
 
+    /// Swaps an overlay's image, keeping its id, position, scale,
+    /// opacity and stacking order. It is one settings change, so no
+    /// frame shows the overlay missing or both images; the processor
+    /// uploads the new image at its next frame (one texture allocation,
+    /// as for an added overlay). Used to update a product card in place.
+    pub fn replace_overlay_image(
+        &self,
+        id: OverlayId,
+        image: Arc<RgbaImage>,
+    ) -> Result<(), GpuError> {
+        self.with_overlay(id, |o| o.image = image)
+    }
+
+    /// Whether both handles control the same effect chain (a restarted
+    /// pipeline gets a new one, without the old one's overlays).
+    pub fn same_as(&self, other: &GpuControl) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     /// Changes an overlay's opacity (0-1, clamped).
     pub fn set_overlay_opacity(&self, id: OverlayId, opacity: f32) -> Result<(), GpuError> {
         self.with_overlay(id, |o| o.opacity = opacity.clamp(0.0, 1.0))

@@ -36,6 +36,8 @@ pub enum GpuError {
     },
     #[error("no overlay with id {0}")]
     UnknownOverlay(u64),
+    #[error("no usable font for the product card: {0}")]
+    Font(String),
     #[error("unsupported: {0}")]
     Unsupported(String),
     #[error("GPU error: {0}")]

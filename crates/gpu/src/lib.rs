@@ -15,6 +15,10 @@
 //! - [`EffectSettings`] and the `FromStr` flag values [`Beauty`],
 //!   [`LutArg`], [`OverlayArg`]; [`list_luts`] / [`assets_dir`] for the
 //!   shipped LUTs (see [`assets`] for how the directory is found).
+//! - [`CardRenderer`]: draws the current product's card (image, name,
+//!   prices, stock) on the CPU as an [`RgbaImage`] to place as an
+//!   overlay; it loads system fonts once, so call it off the frame
+//!   thread.
 //! - [`GpuContext`]: headless device selection honouring `WGPU_BACKEND`
 //!   and `WGPU_ADAPTER_NAME`.
 //!
@@ -22,6 +26,7 @@
 //! (lavapipe on CI) may run their own worker threads.
 
 pub mod assets;
+mod card;
 mod control;
 mod device;
 mod error;
@@ -33,6 +38,7 @@ mod processor;
 mod settings;
 
 pub use assets::{ASSETS_ENV, assets_dir, list_luts, resolve_lut, set_bundled_assets_dir};
+pub use card::{CardRenderer, ProductCardContent};
 pub use control::{GpuControl, OverlayId, OverlayInfo};
 pub use device::GpuContext;
 pub use error::GpuError;
