@@ -470,7 +470,7 @@ async fn execute(
 fn lineup_pick(lineup: &crate::lineup::LineupSnapshot, placeholder: &str) -> Option<String> {
     let n: usize = placeholder.trim_start_matches("prod_").parse().unwrap_or(0);
     if let Some(c) = &lineup.current
-        && n % 3 != 0
+        && !n.is_multiple_of(3)
         && lineup.item(&c.goods_id).is_some_and(|i| !i.sold_out)
     {
         return Some(c.goods_id.clone());

@@ -71,7 +71,7 @@ enum Cmd {
     },
     Append {
         room: String,
-        write: TickWrite,
+        write: Box<TickWrite>,
         reply: oneshot::Sender<Result<()>>,
     },
     Stop,
@@ -414,6 +414,7 @@ impl Store {
     /// transaction.
     pub async fn append(&self, room: &str, write: TickWrite) -> Result<()> {
         let room = room.to_string();
+        let write = Box::new(write);
         self.call(|reply| Cmd::Append { room, write, reply }).await
     }
 

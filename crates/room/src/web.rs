@@ -73,4 +73,20 @@ mod tests {
         assert!(!SCRIPT.contains("insertAdjacentHTML"));
         assert!(!SCRIPT.contains("document.write"));
     }
+
+    #[test]
+    fn every_element_the_script_looks_up_is_on_the_page() {
+        let ids: Vec<&str> = SCRIPT
+            .split("$('")
+            .skip(1)
+            .filter_map(|rest| rest.split_once("')").map(|(id, _)| id))
+            .collect();
+        assert!(ids.contains(&"bag-list"), "{ids:?}");
+        for id in ids {
+            assert!(
+                PAGE.contains(&format!("id=\"{id}\"")),
+                "the script uses #{id}, which the page lacks"
+            );
+        }
+    }
 }

@@ -28,8 +28,8 @@ fn fast() -> ServerSettings {
     }
 }
 
-fn product(id: &str) -> ProductSnapshot {
-    ProductSnapshot {
+fn product(id: &str) -> Box<ProductSnapshot> {
+    Box::new(ProductSnapshot {
         goods_id: id.into(),
         name_zh: format!("商品{id}"),
         name_en: format!("Product {id}"),
@@ -39,7 +39,7 @@ fn product(id: &str) -> ProductSnapshot {
         stock: 10,
         image_url: String::new(),
         link: String::new(),
-    }
+    })
 }
 
 /// A client with its lineup copy.

@@ -2,7 +2,7 @@
 
 use super::{
     Explaining, ItemState, LINEUP_HISTORY, LineupActor, LineupItem, LineupOp, LineupRecord,
-    LineupRefusal, LineupState, MAX_LINEUP_ITEMS, MAX_PRICE_MINOR, ProductSnapshot,
+    LineupRefusal, LineupState, MAX_LINEUP_ITEMS, MAX_PRICE_MINOR, MAX_STOCK, ProductSnapshot,
     validate_product,
 };
 
@@ -76,6 +76,9 @@ impl LineupState {
             LineupOp::SetPrice { price, .. } if *price > MAX_PRICE_MINOR => Err(
                 LineupRefusal::Invalid(format!("price must be at most {MAX_PRICE_MINOR}")),
             ),
+            LineupOp::SetStock { stock, .. } if *stock > MAX_STOCK => Err(LineupRefusal::Invalid(
+                format!("stock must be at most {MAX_STOCK}"),
+            )),
             _ => Ok(()),
         }
     }
@@ -96,7 +99,7 @@ impl LineupState {
                 if snap.items.len() >= MAX_LINEUP_ITEMS {
                     return Err(LineupRefusal::Full);
                 }
-                let mut product = product.clone();
+                let mut product = ProductSnapshot::clone(product);
                 product.name_zh = product.name_zh.trim().to_string();
                 product.name_en = product.name_en.trim().to_string();
                 snap.items.push(LineupItem {
@@ -240,8 +243,8 @@ mod tests {
     use super::super::*;
     use super::Effect;
 
-    fn product(id: &str) -> ProductSnapshot {
-        ProductSnapshot {
+    fn product(id: &str) -> Box<ProductSnapshot> {
+        Box::new(ProductSnapshot {
             goods_id: id.into(),
             name_zh: format!("商品 {id}"),
             name_en: format!("Product {id}"),
@@ -251,7 +254,7 @@ mod tests {
             stock: 5,
             image_url: String::new(),
             link: String::new(),
-        }
+        })
     }
 
     fn who(nick: &str) -> LineupActor {

@@ -15,6 +15,7 @@ use crate::protocol::Role;
 
 mod apply;
 mod rebase;
+pub mod remote;
 
 pub use apply::{Applied, Effect};
 
@@ -25,6 +26,8 @@ pub const MAX_LINEUP_ITEMS: usize = 200;
 pub const LINEUP_HISTORY: usize = 1000;
 /// Highest price or list price, in minor units.
 pub const MAX_PRICE_MINOR: u64 = 1_000_000_000_000;
+/// Highest stock.
+pub const MAX_STOCK: u64 = 1_000_000_000_000;
 /// Longest product name, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
 /// Longest client operation id, in bytes.
@@ -125,7 +128,7 @@ impl LineupSnapshot {
 pub enum LineupOp {
     /// Appends a product.
     Add {
-        product: ProductSnapshot,
+        product: Box<ProductSnapshot>,
     },
     Remove {
         goods_id: String,
@@ -262,6 +265,9 @@ pub fn validate_product(p: &ProductSnapshot) -> Result<(), LineupRefusal> {
         return bad(format!(
             "price must be at most {MAX_PRICE_MINOR} minor units"
         ));
+    }
+    if p.stock > MAX_STOCK {
+        return bad(format!("stock must be at most {MAX_STOCK}"));
     }
     if p.currency.len() != 3 || !p.currency.bytes().all(|b| b.is_ascii_uppercase()) {
         return bad("currency must be an ISO 4217 code such as CNY".into());

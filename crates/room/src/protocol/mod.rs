@@ -309,8 +309,8 @@ pub enum EventBody {
     /// Not logged: the welcome carries the lineup to (re)joining
     /// clients, and the history is kept with the lineup.
     Lineup {
-        record: LineupRecord,
-        lineup: LineupSnapshot,
+        record: Box<LineupRecord>,
+        lineup: Box<LineupSnapshot>,
     },
 }
 

@@ -117,8 +117,8 @@ impl Room {
         self.pending.push((
             now,
             EventBody::Lineup {
-                record: applied.record,
-                lineup: self.lineup.snapshot.clone(),
+                record: Box::new(applied.record),
+                lineup: Box::new(self.lineup.snapshot.clone()),
             },
         ));
         self.queue_reply(conn_id, op_id, version);

@@ -174,7 +174,16 @@ impl Room {
                 _ = cancel.cancelled() => break,
                 _ = tick.tick() => self.tick().await,
                 cmd = rx.recv() => match cmd {
-                    Some(cmd) => self.handle(cmd),
+                    Some(cmd) => {
+                        self.handle(cmd);
+                        // A lineup change is a person waiting on a
+                        // button: save and answer now, not at the next
+                        // tick (lineup changes come at human speed, so
+                        // the extra ticks cost nothing).
+                        if !self.lineup_replies.is_empty() {
+                            self.tick().await;
+                        }
+                    }
                     None => break,
                 },
             }
