@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cmd_broadcast;
+mod cmd_catalog;
+mod cmd_lineup;
 mod cmd_push;
 mod cmd_room;
 
@@ -40,7 +42,19 @@ enum Command {
     Token(cmd_room::TokenArgs),
     /// Join a room with simulated viewers (barrage, likes, gifts).
     Audience(cmd_room::AudienceArgs),
+    /// Import, export and list the product catalogue (CSV, JSON).
+    #[command(subcommand)]
+    Catalog(cmd_catalog::CatalogCmd),
+    /// Read and change a room's shared product lineup (token from
+    /// SHOPCAST_TOKEN).
+    Lineup(cmd_lineup::LineupArgs),
 }
+
+/// An exit status a command chose, after it printed why (a refused
+/// catalogue file, a lineup conflict).
+#[derive(Debug, thiserror::Error)]
+#[error("exit status {0}")]
+pub struct ExitWith(pub u8);
 
 /// Logs to stderr, filtered by `SHOPCAST_LOG` (default `warn`), as the
 /// desktop app does.
@@ -65,9 +79,15 @@ fn main() -> ExitCode {
         Command::RoomServer(a) => cmd_room::room_server(a),
         Command::Token(a) => cmd_room::token(a),
         Command::Audience(a) => cmd_room::audience(a),
+        Command::Catalog(c) => cmd_catalog::catalog(c),
+        Command::Lineup(a) => cmd_lineup::lineup(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The command already said why.
+        Err(e) if e.downcast_ref::<ExitWith>().is_some() => {
+            ExitCode::from(e.downcast_ref::<ExitWith>().map_or(1, |x| x.0))
+        }
         Err(e) => {
             // One line per cause, printed once.
             eprintln!("error: {e}");

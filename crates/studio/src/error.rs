@@ -17,6 +17,9 @@ pub enum ErrorCode {
     Media,
     Room,
     Push,
+    /// A lineup change that no longer makes sense (someone else changed
+    /// the lineup first); the message says why.
+    Conflict,
     Internal,
 }
 
@@ -47,6 +50,8 @@ pub enum StudioError {
     Room(#[from] shopcast_room::RoomError),
     #[error(transparent)]
     Commerce(#[from] shopcast_commerce::CommerceError),
+    #[error("lineup conflict: {0}")]
+    Conflict(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -72,7 +77,13 @@ impl StudioError {
             StudioError::Media(_) | StudioError::Gpu(_) => ErrorCode::Media,
             StudioError::Push(_) => ErrorCode::Push,
             StudioError::Room(_) => ErrorCode::Room,
-            StudioError::Commerce(_) => ErrorCode::Invalid,
+            StudioError::Commerce(e) => match e {
+                shopcast_commerce::CommerceError::Db { .. }
+                | shopcast_commerce::CommerceError::Io { .. } => ErrorCode::Io,
+                shopcast_commerce::CommerceError::NotFound(_) => ErrorCode::NotFound,
+                _ => ErrorCode::Invalid,
+            },
+            StudioError::Conflict(_) => ErrorCode::Conflict,
             StudioError::Internal(_) => ErrorCode::Internal,
         }
     }

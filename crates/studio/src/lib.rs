@@ -1,8 +1,9 @@
 //! The Shopcast studio session, headless: modes (live, rehearsal,
 //! assistant) and their state machine, joining capture and effects
 //! (`shopcast-media`, `shopcast-gpu`), push destinations
-//! (`shopcast-push`), the live room (`shopcast-room`) and the product
-//! lineup (`shopcast-commerce`). The desktop shell and the `shopcast`
+//! (`shopcast-push`), the live room (`shopcast-room`, which holds the
+//! shared product lineup) and the host's product catalogue
+//! (`shopcast-commerce`), with the current product's card on the stream. The desktop shell and the `shopcast`
 //! CLI are thin layers over [`Session`]; every rule (roles, phases,
 //! validation) is enforced here, so it holds with or without a window.
 //! [`ipc`] is the desktop contract, from which the window's TypeScript
@@ -24,7 +25,7 @@ pub use error::{ErrorCode, StudioError, StudioResult};
 pub use journal::ResumeOffer;
 pub use session::{
     DestinationInput, EventSink, Mode, Phase, PhaseName, Session, SessionEvent, SessionPaths,
-    SessionView,
+    SessionView, lineup_snapshot,
 };
 pub use settings::Settings;
 

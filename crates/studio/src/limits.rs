@@ -30,6 +30,8 @@ pub const REHEARSAL_GIFTS_PER_S: RangeInclusive<f64> = 0.0..=50.0;
 /// How long a signed Tencent push URL stays valid, in hours (a year at
 /// most).
 pub const TENCENT_VALID_HOURS: RangeInclusive<u32> = 1..=8760;
+/// The product card's size on the stream, times its base size.
+pub const PRODUCT_CARD_SCALE: RangeInclusive<f32> = 0.5..=2.0;
 /// The window's saved layout; it is written on every drag.
 pub const LAYOUT_MAX_BYTES: usize = 256 * 1024;
 
@@ -75,6 +77,15 @@ pub struct Limits {
     /// Barrage text, in characters.
     pub barrage_chars: Range,
     pub announcement_chars: Range,
+    pub product_card_scale: Range,
+    /// Product names, in characters.
+    pub product_name_chars: Range,
+    /// Prices, in minor units.
+    pub price_minor: Range,
+    pub product_id_bytes: Range,
+    pub stock: Range,
+    /// A catalogue file to import, in bytes.
+    pub import_bytes: Range,
 }
 
 impl Limits {
@@ -105,6 +116,27 @@ impl Limits {
                 max: room.max_text_chars as f64,
             },
             announcement_chars: Range::up_to(room.max_announcement_chars),
+            product_card_scale: Range::of(&PRODUCT_CARD_SCALE),
+            product_name_chars: Range {
+                min: 1.0,
+                max: shopcast_commerce::MAX_NAME_CHARS as f64,
+            },
+            price_minor: Range {
+                min: 0.0,
+                max: shopcast_commerce::MAX_PRICE_MINOR as f64,
+            },
+            stock: Range {
+                min: 0.0,
+                max: shopcast_commerce::MAX_STOCK as f64,
+            },
+            product_id_bytes: Range {
+                min: 1.0,
+                max: shopcast_commerce::ID_MAX as f64,
+            },
+            import_bytes: Range {
+                min: 1.0,
+                max: shopcast_commerce::MAX_IMPORT_BYTES as f64,
+            },
         }
     }
 }

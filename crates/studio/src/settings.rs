@@ -68,6 +68,37 @@ pub struct RehearsalAudience {
     pub gifts_per_s: f64,
 }
 
+/// Which corner of the video the product card sits in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Corner {
+    TopLeft,
+    TopRight,
+    #[default]
+    BottomLeft,
+    BottomRight,
+}
+
+/// The current product's card on the stream.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+pub struct ProductCardSettings {
+    /// Off by default: a host turns it on when the layout has room.
+    pub enabled: bool,
+    pub corner: Corner,
+    /// 1.0 is the card's base size (about 560x180 px).
+    pub scale: f32,
+}
+
+impl Default for ProductCardSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            corner: Corner::BottomLeft,
+            scale: 1.0,
+        }
+    }
+}
+
 /// The window's language.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub enum Language {
@@ -97,6 +128,9 @@ pub struct Settings {
     pub hotkeys: Hotkeys,
     pub rehearsal: RehearsalAudience,
     pub room_url: Option<String>,
+    /// Settings saved before the card existed have none: the default.
+    #[serde(default)]
+    pub product_card: ProductCardSettings,
     /// The window's layout, stored as the window gives it: opaque here,
     /// so the page's own layout type fits without a cast.
     #[ts(type = "unknown")]
@@ -139,6 +173,7 @@ impl Default for Settings {
                 gifts_per_s: 0.5,
             },
             room_url: None,
+            product_card: ProductCardSettings::default(),
             layout: None,
         }
     }
@@ -167,6 +202,12 @@ impl Settings {
         }
         shopcast_media::Canvas::new(self.canvas.width, self.canvas.height, self.canvas.fps)
             .map_err(|e| invalid("canvas", e.to_string()))?;
+        if !limits::PRODUCT_CARD_SCALE.contains(&self.product_card.scale) {
+            return Err(invalid(
+                "product card size",
+                range_words(&limits::PRODUCT_CARD_SCALE, "times"),
+            ));
+        }
         if !limits::VIDEO_KBPS.contains(&self.canvas.video_kbps) {
             return Err(invalid(
                 "video bitrate",

@@ -7,8 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use shopcast_room::lineup::LineupOp;
 use shopcast_room::protocol::{ClientMsg, EventBody};
-use shopcast_studio::session::{DestinationInput, OutputStateName, RoomNotice};
+use shopcast_studio::session::{DestinationInput, LineupRequest, OutputStateName, RoomNotice};
 use shopcast_studio::{
     ErrorCode, Mode, PhaseName, Session, SessionEvent, SessionPaths, StudioError,
 };
@@ -107,9 +108,35 @@ fn rehearsal_previews_gets_barrage_records_and_ends_cleanly() {
     assert_eq!(session.view().phase, PhaseName::Choosing);
     let mut s = canvas(&session, 640, 360, "test");
     s.rehearsal.barrage_per_s = 20.0;
+    // The current product's card, on the stream, top right, half size
+    // (280x90 on this 640x360 canvas).
+    s.product_card = shopcast_studio::settings::ProductCardSettings {
+        enabled: true,
+        corner: shopcast_studio::settings::Corner::TopRight,
+        scale: 0.5,
+    };
     session.save_settings(s).unwrap();
 
     let view = session.enter_mode(Mode::Rehearsal, None, None).unwrap();
+    // The first rehearsal imports the demo catalogue and puts its first
+    // products in the rehearsal room's lineup.
+    let lineup = session.lineup();
+    let ids: Vec<&str> = lineup
+        .items
+        .iter()
+        .map(|i| i.product.goods_id.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        ["watch-vintage", "tea-longjing", "scarf-silk", "tote-canvas"]
+    );
+    assert!(
+        lineup
+            .items
+            .iter()
+            .all(|i| i.product.image_url.starts_with("/media/"))
+    );
+    assert_eq!(session.catalog_list(String::new()).unwrap().len(), 6);
     assert_eq!(view.phase, PhaseName::Preview);
     assert!(view.can_stream);
 
@@ -172,11 +199,47 @@ fn rehearsal_previews_gets_barrage_records_and_ends_cleanly() {
     assert_eq!(session.settings().beauty.smoothing, 6);
     // The lineup explains a product through the room: a pop-up comes back.
     let lineup = session.lineup_next().unwrap();
-    assert_eq!(lineup.current, Some(0));
+    let current = lineup.current.clone().expect("a product is explained");
+    assert_eq!(current.goods_id, "watch-vintage");
+    assert!(current.event_id.starts_with("evt_watch-vintage_"));
     rig.wait_for("product pop-up", Duration::from_secs(10), |e| {
         matches!(e, SessionEvent::Room(b) if b.notices.iter().any(|n|
-                matches!(n, RoomNotice::Popup { card } if card.goods_id == "demo_watch")))
+                matches!(n, RoomNotice::Popup { card } if card.goods_id == "watch-vintage")))
     });
+    rig.wait_for(
+        "the lineup event",
+        Duration::from_secs(5),
+        |e| matches!(e, SessionEvent::Lineup(l) if l.current.is_some()),
+    );
+    // Simulated viewers buy what is in the lineup, and only that.
+    rig.wait_for("a purchase", Duration::from_secs(20), |e| {
+        matches!(e, SessionEvent::Room(b) if b.events.iter().any(|e|
+            matches!(&e.body, EventBody::Purchase { .. })))
+    });
+    let ids: Vec<String> = lineup
+        .items
+        .iter()
+        .map(|i| i.product.goods_id.clone())
+        .collect();
+    let bought: Vec<String> = rig
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| match e {
+            SessionEvent::Room(b) => Some(b.events.clone()),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|e| match e.body {
+            EventBody::Purchase { goods_id, .. } => Some(goods_id),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        bought.iter().all(|g| ids.contains(g)),
+        "{bought:?} not in {ids:?}"
+    );
     // The source cannot change on air.
     assert!(matches!(
         session.set_video(shopcast_studio::settings::VideoChoice::Test),
@@ -198,6 +261,42 @@ fn rehearsal_previews_gets_barrage_records_and_ends_cleanly() {
     assert_eq!(view.last_recording.as_deref(), Some(recording.as_str()));
     let p = probe(std::path::Path::new(&recording)).expect("the recording plays");
     assert_eq!((p.width, p.height), (640, 360));
+    // The card is in the recording, top right (margin 12 px at 360p):
+    // its dark panel covers the test pattern's bars, none of which is
+    // dark there but the blue one (excluded by its blue), and its text
+    // and picture are bright on it.
+    let (w, h, rgb) =
+        shopcast_testkit::frame_rgb(std::path::Path::new(&recording), 5.0).expect("a frame");
+    assert_eq!((w, h), (640, 360));
+    let px = |x: u32, y: u32| {
+        let i = ((y * w + x) * 3) as usize;
+        [rgb[i], rgb[i + 1], rgb[i + 2]]
+    };
+    let card = (348..348 + 280).flat_map(|x| (12..12 + 90).map(move |y| (x, y)));
+    let (mut dark, mut bright, mut n) = (0, 0, 0);
+    for (x, y) in card {
+        let [r, g, b] = px(x, y);
+        let luma = (r as u32 * 3 + g as u32 * 6 + b as u32) / 10;
+        n += 1;
+        if luma < 70 && b < 120 {
+            dark += 1;
+        }
+        if luma > 200 {
+            bright += 1;
+        }
+    }
+    assert!(dark * 2 > n, "the card's dark panel: {dark} of {n} dark");
+    assert!(bright * 50 > n, "the card's text: {bright} of {n} bright");
+    // Outside the card the test pattern is untouched (bright colour
+    // bars on the left).
+    let outside = (20..300).filter(|&x| {
+        let [r, g, b] = px(x, 40);
+        (r as u32 + g as u32 + b as u32) / 3 > 60
+    });
+    assert!(
+        outside.count() > 100,
+        "the test pattern is visible beside the card"
+    );
     assert!(p.video_frames >= 60, "{} frames", p.video_frames);
     assert!(p.audio_codec.is_some());
     assert!(session.resume_offer().is_none());
@@ -392,6 +491,67 @@ fn an_assistant_runs_the_lineup_but_never_the_stream() {
         },
     );
     assert_eq!(host.view().phase, PhaseName::Preview);
+
+    // The assistant sees the host's lineup and runs it: a move and an
+    // explain reach the host's mirror within a second.
+    let seen = asst.lineup();
+    assert_eq!(seen, host.lineup());
+    assert!(seen.items.len() >= 3, "{seen:?}");
+    let last = seen.items.last().unwrap().product.goods_id.clone();
+    let started = Instant::now();
+    let moved = asst
+        .lineup_op(LineupRequest {
+            base: seen.version,
+            op: LineupOp::Move {
+                goods_id: last.clone(),
+                to: 0,
+            },
+        })
+        .unwrap();
+    assert_eq!(moved.items[0].product.goods_id, last);
+    asst.lineup_op(LineupRequest {
+        base: moved.version,
+        op: LineupOp::Explain {
+            goods_id: last.clone(),
+        },
+    })
+    .unwrap();
+    while host.lineup().current.as_ref().map(|c| c.goods_id.as_str()) != Some(last.as_str()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "the host saw it late"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(host.lineup().items[0].product.goods_id, last);
+    // An edit made on an old version of a field the host changed since
+    // is refused with the reason, and nothing is overwritten.
+    let old = host.lineup();
+    let second = old.items[1].product.goods_id.clone();
+    host.lineup_op(LineupRequest {
+        base: old.version,
+        op: LineupOp::SetPrice {
+            goods_id: second.clone(),
+            price: 1234,
+        },
+    })
+    .unwrap();
+    let err = asst
+        .lineup_op(LineupRequest {
+            base: old.version,
+            op: LineupOp::SetPrice {
+                goods_id: second.clone(),
+                price: 999,
+            },
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict);
+    assert!(
+        err.message().contains("changed to 1234"),
+        "{}",
+        err.message()
+    );
+    assert_eq!(host.lineup().item(&second).unwrap().product.price, 1234);
     drop(asst);
     drop(host);
 }

@@ -39,8 +39,15 @@ macro_rules! studio_commands {
             dismiss_summary() -> $crate::session::SessionView;
             set_audience(audience: $crate::settings::RehearsalAudience) -> ();
             room_send(msg: $crate::ipc::RoomCommand) -> ();
-            lineup() -> $crate::ipc::LineupView;
-            lineup_next() -> $crate::ipc::LineupView;
+            lineup() -> $crate::ipc::LineupSnapshot;
+            lineup_op(request: $crate::session::LineupRequest) -> $crate::ipc::LineupSnapshot;
+            lineup_add(goods_id: String) -> $crate::ipc::LineupSnapshot;
+            lineup_next() -> $crate::ipc::LineupSnapshot;
+            lineup_image(image_url: String) -> Option<String>;
+            catalog_list(query: String) -> Vec<$crate::session::CatalogEntry>;
+            catalog_save(product: $crate::ipc::Product) -> $crate::session::SavedProduct;
+            catalog_delete(id: String) -> ();
+            catalog_import(file: $crate::session::ImportFile) -> $crate::ipc::ImportReport;
             resume_session(accept: bool) -> $crate::session::SessionView;
             confirm_close() -> ();
         }

@@ -5,14 +5,15 @@
 use crate::error::StudioResult;
 use crate::luts::LutView;
 use crate::session::{
-    AppInfo, DestinationInput, DestinationView, DeviceView, Mode, Session, SessionView,
+    AppInfo, CatalogEntry, DestinationInput, DestinationView, DeviceView, ImportFile,
+    LineupRequest, Mode, SavedProduct, Session, SessionView,
 };
 use crate::settings::{
     AudioSettings, BeautyLevels, CanvasSettings, LutChoice, RehearsalAudience, Settings,
     VideoChoice,
 };
 
-use super::{LineupView, RoomCommand};
+use super::{ImportReport, LineupSnapshot, Product, RoomCommand};
 
 pub fn app_info(s: &Session) -> StudioResult<AppInfo> {
     Ok(s.app_info())
@@ -111,12 +112,40 @@ pub fn room_send(s: &Session, msg: RoomCommand) -> StudioResult<()> {
     s.room_send(msg)
 }
 
-pub fn lineup(s: &Session) -> StudioResult<LineupView> {
-    s.lineup()
+pub fn lineup(s: &Session) -> StudioResult<LineupSnapshot> {
+    Ok(s.lineup())
 }
 
-pub fn lineup_next(s: &Session) -> StudioResult<LineupView> {
+pub fn lineup_op(s: &Session, request: LineupRequest) -> StudioResult<LineupSnapshot> {
+    s.lineup_op(request)
+}
+
+pub fn lineup_add(s: &Session, goods_id: String) -> StudioResult<LineupSnapshot> {
+    s.lineup_add(goods_id)
+}
+
+pub fn lineup_next(s: &Session) -> StudioResult<LineupSnapshot> {
     s.lineup_next()
+}
+
+pub fn lineup_image(s: &Session, image_url: String) -> StudioResult<Option<String>> {
+    s.lineup_image(image_url)
+}
+
+pub fn catalog_list(s: &Session, query: String) -> StudioResult<Vec<CatalogEntry>> {
+    s.catalog_list(query)
+}
+
+pub fn catalog_save(s: &Session, product: Product) -> StudioResult<SavedProduct> {
+    s.catalog_save(product)
+}
+
+pub fn catalog_delete(s: &Session, id: String) -> StudioResult<()> {
+    s.catalog_delete(id)
+}
+
+pub fn catalog_import(s: &Session, file: ImportFile) -> StudioResult<ImportReport> {
+    s.catalog_import(file)
 }
 
 pub fn resume_session(s: &Session, accept: bool) -> StudioResult<SessionView> {

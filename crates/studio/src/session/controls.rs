@@ -54,6 +54,12 @@ impl Session {
         if old.audio.gain_db != settings.audio.gain_db || old.audio.muted != settings.audio.muted {
             self.apply_audio(&settings.audio);
         }
+        if old.product_card != settings.product_card
+            || old.language != settings.language
+            || old.canvas != settings.canvas
+        {
+            self.card_tx.poke();
+        }
         Ok(settings)
     }
 

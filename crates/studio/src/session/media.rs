@@ -231,6 +231,8 @@ impl Session {
                 });
         }
         *self.media.lock() = Some(MediaRun { broadcast, gpu });
+        // A new effect chain has no card yet.
+        self.card_tx.poke();
         Ok(())
     }
 

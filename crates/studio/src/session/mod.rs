@@ -17,6 +17,8 @@
 //! (the broadcast run), `destinations`, `room` (the room run), `lineup`,
 //! `devices` and `paths`.
 
+mod card;
+mod catalog;
 mod controls;
 mod destinations;
 mod devices;
@@ -32,7 +34,9 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
+pub use catalog::{CatalogEntry, ImportFile, SavedProduct};
 pub use devices::list_devices;
+pub use lineup::{LineupRequest, lineup_snapshot};
 pub use paths::{DATA_DIR_ENV, SessionPaths, platform_data_dir, recordings_dir};
 pub use state::{Mode, Phase, SessionRole};
 pub use view::{
@@ -60,9 +64,13 @@ pub struct Session {
     /// Serialises commands: a state change runs to its end before the
     /// next one starts, without holding `inner` while media stops.
     ops: Mutex<()>,
-    media: Mutex<Option<media::MediaRun>>,
+    media: Arc<Mutex<Option<media::MediaRun>>>,
     room: Mutex<Option<room::RoomRun>>,
-    lineup: Mutex<Option<shopcast_commerce::Lineup>>,
+    /// The room's lineup as this studio mirrors it.
+    lineup: Arc<lineup::LineupHub>,
+    /// The host's own catalogue, open for the whole session.
+    catalog: Arc<Mutex<Option<shopcast_commerce::Catalog>>>,
+    card_tx: card::CardTrigger,
     _devices: Option<devices::DeviceThread>,
 }
 
@@ -90,19 +98,41 @@ impl Session {
             inner.warn(w);
         }
         let devices = devices::start_device_thread(sink.clone());
-        Ok(Self {
+        let inner = Arc::new(Mutex::new(inner));
+        let media = Arc::new(Mutex::new(None));
+        let lineup = Arc::new(lineup::LineupHub::default());
+        let catalog = Arc::new(Mutex::new(None));
+        let card_tx = card::start(card::CardSources {
+            inner: inner.clone(),
+            lineup: lineup.clone(),
+            media: media.clone(),
+            catalog: catalog.clone(),
+            rt: rt.handle().clone(),
+        });
+        let session = Self {
             rt,
             paths,
             sink,
             hub,
             preview,
-            inner: Arc::new(Mutex::new(inner)),
+            inner,
             ops: Mutex::new(()),
-            media: Mutex::new(None),
+            media,
             room: Mutex::new(None),
-            lineup: Mutex::new(None),
+            lineup,
+            catalog,
+            card_tx,
             _devices: devices,
-        })
+        };
+        // A catalogue that cannot open (a locked or damaged file) is a
+        // warning: the studio still streams, and the panel says why.
+        if let Err(e) = session.open_catalog() {
+            session
+                .inner
+                .lock()
+                .warn(format!("product catalogue: {}", e.message()));
+        }
+        Ok(session)
     }
 
     pub fn view(&self) -> SessionView {

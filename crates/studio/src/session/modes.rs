@@ -28,6 +28,14 @@ impl Session {
         }
         let room_url = room_url.map(str::trim).filter(|s| !s.is_empty());
         let token = token.map(str::trim).filter(|s| !s.is_empty());
+        if mode == Mode::Rehearsal
+            && let Err(e) = self.ensure_demo_catalog()
+        {
+            self.inner
+                .lock()
+                .warn(format!("demo catalogue not imported: {}", e.message()));
+        }
+        let welcomes = self.lineup.welcomes();
         let room = match mode {
             Mode::Rehearsal => Some(self.start_rehearsal_room()?),
             Mode::Assistant => {
@@ -59,7 +67,14 @@ impl Session {
             inner.room.url = room_url_view;
             inner.outputs.clear();
         }
-        self.open_lineup(mode)?;
+        // Without products the rehearsal still runs; the panel says why.
+        if mode == Mode::Rehearsal
+            && let Err(e) = self.seed_rehearsal_lineup(welcomes)
+        {
+            self.inner
+                .lock()
+                .warn(format!("demo products not added: {}", e.message()));
+        }
         if mode == Mode::Assistant {
             // An assistant has no stream: a preview warmed up at launch
             // would only hold the camera.
@@ -100,7 +115,6 @@ impl Session {
         }
         self.stop_media();
         self.stop_room();
-        *self.lineup.lock() = None;
         {
             let mut inner = self.inner.lock();
             inner.mode = None;

@@ -10,6 +10,8 @@ use shopcast_room::protocol::{ClientMsg, EventBody, Role, RoomStatus};
 use shopcast_room::{CancellationToken, ClientConfig, ClientEvent, RoomClient};
 use tokio::sync::mpsc;
 
+use super::card::CardTrigger;
+use super::lineup::LineupHub;
 use super::paths::now_ms;
 use super::state::{Inner, Mode, SessionRole, forbidden};
 use super::view::{RoomBatch, RoomNotice, SessionEvent};
@@ -34,6 +36,9 @@ pub(super) struct RoomRun {
     bots: Option<CancellationToken>,
     pub ws_url: String,
     signer: Option<shopcast_room::TokenSigner>,
+    /// The token that may upload product images. It stays in memory;
+    /// it is never logged.
+    token: String,
 }
 
 impl Session {
@@ -121,6 +126,7 @@ impl Session {
             bots: Some(bots),
             ws_url,
             signer: Some(signer),
+            token,
         })
     }
 
@@ -161,7 +167,25 @@ impl Session {
             bots: None,
             ws_url,
             signer: None,
+            token: token.to_string(),
         })
+    }
+
+    /// Uploads a product image to the room server; returns the path it
+    /// serves it at (`/media/…`).
+    pub(super) fn upload_image(&self, bytes: Vec<u8>) -> StudioResult<String> {
+        let (ws_url, token) = {
+            let room = self.room.lock();
+            let run = room
+                .as_ref()
+                .ok_or_else(|| StudioError::State("not connected to a room".into()))?;
+            (run.ws_url.clone(), run.token.clone())
+        };
+        Ok(self
+            .rt
+            .block_on(shopcast_room::lineup::remote::upload_media(
+                &ws_url, &token, bytes,
+            ))?)
     }
 
     fn spawn_room_client(&self, ws_url: &str, token: &str) -> RoomClient {
@@ -171,12 +195,16 @@ impl Session {
         let (client, events) = RoomClient::connect(config);
         let inner = self.inner.clone();
         let sink = self.sink.clone();
-        self.rt.spawn(forward_room_events(events, inner, sink));
+        let lineup = self.lineup.clone();
+        let card = self.card_tx.clone();
+        self.rt
+            .spawn(forward_room_events(events, inner, sink, lineup, card));
         client
     }
 
     pub(super) fn stop_room(&self) {
         let run = self.room.lock().take();
+        self.lineup.reset();
         if let Some(run) = run {
             if let Some(b) = &run.bots {
                 b.cancel();
@@ -198,15 +226,24 @@ async fn forward_room_events(
     mut events: mpsc::Receiver<ClientEvent>,
     inner: std::sync::Arc<Mutex<Inner>>,
     sink: EventSink,
+    lineup: std::sync::Arc<LineupHub>,
+    card: CardTrigger,
 ) {
+    let on = |ev: ClientEvent, batch: &mut RoomBatch| {
+        if let Some(snapshot) = lineup.observe(&ev) {
+            card.poke();
+            sink(SessionEvent::Lineup(snapshot));
+        }
+        on_room_event(&inner, &sink, ev, batch);
+    };
     while let Some(first) = events.recv().await {
         let mut batch = RoomBatch::default();
-        on_room_event(&inner, &sink, first, &mut batch);
+        on(first, &mut batch);
         let deadline = tokio::time::Instant::now() + BATCH_WINDOW;
         let mut open = true;
         while open && batch.events.len() + batch.notices.len() < BATCH_MAX {
             match tokio::time::timeout_at(deadline, events.recv()).await {
-                Ok(Some(ev)) => on_room_event(&inner, &sink, ev, &mut batch),
+                Ok(Some(ev)) => on(ev, &mut batch),
                 // The client ended: send what there is, then stop.
                 Ok(None) => open = false,
                 Err(_elapsed) => break,
@@ -270,6 +307,8 @@ fn on_room_event(inner: &Mutex<Inner>, sink: &EventSink, ev: ClientEvent, batch:
                 .notices
                 .push(RoomNotice::AudienceList { online, users });
         }
+        // Answers are for the operation waiting on them (the hub).
+        ClientEvent::LineupReply { .. } => {}
         ClientEvent::Error { code, message } => {
             let view = {
                 let mut i = inner.lock();
@@ -316,7 +355,13 @@ mod tests {
         let sink_got = got.clone();
         let sink: EventSink = Arc::new(move |e| sink_got.lock().push(e));
         let inner = Arc::new(Mutex::new(Inner::new(Settings::default(), None)));
-        rt.block_on(forward_room_events(rx, inner, sink));
+        rt.block_on(forward_room_events(
+            rx,
+            inner,
+            sink,
+            Arc::default(),
+            CardTrigger::default(),
+        ));
         got.lock().clone()
     }
 

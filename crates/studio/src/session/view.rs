@@ -198,6 +198,8 @@ pub enum SessionEvent {
     Stats(StatsView),
     AudioLevel(AudioLevel),
     Room(RoomBatch),
+    /// The shared lineup changed (an operation, or a (re)join).
+    Lineup(shopcast_room::lineup::LineupSnapshot),
     Devices(Vec<DeviceView>),
     /// The window was asked to close while on air: the page asks the
     /// host and answers with `confirm_close`.
