@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionEvent } from './ipc';
-import { makeFakeApi } from './test/fakeApi';
+import { lineupItem, makeFakeApi, snapshot } from './test/fakeApi';
 import { barrage, batch, card } from './test/room';
 
 const fake = vi.hoisted(() => ({
@@ -260,7 +260,42 @@ describe('the page', () => {
 
   it('listens to the shell events it needs, and no hotkey event', async () => {
     await boot();
-    expect([...fake.handlers.keys()].sort()).toEqual(['audio_level', 'close_requested', 'devices', 'room', 'session', 'stats']);
+    expect([...fake.handlers.keys()].sort()).toEqual(['audio_level', 'close_requested', 'devices', 'lineup', 'room', 'session', 'stats']);
+  });
+
+  it('shows the shared lineup from lineup events and who changed it from room batches', async () => {
+    const a = await boot();
+    a.workspace.open('products');
+    q('mode-rehearsal')!.click();
+    await tick();
+    const scarf = lineupItem({ goods_id: 's1', name_en: 'Silk Scarf', name_zh: '丝巾' });
+    emit({ type: 'lineup', payload: snapshot({ version: 4, items: [lineupItem(), scarf] }) });
+    const moved = snapshot({ version: 5, items: [scarf, lineupItem()] });
+    emit({
+      type: 'room',
+      payload: batch([
+        {
+          seq: 9,
+          ts: Date.now(),
+          type: 'lineup',
+          record: {
+            version: 5,
+            ts: Date.now(),
+            by: { id: 'a1', nick: '小助手', role: 'assistant' },
+            op_id: 'op1',
+            op: { kind: 'move', goods_id: 's1', to: 0 },
+          },
+          lineup: moved,
+        },
+      ]),
+    });
+    await new Promise((r) => setTimeout(r, 40));
+    const rows = [...document.querySelectorAll<HTMLElement>('[data-testid="lineup-row"]')];
+    expect(rows.map((r) => r.dataset.goodsId)).toEqual(['s1', 'p1']);
+    expect(q('lineup-activity')!.textContent).toContain('小助手 moved Silk Scarf to #1');
+    // An older snapshot arriving late changes nothing.
+    emit({ type: 'lineup', payload: snapshot({ version: 4, items: [lineupItem(), scarf] }) });
+    expect(a.ctx.store.lineup?.version).toBe(5);
   });
 
   it('the beauty switch and hotkey ask the session to bypass beauty', async () => {

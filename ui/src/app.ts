@@ -52,6 +52,7 @@ export function completeSettings(s: Partial<Settings> | undefined): Settings {
     audio: { ...d.audio, ...s.audio },
     hotkeys: { ...d.hotkeys, ...s.hotkeys },
     rehearsal: { ...d.rehearsal, ...s.rehearsal },
+    product_card: { ...d.product_card, ...s.product_card },
     video: s.video ?? d.video,
   };
 }
@@ -87,22 +88,33 @@ export async function startApp(root: HTMLElement, opts: StartOptions = {}): Prom
     }),
     on('audio_level', (l) => store.emit('audio_level', l)),
     // About ten batches a second; the room store tells the panels once each.
-    on('room', (b) => room.apply(b)),
+    on('room', (b) => {
+      room.apply(b);
+      store.lineupStore.applyBatch(b);
+    }),
+    // The shared lineup, whoever changed it (host or an assistant).
+    on('lineup', (l) => store.setLineup(l)),
     on('devices', (d) => store.setDevices(d)),
     // The shell closes the window itself on `close_approved`.
     on('close_requested', () => void actions.closeRequested()),
   );
   let mode = store.session.mode;
+  let roomConnected = store.session.room.connected;
   subs.push(
     store.on('session', (s) => {
       const w = s.warnings[s.warnings.length - 1];
       if (w && w !== lastWarning) toast.show(w, 'warn');
       lastWarning = w ?? '';
-      // Each mode starts with an empty room.
+      // Each mode starts with an empty room (and lineup feed).
       if (s.mode !== mode) {
         mode = s.mode;
         room.reset();
+        store.lineupStore.reset();
+      } else if (s.mode && s.room.connected && !roomConnected) {
+        // Back in the room: what changed while away is in its lineup.
+        void actions.refreshLineup(true);
       }
+      roomConnected = s.room.connected;
     }),
   );
 

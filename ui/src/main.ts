@@ -5,6 +5,7 @@ import 'virtual:dockview.css';
 import './styles/base.css';
 import './styles/shell.css';
 import './styles/panels.css';
+import './styles/products.css';
 import { startApp } from './app';
 
 const root = document.getElementById('app');

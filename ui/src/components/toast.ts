@@ -18,6 +18,7 @@ const ERROR_KEYS: Record<ErrorCode, MessageKey> = {
   media: 'error.media',
   room: 'error.room',
   push: 'error.push',
+  conflict: 'error.conflict',
   internal: 'error.internal',
 };
 

@@ -33,6 +33,63 @@ export type BeautyLevels = { smoothing: number, whitening: number, ruddy: number
 export type CanvasSettings = { width: number, height: number, fps: number, video_kbps: number, };
 
 /**
+ * A catalogue product with its thumbnail, as the Products panel lists it.
+ */
+export type CatalogEntry = { product: CatalogProduct, 
+/**
+ * `data:` URL of the thumbnail, when there is one.
+ */
+thumbnail: string | null, };
+
+/**
+ * One product in the catalogue. Prices are in minor units of
+ * `currency` (fen for CNY, cents for USD; see [`money::currency_exponent`]).
+ */
+export type CatalogProduct = { 
+/**
+ * `[A-Za-z0-9_-]{1,64}`.
+ */
+id: string, 
+/**
+ * The Chinese name, 1 to 200 characters.
+ */
+name_zh: string, 
+/**
+ * The English name, 1 to 200 characters.
+ */
+name_en: string, 
+/**
+ * Names in more languages: language tag (`ja`, `zh-Hant`) to name.
+ */
+names: { [key in string]: string }, description: string, 
+/**
+ * In minor units, at most [`MAX_PRICE_MINOR`].
+ */
+price: number, 
+/**
+ * An ISO 4217 code such as `CNY`.
+ */
+currency: string, 
+/**
+ * The struck-through "was" price, in minor units.
+ */
+list_price: number | null, stock: number, skus: Array<Sku>, 
+/**
+ * Image sources as given: a local path or an http(s) URL.
+ */
+images: Array<string>, 
+/**
+ * The shop link: empty, or an http(s) URL.
+ */
+link: string, tags: Array<string>, 
+/**
+ * The thumbnail's file name under `<data>/thumbs`: set by the
+ * catalogue from the first image that loads, never taken from an
+ * import file.
+ */
+thumbnail: string | null, };
+
+/**
  * Which channel brought the pop-up.
  */
 export type Channel = "custom_message" | "metadata";
@@ -44,13 +101,18 @@ export type ClientMsg = { "type": "hello", v: number, token: string | null, last
 /**
  * `null` deletes the key.
  */
-value: string | null, } | { "type": "announce", text: string, } | { "type": "set_status", status: RoomStatus, } | { "type": "mute", user_id: string, duration_secs: number, } | { "type": "unmute", user_id: string, } | { "type": "kick", user_id: string, reason: string, } | { "type": "get_audience", };
+value: string | null, } | { "type": "announce", text: string, } | { "type": "set_status", status: RoomStatus, } | { "type": "mute", user_id: string, duration_secs: number, } | { "type": "unmute", user_id: string, } | { "type": "kick", user_id: string, reason: string, } | { "type": "get_audience", } | { "type": "lineup", op_id: string, base: number, op: LineupOp, };
 
 /**
  * What a rejected command gives the page. Messages never carry a
  * secret.
  */
 export type CommandError = { code: ErrorCode, message: string, };
+
+/**
+ * Which corner of the video the product card sits in.
+ */
+export type Corner = "top_left" | "top_right" | "bottom_left" | "bottom_right";
 
 /**
  * A destination as the host enters it. Secrets are write-only: `None`
@@ -79,7 +141,7 @@ export type DrawPhase = "started" | "result";
  * What kind of failure a command met; the window chooses how to show
  * it by this.
  */
-export type ErrorCode = "invalid" | "forbidden" | "state" | "not_found" | "io" | "media" | "room" | "push" | "internal";
+export type ErrorCode = "invalid" | "forbidden" | "state" | "not_found" | "io" | "media" | "room" | "push" | "conflict" | "internal";
 
 /**
  * A room event. Events with a `seq` are logged and replayed on resume;
@@ -141,7 +203,20 @@ until: number, by: string, } | { "type": "kick", user_id: string, reason: string
 /**
  * `null` when the key was deleted.
  */
-value: string | null, });
+value: string | null, } | { "type": "lineup", record: LineupRecord, lineup: LineupSnapshot, });
+
+/**
+ * The product on screen now.
+ */
+export type Explaining = { goods_id: string, 
+/**
+ * The pop-up's `evt_…` id (channel A).
+ */
+event_id: string, 
+/**
+ * Unix milliseconds, server clock; also the pop-up's start time.
+ */
+since_ms: number, };
 
 /**
  * One entry in the gift catalogue. Prices are the server's, never the
@@ -162,6 +237,42 @@ export type Hotkeys = { go_live: string, mute_mic: string, next_product: string,
 export type Identity = { id: string, nick: string, avatar: string, role: Role, level: number, level_name: string, badges: Array<Badge>, };
 
 /**
+ * A catalogue file the window read from disk (the page has no file
+ * system access; it hands over the name and the text).
+ */
+export type ImportFile = { 
+/**
+ * The file's name; `.csv` or `.json` decides the format.
+ */
+name: string, content: string, };
+
+/**
+ * What an import did (or, in a dry run, would do).
+ */
+export type ImportReport = { 
+/**
+ * Products new to the catalogue.
+ */
+added: number, 
+/**
+ * Products that replaced one with the same id.
+ */
+updated: number, 
+/**
+ * Rows not imported, in row order.
+ */
+refused: Array<RowError>, 
+/**
+ * Images dropped from products that were imported without them.
+ */
+image_errors: Array<RowError>, };
+
+/**
+ * Where a product stands in the session.
+ */
+export type ItemState = "ready" | "explaining" | "explained" | "sold_out";
+
+/**
  * The window's language.
  */
 export type Language = "zh-CN" | "en" | "ko";
@@ -177,16 +288,99 @@ srt_passphrase_bytes: Range, destination_name_bytes: Range,
 /**
  * Barrage text, in characters.
  */
-barrage_chars: Range, announcement_chars: Range, };
+barrage_chars: Range, announcement_chars: Range, product_card_scale: Range, 
+/**
+ * Product names, in characters.
+ */
+product_name_chars: Range, 
+/**
+ * Prices, in minor units.
+ */
+price_minor: Range, product_id_bytes: Range, stock: Range, 
+/**
+ * A catalogue file to import, in bytes.
+ */
+import_bytes: Range, };
 
 /**
- * The lineup and which product is on screen.
+ * Who did an accepted operation.
  */
-export type LineupView = { products: Array<Product>, 
+export type LineupActor = { id: string, nick: string, role: Role, };
+
 /**
- * Index into `products` of the product being explained.
+ * One row of the lineup.
  */
-current: number | null, };
+export type LineupItem = { pinned: boolean, 
+/**
+ * Marked sold out (stock is then 0).
+ */
+sold_out: boolean, 
+/**
+ * Explained at least once this session.
+ */
+explained: boolean, 
+/**
+ * Derived from the above and the current product; sent for
+ * clients that only display.
+ */
+state: ItemState, goods_id: string, name_zh: string, name_en: string, 
+/**
+ * Minor units of `currency`.
+ */
+price: number, 
+/**
+ * Strike-through price, minor units.
+ */
+list_price: number | null, 
+/**
+ * ISO 4217 code.
+ */
+currency: string, stock: number, 
+/**
+ * A URL the room server serves (`/media/…`), or empty.
+ */
+image_url: string, 
+/**
+ * The shop's product page, or empty.
+ */
+link: string, };
+
+/**
+ * One lineup operation, as a client asks for it.
+ */
+export type LineupOp = { "kind": "add", product: ProductSnapshot, } | { "kind": "remove", goods_id: string, } | { "kind": "move", goods_id: string, to: number, } | { "kind": "pin", goods_id: string, pinned: boolean, } | { "kind": "set_price", goods_id: string, price: number, } | { "kind": "set_stock", goods_id: string, stock: number, } | { "kind": "sold_out", goods_id: string, } | { "kind": "explain", goods_id: string, } | { "kind": "next", } | { "kind": "stop_explaining", };
+
+/**
+ * One accepted operation in the lineup's history.
+ */
+export type LineupRecord = { 
+/**
+ * The version this operation produced.
+ */
+version: number, 
+/**
+ * Unix milliseconds, server clock.
+ */
+ts: number, by: LineupActor, 
+/**
+ * The client's id for the operation (answers a resend).
+ */
+op_id: string, op: LineupOp, 
+/**
+ * For `next`: the product it explained.
+ */
+resolved?: string | null, };
+
+/**
+ * One lineup operation from the window, made on the lineup version
+ * the window showed.
+ */
+export type LineupRequest = { base: number, op: LineupOp, };
+
+/**
+ * The whole lineup at one version.
+ */
+export type LineupSnapshot = { version: number, items: Array<LineupItem>, current: Explaining | null, };
 
 export type LutChoice = { name: string | null, strength: number, };
 
@@ -217,12 +411,6 @@ detail: string, };
 export type PhaseName = "choosing" | "preview" | "starting" | "on_air" | "ending" | "ended";
 
 /**
- * One product. Prices are in the smallest currency unit (fen/cents),
- * as the room protocol carries them.
- */
-export type Product = { goods_id: string, name: string, price_cents: number, image_url: string | null, };
-
-/**
  * What a client shows.
  */
 export type ProductCard = { 
@@ -232,6 +420,19 @@ export type ProductCard = {
 event_id: string, goods_id: string, goods_name: string, price: number, image_url: string, start_timestamp: number, via: Channel, };
 
 /**
+ * The current product's card on the stream.
+ */
+export type ProductCardSettings = { 
+/**
+ * Off by default: a host turns it on when the layout has room.
+ */
+enabled: boolean, corner: Corner, 
+/**
+ * 1.0 is the card's base size (about 560x180 px).
+ */
+scale: number, };
+
+/**
  * A product explain request; the server fills in the ids and times.
  */
 export type ProductExplainReq = { goods_id: string, goods_name: string, goods_name_zh: string, goods_name_en: string, price: number, price_usd: number, price_cny: number, image_url: string, 
@@ -239,6 +440,32 @@ export type ProductExplainReq = { goods_id: string, goods_name: string, goods_na
  * Unix ms; the server's clock when absent.
  */
 start_timestamp: number | null, };
+
+/**
+ * What the lineup keeps of a product: a snapshot taken when it was
+ * added (the catalogue stays on the host's machine).
+ */
+export type ProductSnapshot = { goods_id: string, name_zh: string, name_en: string, 
+/**
+ * Minor units of `currency`.
+ */
+price: number, 
+/**
+ * Strike-through price, minor units.
+ */
+list_price: number | null, 
+/**
+ * ISO 4217 code.
+ */
+currency: string, stock: number, 
+/**
+ * A URL the room server serves (`/media/…`), or empty.
+ */
+image_url: string, 
+/**
+ * The shop's product page, or empty.
+ */
+link: string, };
 
 /**
  * A closed range, as the window reads it.
@@ -285,10 +512,33 @@ export type RoomStatus = "preparing" | "live" | "paused" | "ended";
 export type RoomView = { connected: boolean, online: number, url: string | null, };
 
 /**
+ * One refused row, or one image that could not be used.
+ */
+export type RowError = { 
+/**
+ * CSV: the line the row starts on (the header is 1). JSON: the
+ * element's position in the array, from 1.
+ */
+row: number, 
+/**
+ * The column or field path, such as `price` or `skus[1].stock`.
+ */
+field: string, reason: string, };
+
+/**
+ * What saving a product from the form did.
+ */
+export type SavedProduct = { entry: CatalogEntry, 
+/**
+ * Why an image was not kept (the product is saved without it).
+ */
+image_errors: Array<string>, };
+
+/**
  * What the session tells its window. The desktop shell sends each as
  * one `studio` event; its `type` names the variant.
  */
-export type SessionEvent = { "type": "session", "payload": SessionView } | { "type": "stats", "payload": StatsView } | { "type": "audio_level", "payload": AudioLevel } | { "type": "room", "payload": RoomBatch } | { "type": "devices", "payload": Array<DeviceView> } | { "type": "close_requested" } | { "type": "close_approved" };
+export type SessionEvent = { "type": "session", "payload": SessionView } | { "type": "stats", "payload": StatsView } | { "type": "audio_level", "payload": AudioLevel } | { "type": "room", "payload": RoomBatch } | { "type": "lineup", "payload": LineupSnapshot } | { "type": "devices", "payload": Array<DeviceView> } | { "type": "close_requested" } | { "type": "close_approved" };
 
 export type SessionRole = "host" | "assistant";
 
@@ -312,10 +562,27 @@ export type Settings = { version: number, language: Language, canvas: CanvasSett
  */
 microphone: string | null, speaker: string | null, hotkeys: Hotkeys, rehearsal: RehearsalAudience, room_url: string | null, 
 /**
+ * Settings saved before the card existed have none: the default.
+ */
+product_card: ProductCardSettings, 
+/**
  * The window's layout, stored as the window gives it: opaque here,
  * so the page's own layout type fits without a cast.
  */
 layout: unknown, };
+
+/**
+ * One variant of a product (a colour, a size), with its own price and stock.
+ */
+export type Sku = { 
+/**
+ * `[A-Za-z0-9_-]{1,64}`, unique within its product.
+ */
+id: string, name: string, 
+/**
+ * In the product's currency's minor units.
+ */
+price: number, stock: number, };
 
 /**
  * Once a second while media runs.
@@ -381,6 +648,30 @@ export const LIMITS: Limits = {
   "announcement_chars": {
     "min": 0.0,
     "max": 500.0
+  },
+  "product_card_scale": {
+    "min": 0.5,
+    "max": 2.0
+  },
+  "product_name_chars": {
+    "min": 1.0,
+    "max": 200.0
+  },
+  "price_minor": {
+    "min": 0.0,
+    "max": 1000000000000.0
+  },
+  "product_id_bytes": {
+    "min": 1.0,
+    "max": 64.0
+  },
+  "stock": {
+    "min": 0.0,
+    "max": 1000000000000.0
+  },
+  "import_bytes": {
+    "min": 1.0,
+    "max": 52428800.0
   }
 };
 
@@ -426,6 +717,11 @@ export const DEFAULT_SETTINGS: Settings = {
     "gifts_per_s": 0.5
   },
   "room_url": null,
+  "product_card": {
+    "enabled": false,
+    "corner": "bottom_left",
+    "scale": 1.0
+  },
   "layout": null
 };
 
@@ -460,7 +756,14 @@ export const COMMANDS = [
   "set_audience",
   "room_send",
   "lineup",
+  "lineup_op",
+  "lineup_add",
   "lineup_next",
+  "lineup_image",
+  "catalog_list",
+  "catalog_save",
+  "catalog_delete",
+  "catalog_import",
   "resume_session",
   "confirm_close",
 ] as const;
@@ -494,8 +797,15 @@ export function makeCommands(invoke: Invoke) {
     dismissSummary: () => invoke<SessionView>("dismiss_summary"),
     setAudience: (audience: RehearsalAudience) => invoke<null>("set_audience", { audience }),
     roomSend: (msg: ClientMsg) => invoke<null>("room_send", { msg }),
-    lineup: () => invoke<LineupView>("lineup"),
-    lineupNext: () => invoke<LineupView>("lineup_next"),
+    lineup: () => invoke<LineupSnapshot>("lineup"),
+    lineupOp: (request: LineupRequest) => invoke<LineupSnapshot>("lineup_op", { request }),
+    lineupAdd: (goods_id: string) => invoke<LineupSnapshot>("lineup_add", { goods_id }),
+    lineupNext: () => invoke<LineupSnapshot>("lineup_next"),
+    lineupImage: (image_url: string) => invoke<string | null>("lineup_image", { image_url }),
+    catalogList: (query: string) => invoke<Array<CatalogEntry>>("catalog_list", { query }),
+    catalogSave: (product: CatalogProduct) => invoke<SavedProduct>("catalog_save", { product }),
+    catalogDelete: (id: string) => invoke<null>("catalog_delete", { id }),
+    catalogImport: (file: ImportFile) => invoke<ImportReport>("catalog_import", { file }),
     resumeSession: (accept: boolean) => invoke<SessionView>("resume_session", { accept }),
     confirmClose: () => invoke<null>("confirm_close"),
   };

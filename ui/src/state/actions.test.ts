@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { makeFakeApi, session } from '../test/fakeApi';
+import { lineupItem, makeFakeApi, session, snapshot } from '../test/fakeApi';
 
 const fake = vi.hoisted(() => ({ current: null as unknown as ReturnType<typeof import('../test/fakeApi').makeFakeApi> }));
 vi.mock('../ipc/api', () => ({
@@ -245,13 +245,25 @@ describe('live controls and hotkeys', () => {
 
   it('next_product calls lineup_next and stores the answer', async () => {
     const t = setup({ mode: 'live', phase: 'on_air', role: 'host', can_stream: true });
-    t.api.lineupNext.mockResolvedValueOnce({
-      products: [{ goods_id: 'p1', name: 'Watch', price_cents: 9900, image_url: null }],
-      current: 0,
-    });
+    t.api.lineupNext.mockResolvedValueOnce(
+      snapshot({
+        version: 3,
+        items: [lineupItem({ goods_id: 'p1', state: 'explaining' })],
+        current: { goods_id: 'p1', event_id: 'evt_p1_1', since_ms: 1 },
+      }),
+    );
     await t.actions.hotkey('next_product');
     expect(t.api.lineupNext).toHaveBeenCalledTimes(1);
-    expect(t.store.lineup?.current).toBe(0);
+    expect(t.store.lineup?.current?.goods_id).toBe('p1');
+    expect(t.store.lineup?.version).toBe(3);
+  });
+
+  it('next_product with nothing left says the server’s reason', async () => {
+    const t = setup({ mode: 'live', phase: 'on_air', role: 'host', can_stream: true });
+    t.api.lineupNext.mockRejectedValueOnce({ code: 'conflict', message: 'no product to explain after p1' });
+    await t.actions.hotkey('next_product');
+    expect(t.host.textContent).toContain('no product to explain after p1');
+    expect(t.store.lineupStore.refusal).toBe('no product to explain after p1');
   });
 
   it('kick asks first; mute does not and uses 600 s', async () => {

@@ -12,7 +12,7 @@ import type {
   ClientMsg,
   DestinationInput,
   HotkeyAction,
-  LineupView,
+  LineupSnapshot,
   LutChoice,
   Mode,
   RehearsalAudience,
@@ -22,6 +22,8 @@ import type {
 } from '../ipc';
 import { api } from '../ipc/api';
 import { throttle, debounce, type Throttled } from '../lib/timing';
+import { CatalogActions } from './catalogActions';
+import { LineupActions } from './lineupActions';
 import type { Store } from './store';
 
 /** Live controls send at most ~20 updates a second. */
@@ -36,12 +38,18 @@ export class Actions {
   private readonly sendLut: Throttled<[LutChoice]>;
   private readonly sendAudio: Throttled<[AudioSettings]>;
   private readonly sendAudience: Throttled<[RehearsalAudience]>;
+  /** Changes to the shared lineup (host and assistants alike). */
+  readonly lineup: LineupActions;
+  /** This machine's product catalogue. */
+  readonly catalog: CatalogActions;
 
   constructor(
     private readonly store: Store,
     private readonly toast: Toaster,
     private readonly confirmDialog: ConfirmDialog,
   ) {
+    this.lineup = new LineupActions(store, toast);
+    this.catalog = new CatalogActions(toast, confirmDialog);
     this.saveLater = debounce(() => void this.saveSettingsNow(), SETTINGS_SAVE_MS);
     this.sendBeauty = throttle((b) => void this.run(api.setBeauty(b), t('beauty.title')), LIVE_CONTROL_MS);
     this.sendLut = throttle((l) => void this.run(api.setLut(l), t('beauty.lut')), LIVE_CONTROL_MS);
@@ -113,6 +121,7 @@ export class Actions {
     const jobs: Promise<unknown>[] = [this.refreshDevices(), this.refreshLuts(), this.refreshLineup()];
     if (s.can_stream && s.role !== 'assistant') jobs.push(this.refreshDestinations());
     await Promise.all(jobs);
+    if (!s.can_stream) return; // an assistant has no stream controls: the core refuses them
     // Re-apply the saved live controls so the core matches what the panels
     // show. The bypass is the session's own state, so it is left alone.
     this.sendBeauty(this.store.settings.beauty);
@@ -146,23 +155,17 @@ export class Actions {
     if (d) this.store.setDestinations(d);
   }
 
-  /** Lineup errors are shown in the Products panel (it says why), not as toasts. */
-  lineupError: string | null = null;
-
-  async refreshLineup(): Promise<void> {
-    try {
-      this.lineupError = null;
-      this.store.setLineup(await api.lineup());
-    } catch (e) {
-      this.lineupError = (e as { message?: string }).message ?? String(e);
-      this.store.setLineup(null);
-    }
+  /**
+   * Loads the lineup. A load error is shown in the Products panel (it
+   * says why), not as a toast. `force`: after a (re)connect, take the
+   * answer whatever its version.
+   */
+  refreshLineup(force = true): Promise<void> {
+    return this.lineup.refresh(force);
   }
 
-  async nextProduct(): Promise<LineupView | undefined> {
-    const l = await this.run(api.lineupNext(), t('products.next'));
-    if (l) this.store.setLineup(l);
-    return l;
+  nextProduct(): Promise<LineupSnapshot | undefined> {
+    return this.lineup.next();
   }
 
   // ---- sources and canvas ----

@@ -7,13 +7,14 @@ import {
   type AudioLevel,
   type DestinationView,
   type DeviceView,
-  type LineupView,
+  type LineupSnapshot,
   type LutView,
   type SessionView,
   type Settings,
   type StatsView,
 } from '../ipc';
 import type { PreviewStats } from '../lib/previewMeter';
+import { LineupStore } from './lineup';
 
 export interface StoreEvents {
   session: SessionView;
@@ -23,7 +24,6 @@ export interface StoreEvents {
   destinations: DestinationView[];
   stats: StatsView;
   audio_level: AudioLevel;
-  lineup: LineupView | null;
   preview_stats: PreviewStats;
 }
 
@@ -87,7 +87,8 @@ export class Store extends Emitter<StoreEvents> {
   lutsLoaded = false;
   destinations: DestinationView[] = [];
   stats: StatsView | null = null;
-  lineup: LineupView | null = null;
+  /** The shared lineup and its activity feed (it tells its own subscribers). */
+  readonly lineupStore = new LineupStore();
   previewUrl = '';
   version = '';
   /** Names picked for the next go-live. `null`: every saved destination. */
@@ -124,9 +125,14 @@ export class Store extends Emitter<StoreEvents> {
     this.emit('stats', s);
   }
 
-  setLineup(l: LineupView | null): void {
-    this.lineup = l;
-    this.emit('lineup', l);
+  /** The lineup on screen; null until it loaded. */
+  get lineup(): LineupSnapshot | null {
+    return this.lineupStore.snapshot;
+  }
+
+  /** Takes a newer lineup (`force`: whatever its version). */
+  setLineup(l: LineupSnapshot, force = false): boolean {
+    return this.lineupStore.applySnapshot(l, force);
   }
 
   /** The destinations the next go-live uses. */

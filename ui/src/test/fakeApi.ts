@@ -3,12 +3,71 @@
 // to compile here until it is faked.
 
 import { vi } from 'vitest';
-import { DEFAULT_SETTINGS, type AppInfo, type DestinationView, type LineupView, type SessionView, type Settings } from '../ipc';
+import {
+  DEFAULT_SETTINGS,
+  type AppInfo,
+  type CatalogEntry,
+  type CatalogProduct,
+  type DestinationView,
+  type ImportFile,
+  type ImportReport,
+  type LineupItem,
+  type LineupRequest,
+  type LineupSnapshot,
+  type SavedProduct,
+  type SessionView,
+  type Settings,
+} from '../ipc';
 import type { Api } from '../ipc/api';
 import { DEFAULT_SESSION } from '../state/store';
 
 export function session(over: Partial<SessionView> = {}): SessionView {
   return { ...DEFAULT_SESSION, ...over };
+}
+
+/** A lineup item as the shell sends it. */
+export function lineupItem(over: Partial<LineupItem> = {}): LineupItem {
+  return {
+    goods_id: 'p1',
+    name_zh: '龙井茶',
+    name_en: 'Longjing Tea',
+    price: 9900,
+    list_price: null,
+    currency: 'CNY',
+    stock: 10,
+    image_url: '',
+    link: '',
+    pinned: false,
+    sold_out: false,
+    explained: false,
+    state: 'ready',
+    ...over,
+  };
+}
+
+export function snapshot(over: Partial<LineupSnapshot> = {}): LineupSnapshot {
+  return { version: 0, items: [], current: null, ...over };
+}
+
+/** A catalogue product. */
+export function catalogProduct(over: Partial<CatalogProduct> = {}): CatalogProduct {
+  return {
+    id: 'p1',
+    name_zh: '龙井茶',
+    name_en: 'Longjing Tea',
+    names: {},
+    description: '',
+    price: 9900,
+    currency: 'CNY',
+    list_price: null,
+    stock: 10,
+    skus: [],
+    images: [],
+    link: '',
+    tags: [],
+    thumbnail: null,
+    ...over,
+  };
 }
 
 export function makeFakeApi() {
@@ -58,8 +117,20 @@ export function makeFakeApi() {
     dismissSummary: vi.fn(() => s({ phase: 'preview' })),
     setAudience: vi.fn(() => Promise.resolve(null)),
     roomSend: vi.fn(() => Promise.resolve(null)),
-    lineup: vi.fn((): Promise<LineupView> => Promise.resolve({ products: [], current: null })),
-    lineupNext: vi.fn((): Promise<LineupView> => Promise.resolve({ products: [], current: null })),
+    lineup: vi.fn((): Promise<LineupSnapshot> => Promise.resolve(snapshot())),
+    lineupOp: vi.fn((_r: LineupRequest): Promise<LineupSnapshot> => Promise.resolve(snapshot())),
+    lineupAdd: vi.fn((_id: string): Promise<LineupSnapshot> => Promise.resolve(snapshot())),
+    lineupNext: vi.fn((): Promise<LineupSnapshot> => Promise.resolve(snapshot())),
+    lineupImage: vi.fn((_url: string): Promise<string | null> => Promise.resolve(null)),
+    catalogList: vi.fn((_q: string): Promise<CatalogEntry[]> => Promise.resolve([])),
+    catalogSave: vi.fn(
+      (product: CatalogProduct): Promise<SavedProduct> =>
+        Promise.resolve({ entry: { product, thumbnail: null }, image_errors: [] }),
+    ),
+    catalogDelete: vi.fn((_id: string) => Promise.resolve(null)),
+    catalogImport: vi.fn(
+      (_f: ImportFile): Promise<ImportReport> => Promise.resolve({ added: 0, updated: 0, refused: [], image_errors: [] }),
+    ),
     resumeSession: vi.fn(() => Promise.resolve(current)),
     confirmClose: vi.fn(() => Promise.resolve(null)),
   } satisfies Api;
