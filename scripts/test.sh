@@ -33,5 +33,5 @@ awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $
 echo "== ui tests"
 (cd ui && npm test --silent)
 echo "== desktop end to end"
-cargo build --locked -p shopcast-desktop
+cargo build --locked -p shopcast-desktop -p shopcast-cli
 bash tests/e2e/run.sh

@@ -28,8 +28,8 @@ before(async () => {
   await startDriver();
 });
 
-after(() => {
-  stopDriver();
+after(async () => {
+  await stopDriver();
   fs.writeFileSync(path.join(ARTIFACTS, 'timings.json'), JSON.stringify(timings, null, 2));
 });
 

@@ -1,5 +1,7 @@
-// Shared by the end-to-end test and the desktop benchmark: the app, its
-// private config and data folders, tauri-driver, and page helpers.
+// Shared by the end-to-end tests and the desktop benchmarks: app
+// instances (each with private config and data folders and its own
+// tauri-driver, so that a host and an assistant can run side by side),
+// the CLI and a standalone room server, and page helpers.
 
 import { spawn, execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
@@ -19,14 +21,55 @@ assert.ok(APP && fs.existsSync(APP), `SHOPCAST_APP must name the built app (got 
 fs.mkdirSync(ARTIFACTS, { recursive: true });
 
 export const home = fs.mkdtempSync(path.join(os.tmpdir(), 'shopcast-e2e-'));
-export const configDir = path.join(home, 'config');
-export const dataDir = path.join(home, 'data');
-fs.mkdirSync(configDir, { recursive: true });
-// Each run records minutes of video here: leave nothing behind.
-process.on('exit', () => fs.rmSync(home, { recursive: true, force: true }));
+/** The CLI (room server, tokens, catalogue import): beside the app. */
+export const CLI = process.env.SHOPCAST_CLI ?? path.join(path.dirname(APP), 'shopcast');
 
-let driverProc;
-let port;
+/** Process groups (tauri-driver, WebKitWebDriver and the apps they
+ *  launched; room servers) still running: killed when node exits, so a
+ *  failed test leaves nothing behind. */
+const groups = new Set();
+// Each run records minutes of video here: leave nothing behind.
+process.on('exit', () => {
+  for (const pid of groups) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+/** Spawns `cmd` as the leader of its own process group (so that its
+ *  children go with it) and remembers the group until it exits. */
+function spawnGroup(cmd, args, opts) {
+  const proc = spawn(cmd, args, { ...opts, detached: true });
+  groups.add(proc.pid);
+  proc.exited = new Promise((resolve) => proc.once('exit', resolve));
+  proc.exited.then(() => groups.delete(proc.pid));
+  return proc;
+}
+
+/** SIGTERM to the group, SIGKILL after `ms`; resolves once the leader is gone. */
+async function stopGroup(proc, ms = 5000) {
+  if (!proc) return;
+  const kill = (sig) => {
+    try {
+      process.kill(-proc.pid, sig);
+    } catch {
+      // already gone
+    }
+  };
+  if (proc.exitCode === null && proc.signalCode === null) {
+    kill('SIGTERM');
+    const timer = setTimeout(() => kill('SIGKILL'), ms);
+    await proc.exited;
+    clearTimeout(timer);
+  }
+  // Children that outlived their leader (WebKitWebDriver, an app).
+  kill('SIGKILL');
+  groups.delete(proc.pid);
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -52,7 +95,7 @@ export async function waitForPort(p, ms) {
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`tauri-driver did not listen on ${p}`);
+  throw new Error(`nothing listened on 127.0.0.1:${p} within ${ms} ms`);
 }
 
 /** A test clip: moving testsrc2 with a noisy skin-tone patch, so that
@@ -67,46 +110,6 @@ export function makeClip() {
     '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', clip,
   ]);
   return clip;
-}
-
-/** Settings the app starts with: a 640x360 canvas (this 2-core machine
- *  runs WebKit, lavapipe and the encoder at once), the clip as the
- *  source, the test tone, and a busy simulated audience. */
-export function writeSettings(clip) {
-  const settings = {
-    version: 1,
-    language: 'en',
-    canvas: { width: 640, height: 360, fps: 30, video_kbps: 1200 },
-    beauty: { smoothing: 0, whitening: 0, ruddy: 0, sharpen: 0 },
-    lut: { name: null, strength: 100 },
-    audio: { gain_db: 0, muted: false, monitor: false },
-    video: { kind: 'file', path: clip },
-    microphone: 'test',
-    speaker: null,
-    hotkeys: {
-      go_live: 'Ctrl+Shift+L',
-      mute_mic: 'Ctrl+Shift+M',
-      next_product: 'Ctrl+Shift+N',
-      beauty_toggle: 'Ctrl+Shift+B',
-    },
-    rehearsal: { viewers: 20, barrage_per_s: 8, gifts_per_s: 1 },
-    room_url: null,
-    layout: null,
-  };
-  fs.writeFileSync(path.join(configDir, 'studio.json'), JSON.stringify(settings, null, 2));
-}
-
-export async function openApp() {
-  const caps = new Capabilities();
-  caps.set('tauri:options', { application: APP });
-  caps.setBrowserName('wry');
-  const t0 = Date.now();
-  const driver = await new Builder()
-    .usingServer(`http://127.0.0.1:${port}/`)
-    .withCapabilities(caps)
-    .build();
-  await driver.manage().setTimeouts({ implicit: 0, script: 20000 });
-  return { driver, t0 };
 }
 
 export async function shot(driver, name) {
@@ -179,28 +182,152 @@ export const CANVAS_STATS = `
 export const previewStats = (driver) =>
   driver.executeScript('return window.__shopcast ? window.__shopcast.previewStats() : null');
 
-/** Starts tauri-driver with the app's folders in its environment. */
-export async function startDriver() {
-  port = await freePort();
-  const nativePort = await freePort();
-  driverProc = spawn(
-    TAURI_DRIVER,
-    ['--port', String(port), '--native-port', String(nativePort), '--native-driver', WEBKIT_DRIVER],
-    {
-      env: {
-        ...process.env,
-        SHOPCAST_CONFIG_DIR: configDir,
-        SHOPCAST_DATA_DIR: dataDir,
-        SHOPCAST_SECRET_BACKEND: 'file',
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
+/** Settings the app starts with: a 640x360 canvas (this 2-core machine
+ *  runs WebKit, lavapipe and the encoder at once), the clip as the
+ *  source, the test tone, and a busy simulated audience. */
+export function defaultSettings(clip) {
+  return {
+    version: 1,
+    language: 'en',
+    canvas: { width: 640, height: 360, fps: 30, video_kbps: 1200 },
+    beauty: { smoothing: 0, whitening: 0, ruddy: 0, sharpen: 0 },
+    lut: { name: null, strength: 100 },
+    audio: { gain_db: 0, muted: false, monitor: false },
+    video: { kind: 'file', path: clip },
+    microphone: 'test',
+    speaker: null,
+    hotkeys: {
+      go_live: 'Ctrl+Shift+L',
+      mute_mic: 'Ctrl+Shift+M',
+      next_product: 'Ctrl+Shift+N',
+      beauty_toggle: 'Ctrl+Shift+B',
     },
-  );
-  await waitForPort(port, 20000);
+    rehearsal: { viewers: 20, barrage_per_s: 8, gifts_per_s: 1 },
+    room_url: null,
+    layout: null,
+  };
 }
 
-export function stopDriver() {
-  if (driverProc) driverProc.kill();
+/**
+ * One copy of the app: its own config and data folders and its own
+ * tauri-driver, which launches the app (through WebKitWebDriver) with
+ * those folders in its environment. Each instance's driver listens on
+ * its own free port and drives WebKitWebDriver on its own native port,
+ * so two instances (a host and an assistant) run side by side, each
+ * with one session at a time.
+ */
+export class AppInstance {
+  /** `dir` holds `config/` and `data/` (by default `home/NAME`). */
+  constructor(name, dir = path.join(home, name)) {
+    this.name = name;
+    this.configDir = path.join(dir, 'config');
+    this.dataDir = path.join(dir, 'data');
+    fs.mkdirSync(this.configDir, { recursive: true });
+    fs.mkdirSync(this.dataDir, { recursive: true });
+    this.port = null;
+    this.proc = null;
+  }
+
+  /** Writes studio.json: `defaultSettings(clip)` with `patch` over it. */
+  writeSettings(clip, patch = {}) {
+    const settings = { ...defaultSettings(clip), ...patch };
+    fs.writeFileSync(path.join(this.configDir, 'studio.json'), JSON.stringify(settings, null, 2));
+  }
+
+  /** Starts this instance's tauri-driver (in its own process group). */
+  async startDriver() {
+    assert.equal(this.proc, null, `${this.name}: tauri-driver is already running`);
+    this.port = await freePort();
+    const nativePort = await freePort();
+    this.proc = spawnGroup(
+      TAURI_DRIVER,
+      ['--port', String(this.port), '--native-port', String(nativePort), '--native-driver', WEBKIT_DRIVER],
+      {
+        env: {
+          ...process.env,
+          SHOPCAST_CONFIG_DIR: this.configDir,
+          SHOPCAST_DATA_DIR: this.dataDir,
+          SHOPCAST_SECRET_BACKEND: 'file',
+        },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
+    await waitForPort(this.port, 20000);
+  }
+
+  /** A WebDriver session: launches the app. `t0` is when it was asked for. */
+  async openApp() {
+    assert.ok(this.proc, `${this.name}: startDriver() first`);
+    const caps = new Capabilities();
+    caps.set('tauri:options', { application: APP });
+    caps.setBrowserName('wry');
+    const t0 = Date.now();
+    const driver = await new Builder()
+      .usingServer(`http://127.0.0.1:${this.port}/`)
+      .withCapabilities(caps)
+      .build();
+    await driver.manage().setTimeouts({ implicit: 0, script: 20000 });
+    return { driver, t0 };
+  }
+
+  /** Stops tauri-driver and whatever it launched; resolves once gone. */
+  async stopDriver() {
+    const proc = this.proc;
+    this.proc = null;
+    await stopGroup(proc);
+  }
+}
+
+/** The instance of the single-window tests and the benchmarks. */
+export const main = new AppInstance('main', home);
+export const configDir = main.configDir;
+export const dataDir = main.dataDir;
+export const writeSettings = (clip) => main.writeSettings(clip);
+export const startDriver = () => main.startDriver();
+export const openApp = () => main.openApp();
+export const stopDriver = () => main.stopDriver();
+
+/** `shopcast ARGS…` (the CLI): its stdout, trimmed. Throws with its
+ *  stderr when it fails. */
+export function cli(args, opts = {}) {
+  assert.ok(fs.existsSync(CLI), `SHOPCAST_CLI must name the built CLI (got ${CLI}): cargo build -p shopcast-cli`);
+  try {
+    return execFileSync(CLI, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60000, ...opts }).toString().trim();
+  } catch (e) {
+    throw new Error(`shopcast ${args.join(' ')} failed (${e.status}): ${e.stderr}`);
+  }
+}
+
+/** A standalone room server (`shopcast room-server`) on a free loopback
+ *  port with its own data folder (its token key and rooms). `token()`
+ *  mints a token with that key; `stop()` ends it and waits. */
+export async function startRoomServer() {
+  const dir = fs.mkdtempSync(path.join(home, 'room-'));
+  const roomPort = await freePort();
+  const proc = spawnGroup(CLI, ['room-server', '--listen', `127.0.0.1:${roomPort}`, '--data', dir], {
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr.on('data', (d) => (stderr = (stderr + d).slice(-20000)));
+  const stop = () => stopGroup(proc);
+  try {
+    await waitForPort(roomPort, 20000);
+  } catch (e) {
+    await stop();
+    throw new Error(`the room server did not listen on 127.0.0.1:${roomPort}: ${stderr}`);
+  }
+  return {
+    port: roomPort,
+    dir,
+    /** The room's page, as a host types it: `http://127.0.0.1:PORT/r/ROOM`. */
+    url: (room) => `http://127.0.0.1:${roomPort}/r/${room}`,
+    /** A token signed by this server's key. */
+    token: ({ role, room, user, nick = '' }) =>
+      cli(['token', '--role', role, '--room', room, '--user', user, '--nick', nick, '--data', dir]),
+    log: () => stderr,
+    stop,
+  };
 }
 
 /** When the app's process started (epoch ms), from /proc: the moment a

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Runs the desktop end-to-end test: the built app ($SHOPCAST_APP, by
+# Runs the desktop end-to-end tests: the built app ($SHOPCAST_APP, by
 # default the debug build) in WebKitGTK on a private Xvfb display, in its
 # own D-Bus session. NO_AT_BRIDGE=1 keeps WebKitGTK from waiting on an
-# accessibility bus that is not there.
+# accessibility bus that is not there. The lineup test also needs the CLI
+# ($SHOPCAST_CLI, by default the `shopcast` beside the app) for its room
+# server, tokens and catalogue.
+#
+#   bash tests/e2e/run.sh                    every test (npm test)
+#   bash tests/e2e/run.sh lineup.test.mjs    only the files named
+#   bash tests/e2e/run.sh bench|bench-room   a benchmark
 set -euo pipefail
 cd "$(dirname "$0")"
 export SHOPCAST_APP="${SHOPCAST_APP:-${CARGO_TARGET_DIR:-$HOME/.cache/shopcast/target}/debug/shopcast-studio}"
+export SHOPCAST_CLI="${SHOPCAST_CLI:-$(dirname "$SHOPCAST_APP")/shopcast}"
 export E2E_ARTIFACTS="${E2E_ARTIFACTS:-$PWD/artifacts}"
 export NO_AT_BRIDGE=1
 export WEBKIT_DISABLE_COMPOSITING_MODE=1
@@ -28,6 +35,8 @@ if [ "${1:-}" = "bench" ]; then
   dbus-run-session -- node bench.mjs
 elif [ "${1:-}" = "bench-room" ]; then
   dbus-run-session -- node bench_room.mjs
+elif [ $# -gt 0 ]; then
+  dbus-run-session -- node --test --test-concurrency=1 "$@"
 else
   dbus-run-session -- npm test --silent
 fi

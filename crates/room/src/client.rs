@@ -296,7 +296,8 @@ async fn session(
     };
     let connect = tokio::time::timeout(
         config.connect_timeout,
-        tokio_tungstenite::connect_async(url),
+        // No Nagle: small frames go out at once (see the server).
+        tokio_tungstenite::connect_async_with_config(url, None, true),
     );
     let mut ws = tokio::select! {
         _ = cancel.cancelled() => return SessionEnd::Stop,

@@ -236,6 +236,14 @@ impl EmbeddedServer {
         let app = router(shared.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let c = cancel.clone();
         let serve = tokio::spawn(async move {
+            use axum::serve::ListenerExt;
+            // Frames are small and answered at once: Nagle plus delayed
+            // ACK would add 40 ms to every lineup answer and pop-up.
+            let listener = listener.tap_io(|tcp| {
+                if let Err(e) = tcp.set_nodelay(true) {
+                    tracing::trace!(error = %e, "TCP_NODELAY not set");
+                }
+            });
             let r = axum::serve(listener, app)
                 .with_graceful_shutdown(async move { c.cancelled().await })
                 .await;

@@ -28,7 +28,8 @@ pub enum ErrorCode {
 pub enum StudioError {
     #[error("{what} is invalid: {reason}")]
     Invalid { what: &'static str, reason: String },
-    #[error("not allowed: {0}")]
+    /// The window shows it under its own "not allowed" heading.
+    #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
     State(String),

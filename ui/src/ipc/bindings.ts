@@ -545,7 +545,12 @@ export type SessionRole = "host" | "assistant";
 /**
  * Everything the window shows about the session.
  */
-export type SessionView = { mode: Mode | null, phase: PhaseName, role: SessionRole | null, 
+export type SessionView = { 
+/**
+ * Grows with every view: a view with a lower `rev` than one already
+ * shown is stale.
+ */
+rev: number, mode: Mode | null, phase: PhaseName, role: SessionRole | null, 
 /**
  * Unix milliseconds.
  */
@@ -760,6 +765,7 @@ export const COMMANDS = [
   "lineup_add",
   "lineup_next",
   "lineup_image",
+  "lineup_history",
   "catalog_list",
   "catalog_save",
   "catalog_delete",
@@ -802,6 +808,7 @@ export function makeCommands(invoke: Invoke) {
     lineupAdd: (goods_id: string) => invoke<LineupSnapshot>("lineup_add", { goods_id }),
     lineupNext: () => invoke<LineupSnapshot>("lineup_next"),
     lineupImage: (image_url: string) => invoke<string | null>("lineup_image", { image_url }),
+    lineupHistory: () => invoke<Array<LineupRecord>>("lineup_history"),
     catalogList: (query: string) => invoke<Array<CatalogEntry>>("catalog_list", { query }),
     catalogSave: (product: CatalogProduct) => invoke<SavedProduct>("catalog_save", { product }),
     catalogDelete: (id: string) => invoke<null>("catalog_delete", { id }),

@@ -40,6 +40,25 @@ describe('the lineup store', () => {
     expect(s.snapshot?.version).toBe(0);
   });
 
+  it('seeds the feed from the room history once, merging with live events', () => {
+    const s = new LineupStore();
+    s.applySnapshot(snapshot({ version: 3, items: [scarf, tea] }));
+    const rec = (e: Event) => (e.type === 'lineup' ? e.record : null)!;
+    const add = lineupEvent(1, { kind: 'add', product: tea }, snapshot({ items: [tea] }));
+    const add2 = lineupEvent(2, { kind: 'add', product: scarf }, snapshot({ items: [tea, scarf] }), helper);
+    const move = lineupEvent(3, { kind: 'move', goods_id: 'scarf', to: 0 }, snapshot({ items: [scarf, tea] }), helper);
+    s.applyBatch(batch([move]));
+    const seen = watch(s);
+    s.applyHistory([rec(add), rec(add2), rec(move)]);
+    expect(s.activity.map((a) => a.version)).toEqual([3, 2, 1]);
+    expect(s.activity[1].by.nick).toBe('小助手');
+    expect(s.activity[2].names?.name_en).toBe('Longjing Tea');
+    expect(seen).toHaveLength(1);
+    s.applyHistory([rec(add)]);
+    expect(s.activity).toHaveLength(3);
+    expect(seen).toHaveLength(1);
+  });
+
   it('clears a load error when a lineup arrives', () => {
     const s = new LineupStore();
     s.setError('room not connected');

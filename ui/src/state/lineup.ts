@@ -118,6 +118,14 @@ export class LineupStore {
     if (c.activity || c.snapshot) this.notify(c);
   }
 
+  /** Takes the room's recent operations (a window that joined late). */
+  applyHistory(records: LineupRecord[]): void {
+    const after = this.snapshot ?? { version: 0, items: [], current: null };
+    let added = false;
+    for (const r of records) if (this.addRecord(r, after)) added = true;
+    if (added) this.notify({ ...none(), activity: true });
+  }
+
   setError(message: string | null): void {
     if (message === this.error) return;
     this.error = message;

@@ -31,6 +31,14 @@ export class LineupActions {
       this.state.applySnapshot(await api.lineup(), force);
     } catch (e) {
       this.state.setError(isApiError(e) ? e.message : String(e));
+      return;
+    }
+    // The feed of what happened before this window joined; without a
+    // room (or with an audience token) there is none, and that is fine.
+    try {
+      this.state.applyHistory(await api.lineupHistory());
+    } catch {
+      /* no history to show */
     }
   }
 

@@ -63,6 +63,7 @@ export class Emitter<E extends object> {
 
 /** What the page assumes until `app_info` answers: no mode chosen yet. */
 export const DEFAULT_SESSION: SessionView = {
+  rev: 0,
   mode: null,
   phase: 'choosing',
   role: null,
@@ -95,6 +96,8 @@ export class Store extends Emitter<StoreEvents> {
   selectedDestinations: Set<string> | null = null;
 
   setSession(s: SessionView): void {
+    // A command's answer can arrive after a newer event's view.
+    if (this.session && s.rev < this.session.rev) return;
     this.session = s;
     this.emit('session', s);
   }

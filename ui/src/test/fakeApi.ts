@@ -12,6 +12,7 @@ import {
   type ImportFile,
   type ImportReport,
   type LineupItem,
+  type LineupRecord,
   type LineupRequest,
   type LineupSnapshot,
   type SavedProduct,
@@ -122,6 +123,7 @@ export function makeFakeApi() {
     lineupAdd: vi.fn((_id: string): Promise<LineupSnapshot> => Promise.resolve(snapshot())),
     lineupNext: vi.fn((): Promise<LineupSnapshot> => Promise.resolve(snapshot())),
     lineupImage: vi.fn((_url: string): Promise<string | null> => Promise.resolve(null)),
+    lineupHistory: vi.fn((): Promise<LineupRecord[]> => Promise.resolve([])),
     catalogList: vi.fn((_q: string): Promise<CatalogEntry[]> => Promise.resolve([])),
     catalogSave: vi.fn(
       (product: CatalogProduct): Promise<SavedProduct> =>

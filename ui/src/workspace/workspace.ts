@@ -94,8 +94,10 @@ export function buildDefaultLayout(dock: DockviewComponent): void {
   add('barrage', { referencePanel: 'output', direction: 'below' });
   add('gifts', { referencePanel: 'barrage', direction: 'within' }, true);
   add('audience', { referencePanel: 'barrage', direction: 'within' }, true);
-  add('stats', { referencePanel: 'preview', direction: 'below' });
-  add('products', { referencePanel: 'stats', direction: 'within' }, true);
+  // The lineup is what a live-commerce host works from: its panel is
+  // open under the preview, stats a tab beside it.
+  add('products', { referencePanel: 'preview', direction: 'below' });
+  add('stats', { referencePanel: 'products', direction: 'within' }, true);
 
   // Sizes: side columns narrow, the preview dominant.
   const size = (id: PanelId, s: { width?: number; height?: number }) => {
@@ -109,7 +111,7 @@ export function buildDefaultLayout(dock: DockviewComponent): void {
   const hgt = dock.height || 900;
   size('sources', { width: Math.round(Math.max(260, w * 0.2)) });
   size('output', { width: Math.round(Math.max(300, w * 0.24)) });
-  size('stats', { height: Math.round(Math.max(170, hgt * 0.26)) });
+  size('products', { height: Math.round(Math.max(300, hgt * 0.4)) });
   size('beauty', { height: Math.round(hgt * 0.5) });
   size('barrage', { height: Math.round(hgt * 0.55) });
   preview.api.setActive();

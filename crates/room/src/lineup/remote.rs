@@ -14,6 +14,11 @@ use crate::protocol::{ClientMsg, LineupOutcome};
 
 /// `http(s)://host/api/rooms/{room}/media` for `ws(s)://host/ws/{room}`.
 pub fn media_api_url(ws_url: &str) -> Result<String> {
+    room_api_url(ws_url, "media")
+}
+
+/// `http(s)://host/api/rooms/{room}/{leaf}` for `ws(s)://host/ws/{room}`.
+fn room_api_url(ws_url: &str, leaf: &str) -> Result<String> {
     let mut u =
         url::Url::parse(ws_url).map_err(|e| RoomError::WebSocket(format!("bad URL: {e}")))?;
     let room = u
@@ -25,7 +30,7 @@ pub fn media_api_url(ws_url: &str) -> Result<String> {
     let scheme = if u.scheme() == "wss" { "https" } else { "http" };
     u.set_scheme(scheme)
         .map_err(|_| RoomError::WebSocket("cannot make an HTTP URL of it".into()))?;
-    u.set_path(&format!("/api/rooms/{room}/media"));
+    u.set_path(&format!("/api/rooms/{room}/{leaf}"));
     u.set_query(None);
     Ok(u.to_string())
 }
@@ -54,6 +59,25 @@ pub async fn upload_media(ws_url: &str, token: &str, bytes: Vec<u8>) -> Result<S
         .as_str()
         .map(str::to_string)
         .ok_or_else(|| fail("no url in the answer".into()))
+}
+
+/// The lineup and its recent history (`GET /api/rooms/{room}/lineup`,
+/// host, assistant or admin token): what a late-joining assistant's
+/// activity feed starts from.
+pub async fn fetch_history(ws_url: &str, token: &str) -> Result<crate::LineupView> {
+    let url = room_api_url(ws_url, "lineup")?;
+    let fail = |m: String| RoomError::WebSocket(format!("lineup history: {m}"));
+    let r = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(token)
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .map_err(|e| fail(e.to_string()))?;
+    if !r.status().is_success() {
+        return Err(fail(format!("HTTP {}", r.status())));
+    }
+    r.json().await.map_err(|e| fail(e.to_string()))
 }
 
 /// A lineup client: one connection, the lineup mirror, one operation
@@ -172,5 +196,9 @@ mod tests {
             "https://live.example.com/api/rooms/a/media"
         );
         assert!(media_api_url("ws://h/elsewhere").is_err());
+        assert_eq!(
+            room_api_url("ws://h/ws/media", "lineup").unwrap(),
+            "http://h/api/rooms/media/lineup"
+        );
     }
 }

@@ -69,7 +69,7 @@ pub(crate) enum RoomCmd {
 }
 
 /// The lineup and its recent history, for the REST API.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LineupView {
     pub lineup: crate::lineup::LineupSnapshot,
     /// The newest accepted operations, oldest first.

@@ -44,6 +44,7 @@ macro_rules! studio_commands {
             lineup_add(goods_id: String) -> $crate::ipc::LineupSnapshot;
             lineup_next() -> $crate::ipc::LineupSnapshot;
             lineup_image(image_url: String) -> Option<String>;
+            lineup_history() -> Vec<$crate::ipc::LineupRecord>;
             catalog_list(query: String) -> Vec<$crate::session::CatalogEntry>;
             catalog_save(product: $crate::ipc::Product) -> $crate::session::SavedProduct;
             catalog_delete(id: String) -> ();

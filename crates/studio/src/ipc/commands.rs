@@ -13,7 +13,7 @@ use crate::settings::{
     VideoChoice,
 };
 
-use super::{ImportReport, LineupSnapshot, Product, RoomCommand};
+use super::{ImportReport, LineupRecord, LineupSnapshot, Product, RoomCommand};
 
 pub fn app_info(s: &Session) -> StudioResult<AppInfo> {
     Ok(s.app_info())
@@ -130,6 +130,10 @@ pub fn lineup_next(s: &Session) -> StudioResult<LineupSnapshot> {
 
 pub fn lineup_image(s: &Session, image_url: String) -> StudioResult<Option<String>> {
     s.lineup_image(image_url)
+}
+
+pub fn lineup_history(s: &Session) -> StudioResult<Vec<LineupRecord>> {
+    s.lineup_history()
 }
 
 pub fn catalog_list(s: &Session, query: String) -> StudioResult<Vec<CatalogEntry>> {

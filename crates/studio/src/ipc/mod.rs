@@ -14,7 +14,7 @@ use ts_rs::TS;
 use crate::error::{ErrorCode, StudioError};
 
 pub use shopcast_commerce::{ImportReport, Product};
-pub use shopcast_room::lineup::LineupSnapshot;
+pub use shopcast_room::lineup::{LineupRecord, LineupSnapshot};
 /// What the window may send to the room.
 pub type RoomCommand = shopcast_room::protocol::ClientMsg;
 

@@ -171,6 +171,24 @@ impl Session {
         })
     }
 
+    /// The room's recent lineup operations, oldest first, for the
+    /// activity feed of a window that joined late.
+    pub fn lineup_history(&self) -> StudioResult<Vec<shopcast_room::lineup::LineupRecord>> {
+        let (ws_url, token) = {
+            let room = self.room.lock();
+            let run = room
+                .as_ref()
+                .ok_or_else(|| StudioError::State("not connected to a room".into()))?;
+            (run.ws_url.clone(), run.token.clone())
+        };
+        let view = self
+            .rt
+            .block_on(shopcast_room::lineup::remote::fetch_history(
+                &ws_url, &token,
+            ))?;
+        Ok(view.history)
+    }
+
     /// Uploads a product image to the room server; returns the path it
     /// serves it at (`/media/…`).
     pub(super) fn upload_image(&self, bytes: Vec<u8>) -> StudioResult<String> {

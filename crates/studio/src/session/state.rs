@@ -109,6 +109,9 @@ pub(crate) struct Inner {
     pub beauty_bypass: bool,
     /// The host confirmed closing the window while on air.
     pub close_confirmed: bool,
+    /// Numbers each view, so the window can drop one that arrives after
+    /// a newer one (a command's answer can be overtaken by an event).
+    view_rev: std::sync::atomic::AtomicU64,
 }
 
 impl Inner {
@@ -123,6 +126,7 @@ impl Inner {
             resume,
             beauty_bypass: false,
             close_confirmed: false,
+            view_rev: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -163,6 +167,12 @@ impl Inner {
             _ => (None, None, None),
         };
         SessionView {
+            // Views are built under the session's lock, so the numbers
+            // follow the order the states happened in.
+            rev: self
+                .view_rev
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                + 1,
             mode: self.mode,
             phase: self.phase.name(),
             role: self.role(),
@@ -209,6 +219,6 @@ impl Inner {
 
 pub(crate) fn forbidden(what: &str) -> StudioError {
     StudioError::Forbidden(format!(
-        "{what} is for the host; an assistant has no stream controls"
+        "{what}: only the host can do this; an assistant has no stream controls"
     ))
 }

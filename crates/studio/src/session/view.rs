@@ -51,6 +51,9 @@ pub struct RoomView {
 /// Everything the window shows about the session.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct SessionView {
+    /// Grows with every view: a view with a lower `rev` than one already
+    /// shown is stale.
+    pub rev: u64,
     pub mode: Option<Mode>,
     pub phase: PhaseName,
     pub role: Option<SessionRole>,
