@@ -51,8 +51,8 @@ describe('the lineup store', () => {
     const seen = watch(s);
     s.applyHistory([rec(add), rec(add2), rec(move)]);
     expect(s.activity.map((a) => a.version)).toEqual([3, 2, 1]);
-    expect(s.activity[1].by.nick).toBe('小助手');
-    expect(s.activity[2].names?.name_en).toBe('Longjing Tea');
+    expect(s.activity[1]!.by.nick).toBe('小助手');
+    expect(s.activity[2]!.names?.name_en).toBe('Longjing Tea');
     expect(seen).toHaveLength(1);
     s.applyHistory([rec(add)]);
     expect(s.activity).toHaveLength(3);

@@ -505,12 +505,7 @@ fn attach_skus(
 mod tests {
     use super::*;
 
-    fn reason(r: Result<u64>) -> String {
-        match r {
-            Err(CommerceError::InvalidField { reason, .. }) => reason,
-            other => panic!("expected a refusal, got {other:?}"),
-        }
-    }
+    use crate::import::test_util::reason;
 
     #[test]
     fn csv_numbers_say_what_is_wrong() {

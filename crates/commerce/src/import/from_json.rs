@@ -282,12 +282,7 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Parsed> {
 mod tests {
     use super::*;
 
-    fn reason(r: Result<u64>) -> String {
-        match r {
-            Err(CommerceError::InvalidField { reason, .. }) => reason,
-            other => panic!("expected a refusal, got {other:?}"),
-        }
-    }
+    use crate::import::test_util::reason;
 
     #[test]
     fn json_numbers_say_what_is_wrong() {

@@ -317,3 +317,16 @@ mod tests {
         assert_eq!(e.to_string(), "row 3: price: must not be negative");
     }
 }
+
+#[cfg(test)]
+pub(crate) mod test_util {
+    use crate::error::{CommerceError, Result};
+
+    /// The reason a parser gave for refusing a field.
+    pub(crate) fn reason(r: Result<u64>) -> String {
+        match r {
+            Err(CommerceError::InvalidField { reason, .. }) => reason,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+}

@@ -171,16 +171,19 @@ impl Session {
         })
     }
 
+    /// The room's address and this session's token, for its REST API.
+    fn room_credentials(&self) -> StudioResult<(String, String)> {
+        let room = self.room.lock();
+        let run = room
+            .as_ref()
+            .ok_or_else(|| StudioError::State("not connected to a room".into()))?;
+        Ok((run.ws_url.clone(), run.token.clone()))
+    }
+
     /// The room's recent lineup operations, oldest first, for the
     /// activity feed of a window that joined late.
     pub fn lineup_history(&self) -> StudioResult<Vec<shopcast_room::lineup::LineupRecord>> {
-        let (ws_url, token) = {
-            let room = self.room.lock();
-            let run = room
-                .as_ref()
-                .ok_or_else(|| StudioError::State("not connected to a room".into()))?;
-            (run.ws_url.clone(), run.token.clone())
-        };
+        let (ws_url, token) = self.room_credentials()?;
         let view = self
             .rt
             .block_on(shopcast_room::lineup::remote::fetch_history(
@@ -192,13 +195,7 @@ impl Session {
     /// Uploads a product image to the room server; returns the path it
     /// serves it at (`/media/…`).
     pub(super) fn upload_image(&self, bytes: Vec<u8>) -> StudioResult<String> {
-        let (ws_url, token) = {
-            let room = self.room.lock();
-            let run = room
-                .as_ref()
-                .ok_or_else(|| StudioError::State("not connected to a room".into()))?;
-            (run.ws_url.clone(), run.token.clone())
-        };
+        let (ws_url, token) = self.room_credentials()?;
         Ok(self
             .rt
             .block_on(shopcast_room::lineup::remote::upload_media(

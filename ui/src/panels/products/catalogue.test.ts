@@ -1,62 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { catalogProduct, lineupItem, makeFakeApi, session, snapshot } from '../../test/fakeApi';
+import { describe, expect, it, vi } from 'vitest';
+vi.mock('../../ipc/api', async () => (await import('../../test/apiMock')).apiMock);
 
-const fake = vi.hoisted(() => ({ current: null as unknown as ReturnType<typeof import('../../test/fakeApi').makeFakeApi> }));
-vi.mock('../../ipc/api', () => ({
-  get api() {
-    return fake.current.api;
-  },
-  isApiError: (e: unknown) => !!e && typeof e === 'object' && 'code' in (e as object) && 'message' in (e as object),
-}));
+import { catalogProduct, session, makeFakeApi } from '../../test/fakeApi';
+import { fake } from '../../test/apiMock';
+import { EVIL, settled, setup, three, useProductsPanel } from '../../test/productsRig';
 
-import type { LineupSnapshot } from '../../ipc';
-import { byTestId, makeCtx } from '../../test/ctx';
-import type { PanelInstance } from '../panel';
-import { productsPanel } from './index';
-
-const EVIL = '<img src=x onerror=alert(1)>';
-/** Waits for what the next frames render. */
-const settled = (check: () => void) => vi.waitFor(check, { timeout: 2000, interval: 10 });
-
-let panel: PanelInstance | null = null;
-let host: HTMLElement;
-
-function setup(lineup: LineupSnapshot | null = null) {
-  fake.current = makeFakeApi();
-  host = document.createElement('div');
-  document.body.appendChild(host);
-  const ctx = makeCtx(host);
-  if (lineup) ctx.store.setLineup(lineup);
-  panel = productsPanel.create(ctx);
-  host.appendChild(panel.element);
-  const q = <T extends HTMLElement = HTMLElement>(id: string, root: ParentNode = host) => byTestId<T>(root, id);
-  const rows = () => [...host.querySelectorAll<HTMLElement>('[data-testid="lineup-row"]')];
-  return { ctx, api: fake.current.api, q, rows };
-}
-
-const three = () =>
-  snapshot({
-    version: 7,
-    items: [
-      lineupItem({ goods_id: 'p1', name_en: EVIL, list_price: 12900 }),
-      lineupItem({ goods_id: 'p2', name_en: 'Silk Scarf', pinned: true }),
-      lineupItem({ goods_id: 'p3', name_en: 'Matcha', price: 500, currency: 'JPY', sold_out: true, stock: 0, state: 'sold_out' }),
-    ],
-  });
-
-beforeEach(() => {
-  document.body.innerHTML = '';
-});
-afterEach(() => {
-  panel?.dispose();
-  panel = null;
-  vi.useRealTimers();
-});
+useProductsPanel();
 
 describe('the catalogue', () => {
   it('searches (debounced), and adds a product to the lineup unless it is there', async () => {
     fake.current = makeFakeApi();
-    const { api, q } = setup(three());
+    const { api, q, host } = setup(three());
     api.catalogList.mockResolvedValue([
       { product: catalogProduct({ id: 'p1', name_en: EVIL }), thumbnail: null },
       { product: catalogProduct({ id: 'n1', name_en: 'New Mug' }), thumbnail: 'data:image/png;base64,AAAA' },
@@ -153,10 +107,9 @@ describe('the card on the stream and the panel’s life', () => {
   });
 
   it('lets go of the lineup store when closed', () => {
-    const { ctx } = setup(three());
+    const { ctx, close } = setup(three());
     expect(ctx.store.lineupStore.subscriberCount).toBe(1);
-    panel!.dispose();
-    panel = null;
+    close();
     expect(ctx.store.lineupStore.subscriberCount).toBe(0);
   });
 });

@@ -1,57 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { lineupItem, makeFakeApi, snapshot } from '../../test/fakeApi';
+import { describe, expect, it, vi } from 'vitest';
+vi.mock('../../ipc/api', async () => (await import('../../test/apiMock')).apiMock);
 
-const fake = vi.hoisted(() => ({ current: null as unknown as ReturnType<typeof import('../../test/fakeApi').makeFakeApi> }));
-vi.mock('../../ipc/api', () => ({
-  get api() {
-    return fake.current.api;
-  },
-  isApiError: (e: unknown) => !!e && typeof e === 'object' && 'code' in (e as object) && 'message' in (e as object),
-}));
+import { snapshot, makeFakeApi } from '../../test/fakeApi';
+import { fake } from '../../test/apiMock';
+import { EVIL, settled, setup, three, useProductsPanel } from '../../test/productsRig';
 
-import type { LineupSnapshot } from '../../ipc';
-import { byTestId, makeCtx } from '../../test/ctx';
-import type { PanelInstance } from '../panel';
-import { productsPanel } from './index';
-
-const EVIL = '<img src=x onerror=alert(1)>';
-/** Waits for what the next frames render. */
-const settled = (check: () => void) => vi.waitFor(check, { timeout: 2000, interval: 10 });
-
-let panel: PanelInstance | null = null;
-let host: HTMLElement;
-
-function setup(lineup: LineupSnapshot | null = null) {
-  fake.current = makeFakeApi();
-  host = document.createElement('div');
-  document.body.appendChild(host);
-  const ctx = makeCtx(host);
-  if (lineup) ctx.store.setLineup(lineup);
-  panel = productsPanel.create(ctx);
-  host.appendChild(panel.element);
-  const q = <T extends HTMLElement = HTMLElement>(id: string, root: ParentNode = host) => byTestId<T>(root, id);
-  const rows = () => [...host.querySelectorAll<HTMLElement>('[data-testid="lineup-row"]')];
-  return { ctx, api: fake.current.api, q, rows };
-}
-
-const three = () =>
-  snapshot({
-    version: 7,
-    items: [
-      lineupItem({ goods_id: 'p1', name_en: EVIL, list_price: 12900 }),
-      lineupItem({ goods_id: 'p2', name_en: 'Silk Scarf', pinned: true }),
-      lineupItem({ goods_id: 'p3', name_en: 'Matcha', price: 500, currency: 'JPY', sold_out: true, stock: 0, state: 'sold_out' }),
-    ],
-  });
-
-beforeEach(() => {
-  document.body.innerHTML = '';
-});
-afterEach(() => {
-  panel?.dispose();
-  panel = null;
-  vi.useRealTimers();
-});
+useProductsPanel();
 
 describe('the lineup list', () => {
   it('renders one row per item, names as literal text', () => {
@@ -78,7 +32,7 @@ describe('the lineup list', () => {
   });
 
   it('shows the server’s reason when it refuses a change', async () => {
-    const { api, rows, q } = setup(three());
+    const { api, rows, q, host } = setup(three());
     api.lineupOp.mockRejectedValueOnce({ code: 'conflict', message: 'the product is not in the lineup' });
     q('explain', rows()[0]!)!.click();
     await settled(() => expect(q('lineup-refusal')!.hidden).toBe(false));
@@ -136,7 +90,7 @@ describe('the lineup list', () => {
   });
 
   it('reorders by dragging the handle with pointer events', () => {
-    const { api, rows, q } = setup(three());
+    const { api, rows, q, host } = setup(three());
     rows().forEach((r, i) => {
       r.getBoundingClientRect = () => ({ top: 100 + i * 40, height: 40 }) as DOMRect;
     });
@@ -174,7 +128,7 @@ describe('the current product', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
     vi.setSystemTime(1_000_000);
     const s = three();
-    const { api, q } = setup({
+    const { api, q, close } = setup({
       ...s,
       items: s.items.map((i) => (i.goods_id === 'p1' ? { ...i, state: 'explaining' } : i)),
       current: { goods_id: 'p1', event_id: 'e', since_ms: 1_000_000 - 65_000 },
@@ -188,8 +142,7 @@ describe('the current product', () => {
     expect(q('explain-timer', box)!.textContent).toBe('01:07');
     q('stop-explaining', box)!.click();
     expect(api.lineupOp).toHaveBeenCalledWith({ base: 7, op: { kind: 'stop_explaining' } });
-    panel!.dispose();
-    panel = null;
+    close();
     expect(vi.getTimerCount()).toBe(0);
   });
 
