@@ -265,8 +265,11 @@ fn rehearsal_previews_gets_barrage_records_and_ends_cleanly() {
     // its dark panel covers the test pattern's bars, none of which is
     // dark there but the blue one (excluded by its blue), and its text
     // and picture are bright on it.
+    // A second before the end: the product was explained at least three
+    // seconds before the broadcast ended.
+    let at = p.frame_times.last().copied().unwrap_or(0.0) - 1.0;
     let (w, h, rgb) =
-        shopcast_testkit::frame_rgb(std::path::Path::new(&recording), 5.0).expect("a frame");
+        shopcast_testkit::frame_rgb(std::path::Path::new(&recording), at).expect("a frame");
     assert_eq!((w, h), (640, 360));
     let px = |x: u32, y: u32| {
         let i = ((y * w + x) * 3) as usize;
