@@ -43,7 +43,7 @@ export const en = {
   'panel.audience': 'Audience',
   'panel.products': 'Products',
 
-  'gate.assistant': 'Assistant mode: the host’s studio controls video, audio and effects, so these settings are unavailable here.',
+  'gate.assistant': 'Assistant mode: the host\'s studio controls video, audio and effects, so these settings are unavailable here.',
 
   'workspace.empty': 'All panels are closed. Open one from “Panels”, or reset the layout.',
   'workspace.layout_reset': 'The saved layout could not be used; the default layout is shown.',
@@ -86,6 +86,7 @@ export const en = {
   'preview.idle': 'Preview not started',
   'preview.connecting': 'Connecting to the preview…',
   'preview.waiting': 'Waiting for the first frame…',
+  'preview.assistant': 'No preview here: the host\'s studio streams. An assistant runs the lineup and the room.',
   'preview.reconnecting': 'Preview connection lost — reconnecting…',
   'preview.badge_rehearsal': 'REHEARSAL',
   'preview.badge_rehearsing': 'REHEARSING — not on air',

@@ -87,6 +87,7 @@ export const ko: Messages = {
   'preview.idle': '미리보기가 시작되지 않음',
   'preview.connecting': '미리보기에 연결하는 중…',
   'preview.waiting': '첫 프레임을 기다리는 중…',
+  'preview.assistant': '여기에는 미리보기가 없습니다. 호스트의 스튜디오가 송출하며, 어시스턴트는 상품과 방을 관리합니다.',
   'preview.reconnecting': '미리보기 연결 끊김 — 다시 연결하는 중…',
   'preview.badge_rehearsal': '리허설',
   'preview.badge_rehearsing': '리허설 중 — 방송 아님',

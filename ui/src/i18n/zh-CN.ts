@@ -87,6 +87,7 @@ export const zhCN: Messages = {
   'preview.idle': '预览未开始',
   'preview.connecting': '正在连接预览…',
   'preview.waiting': '等待第一帧…',
+  'preview.assistant': '此处没有预览：由主播的工作室推流。助理负责商品和直播间。',
   'preview.reconnecting': '预览连接中断 — 正在重连…',
   'preview.badge_rehearsal': '彩排',
   'preview.badge_rehearsing': '彩排中 — 未开播',

@@ -23,7 +23,12 @@ export const previewPanel: PanelDef = {
     const client = ctx.preview;
     client.attach(canvas);
 
+    // An assistant has no stream: the last frame of a stopped preview
+    // would look live, so the panel says so instead.
+    const isAssistant = () => ctx.store.session.role === 'assistant';
+
     const renderState = (s: PreviewConnState) => {
+      if (isAssistant()) return;
       const map = {
         idle: 'preview.idle',
         connecting: 'preview.connecting',
@@ -39,6 +44,15 @@ export const previewPanel: PanelDef = {
 
     const renderBadge = () => {
       const s = ctx.store.session;
+      const assistant = isAssistant();
+      canvas.hidden = assistant;
+      show(readout, !assistant);
+      if (assistant) {
+        setI18n(status, 'preview.assistant');
+        show(status, true);
+      } else if (status.dataset.i18n === 'preview.assistant') {
+        renderState(client.state);
+      }
       if (s.mode === 'rehearsal') {
         setI18n(badge, s.phase === 'on_air' ? 'preview.badge_rehearsing' : 'preview.badge_rehearsal');
         badge.className = 'preview-badge badge-rehearsal';
@@ -55,6 +69,7 @@ export const previewPanel: PanelDef = {
     subs.add(ctx.store.on('session', renderBadge));
 
     subs.interval(() => {
+      if (isAssistant()) return;
       const st = client.stats();
       if (st.frames > 0 && client.state === 'open') show(status, false);
       const size = client.lastSize ? `${client.lastSize.width}×${client.lastSize.height} · ` : '';
