@@ -202,6 +202,55 @@ fn rehearsal_previews_gets_barrage_records_and_ends_cleanly() {
     let current = lineup.current.clone().expect("a product is explained");
     assert_eq!(current.goods_id, "watch-vintage");
     assert!(current.event_id.starts_with("evt_watch-vintage_"));
+    // The card is on the preview (top right, see below), and it follows
+    // a price change: the price is drawn in coral, and "¥0.01" has far
+    // fewer coral pixels than "¥1,299.00".
+    let card_red = |min: u32| {
+        let start = Instant::now();
+        loop {
+            let f = preview_frames(&session.preview_url(), 1).remove(0);
+            let px = &f[24..];
+            let red = (348..628)
+                .flat_map(|x| (12..102).map(move |y| (x, y)))
+                .filter(|&(x, y)| {
+                    let i = ((y * 640 + x) * 4) as usize;
+                    // The price's coral (about 240, 90, 70), not the
+                    // test pattern's pure red showing at the corners.
+                    let (r, g, b) = (px[i], px[i + 1], px[i + 2]);
+                    r > 190 && (55..=130).contains(&g) && (35..=120).contains(&b)
+                })
+                .count() as u32;
+            if red >= min || start.elapsed() > Duration::from_secs(10) {
+                return red;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let red_before = card_red(300);
+    assert!(
+        red_before >= 300,
+        "the card's price on the preview: {red_before} coral pixels"
+    );
+    session
+        .lineup_op(LineupRequest {
+            base: lineup.version,
+            op: LineupOp::SetPrice {
+                goods_id: current.goods_id.clone(),
+                price: 1,
+            },
+        })
+        .unwrap();
+    let start = Instant::now();
+    let red_after = loop {
+        let red = card_red(0);
+        if red * 2 < red_before || start.elapsed() > Duration::from_secs(10) {
+            break red;
+        }
+    };
+    assert!(
+        red_after * 2 < red_before,
+        "the card kept the old price: {red_after} coral pixels, {red_before} before"
+    );
     rig.wait_for("product pop-up", Duration::from_secs(10), |e| {
         matches!(e, SessionEvent::Room(b) if b.notices.iter().any(|n|
                 matches!(n, RoomNotice::Popup { card } if card.goods_id == "watch-vintage")))
