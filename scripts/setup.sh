@@ -32,6 +32,8 @@ PACKAGES=(
   libayatana-appindicator3-dev libssl-dev webkit2gtk-driver
   # Chinese and Korean text in the window (barrage, product names)
   fonts-noto-cjk fonts-noto-color-emoji
+  # the product card's Latin fallback (its tests require it)
+  fonts-dejavu-core
 )
 # Node.js for the UI: only when no node is on the PATH (a newer one
 # installed by other means is kept).

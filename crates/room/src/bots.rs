@@ -393,7 +393,9 @@ async fn execute(
                 let lineup = lineup.clone();
                 tokio::spawn(async move {
                     while let Some(ev) = rx.recv().await {
-                        lineup.lock().observe(&ev);
+                        if crate::lineup::LineupMirror::carries_lineup(&ev) {
+                            lineup.lock().observe(&ev);
+                        }
                         match ev {
                             ClientEvent::Event(_) => {
                                 counters.events.fetch_add(1, Ordering::Relaxed);

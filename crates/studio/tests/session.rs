@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use shopcast_room::lineup::LineupOp;
 use shopcast_room::protocol::{ClientMsg, EventBody};
-use shopcast_studio::session::{DestinationInput, LineupRequest, OutputStateName, RoomNotice};
+use shopcast_studio::session::{
+    DestinationInput, ImportFile, LineupRequest, OutputStateName, RoomNotice,
+};
 use shopcast_studio::{
     ErrorCode, Mode, PhaseName, Session, SessionEvent, SessionPaths, StudioError,
 };
@@ -715,6 +717,30 @@ fn bad_input_is_refused_and_the_preview_keeps_running() {
         session.go_live(&[], true),
         Err(StudioError::State(_))
     ));
+    // A catalogue file from the window: good rows kept, each bad row
+    // reported; a file that is neither CSV nor JSON is refused by name.
+    let report = session
+        .catalog_import(ImportFile {
+            name: "goods.csv".into(),
+            content: "id,name_zh,name_en,price,currency,stock\n\
+                      tea,龙井,Longjing Tea,12800,CNY,5\n\
+                      bad id,坏,Bad,-1,CNY,1\n"
+                .into(),
+        })
+        .unwrap();
+    assert_eq!((report.added, report.refused.len()), (1, 1));
+    assert_eq!(report.refused[0].row, 3);
+    let e = session
+        .catalog_import(ImportFile {
+            name: "../goods.txt".into(),
+            content: "hello".into(),
+        })
+        .unwrap_err();
+    assert!(
+        e.message().contains("goods.txt") && e.message().contains(".csv or .json"),
+        "{}",
+        e.message()
+    );
     session.enter_mode(Mode::Live, None, None).unwrap();
     assert!(matches!(
         session.enter_mode(Mode::Rehearsal, None, None),

@@ -322,6 +322,18 @@ pub struct LineupMirror {
 }
 
 impl LineupMirror {
+    /// Whether `ev` can carry a lineup (a welcome or a `lineup` event):
+    /// a cheap check that lets a shared mirror stay unlocked for the
+    /// barrage, gifts and likes that make up nearly all traffic.
+    pub fn carries_lineup(ev: &crate::client::ClientEvent) -> bool {
+        use crate::client::ClientEvent;
+        match ev {
+            ClientEvent::Connected { .. } => true,
+            ClientEvent::Event(e) => matches!(e.body, crate::protocol::EventBody::Lineup { .. }),
+            _ => false,
+        }
+    }
+
     /// Takes the lineup from a client event; true when it changed.
     pub fn observe(&mut self, ev: &crate::client::ClientEvent) -> bool {
         use crate::client::ClientEvent;

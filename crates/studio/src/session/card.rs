@@ -182,12 +182,14 @@ impl CardThread {
             canvas
         ])
         .to_string();
-        let on_this_gpu = self.shown.as_ref().is_some_and(|(g, id, key)| {
-            same_control(g, &gpu)
-                && *key == content_key
-                && gpu.overlays().iter().any(|o| o.id == *id)
-        });
-        if on_this_gpu {
+        // The card this thread placed, if it is still on this effect
+        // chain (a restarted pipeline has a new one, without it).
+        let placed = self
+            .shown
+            .as_ref()
+            .filter(|(g, id, _)| g.same_as(&gpu) && gpu.overlays().iter().any(|o| o.id == *id))
+            .map(|(_, id, key)| (*id, *key == content_key));
+        if matches!(placed, Some((_, true))) {
             return;
         }
         if self.renderer.is_none() && !self.renderer_failed {
@@ -219,24 +221,19 @@ impl CardThread {
         };
         let card = Arc::new(renderer.render(&content, settings.scale));
         let (x, y) = place(settings.corner, canvas, (card.width, card.height));
-        let reuse = self
-            .shown
-            .as_ref()
-            .filter(|(g, id, _)| {
-                same_control(g, &gpu) && gpu.overlays().iter().any(|o| o.id == *id)
-            })
-            .map(|(_, id, _)| *id);
-        let id = match reuse {
-            // One settings generation: never a frame with two cards or
-            // none.
-            Some(id) => match gpu
-                .replace_overlay_image(id, card.clone())
-                .and_then(|_| gpu.move_overlay(id, x, y, 1.0))
+        // Replacing the image keeps the overlay's place in the stack, so
+        // no frame shows two cards or none; the move only matters when
+        // the size or corner changed.
+        let id = match placed {
+            Some((id, _))
+                if gpu
+                    .replace_overlay_image(id, card.clone())
+                    .and_then(|_| gpu.move_overlay(id, x, y, 1.0))
+                    .is_ok() =>
             {
-                Ok(()) => id,
-                Err(_) => gpu.add_overlay_image(card, x, y, 1.0, 1.0),
-            },
-            None => gpu.add_overlay_image(card, x, y, 1.0, 1.0),
+                id
+            }
+            _ => gpu.add_overlay_image(card, x, y, 1.0, 1.0),
         };
         self.shown = Some((gpu, id, content_key));
     }
@@ -271,10 +268,6 @@ impl CardThread {
         let ws = self.s.inner.lock().room.url.clone()?;
         super::lineup::fetch_room_media(&self.s.rt, &ws, path)
     }
-}
-
-fn same_control(a: &GpuControl, b: &GpuControl) -> bool {
-    a.same_as(b)
 }
 
 /// Decodes a thumbnail (JPEG or PNG) to RGBA.

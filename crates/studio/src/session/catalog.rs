@@ -98,32 +98,26 @@ impl Session {
     /// Imports a CSV or JSON file the window read. Good rows are kept;
     /// every refused row is in the report.
     pub fn catalog_import(&self, file: ImportFile) -> StudioResult<ImportReport> {
-        if file.content.len() as u64 > shopcast_commerce::MAX_IMPORT_BYTES {
-            return Err(StudioError::Invalid {
-                what: "catalogue file",
-                reason: format!(
-                    "over {} MB",
-                    shopcast_commerce::MAX_IMPORT_BYTES / (1024 * 1024)
-                ),
-            });
-        }
-        let ext = std::path::Path::new(&file.name)
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
-        let ext = match ext.as_deref() {
-            Some(e @ ("csv" | "json")) => e.to_string(),
-            _ => {
-                return Err(StudioError::Invalid {
-                    what: "catalogue file",
-                    reason: "choose a .csv or .json file".into(),
-                });
-            }
-        };
-        // The importer reads files (it streams big ones and names rows
-        // by file); a private temporary copy keeps one code path.
+        // The importer reads files (it streams big ones, names rows by
+        // file, decides the format by extension and refuses what it
+        // cannot read): a private temporary copy under the file's own
+        // name, made tame, keeps one code path and its messages.
+        let name: String = std::path::Path::new(&file.name)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("import")
+            .chars()
+            .take(100)
+            .map(|c| {
+                if c.is_alphanumeric() || "._-".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
         let dir = tempfile::tempdir().map_err(|e| StudioError::io(&self.paths.data_dir, e))?;
-        let path = dir.path().join(format!("import.{ext}"));
+        let path = dir.path().join(name);
         std::fs::write(&path, file.content.as_bytes()).map_err(|e| StudioError::io(&path, e))?;
         let mut guard = self.catalog.lock();
         let catalog = guard.as_mut().ok_or_else(no_catalog)?;

@@ -62,13 +62,14 @@ impl LineupHub {
                 }
                 None
             }
-            _ => {
+            _ if LineupMirror::carries_lineup(ev) => {
                 if matches!(ev, ClientEvent::Connected { .. }) {
                     self.welcomes.fetch_add(1, Ordering::Relaxed);
                 }
                 let mut m = self.mirror.lock();
                 m.observe(ev).then(|| m.snapshot.clone())
             }
+            _ => None,
         }
     }
 
