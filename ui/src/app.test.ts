@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionEvent } from './ipc';
 import { lineupItem, makeFakeApi, snapshot } from './test/fakeApi';
+import { activity, report, summary } from './test/commerce';
 import { barrage, batch, card } from './test/room';
 
 const fake = vi.hoisted(() => ({
@@ -199,6 +200,42 @@ describe('the page', () => {
     expect(a.ctx.room.barrage).toHaveLength(0);
   });
 
+  it('loads the activities when a mode starts, follows activities events, and forgets them on leaving', async () => {
+    const a = await boot();
+    fake.current.api.activities.mockResolvedValueOnce([activity({ id: 'a1' })]);
+    q('mode-rehearsal')!.click();
+    await vi.waitFor(() => expect(a.ctx.store.activityStore.list.map((x) => x.id)).toEqual(['a1']));
+    emit({ type: 'activities', payload: [activity({ id: 'a1', taken: 5 }), activity({ id: 'a2' })] });
+    expect(a.ctx.store.activityStore.list.map((x) => [x.id, x.taken])).toEqual([
+      ['a1', 5],
+      ['a2', 0],
+    ]);
+    q('leave-mode')!.click();
+    await tick();
+    expect(a.ctx.store.activityStore.list).toEqual([]);
+  });
+
+  it('opens the report when the session’s report is ready', async () => {
+    await boot();
+    fake.current.api.sessionReport.mockResolvedValueOnce(report());
+    emit({ type: 'report_ready', payload: summary({ id: 's42' }) });
+    expect(q('report-dialog')).not.toBeNull();
+    await vi.waitFor(() => expect(q('report-headline')).not.toBeNull());
+    expect(fake.current.api.sessionReport).toHaveBeenCalledWith('s42');
+    expect(q('report-chart')).not.toBeNull();
+  });
+
+  it('the Reports button lists the sessions and opens one', async () => {
+    await boot();
+    fake.current.api.sessionReports.mockResolvedValueOnce([summary({ id: 's7' })]);
+    fake.current.api.sessionReport.mockResolvedValueOnce(report());
+    q('reports-button')!.click();
+    await vi.waitFor(() => expect(q('report-row')).not.toBeNull());
+    q('report-row')!.querySelector('button')!.click();
+    await vi.waitFor(() => expect(q('report-headline')).not.toBeNull());
+    expect(fake.current.api.sessionReport).toHaveBeenCalledWith('s7');
+  });
+
   it('saves the layout on reset and restores a saved one at start', async () => {
     const a = await boot();
     q('mode-rehearsal')!.click();
@@ -260,7 +297,17 @@ describe('the page', () => {
 
   it('listens to the shell events it needs, and no hotkey event', async () => {
     await boot();
-    expect([...fake.handlers.keys()].sort()).toEqual(['audio_level', 'close_requested', 'devices', 'lineup', 'room', 'session', 'stats']);
+    expect([...fake.handlers.keys()].sort()).toEqual([
+      'activities',
+      'audio_level',
+      'close_requested',
+      'devices',
+      'lineup',
+      'report_ready',
+      'room',
+      'session',
+      'stats',
+    ]);
   });
 
   it('shows the shared lineup from lineup events and who changed it from room batches', async () => {

@@ -5,6 +5,8 @@
 import { DEFAULT_SETTINGS, type Settings } from './ipc';
 import { api, inShell, on, setListenErrorSink, type Unlisten } from './ipc/api';
 import { ConfirmDialog } from './components/confirm';
+import { openReportDialog } from './components/reportDialog';
+import { openReportsList } from './components/reportsList';
 import { openSettingsDialog } from './components/settingsDialog';
 import { createStartScreen } from './components/startScreen';
 import { Toaster } from './components/toast';
@@ -94,6 +96,10 @@ export async function startApp(root: HTMLElement, opts: StartOptions = {}): Prom
     }),
     // The shared lineup, whoever changed it (host or an assistant).
     on('lineup', (l) => store.setLineup(l)),
+    // The room's activities, whole, whenever one starts, changes or ends.
+    on('activities', (l) => store.activityStore.apply(l)),
+    // A session ended and its report is in: show it.
+    on('report_ready', (s) => void openReportDialog(ctx, root, s.id)),
     on('devices', (d) => store.setDevices(d)),
     // The shell closes the window itself on `close_approved`.
     on('close_requested', () => void actions.closeRequested()),
@@ -110,9 +116,11 @@ export async function startApp(root: HTMLElement, opts: StartOptions = {}): Prom
         mode = s.mode;
         room.reset();
         store.lineupStore.reset();
+        store.activityStore.reset();
       } else if (s.mode && s.room.connected && !roomConnected) {
-        // Back in the room: what changed while away is in its lineup.
+        // Back in the room: what changed while away is in its lineup and activities.
         void actions.refreshLineup(true);
+        void actions.activities.refresh();
       }
       roomConnected = s.room.connected;
     }),
@@ -140,6 +148,7 @@ export async function startApp(root: HTMLElement, opts: StartOptions = {}): Prom
   const toolbar = createToolbar(ctx, {
     workspace: () => workspace,
     openSettings: () => openSettingsDialog(ctx, root),
+    openReports: (from) => void openReportsList(ctx, root, from),
   });
   const version = h('span', { class: 'version' });
   const statusBar = h('footer', { class: 'statusbar' }, toast.statusLine, version);
@@ -179,7 +188,8 @@ export async function startApp(root: HTMLElement, opts: StartOptions = {}): Prom
   // ---- hotkeys ----
   const onKey = (e: KeyboardEvent) => {
     if (e.repeat || e.defaultPrevented || isTypingTarget(e.target)) return;
-    if (root.querySelector('[data-testid="settings-dialog"]')) return;
+    // No hotkey acts behind a dialog.
+    if (root.querySelector('[data-testid="settings-dialog"], [data-testid="report-dialog"], [data-testid="reports-list"]')) return;
     const action = actionFor(e, store.settings.hotkeys);
     if (!action) return;
     if (store.session.phase === 'choosing') return;

@@ -1,11 +1,14 @@
 // Entry point: styles (dockview's, lifted out of the package at build
-// time, then ours) and the app.
+// time, uPlot's, then ours) and the app.
 
 import 'virtual:dockview.css';
+// uPlot's own stylesheet, bundled with ours (the report chart loads its code later).
+import 'uplot/dist/uPlot.min.css';
 import './styles/base.css';
 import './styles/shell.css';
 import './styles/panels.css';
 import './styles/products.css';
+import './styles/report.css';
 import { startApp } from './app';
 
 const root = document.getElementById('app');

@@ -77,7 +77,9 @@ pub enum LineupCmd {
     },
 }
 
-fn token() -> Result<String> {
+/// The room token from `SHOPCAST_TOKEN` (shared by the room
+/// subcommands: lineup, activity, draw, report).
+pub(crate) fn token() -> Result<String> {
     match std::env::var("SHOPCAST_TOKEN") {
         Ok(t) if !t.trim().is_empty() => Ok(t.trim().to_string()),
         _ => bail!("set SHOPCAST_TOKEN to a host or assistant token (it is never read from argv)"),

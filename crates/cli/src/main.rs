@@ -7,10 +7,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod cmd_activity;
 mod cmd_broadcast;
 mod cmd_catalog;
+mod cmd_draw;
 mod cmd_lineup;
 mod cmd_push;
+mod cmd_report;
 mod cmd_room;
 
 #[derive(Parser)]
@@ -48,10 +51,20 @@ enum Command {
     /// Read and change a room's shared product lineup (token from
     /// SHOPCAST_TOKEN).
     Lineup(cmd_lineup::LineupArgs),
+    /// Run a room's coupons, flash sales, lucky draws and lucky bags
+    /// (token from SHOPCAST_TOKEN).
+    Activity(cmd_activity::ActivityArgs),
+    /// Check a lucky draw or lucky bag against its published record.
+    #[command(subcommand)]
+    Draw(cmd_draw::DrawCmd),
+    /// A room's sessions and end-of-session reports (token from
+    /// SHOPCAST_TOKEN).
+    Report(cmd_report::ReportArgs),
 }
 
 /// An exit status a command chose, after it printed why (a refused
-/// catalogue file, a lineup conflict).
+/// catalogue file, a lineup conflict, a refused activity, a draw that
+/// does not verify).
 #[derive(Debug, thiserror::Error)]
 #[error("exit status {0}")]
 pub struct ExitWith(pub u8);
@@ -81,6 +94,9 @@ fn main() -> ExitCode {
         Command::Audience(a) => cmd_room::audience(a),
         Command::Catalog(c) => cmd_catalog::catalog(c),
         Command::Lineup(a) => cmd_lineup::lineup(a),
+        Command::Activity(a) => cmd_activity::activity(a),
+        Command::Draw(c) => cmd_draw::draw(c),
+        Command::Report(a) => cmd_report::report(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,4 +1,4 @@
-//! The product catalogue and the host's product lineup.
+//! The host's product catalogue.
 //!
 //! [`Catalog`] keeps [`Product`]s (with their [`Sku`]s) in
 //! `<data>/catalog.sqlite3` (SQLite, WAL, schema migrations by
@@ -10,7 +10,10 @@
 //! validates ISO 4217 codes and formats prices kept in minor units.
 //! The lineup a host runs during a session is not here: it lives on the
 //! room server (`shopcast_room::lineup`), which takes snapshots of these
-//! products. Errors are one [`CommerceError`].
+//! products. So do the marketing activities, orders and per-product
+//! figures (`shopcast_room::activity`, `shopcast_room::report`): money
+//! is decided where every buyer's request arrives, never on a host's
+//! machine. Errors are one [`CommerceError`].
 //!
 //! Everything here is blocking (SQLite, files, and image downloads with
 //! `reqwest::blocking`, which panics on a tokio runtime thread): call it

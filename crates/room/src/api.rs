@@ -253,7 +253,7 @@ async fn delete_metadata(
 }
 
 /// Any message the token's role may send in the room, e.g. a custom
-/// message (`product_explain`, `coupon`, `flash_sale`, `lucky_draw`) or
+/// message (`product_explain`, `announce`) or
 /// moderation (`mute`, `kick`).
 async fn post_message(
     State(shared): State<Arc<Shared>>,
@@ -357,6 +357,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/broadcast", post(broadcast))
         .route("/gifts", get(get_gifts).put(put_gifts))
         .route("/rooms/{room}/lineup", get(get_lineup))
+        .merge(crate::commerce_api::routes())
         // REST bodies are small; refuse big ones before parsing.
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         // Added after the layer above: images have their own limit.

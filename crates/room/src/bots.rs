@@ -1,9 +1,11 @@
 //! The simulated audience: bots that join and leave, send barrage from a
-//! shipped corpus (Chinese, English, Korean, emoji), likes, gift combos
-//! and purchases. The schedule comes from a [`Planner`] seeded with
-//! ChaCha8, so a seed always gives the same trace; [`run_bots`] executes
-//! it on tokio tasks (one [`RoomClient`] per online bot) and can record
-//! it; [`replay_trace`] plays a recorded trace with its original timing.
+//! shipped corpus (Chinese, English, Korean, emoji), likes, gift combos,
+//! purchases and product card clicks, and take part in the room's
+//! activities. The schedule comes from a [`Planner`] seeded with
+//! ChaCha8, so a seed always gives the same plan; [`run_bots`] executes
+//! it on tokio tasks (one [`RoomClient`] per online bot), adds the
+//! bots' answers to the room (see the `react` module) and can record it all;
+//! [`replay_trace`] plays a recorded trace with its original timing.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -20,6 +22,9 @@ use crate::error::Result;
 use crate::protocol::{ClientMsg, Role};
 use crate::token::{Claims, TokenSigner, now_unix};
 use crate::trace::{BotAction, TRACE_VERSION, TraceEntry, TraceHeader, TraceWriter, read_trace};
+
+mod react;
+use react::{ActivityMirror, OpKind, Reactions};
 
 /// The shipped barrage corpus.
 pub const CORPUS: &str = include_str!("../assets/corpus.txt");
@@ -81,7 +86,18 @@ pub struct PlanParams {
     pub follows_per_s: f64,
     /// Bots leaving (and rejoining 1–5 s later) per second.
     pub churn_per_s: f64,
+    /// Share of the bots (0–1) that take part in each activity: claim
+    /// the coupon, buy one unit in the flash sale, send the draw's or
+    /// bag's keyword, or follow and join a follow bag.
+    pub take_part: f64,
+    /// Product card clicks per second, all bots together.
+    pub card_clicks_per_s: f64,
 }
+
+/// Default [`PlanParams::take_part`].
+pub const DEFAULT_TAKE_PART: f64 = 0.4;
+/// Default [`PlanParams::card_clicks_per_s`].
+pub const DEFAULT_CARD_CLICKS_PER_S: f64 = 1.0;
 
 impl PlanParams {
     pub fn new(bots: u32, rate: f64, gifts_per_s: f64) -> Self {
@@ -93,7 +109,26 @@ impl PlanParams {
             purchases_per_s: 0.2,
             follows_per_s: 0.1,
             churn_per_s: (bots as f64 / 60.0).min(5.0),
+            take_part: DEFAULT_TAKE_PART,
+            card_clicks_per_s: DEFAULT_CARD_CLICKS_PER_S,
         }
+    }
+
+    /// Sets how the bots take part in activities. `take_part` is
+    /// clamped to 0–1; a rate that is not a finite positive number is 0
+    /// (a NaN rate would stall the planner's draws).
+    pub fn with_activities(mut self, take_part: f64, card_clicks_per_s: f64) -> Self {
+        self.take_part = if take_part.is_nan() {
+            0.0
+        } else {
+            take_part.clamp(0.0, 1.0)
+        };
+        self.card_clicks_per_s = if card_clicks_per_s.is_finite() && card_clicks_per_s > 0.0 {
+            card_clicks_per_s
+        } else {
+            0.0
+        };
+        self
     }
 }
 
@@ -151,6 +186,7 @@ impl Planner {
             + p.likes_per_s
             + p.purchases_per_s
             + p.follows_per_s
+            + p.card_clicks_per_s
             + p.churn_per_s
     }
 
@@ -193,6 +229,7 @@ impl Planner {
             p.likes_per_s,
             p.purchases_per_s,
             p.follows_per_s,
+            p.card_clicks_per_s,
             p.churn_per_s,
         ];
         let mut x = self.rng.random_range(0.0..self.total_rate());
@@ -235,12 +272,27 @@ impl Planner {
             }
             3 => {
                 // A placeholder: the bot picks a real lineup product when
-                // it sends (see `lineup_pick`), so traces stay replayable.
+                // it sends (see `react::resolve`), so traces stay replayable.
                 let goods_id = format!("prod_{:03}", self.rng.random_range(1..=12));
                 let quantity = self.rng.random_range(1..=3);
-                self.schedule(t, bot, send(ClientMsg::Purchase { goods_id, quantity }));
+                let op_id = format!("b{bot}-{t}");
+                self.schedule(
+                    t,
+                    bot,
+                    send(ClientMsg::Buy {
+                        op_id,
+                        goods_id,
+                        quantity,
+                        sale_id: None,
+                    }),
+                );
             }
             4 => self.schedule(t, bot, send(ClientMsg::Follow {})),
+            5 => {
+                // A placeholder like a purchase's, resolved when sent.
+                let goods_id = format!("prod_{:03}", self.rng.random_range(1..=12));
+                self.schedule(t, bot, send(ClientMsg::CardClick { goods_id }));
+            }
             _ => {
                 self.schedule(t, bot, BotAction::Leave);
                 let back = t + self.rng.random_range(1000..=5000);
@@ -327,7 +379,8 @@ pub struct BotsConfig {
     pub record: Option<PathBuf>,
 }
 
-/// What a session did.
+/// What a session did. Sent counts are what the bots sent; accepted
+/// counts are the answers they heard before the session ended.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct BotsReport {
     pub joins: u64,
@@ -335,14 +388,54 @@ pub struct BotsReport {
     pub barrage: u64,
     pub gift_hits: u64,
     pub likes: u64,
+    /// `buy` requests, flash-sale buys included.
     pub purchases: u64,
+    /// Buys the server answered `done`.
+    pub purchases_accepted: u64,
+    /// Buys in a flash sale (part of `purchases`).
+    pub sale_buys: u64,
     pub follows: u64,
+    /// Coupon claims sent, and answered `done`.
+    pub claims: u64,
+    pub claims_accepted: u64,
+    /// Draw and lucky bag entries: barrage holding a running keyword,
+    /// and `enter` requests.
+    pub entries: u64,
+    /// `enter` requests answered `done` (keyword entries get no answer).
+    pub entries_accepted: u64,
+    pub card_views: u64,
+    pub card_clicks: u64,
     /// Events received by all bots together.
     pub events_received: u64,
     /// Error frames received (rate limits, rejected words…).
     pub errors_received: u64,
     /// Barrage the server reported as sampled away, summed over bots.
     pub skipped_reported: u64,
+}
+
+impl BotsReport {
+    /// Counts one message as it is sent; `keyword_entry` when it is
+    /// barrage that enters a running draw or bag.
+    fn sent(&mut self, msg: &ClientMsg, keyword_entry: bool) {
+        match msg {
+            ClientMsg::Barrage { .. } => {
+                self.barrage += 1;
+                self.entries += u64::from(keyword_entry);
+            }
+            ClientMsg::Gift { count, .. } => self.gift_hits += u64::from(*count),
+            ClientMsg::Like { count } => self.likes += u64::from(*count),
+            ClientMsg::Buy { sale_id, .. } => {
+                self.purchases += 1;
+                self.sale_buys += u64::from(sale_id.is_some());
+            }
+            ClientMsg::Follow {} => self.follows += 1,
+            ClientMsg::Claim { .. } => self.claims += 1,
+            ClientMsg::Enter { .. } => self.entries += 1,
+            ClientMsg::CardView { .. } => self.card_views += 1,
+            ClientMsg::CardClick { .. } => self.card_clicks += 1,
+            _ => {}
+        }
+    }
 }
 
 fn nick(bot: u32) -> String {
@@ -354,32 +447,136 @@ struct Counters {
     events: AtomicU64,
     errors: AtomicU64,
     skipped: AtomicU64,
+    buys_done: AtomicU64,
+    claims_done: AtomicU64,
+    enters_done: AtomicU64,
 }
 
+/// What the bots know of the room, shared by their receiver tasks.
+#[derive(Default)]
+struct Seen {
+    counters: Counters,
+    /// The lineup as the bots last saw it, so purchases name products
+    /// the room sells.
+    lineup: parking_lot::Mutex<crate::lineup::LineupMirror>,
+    activities: parking_lot::Mutex<ActivityMirror>,
+}
+
+impl Seen {
+    /// Takes in one event of `bot`'s client; `react` answers it when
+    /// the session reacts (a live run, not a replay).
+    fn observe(&self, bot: u32, ev: &ClientEvent, react: Option<&Reactions>) {
+        use crate::protocol::{EventBody, ServerMsg};
+        if crate::lineup::LineupMirror::carries_lineup(ev) {
+            self.lineup.lock().observe(ev);
+        }
+        let c = &self.counters;
+        match ev {
+            ClientEvent::Connected { welcome, .. } => {
+                if let ServerMsg::Welcome { activities, .. } = welcome.as_ref() {
+                    let mut m = self.activities.lock();
+                    for a in activities {
+                        m.observe(a);
+                    }
+                    drop(m);
+                    if let Some(r) = react {
+                        for a in activities {
+                            r.activity(bot, a, None);
+                        }
+                    }
+                }
+            }
+            ClientEvent::Event(e) => {
+                c.events.fetch_add(1, Ordering::Relaxed);
+                if let EventBody::Activity { activity, .. } = &e.body {
+                    self.activities.lock().observe(activity);
+                    if let Some(r) = react {
+                        r.activity(bot, activity, Some(e.ts));
+                    }
+                }
+            }
+            ClientEvent::Popup(card) => {
+                if let Some(r) = react {
+                    r.card_view(bot, card);
+                }
+            }
+            ClientEvent::ActionReply {
+                op_id,
+                outcome: crate::activity::ActionOutcome::Done { .. },
+            } => {
+                let n = match react::op_kind(op_id) {
+                    OpKind::Buy => &c.buys_done,
+                    OpKind::Claim => &c.claims_done,
+                    OpKind::Enter => &c.enters_done,
+                };
+                n.fetch_add(1, Ordering::Relaxed);
+            }
+            ClientEvent::Error { .. } => {
+                c.errors.fetch_add(1, Ordering::Relaxed);
+            }
+            ClientEvent::Skipped(n) => {
+                c.skipped.fetch_add(*n, Ordering::Relaxed);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Runs `entries` (a plan or a trace), and with `react` the reactions
+/// it queues, merged in time order.
 async fn execute(
     ws_url: &str,
     tokens: &TokenSource,
     entries: impl Iterator<Item = TraceEntry>,
+    react: Option<(u64, PlanParams)>,
     duration: Option<Duration>,
     mut record: Option<TraceWriter>,
     cancel: CancellationToken,
 ) -> Result<BotsReport> {
     let start = tokio::time::Instant::now();
     let mut clients: HashMap<u32, RoomClient> = HashMap::new();
-    let counters = Arc::new(Counters::default());
-    // The lineup as the bots last saw it, so purchases name products
-    // the room sells.
-    let lineup: Arc<parking_lot::Mutex<crate::lineup::LineupMirror>> = Arc::default();
+    let seen = Arc::new(Seen::default());
+    let reactions =
+        react.map(|(seed, p)| Arc::new(Reactions::new(seed, p.bots, p.take_part, start)));
     let mut report = BotsReport::default();
     let limit_ms = duration.map(|d| d.as_millis() as u64);
-    for e in entries {
-        if limit_ms.is_some_and(|l| e.t_ms > l) {
+    let mut planned = entries.peekable();
+    // The trace must not go back in time, and a reaction queued while
+    // an entry was being sent may be due a little before it.
+    let mut last_t = 0;
+    loop {
+        let plan_t = planned.peek().map(|e| e.t_ms);
+        let react_t = reactions.as_ref().and_then(|r| r.next_due());
+        let (t, from_plan) = match (plan_t, react_t) {
+            (None, None) => break,
+            (Some(p), Some(r)) if r < p => (r, false),
+            (Some(p), _) => (p, true),
+            (None, Some(r)) => (r, false),
+        };
+        if limit_ms.is_some_and(|l| t > l) {
             break;
         }
+        let woken = async {
+            match &reactions {
+                Some(r) => r.notify.notified().await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             _ = cancel.cancelled() => break,
-            _ = tokio::time::sleep_until(start + Duration::from_millis(e.t_ms)) => {}
+            // Something new may be due first: look again.
+            _ = woken => continue,
+            _ = tokio::time::sleep_until(start + Duration::from_millis(t)) => {}
         }
+        let next = if from_plan {
+            planned.next()
+        } else {
+            reactions.as_ref().and_then(|r| r.pop())
+        };
+        let Some(mut e) = next else {
+            continue;
+        };
+        e.t_ms = e.t_ms.max(last_t);
         match &e.action {
             BotAction::Join => {
                 if clients.contains_key(&e.bot) {
@@ -389,25 +586,12 @@ async fn execute(
                 let mut cfg = ClientConfig::new(ws_url, tokens.token(e.bot, &n)?);
                 cfg.nick = Some(n);
                 let (c, mut rx) = RoomClient::connect(cfg);
-                let counters = counters.clone();
-                let lineup = lineup.clone();
+                let seen = seen.clone();
+                let reactions = reactions.clone();
+                let bot = e.bot;
                 tokio::spawn(async move {
                     while let Some(ev) = rx.recv().await {
-                        if crate::lineup::LineupMirror::carries_lineup(&ev) {
-                            lineup.lock().observe(&ev);
-                        }
-                        match ev {
-                            ClientEvent::Event(_) => {
-                                counters.events.fetch_add(1, Ordering::Relaxed);
-                            }
-                            ClientEvent::Error { .. } => {
-                                counters.errors.fetch_add(1, Ordering::Relaxed);
-                            }
-                            ClientEvent::Skipped(n) => {
-                                counters.skipped.fetch_add(n, Ordering::Relaxed);
-                            }
-                            _ => {}
-                        }
+                        seen.observe(bot, &ev, reactions.as_deref());
                     }
                 });
                 clients.insert(e.bot, c);
@@ -423,33 +607,23 @@ async fn execute(
                 let Some(c) = clients.get(&e.bot) else {
                     continue;
                 };
-                let resolved;
-                let msg = match msg {
-                    ClientMsg::Purchase { goods_id, quantity } => {
-                        let Some(goods_id) = lineup_pick(&lineup.lock().snapshot, goods_id) else {
-                            continue; // nothing on sale yet
-                        };
-                        resolved = ClientMsg::Purchase {
-                            goods_id,
-                            quantity: *quantity,
-                        };
-                        &resolved
-                    }
-                    other => other,
+                let (msg, keyword_entry) = {
+                    let lineup = seen.lineup.lock();
+                    let acts = seen.activities.lock();
+                    let Some(msg) = react::resolve(msg, &lineup.snapshot, &acts.acts) else {
+                        continue; // nothing on sale, or the activity is over
+                    };
+                    let entry =
+                        matches!(&msg, ClientMsg::Barrage { text } if acts.enters_by_keyword(text));
+                    (msg, entry)
                 };
-                match msg {
-                    ClientMsg::Barrage { .. } => report.barrage += 1,
-                    ClientMsg::Gift { count, .. } => report.gift_hits += *count as u64,
-                    ClientMsg::Like { count } => report.likes += *count as u64,
-                    ClientMsg::Purchase { .. } => report.purchases += 1,
-                    ClientMsg::Follow {} => report.follows += 1,
-                    _ => {}
-                }
-                if c.send(msg.clone()).await.is_err() {
+                report.sent(&msg, keyword_entry);
+                if c.send(msg).await.is_err() {
                     continue;
                 }
             }
         }
+        last_t = e.t_ms;
         if let Some(w) = &mut record {
             w.write(&e)?;
         }
@@ -460,30 +634,14 @@ async fn execute(
     for (_, c) in clients.drain() {
         c.close().await;
     }
-    report.events_received = counters.events.load(Ordering::Relaxed);
-    report.errors_received = counters.errors.load(Ordering::Relaxed);
-    report.skipped_reported = counters.skipped.load(Ordering::Relaxed);
+    let c = &seen.counters;
+    report.events_received = c.events.load(Ordering::Relaxed);
+    report.errors_received = c.errors.load(Ordering::Relaxed);
+    report.skipped_reported = c.skipped.load(Ordering::Relaxed);
+    report.purchases_accepted = c.buys_done.load(Ordering::Relaxed);
+    report.claims_accepted = c.claims_done.load(Ordering::Relaxed);
+    report.entries_accepted = c.enters_done.load(Ordering::Relaxed);
     Ok(report)
-}
-
-/// The product a bot buys for a planned purchase: most often the one
-/// being explained (that is when viewers buy), else one picked from the
-/// lineup by the plan's placeholder number. Never a sold-out product.
-fn lineup_pick(lineup: &crate::lineup::LineupSnapshot, placeholder: &str) -> Option<String> {
-    let n: usize = placeholder.trim_start_matches("prod_").parse().unwrap_or(0);
-    if let Some(c) = &lineup.current
-        && !n.is_multiple_of(3)
-        && lineup.item(&c.goods_id).is_some_and(|i| !i.sold_out)
-    {
-        return Some(c.goods_id.clone());
-    }
-    let open: Vec<&str> = lineup
-        .items
-        .iter()
-        .filter(|i| !i.sold_out)
-        .map(|i| i.product.goods_id.as_str())
-        .collect();
-    (!open.is_empty()).then(|| open[n % open.len()].to_string())
 }
 
 /// Runs the simulated audience until `duration` passes or `cancel` fires.
@@ -504,6 +662,7 @@ pub async fn run_bots(config: BotsConfig, cancel: CancellationToken) -> Result<B
         &config.ws_url,
         &config.tokens,
         planner,
+        Some((config.seed, config.params)),
         config.duration,
         record,
         cancel,
@@ -519,7 +678,17 @@ pub async fn replay_trace(
     cancel: CancellationToken,
 ) -> Result<BotsReport> {
     let (_, entries) = read_trace(path)?;
-    execute(ws_url, tokens, entries.into_iter(), None, None, cancel).await
+    // The trace holds the reactions too: a replay does not react again.
+    execute(
+        ws_url,
+        tokens,
+        entries.into_iter(),
+        None,
+        None,
+        None,
+        cancel,
+    )
+    .await
 }
 
 #[cfg(test)]

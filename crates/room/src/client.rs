@@ -109,6 +109,12 @@ pub enum ClientEvent {
         version: u64,
         outcome: LineupOutcome,
     },
+    /// The answer to one of our `buy`, `claim`, `enter` or `activity`
+    /// requests.
+    ActionReply {
+        op_id: String,
+        outcome: crate::activity::ActionOutcome,
+    },
     /// The connection ended; `will_retry` is false when the server said
     /// not to come back (bad token, kicked) or the client was closed.
     Disconnected {
@@ -127,6 +133,42 @@ pub struct RoomClient {
 }
 
 impl RoomClient {
+    /// Connects as a script does (the token in the hello frame, not the
+    /// URL) and waits, at most `wait`, for the welcome, which it returns
+    /// with the client. A refusal the client will not retry (a bad
+    /// token, a kick) is an error.
+    pub async fn connect_welcomed(
+        ws_url: &str,
+        token: &str,
+        wait: Duration,
+    ) -> Result<(Self, mpsc::Receiver<ClientEvent>, ClientEvent)> {
+        let mut config = ClientConfig::new(ws_url, token);
+        // Keeps the token out of the URL (and proxy logs).
+        config.token_in_hello = true;
+        let (client, mut rx) = Self::connect(config);
+        let welcome = tokio::time::timeout(wait, async {
+            loop {
+                match rx.recv().await {
+                    None => return Err(RoomError::Closed("room client")),
+                    Some(ev @ ClientEvent::Connected { .. }) => return Ok(ev),
+                    Some(ClientEvent::Disconnected {
+                        will_retry: false,
+                        reason,
+                        ..
+                    }) => {
+                        return Err(RoomError::WebSocket(format!(
+                            "the room refused the connection: {reason}"
+                        )));
+                    }
+                    Some(_) => {}
+                }
+            }
+        })
+        .await
+        .map_err(|_| RoomError::WebSocket("the room did not answer in time".into()))??;
+        Ok((client, rx, welcome))
+    }
+
     /// Starts the client task; events arrive on the returned receiver.
     pub fn connect(config: ClientConfig) -> (Self, mpsc::Receiver<ClientEvent>) {
         let (tx, rx) = mpsc::channel(config.send_queue.max(1));
@@ -255,6 +297,9 @@ impl Session<'_> {
                 version,
                 outcome,
             }),
+            ServerMsg::ActionReply { op_id, outcome } => {
+                out.push(ClientEvent::ActionReply { op_id, outcome })
+            }
         }
         for e in out {
             if self.events.send(e).await.is_err() {

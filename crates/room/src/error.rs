@@ -58,8 +58,8 @@ pub enum RoomError {
         info: String,
     },
 
-    /// HTTP transport to Tencent IM failed (the URL is never included: it
-    /// carries a UserSig).
+    /// An HTTP call failed: to Tencent IM (the URL is never included: it
+    /// carries a UserSig), or to a room server's REST API.
     #[error("HTTP error: {0}")]
     Http(String),
 

@@ -17,15 +17,21 @@
 //! - [`bots`]: the simulated audience ([`bots::run_bots`]) and its
 //!   trace record/replay ([`trace`]), on tokio tasks.
 //! - [`tencent`]: the Tencent Cloud IM REST backend (reqwest, async).
+//! - [`activity`]: coupons, flash sales, keyword lucky draws and lucky
+//!   bags, run and decided by the server; [`activity::draw`] is the
+//!   auditable draw. [`report`]: sessions and their end-of-session
+//!   reports with per-product figures.
 //! - [`lineup`]: the shared product lineup the server holds, with
 //!   versioned operations that are rebased or refused as `conflict`.
 //! - [`filter`], [`merge`], [`levels`], [`limits`], [`popup`]: the pure
 //!   pieces (sensitive words, gift combos and likes, user levels, rate
 //!   limits, product pop-up dedup), usable from any thread.
 
+pub mod activity;
 pub mod api;
 pub mod bots;
 pub mod client;
+mod commerce_api;
 pub mod config;
 pub mod conn;
 pub mod error;
@@ -38,6 +44,7 @@ pub mod media;
 pub mod merge;
 pub mod popup;
 pub mod protocol;
+pub mod report;
 mod room;
 pub mod server;
 pub mod store;

@@ -58,6 +58,10 @@ pub struct Shared {
     rooms: Mutex<HashMap<String, RoomHandle>>,
     conn_ids: AtomicU64,
     pub(crate) guest_limits: Mutex<HashMap<std::net::IpAddr, crate::limits::TokenBucket>>,
+    /// Draw records served by the public route: drawn records never
+    /// change, and a reload loop on a big draw must not keep the store
+    /// thread (which saves every room's ticks) parsing it.
+    pub(crate) draw_cache: Mutex<HashMap<(String, String), Arc<crate::activity::draw::DrawRecord>>>,
     /// Product images (`/media/…`).
     pub(crate) media_dir: std::path::PathBuf,
 }
@@ -231,6 +235,7 @@ impl EmbeddedServer {
             rooms: Mutex::new(HashMap::new()),
             conn_ids: AtomicU64::new(0),
             guest_limits: Mutex::new(HashMap::new()),
+            draw_cache: Mutex::new(HashMap::new()),
             media_dir: config.data_dir.join(crate::media::MEDIA_DIR),
         });
         let app = router(shared.clone()).into_make_service_with_connect_info::<SocketAddr>();

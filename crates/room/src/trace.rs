@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Result, RoomError};
 use crate::protocol::ClientMsg;
 
-pub const TRACE_VERSION: u32 = 1;
+/// 2: viewers `buy` (with an op id) instead of announcing a `purchase`,
+/// and bots take part in activities and click cards.
+pub const TRACE_VERSION: u32 = 2;
 
 /// First line of a trace file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

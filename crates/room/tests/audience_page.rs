@@ -7,7 +7,13 @@
 //! tests fail and say so (a test that cannot run is not a pass).
 //! Screenshots of the product bag go to `tests/e2e/artifacts/`
 //! (`audience-lineup.png`, `audience-card-zh.png`, `audience-lineup-zh.png`).
+//! Activities (coupons, flash sales, draws, lucky bags) are in
+//! `audience_page/activities.rs`.
 
+// A crate root's modules resolve beside it, where `tests/activities.rs`
+// is a test target of its own.
+#[path = "audience_page/activities.rs"]
+mod activities_on_page;
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -508,7 +514,8 @@ async fn product_bag_shows_the_lineup_and_buys_from_it() {
         json!({"kind": "add", "product": tea}),
     )
     .await;
-    version = lineup_op(
+    // The next base comes from the stock change a purchase makes.
+    lineup_op(
         &mut host,
         "h3",
         version,
@@ -611,10 +618,23 @@ async fn product_bag_shows_the_lineup_and_buys_from_it() {
     .await;
     let bought: Vec<&Value> = events_of(&batch, "purchase").collect();
     assert_eq!(bought.len(), 1, "{batch}");
-    assert_eq!(bought[0]["goods_id"], TEA);
-    assert_eq!(bought[0]["quantity"], 1);
+    assert_eq!(bought[0]["order"]["goods_id"], TEA, "{batch}");
+    assert_eq!(bought[0]["order"]["quantity"], 1);
     a.wait_js("purchase in the barrage", &barrage_has("bought 1 × "))
         .await;
+    // The sale took the unit off the lineup's stock: a new version.
+    let stock_taken = |v: &Value| {
+        events_of(v, "lineup")
+            .find(|e| e["record"]["op"]["goods_id"] == TEA)
+            .and_then(|e| e["lineup"]["version"].as_u64())
+    };
+    version = match stock_taken(&batch) {
+        Some(v) => v,
+        None => {
+            let b = wait_json(&mut host, |v| stock_taken(v).is_some()).await;
+            stock_taken(&b).unwrap()
+        }
+    };
 
     // Sold out: its Buy is disabled; a third product, in dollars.
     version = lineup_op(

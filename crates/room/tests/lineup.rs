@@ -449,6 +449,14 @@ async fn simulated_viewers_buy_only_lineup_products_and_the_server_checks() {
         goods_id: "watch".into(),
     })
     .await;
+    // Enough stock that every bot buy can succeed.
+    for id in ["tea", "scarf"] {
+        host.op(LineupOp::SetStock {
+            goods_id: id.into(),
+            stock: 10_000,
+        })
+        .await;
+    }
     host.op(LineupOp::Explain {
         goods_id: "tea".into(),
     })
@@ -483,11 +491,9 @@ async fn simulated_viewers_buy_only_lineup_products_and_the_server_checks() {
     let mut n = 0;
     while let Ok(Some(ev)) = tokio::time::timeout(Duration::from_secs(1), host.rx.recv()).await {
         if let ClientEvent::Event(e) = ev
-            && let EventBody::Purchase {
-                goods_id, quantity, ..
-            } = e.body
+            && let EventBody::Purchase { order, .. } = e.body
         {
-            *bought.entry(goods_id).or_default() += quantity;
+            *bought.entry(order.goods_id).or_default() += order.quantity;
             n += 1;
         }
     }
@@ -501,24 +507,30 @@ async fn simulated_viewers_buy_only_lineup_products_and_the_server_checks() {
         "{bought:?}"
     );
     assert!(bought.contains_key("tea"), "{bought:?}");
-    // A client's claim of another product is refused by the server.
+    // A buy of a sold-out product or one not in the lineup is refused
+    // by the server.
     let (viewer, mut rx) = server.client(Role::Audience, ROOM, "v9");
     connected(&mut rx).await;
     for goods_id in ["watch", "nope"] {
         viewer
-            .send(ClientMsg::Purchase {
+            .send(ClientMsg::Buy {
+                op_id: format!("v9-{goods_id}"),
                 goods_id: goods_id.into(),
                 quantity: 1,
+                sale_id: None,
             })
             .await
             .unwrap();
         let code = wait_event(&mut rx, |e| match e {
-            ClientEvent::Error { code, .. } => Some(*code),
+            ClientEvent::ActionReply {
+                outcome: shopcast_room::activity::ActionOutcome::Refused { code, .. },
+                ..
+            } => Some(*code),
             _ => None,
         })
         .await;
         let want = if goods_id == "watch" {
-            ErrorCode::Rejected
+            ErrorCode::SoldOut
         } else {
             ErrorCode::NotFound
         };

@@ -600,8 +600,10 @@ async fn rest_api_enforces_roles_and_reaches_rooms() {
         .0,
         401
     );
-    // Assistant sends a custom message (coupon) and an announcement.
-    let coupon = json!({"type": "coupon", "coupon_id": "c1", "title": "10 off", "discount": 1000});
+    // Assistant sends a custom message (a product explain) and an
+    // announcement.
+    let coupon =
+        json!({"type": "product_explain", "goods_id": "c1", "goods_name": "Tea", "price": 1000});
     assert_eq!(
         http_json(
             "POST",
@@ -615,7 +617,7 @@ async fn rest_api_enforces_roles_and_reaches_rooms() {
     );
     wait_event(&mut r1, |e| match e {
         ClientEvent::Event(ev) => {
-            matches!(&ev.body, EventBody::Coupon { coupon_id, .. } if coupon_id == "c1")
+            matches!(&ev.body, EventBody::ProductExplain { product, .. } if product.goods_id == "c1")
                 .then_some(())
         }
         _ => None,

@@ -27,6 +27,9 @@ pub const FPS: RangeInclusive<u32> =
 pub const REHEARSAL_VIEWERS: RangeInclusive<u32> = 0..=2000;
 pub const REHEARSAL_BARRAGE_PER_S: RangeInclusive<f64> = 0.0..=200.0;
 pub const REHEARSAL_GIFTS_PER_S: RangeInclusive<f64> = 0.0..=50.0;
+/// Share of simulated viewers who take part in each activity.
+pub const REHEARSAL_TAKE_PART: RangeInclusive<f64> = 0.0..=1.0;
+pub const REHEARSAL_CARD_CLICKS_PER_S: RangeInclusive<f64> = 0.0..=100.0;
 /// How long a signed Tencent push URL stays valid, in hours (a year at
 /// most).
 pub const TENCENT_VALID_HOURS: RangeInclusive<u32> = 1..=8760;
@@ -86,10 +89,21 @@ pub struct Limits {
     pub stock: Range,
     /// A catalogue file to import, in bytes.
     pub import_bytes: Range,
+    pub rehearsal_take_part: Range,
+    pub rehearsal_card_clicks_per_s: Range,
+    /// Activities (the room server checks the same numbers).
+    pub activity_duration_secs: Range,
+    pub activity_quantity: Range,
+    pub activity_per_user: Range,
+    pub activity_winners: Range,
+    pub activity_keyword_chars: Range,
+    pub activity_title_chars: Range,
+    pub discount_percent: Range,
 }
 
 impl Limits {
     pub fn current() -> Self {
+        use shopcast_room::activity as act;
         let room = shopcast_room::limits::Limits::default();
         let srt = shopcast_push::SRT_PASSPHRASE_LEN;
         Self {
@@ -136,6 +150,36 @@ impl Limits {
             import_bytes: Range {
                 min: 1.0,
                 max: shopcast_commerce::MAX_IMPORT_BYTES as f64,
+            },
+            rehearsal_take_part: Range::of(&REHEARSAL_TAKE_PART),
+            rehearsal_card_clicks_per_s: Range::of(&REHEARSAL_CARD_CLICKS_PER_S),
+            activity_duration_secs: Range {
+                min: 1.0,
+                max: act::MAX_DURATION_SECS as f64,
+            },
+            activity_quantity: Range {
+                min: 1.0,
+                max: act::MAX_QUANTITY as f64,
+            },
+            activity_per_user: Range {
+                min: 1.0,
+                max: act::MAX_PER_USER as f64,
+            },
+            activity_winners: Range {
+                min: 1.0,
+                max: act::MAX_WINNERS as f64,
+            },
+            activity_keyword_chars: Range {
+                min: 1.0,
+                max: act::MAX_KEYWORD_CHARS as f64,
+            },
+            activity_title_chars: Range {
+                min: 1.0,
+                max: act::MAX_TITLE_CHARS as f64,
+            },
+            discount_percent: Range {
+                min: 1.0,
+                max: act::MAX_DISCOUNT_PERCENT as f64,
             },
         }
     }

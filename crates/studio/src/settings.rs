@@ -66,6 +66,22 @@ pub struct RehearsalAudience {
     pub viewers: u32,
     pub barrage_per_s: f64,
     pub gifts_per_s: f64,
+    /// The share of simulated viewers who take part in each activity
+    /// (claim a coupon, send the draw keyword, join a lucky bag, try a
+    /// flash sale), 0-1.
+    #[serde(default = "default_take_part")]
+    pub take_part: f64,
+    /// Product card clicks per second across the simulated audience.
+    #[serde(default = "default_card_clicks")]
+    pub card_clicks_per_s: f64,
+}
+
+fn default_take_part() -> f64 {
+    0.4
+}
+
+fn default_card_clicks() -> f64 {
+    1.0
 }
 
 /// Which corner of the video the product card sits in.
@@ -171,6 +187,8 @@ impl Default for Settings {
                 viewers: 30,
                 barrage_per_s: 3.0,
                 gifts_per_s: 0.5,
+                take_part: default_take_part(),
+                card_clicks_per_s: default_card_clicks(),
             },
             room_url: None,
             product_card: ProductCardSettings::default(),
@@ -260,14 +278,19 @@ impl Settings {
         if !limits::REHEARSAL_VIEWERS.contains(&r.viewers)
             || !limits::REHEARSAL_BARRAGE_PER_S.contains(&r.barrage_per_s)
             || !limits::REHEARSAL_GIFTS_PER_S.contains(&r.gifts_per_s)
+            || !limits::REHEARSAL_TAKE_PART.contains(&r.take_part)
+            || !limits::REHEARSAL_CARD_CLICKS_PER_S.contains(&r.card_clicks_per_s)
         {
             return Err(invalid(
                 "rehearsal audience",
                 format!(
-                    "up to {} viewers, {} barrage/s and {} gifts/s",
+                    "up to {} viewers, {} barrage/s, {} gifts/s, a share of {} taking part \
+                     and {} card clicks/s",
                     limits::REHEARSAL_VIEWERS.end(),
                     limits::REHEARSAL_BARRAGE_PER_S.end(),
-                    limits::REHEARSAL_GIFTS_PER_S.end()
+                    limits::REHEARSAL_GIFTS_PER_S.end(),
+                    limits::REHEARSAL_TAKE_PART.end(),
+                    limits::REHEARSAL_CARD_CLICKS_PER_S.end()
                 ),
             ));
         }

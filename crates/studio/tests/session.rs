@@ -3,7 +3,6 @@
 //! server from a saved destination, the assistant's limits, and resume
 //! after a crash.
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -12,73 +11,11 @@ use shopcast_room::protocol::{ClientMsg, EventBody};
 use shopcast_studio::session::{
     DestinationInput, ImportFile, LineupRequest, OutputStateName, RoomNotice,
 };
-use shopcast_studio::{
-    ErrorCode, Mode, PhaseName, Session, SessionEvent, SessionPaths, StudioError,
-};
+use shopcast_studio::{ErrorCode, Mode, PhaseName, SessionEvent, StudioError};
 use shopcast_testkit::{NginxRtmp, probe};
 
-struct Rig {
-    _dir: tempfile::TempDir,
-    paths: SessionPaths,
-    events: Arc<Mutex<Vec<SessionEvent>>>,
-}
-
-impl Rig {
-    fn new() -> Self {
-        // SAFETY: every test sets the same value before any session
-        // (and any thread that reads the environment) exists.
-        unsafe { std::env::set_var("SHOPCAST_SECRET_BACKEND", "file") };
-        let dir = tempfile::tempdir().unwrap();
-        let paths = SessionPaths {
-            config_dir: dir.path().join("config"),
-            data_dir: dir.path().join("data"),
-        };
-        Self {
-            _dir: dir,
-            paths,
-            events: Arc::default(),
-        }
-    }
-
-    fn open(&self) -> Session {
-        let events = self.events.clone();
-        Session::open(
-            self.paths.clone(),
-            Arc::new(move |e| events.lock().unwrap().push(e)),
-        )
-        .expect("session opens")
-    }
-
-    fn count(&self, f: impl Fn(&SessionEvent) -> bool) -> usize {
-        self.events.lock().unwrap().iter().filter(|e| f(e)).count()
-    }
-
-    fn wait_for(&self, what: &str, timeout: Duration, f: impl Fn(&SessionEvent) -> bool) {
-        let start = Instant::now();
-        while start.elapsed() < timeout {
-            if self.count(&f) > 0 {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("no {what} within {timeout:?}");
-    }
-}
-
-fn is_barrage(e: &SessionEvent) -> bool {
-    matches!(e, SessionEvent::Room(b)
-        if b.events.iter().any(|e| matches!(e.body, EventBody::Barrage { .. })))
-}
-
-/// The session's settings with a `w`x`h` canvas and microphone `mic`
-/// (small canvases keep these tests light on the 2-core machine).
-fn canvas(session: &Session, w: u32, h: u32, mic: &str) -> shopcast_studio::settings::Settings {
-    let mut s = session.settings();
-    s.canvas.width = w;
-    s.canvas.height = h;
-    s.microphone = Some(mic.into());
-    s
-}
+mod common;
+use common::{Rig, canvas, is_barrage};
 
 /// Reads `n` frames from the preview socket.
 fn preview_frames(url: &str, n: usize) -> Vec<Vec<u8>> {
@@ -284,7 +221,7 @@ fn rehearsal_previews_gets_barrage_records_and_ends_cleanly() {
         })
         .flatten()
         .filter_map(|e| match e.body {
-            EventBody::Purchase { goods_id, .. } => Some(goods_id),
+            EventBody::Purchase { order, .. } => Some(order.goods_id),
             _ => None,
         })
         .collect();

@@ -1,5 +1,6 @@
 // The top bar (mode, ON AIR, live timer, room, panels, reset layout,
-// settings), the rehearsal banner, and the end-of-broadcast summary.
+// session reports, settings), the rehearsal banner, and the
+// end-of-broadcast summary.
 
 import type { Ctx } from '../ctx';
 import { t } from '../i18n';
@@ -12,6 +13,8 @@ import type { Workspace } from '../workspace/workspace';
 export interface ToolbarHooks {
   workspace: () => Workspace | null;
   openSettings: () => void;
+  /** Opens the sessions list; the focus comes back to `from` when it closes. */
+  openReports: (from: HTMLElement) => void;
 }
 
 export function createToolbar(ctx: Ctx, hooks: ToolbarHooks): HTMLElement {
@@ -53,6 +56,14 @@ export function createToolbar(ctx: Ctx, hooks: ToolbarHooks): HTMLElement {
     testid: 'reset-layout',
   });
   const leave = button('toolbar.leave', () => void actions.leaveMode(), { class: 'btn btn-small', testid: 'leave-mode' });
+  // Saved reports open without a room, so the button is always there.
+  const reports = h('button', {
+    class: 'btn btn-small',
+    testid: 'reports-button',
+    i18n: 'toolbar.reports',
+    attrs: { type: 'button' },
+    on: { click: () => hooks.openReports(reports) },
+  });
   const gear = h('button', {
     class: 'btn btn-small btn-icon-only',
     testid: 'open-settings',
@@ -73,6 +84,7 @@ export function createToolbar(ctx: Ctx, hooks: ToolbarHooks): HTMLElement {
     h('div', { class: 'spacer' }),
     panels,
     reset,
+    reports,
     leave,
     gear,
   );

@@ -30,7 +30,7 @@ const TEMPLATE_KEYS = [
   ...['live', 'rehearsal', 'assistant'].map((k) => `mode.${k}`),
   ...['connecting', 'live', 'reconnecting', 'failed', 'stopped', 'unknown'].map((k) => `output.state_${k}`),
   ...['choosing', 'preview', 'starting', 'on_air', 'ending', 'ended'].map((k) => `phase.${k}`),
-  ...['viewers', 'barrage_per_s', 'gifts_per_s'].map((k) => `rehearsal.${k}`),
+  ...['viewers', 'barrage_per_s', 'gifts_per_s', 'take_part', 'card_clicks_per_s'].map((k) => `rehearsal.${k}`),
   ...['test', 'camera', 'screen', 'file', 'image'].map((k) => `sources.kind_${k}`),
   ...['fps', 'video_kbps', 'cpu_percent'].map((k) => `stats.series_${k}`),
 ];

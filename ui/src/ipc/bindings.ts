@@ -3,6 +3,61 @@
 /* eslint-disable */
 
 /**
+ * An activity as the server holds it and every client sees it.
+ */
+export type Activity = { 
+/**
+ * The server's id, `a{n}`.
+ */
+id: string, spec: ActivitySpec, by: LineupActor, 
+/**
+ * Unix milliseconds, server clock.
+ */
+created_at: number, 
+/**
+ * When the window, validity or countdown closes.
+ */
+ends_at: number, phase: ActivityPhase, ended_at: number | null, end_reason: EndReason | null, 
+/**
+ * Coupons claimed, units sold, or entries.
+ */
+taken: number, 
+/**
+ * Distinct viewers who took part.
+ */
+people: number, 
+/**
+ * Coupons or units left (None for draws and bags).
+ */
+remaining: number | null, 
+/**
+ * Draws and bags: SHA-256 of the secret seed, hex, published at
+ * the start.
+ */
+commitment: string | null, 
+/**
+ * Draws and bags: the seed, hex, published with the winners.
+ */
+seed: string | null, winners: Array<Winner>, };
+
+/**
+ * Why an activity event was sent.
+ */
+export type ActivityChange = "started" | "updated" | "ended";
+
+/**
+ * An operation on the room's activities (host, assistant or admin).
+ */
+export type ActivityOp = { "op": "create", spec: ActivitySpec, } | { "op": "end", activity_id: string, };
+
+export type ActivityPhase = "running" | "ended";
+
+/**
+ * What a host or assistant asks for.
+ */
+export type ActivitySpec = { "kind": "coupon" } & CouponSpec | { "kind": "flash_sale" } & FlashSaleSpec | { "kind": "draw" } & DrawSpec | { "kind": "lucky_bag" } & LuckyBagSpec;
+
+/**
  * The shell's first answer: the session, where the preview is, and the
  * resume offer.
  */
@@ -27,6 +82,11 @@ type: string, name: string,
  * CSS colour, `#RRGGBB`.
  */
 color: string, icon_url: string, };
+
+/**
+ * How a viewer joins a lucky bag.
+ */
+export type BagCondition = { "type": "follow" } | { "type": "keyword", keyword: string, };
 
 export type BeautyLevels = { smoothing: number, whitening: number, ruddy: number, sharpen: number, };
 
@@ -97,7 +157,12 @@ export type Channel = "custom_message" | "metadata";
 /**
  * Client → server.
  */
-export type ClientMsg = { "type": "hello", v: number, token: string | null, last_seq: number | null, nick: string | null, } | { "type": "barrage", text: string, } | { "type": "like", count: number, } | { "type": "gift", gift_id: string, count: number, } | { "type": "follow", } | { "type": "purchase", goods_id: string, quantity: number, } | { "type": "product_explain" } & ProductExplainReq | { "type": "coupon", coupon_id: string, title: string, discount: number, min_spend: number, expires_at: number, } | { "type": "flash_sale", sale_id: string, goods_id: string, price: number, stock: number, starts_at: number, ends_at: number, } | { "type": "lucky_draw", draw_id: string, phase: DrawPhase, title: string, keyword: string, ends_at: number, winners: Array<string>, } | { "type": "set_metadata", key: string, 
+export type ClientMsg = { "type": "hello", v: number, token: string | null, last_seq: number | null, nick: string | null, } | { "type": "barrage", text: string, } | { "type": "like", count: number, } | { "type": "gift", gift_id: string, count: number, } | { "type": "follow", } | { "type": "product_explain" } & ProductExplainReq | { "type": "buy", op_id: string, goods_id: string, quantity: number, 
+/**
+ * The flash sale the viewer saw: refused once it has ended
+ * rather than bought at the full price.
+ */
+sale_id: string | null, } | { "type": "claim", op_id: string, activity_id: string, } | { "type": "enter", op_id: string, activity_id: string, } | { "type": "activity", op_id: string, op: ActivityOp, } | { "type": "card_view", goods_id: string, } | { "type": "card_click", goods_id: string, } | { "type": "set_metadata", key: string, 
 /**
  * `null` deletes the key.
  */
@@ -113,6 +178,36 @@ export type CommandError = { code: ErrorCode, message: string, };
  * Which corner of the video the product card sits in.
  */
 export type Corner = "top_left" | "top_right" | "bottom_left" | "bottom_right";
+
+export type CouponSpec = { title: string, discount: Discount, 
+/**
+ * Minor units; 0 = no minimum.
+ */
+min_spend: number, 
+/**
+ * ISO 4217 code of `discount` and `min_spend`.
+ */
+currency: string, 
+/**
+ * How many coupons there are.
+ */
+quantity: number, 
+/**
+ * How many one viewer may claim.
+ */
+per_user: number, 
+/**
+ * How long it can be claimed, from its creation.
+ */
+duration_secs: number, 
+/**
+ * The product it is for, when it is for one.
+ */
+goods_id: string | null, 
+/**
+ * Muted viewers may not claim it.
+ */
+exclude_muted: boolean, };
 
 /**
  * A destination as the host enters it. Secrets are write-only: `None`
@@ -133,9 +228,22 @@ export type DeviceKind = "camera" | "microphone" | "speaker";
 export type DeviceView = { id: string, name: string, kind: DeviceKind, };
 
 /**
- * The lucky draw's two announcements.
+ * What a coupon takes off.
  */
-export type DrawPhase = "started" | "result";
+export type Discount = { "type": "amount", minor: number, } | { "type": "percent", percent: number, };
+
+export type DrawSpec = { prize: string, 
+/**
+ * Barrage that contains it (after the word filter, ignoring case)
+ * enters its sender.
+ */
+keyword: string, winners: number, 
+/**
+ * The entry window, from creation; the draw runs when it closes.
+ */
+duration_secs: number, exclude_muted: boolean, };
+
+export type EndReason = "time" | "manual" | "sold_out";
 
 /**
  * What kind of failure a command met; the window chooses how to show
@@ -167,7 +275,7 @@ combo_total: number, } | { "type": "like", count: number, total: number, likers:
 /**
  * The last liker, for "X and others liked".
  */
-sender: Identity | null, } | { "type": "follow", sender: Identity, } | { "type": "purchase", sender: Identity, goods_id: string, quantity: number, } | { "type": "product_explain", sender: Identity, 
+sender: Identity | null, } | { "type": "follow", sender: Identity, } | { "type": "purchase", sender: Identity, order: Order, } | { "type": "product_explain", sender: Identity, 
 /**
  * `evt_{goods_id}_{server_ts}`.
  */
@@ -183,19 +291,7 @@ server_ts: number,
 /**
  * Unix milliseconds when the explanation started.
  */
-start_timestamp: number, } | { "type": "coupon", sender: Identity, coupon_id: string, title: string, 
-/**
- * Discount in cents.
- */
-discount: number, min_spend: number, 
-/**
- * Unix milliseconds; 0 = no expiry.
- */
-expires_at: number, } | { "type": "flash_sale", sender: Identity, sale_id: string, goods_id: string, price: number, stock: number, starts_at: number, ends_at: number, } | { "type": "lucky_draw", sender: Identity, draw_id: string, phase: DrawPhase, title: string, 
-/**
- * Barrage keyword that enters the draw.
- */
-keyword: string, ends_at: number, winners: Array<string>, } | { "type": "join", user: Identity, } | { "type": "leave", user: Identity, } | { "type": "mute", user_id: string, 
+start_timestamp: number, } | { "type": "activity", change: ActivityChange, activity: Activity, } | { "type": "join", user: Identity, } | { "type": "leave", user: Identity, } | { "type": "mute", user_id: string, 
 /**
  * Unix milliseconds; 0 lifts the mute.
  */
@@ -204,6 +300,15 @@ until: number, by: string, } | { "type": "kick", user_id: string, reason: string
  * `null` when the key was deleted.
  */
 value: string | null, } | { "type": "lineup", record: LineupRecord, lineup: LineupSnapshot, });
+
+/**
+ * One stretch of a product on screen.
+ */
+export type ExplainWindow = { goods_id: string, start: number, 
+/**
+ * None while it is still on screen.
+ */
+end: number | null, online_start: number, online_end: number | null, };
 
 /**
  * The product on screen now.
@@ -218,6 +323,28 @@ event_id: string,
  */
 since_ms: number, };
 
+export type FlashSaleSpec = { 
+/**
+ * A product in the lineup.
+ */
+goods_id: string, 
+/**
+ * The sale price, minor units of the product's currency.
+ */
+price: number, 
+/**
+ * Units on sale; at most the product's stock.
+ */
+quantity: number, 
+/**
+ * Units one viewer may buy.
+ */
+per_user: number, 
+/**
+ * The countdown.
+ */
+duration_secs: number, };
+
 /**
  * One entry in the gift catalogue. Prices are the server's, never the
  * client's: a gift message names only the id.
@@ -227,6 +354,23 @@ export type GiftInfo = { id: string, name: string,
  * Value of one gift, in the smallest currency unit (coins).
  */
 value: number, effect_url: string, };
+
+/**
+ * The figures at the top of the report.
+ */
+export type Headline = { duration_ms: number, peak_online: number, 
+/**
+ * Mean of the per-second samples.
+ */
+avg_online: number, new_followers: number, 
+/**
+ * Barrage accepted (before any sampling for delivery).
+ */
+barrage: number, gifts: number, 
+/**
+ * Coins.
+ */
+gift_value: number, likes: number, orders: number, units: number, revenue: { [key in string]: number }, coupon_claims: number, };
 
 export type Hotkeys = { go_live: string, mute_mic: string, next_product: string, beauty_toggle: string, };
 
@@ -300,7 +444,11 @@ price_minor: Range, product_id_bytes: Range, stock: Range,
 /**
  * A catalogue file to import, in bytes.
  */
-import_bytes: Range, };
+import_bytes: Range, rehearsal_take_part: Range, rehearsal_card_clicks_per_s: Range, 
+/**
+ * Activities (the room server checks the same numbers).
+ */
+activity_duration_secs: Range, activity_quantity: Range, activity_per_user: Range, activity_winners: Range, activity_keyword_chars: Range, activity_title_chars: Range, discount_percent: Range, };
 
 /**
  * Who did an accepted operation.
@@ -382,6 +530,13 @@ export type LineupRequest = { base: number, op: LineupOp, };
  */
 export type LineupSnapshot = { version: number, items: Array<LineupItem>, current: Explaining | null, };
 
+export type LuckyBagSpec = { prize: string, 
+/**
+ * The pool shared by the winners, minor units of `currency`
+ * (0 for a prize that is not money).
+ */
+pool: number, currency: string, winners: number, duration_secs: number, condition: BagCondition, exclude_muted: boolean, };
+
 export type LutChoice = { name: string | null, strength: number, };
 
 export type LutView = { name: string, 
@@ -390,7 +545,41 @@ export type LutView = { name: string,
  */
 thumbnail: string, };
 
+/**
+ * One minute of the timeline.
+ */
+export type MinutePoint = { 
+/**
+ * Unix milliseconds at the start of the minute.
+ */
+t: number, 
+/**
+ * Mean online viewers in the minute.
+ */
+online: number, peak_online: number, barrage: number, orders: number, units: number, revenue: { [key in string]: number }, };
+
 export type Mode = "live" | "rehearsal" | "assistant";
+
+/**
+ * A purchase the server accepted.
+ */
+export type Order = { 
+/**
+ * `o{n}`, or the shop's own id for an external purchase.
+ */
+order_id: string, goods_id: string, quantity: number, 
+/**
+ * Minor units of `currency`.
+ */
+unit_price: number, total: number, currency: string, 
+/**
+ * The flash sale it was bought in.
+ */
+sale_id: string | null, 
+/**
+ * Unix milliseconds, server clock.
+ */
+ts: number, };
 
 /**
  * A push output's state, without its data.
@@ -442,6 +631,33 @@ export type ProductExplainReq = { goods_id: string, goods_name: string, goods_na
 start_timestamp: number | null, };
 
 /**
+ * What one product did in the session.
+ */
+export type ProductFigures = { goods_id: string, 
+/**
+ * The name the lineup had (zh-CN, else en).
+ */
+name: string, explain_ms: number, explains: number, 
+/**
+ * Card views reported by viewers while it was explained, and at
+ * other times.
+ */
+views_during: number, views_after: number, clicks_during: number, clicks_after: number, orders: number, units: number, revenue: { [key in string]: number }, 
+/**
+ * Claims of coupons for this product, or claimed while it was on
+ * screen.
+ */
+coupon_claims: number, 
+/**
+ * Gifts and likes while it was explained.
+ */
+gifts: number, gift_value: number, likes: number, 
+/**
+ * Online viewers when its first explain began and its last ended.
+ */
+online_start: number | null, online_end: number | null, };
+
+/**
  * What the lineup keeps of a product: a snapshot taken when it was
  * added (the catalogue stays on the host's machine).
  */
@@ -472,7 +688,22 @@ link: string, };
  */
 export type Range = { min: number, max: number, };
 
-export type RehearsalAudience = { viewers: number, barrage_per_s: number, gifts_per_s: number, };
+export type RehearsalAudience = { viewers: number, barrage_per_s: number, gifts_per_s: number, 
+/**
+ * The share of simulated viewers who take part in each activity
+ * (claim a coupon, send the draw keyword, join a lucky bag, try a
+ * flash sale), 0-1.
+ */
+take_part: number, 
+/**
+ * Product card clicks per second across the simulated audience.
+ */
+card_clicks_per_s: number, };
+
+/**
+ * What a report export writes.
+ */
+export type ReportFormat = "json" | "csv";
 
 /**
  * What the last, unfinished session was. Holds destination names only;
@@ -538,9 +769,31 @@ image_errors: Array<string>, };
  * What the session tells its window. The desktop shell sends each as
  * one `studio` event; its `type` names the variant.
  */
-export type SessionEvent = { "type": "session", "payload": SessionView } | { "type": "stats", "payload": StatsView } | { "type": "audio_level", "payload": AudioLevel } | { "type": "room", "payload": RoomBatch } | { "type": "lineup", "payload": LineupSnapshot } | { "type": "devices", "payload": Array<DeviceView> } | { "type": "close_requested" } | { "type": "close_approved" };
+export type SessionEvent = { "type": "session", "payload": SessionView } | { "type": "stats", "payload": StatsView } | { "type": "audio_level", "payload": AudioLevel } | { "type": "room", "payload": RoomBatch } | { "type": "lineup", "payload": LineupSnapshot } | { "type": "activities", "payload": Array<Activity> } | { "type": "report_ready", "payload": SessionSummary } | { "type": "devices", "payload": Array<DeviceView> } | { "type": "close_requested" } | { "type": "close_approved" };
+
+/**
+ * The end-of-session report.
+ */
+export type SessionReport = { summary: SessionSummary, headline: Headline, timeline: Array<MinutePoint>, windows: Array<ExplainWindow>, products: Array<ProductFigures>, activities: Array<Activity>, };
 
 export type SessionRole = "host" | "assistant";
+
+/**
+ * One session in the sessions list.
+ */
+export type SessionSummary = { 
+/**
+ * `s{started_at}`.
+ */
+id: string, room: string, 
+/**
+ * Unix milliseconds, server clock.
+ */
+started_at: number, 
+/**
+ * None while it runs.
+ */
+ended_at: number | null, orders: number, revenue: { [key in string]: number }, };
 
 /**
  * Everything the window shows about the session.
@@ -595,6 +848,16 @@ price: number, stock: number, };
 export type StatsView = { fps: number, dropped: number, video_kbps: number, cpu_percent: number, audio_rms_db: number | null, audio_peak_db: number | null, outputs: Array<OutputStatsView>, };
 
 export type VideoChoice = { "kind": "test" } | { "kind": "camera", id: string, } | { "kind": "screen", id: string | null, } | { "kind": "file", path: string, } | { "kind": "image", path: string, };
+
+/**
+ * One drawn winner.
+ */
+export type Winner = { user_id: string, nick: string, 
+/**
+ * The winner's share of a lucky bag's pool, minor units (0 for a
+ * draw).
+ */
+amount: number, };
 
 /** Ranges the session enforces; forms read these. */
 export const LIMITS: Limits = {
@@ -677,6 +940,42 @@ export const LIMITS: Limits = {
   "import_bytes": {
     "min": 1.0,
     "max": 52428800.0
+  },
+  "rehearsal_take_part": {
+    "min": 0.0,
+    "max": 1.0
+  },
+  "rehearsal_card_clicks_per_s": {
+    "min": 0.0,
+    "max": 100.0
+  },
+  "activity_duration_secs": {
+    "min": 1.0,
+    "max": 86400.0
+  },
+  "activity_quantity": {
+    "min": 1.0,
+    "max": 1000000.0
+  },
+  "activity_per_user": {
+    "min": 1.0,
+    "max": 100.0
+  },
+  "activity_winners": {
+    "min": 1.0,
+    "max": 100.0
+  },
+  "activity_keyword_chars": {
+    "min": 1.0,
+    "max": 20.0
+  },
+  "activity_title_chars": {
+    "min": 1.0,
+    "max": 60.0
+  },
+  "discount_percent": {
+    "min": 1.0,
+    "max": 100.0
   }
 };
 
@@ -719,7 +1018,9 @@ export const DEFAULT_SETTINGS: Settings = {
   "rehearsal": {
     "viewers": 30,
     "barrage_per_s": 3.0,
-    "gifts_per_s": 0.5
+    "gifts_per_s": 0.5,
+    "take_part": 0.4,
+    "card_clicks_per_s": 1.0
   },
   "room_url": null,
   "product_card": {
@@ -766,6 +1067,11 @@ export const COMMANDS = [
   "lineup_next",
   "lineup_image",
   "lineup_history",
+  "activities",
+  "activity_op",
+  "session_reports",
+  "session_report",
+  "report_export",
   "catalog_list",
   "catalog_save",
   "catalog_delete",
@@ -809,6 +1115,11 @@ export function makeCommands(invoke: Invoke) {
     lineupNext: () => invoke<LineupSnapshot>("lineup_next"),
     lineupImage: (image_url: string) => invoke<string | null>("lineup_image", { image_url }),
     lineupHistory: () => invoke<Array<LineupRecord>>("lineup_history"),
+    activities: () => invoke<Array<Activity>>("activities"),
+    activityOp: (op: ActivityOp) => invoke<string>("activity_op", { op }),
+    sessionReports: () => invoke<Array<SessionSummary>>("session_reports"),
+    sessionReport: (id: string) => invoke<SessionReport>("session_report", { id }),
+    reportExport: (id: string, format: ReportFormat) => invoke<string>("report_export", { id, format }),
     catalogList: (query: string) => invoke<Array<CatalogEntry>>("catalog_list", { query }),
     catalogSave: (product: CatalogProduct) => invoke<SavedProduct>("catalog_save", { product }),
     catalogDelete: (id: string) => invoke<null>("catalog_delete", { id }),

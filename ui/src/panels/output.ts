@@ -6,6 +6,7 @@ import type { Ctx } from '../ctx';
 import { t } from '../i18n';
 import { button, clear, field, h, setI18n, setText } from '../lib/dom';
 import { LIMITS, type Mode } from '../ipc';
+import { clamp } from '../lib/format';
 import { CANVAS_PRESETS, validateCanvas } from '../lib/validate';
 import { createDestinationForm } from './destinationForm';
 import { isOnAirPhase } from './sources';
@@ -18,7 +19,16 @@ export const AUDIENCE_SLIDERS = {
   viewers: { ...LIMITS.rehearsal_viewers, step: 10 },
   barrage_per_s: { ...LIMITS.rehearsal_barrage_per_s, step: 1 },
   gifts_per_s: { ...LIMITS.rehearsal_gifts_per_s, step: 0.5 },
+  take_part: { ...LIMITS.rehearsal_take_part, step: 0.05 },
+  card_clicks_per_s: { ...LIMITS.rehearsal_card_clicks_per_s, step: 0.5 },
 } as const;
+type AudienceKey = keyof typeof AUDIENCE_SLIDERS;
+const AUDIENCE_KEYS = Object.keys(AUDIENCE_SLIDERS) as AudienceKey[];
+
+/** A slider's value as shown: the share taking part as a percentage. */
+function audienceText(k: AudienceKey, v: number): string {
+  return k === 'take_part' ? `${Math.round(v * 100)}%` : String(v);
+}
 
 function actionsBlock(ctx: Ctx, subs: Subs, mode: Mode): HTMLElement {
   const { store, actions } = ctx;
@@ -210,9 +220,9 @@ function canvasBlock(ctx: Ctx, subs: Subs): HTMLElement {
 
 function audienceBlock(ctx: Ctx, subs: Subs): HTMLElement {
   const { store, actions } = ctx;
-  const keys = ['viewers', 'barrage_per_s', 'gifts_per_s'] as const;
-  const inputs = {} as Record<(typeof keys)[number], HTMLInputElement>;
-  const values = {} as Record<(typeof keys)[number], HTMLElement>;
+  const keys = AUDIENCE_KEYS;
+  const inputs = {} as Record<AudienceKey, HTMLInputElement>;
+  const values = {} as Record<AudienceKey, HTMLElement>;
   const rows = keys.map((k) => {
     const lim = AUDIENCE_SLIDERS[k];
     const input = h('input', {
@@ -224,12 +234,10 @@ function audienceBlock(ctx: Ctx, subs: Subs): HTMLElement {
     inputs[k] = input;
     values[k] = value;
     input.addEventListener('input', () => {
-      setText(value, input.value);
-      actions.setAudience({
-        viewers: Number(inputs.viewers.value),
-        barrage_per_s: Number(inputs.barrage_per_s.value),
-        gifts_per_s: Number(inputs.gifts_per_s.value),
-      });
+      setText(value, audienceText(k, Number(input.value)));
+      const audience = { ...store.settings.rehearsal };
+      for (const key of keys) audience[key] = clamp(Number(inputs[key].value), AUDIENCE_SLIDERS[key].min, AUDIENCE_SLIDERS[key].max);
+      actions.setAudience(audience);
     });
     return h(
       'div',
@@ -243,7 +251,7 @@ function audienceBlock(ctx: Ctx, subs: Subs): HTMLElement {
     const a = store.settings.rehearsal;
     for (const k of keys) {
       if (document.activeElement !== inputs[k]) inputs[k].value = String(a[k]);
-      setText(values[k], String(a[k]));
+      setText(values[k], audienceText(k, a[k]));
     }
   };
   fill();

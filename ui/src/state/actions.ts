@@ -22,6 +22,7 @@ import type {
 } from '../ipc';
 import { api } from '../ipc/api';
 import { throttle, debounce, type Throttled } from '../lib/timing';
+import { ActivityActions } from './activityActions';
 import { CatalogActions } from './catalogActions';
 import { LineupActions } from './lineupActions';
 import type { Store } from './store';
@@ -42,6 +43,8 @@ export class Actions {
   readonly lineup: LineupActions;
   /** This machine's product catalogue. */
   readonly catalog: CatalogActions;
+  /** The room's activities and the session reports. */
+  readonly activities: ActivityActions;
 
   constructor(
     private readonly store: Store,
@@ -50,6 +53,7 @@ export class Actions {
   ) {
     this.lineup = new LineupActions(store, toast);
     this.catalog = new CatalogActions(toast, confirmDialog);
+    this.activities = new ActivityActions(store, confirmDialog);
     this.saveLater = debounce(() => void this.saveSettingsNow(), SETTINGS_SAVE_MS);
     this.sendBeauty = throttle((b) => void this.run(api.setBeauty(b), t('beauty.title')), LIVE_CONTROL_MS);
     this.sendLut = throttle((l) => void this.run(api.setLut(l), t('beauty.lut')), LIVE_CONTROL_MS);
@@ -118,7 +122,12 @@ export class Actions {
   /** Loads what the chosen mode's panels need. */
   async afterModeEntered(): Promise<void> {
     const s = this.store.session;
-    const jobs: Promise<unknown>[] = [this.refreshDevices(), this.refreshLuts(), this.refreshLineup()];
+    const jobs: Promise<unknown>[] = [
+      this.refreshDevices(),
+      this.refreshLuts(),
+      this.refreshLineup(),
+      this.activities.refresh(),
+    ];
     if (s.can_stream && s.role !== 'assistant') jobs.push(this.refreshDestinations());
     await Promise.all(jobs);
     if (!s.can_stream) return; // an assistant has no stream controls: the core refuses them

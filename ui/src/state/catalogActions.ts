@@ -10,11 +10,12 @@ import { api, isApiError } from '../ipc/api';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: CommandError };
 
-function failed(e: unknown): { ok: false; error: CommandError } {
+export function failed(e: unknown): { ok: false; error: CommandError } {
   return { ok: false, error: isApiError(e) ? e : { code: 'internal', message: e instanceof Error ? e.message : String(e) } };
 }
 
-async function result<T>(p: Promise<T>): Promise<Result<T>> {
+/** A command's answer, or its refusal as data (for forms that show it). */
+export async function result<T>(p: Promise<T>): Promise<Result<T>> {
   try {
     return { ok: true, value: await p };
   } catch (e) {

@@ -88,6 +88,11 @@ export class LineupStore {
     return this.snapshot?.items.find((i) => i.goods_id === goodsId);
   }
 
+  /** A product's names as the lineup had them (also after it was removed). */
+  namesOf(goodsId: string): ProductNames | null {
+    return this.names.get(goodsId) ?? null;
+  }
+
   /** The item being explained now, if it is still in the lineup. */
   currentItem(): LineupItem | undefined {
     const c = this.snapshot?.current;

@@ -19,8 +19,11 @@ const EXPLAIN_NAMES_MAX = 20;
 export type EventOf<K extends Event['type']> = Extract<Event, { type: K }>;
 /** Room events that show as a line in the barrage list. */
 export type SystemEvent = EventOf<'mute' | 'kick' | 'broadcast' | 'follow'>;
-/** Shopping events for the Products panel's activity list. */
-export type ActivityEvent = EventOf<'purchase' | 'coupon' | 'flash_sale' | 'lucky_draw'>;
+/**
+ * Shopping events for the Products panel's feed: purchases, and activities
+ * starting or ending (their count updates only change the Activities list).
+ */
+export type ActivityEvent = EventOf<'purchase' | 'activity'>;
 
 export type BarrageEntry =
   | { kind: 'barrage'; sender: Identity; text: string; ts: number }
@@ -150,6 +153,12 @@ export class RoomStore {
     c.barrage.push(e);
   }
 
+  private addActivity(ev: ActivityEvent, c: RoomChange): void {
+    this.activity.unshift(ev);
+    if (this.activity.length > ACTIVITY_MAX) this.activity.length = ACTIVITY_MAX;
+    c.products = true;
+  }
+
   private onEvent(ev: Event, c: RoomChange): void {
     switch (ev.type) {
       case 'barrage':
@@ -189,13 +198,13 @@ export class RoomStore {
         if (this.joins.length > JOIN_FEED_MAX) this.joins.length = JOIN_FEED_MAX;
         c.audience = true;
         return;
+      case 'activity':
+        // A busy coupon sends an update per claim: the feed says only start and end.
+        if (ev.change === 'updated') return;
+        this.addActivity(ev, c);
+        return;
       case 'purchase':
-      case 'coupon':
-      case 'flash_sale':
-      case 'lucky_draw':
-        this.activity.unshift(ev);
-        if (this.activity.length > ACTIVITY_MAX) this.activity.length = ACTIVITY_MAX;
-        c.products = true;
+        this.addActivity(ev, c);
         return;
       case 'product_explain':
         // The pop-up itself comes as a notice (the shell shows each

@@ -14,6 +14,7 @@ import {
   type StatsView,
 } from '../ipc';
 import type { PreviewStats } from '../lib/previewMeter';
+import { ActivityStore } from './activities';
 import { LineupStore } from './lineup';
 
 export interface StoreEvents {
@@ -90,6 +91,8 @@ export class Store extends Emitter<StoreEvents> {
   stats: StatsView | null = null;
   /** The shared lineup and its activity feed (it tells its own subscribers). */
   readonly lineupStore = new LineupStore();
+  /** The room's activities (it tells its own subscribers). */
+  readonly activityStore = new ActivityStore();
   previewUrl = '';
   version = '';
   /** Names picked for the next go-live. `null`: every saved destination. */

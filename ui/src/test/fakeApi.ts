@@ -5,6 +5,8 @@
 import { vi } from 'vitest';
 import {
   DEFAULT_SETTINGS,
+  type Activity,
+  type ActivityOp,
   type AppInfo,
   type CatalogEntry,
   type CatalogProduct,
@@ -15,7 +17,10 @@ import {
   type LineupRecord,
   type LineupRequest,
   type LineupSnapshot,
+  type ReportFormat,
   type SavedProduct,
+  type SessionReport,
+  type SessionSummary,
   type SessionView,
   type Settings,
 } from '../ipc';
@@ -124,6 +129,15 @@ export function makeFakeApi() {
     lineupNext: vi.fn((): Promise<LineupSnapshot> => Promise.resolve(snapshot())),
     lineupImage: vi.fn((_url: string): Promise<string | null> => Promise.resolve(null)),
     lineupHistory: vi.fn((): Promise<LineupRecord[]> => Promise.resolve([])),
+    activities: vi.fn((): Promise<Activity[]> => Promise.resolve([])),
+    activityOp: vi.fn((_op: ActivityOp): Promise<string> => Promise.resolve('a1')),
+    sessionReports: vi.fn((): Promise<SessionSummary[]> => Promise.resolve([])),
+    sessionReport: vi.fn(
+      (id: string): Promise<SessionReport> => Promise.reject({ code: 'not_found', message: `no report ${id}` }),
+    ),
+    reportExport: vi.fn(
+      (id: string, format: ReportFormat): Promise<string> => Promise.resolve(`/data/reports/${id}.${format}`),
+    ),
     catalogList: vi.fn((_q: string): Promise<CatalogEntry[]> => Promise.resolve([])),
     catalogSave: vi.fn(
       (product: CatalogProduct): Promise<SavedProduct> =>

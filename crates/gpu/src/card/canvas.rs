@@ -136,6 +136,32 @@ impl Canvas {
         }
     }
 
+    /// Fills `rect` like [`Canvas::fill`], shading from `from` at the
+    /// left edge to `to` at the right.
+    pub(super) fn fill_gradient(&mut self, rect: Rect, radius: f32, from: Rgba, to: Rgba) {
+        let (xs, ys) = self.span(rect);
+        for x in xs {
+            let px = x as f32 + 0.5;
+            let t = ((px - rect.x0) / rect.width().max(1.0)).clamp(0.0, 1.0);
+            let mix = |a: f32, b: f32| a + (b - a) * t;
+            let color = Rgba(
+                mix(from.0, to.0),
+                mix(from.1, to.1),
+                mix(from.2, to.2),
+                mix(from.3, to.3),
+            );
+            for y in ys.clone() {
+                let py = y as f32 + 0.5;
+                let c = if rect.inside(px, py, radius) {
+                    1.0
+                } else {
+                    rect.coverage(px, py, radius)
+                };
+                self.blend(x as i32, y as i32, color, c);
+            }
+        }
+    }
+
     /// A `width`-pixel ring just inside `rect`'s rounded edge.
     pub(super) fn stroke(&mut self, rect: Rect, radius: f32, width: f32, color: Rgba) {
         let inner = Rect::new(

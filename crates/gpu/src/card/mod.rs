@@ -13,6 +13,7 @@
 //!     stock: "库存 12".into(),
 //!     badge: Some("讲解中".into()),
 //!     image: None,
+//!     flash: None,
 //! };
 //! let card = Arc::new(cards.render(&content, 1.0));
 //! let id = control.add_overlay_image(card, 40, 500, 1.0, 1.0);
@@ -21,6 +22,10 @@
 //! control.replace_overlay_image(id, card)?;
 //! # Ok(()) }
 //! ```
+//!
+//! A running flash sale puts the sale price in `price`, the regular
+//! price in `list_price`, and its countdown and units left in `flash`
+//! (e.g. "限时 00:42 · 剩 12"), re-rendered each second.
 //!
 //! Render the card at the size it will be shown (`scale` here) and place
 //! it with overlay scale 1.0: text is then rasterised at its final size
@@ -60,6 +65,10 @@ const TITLE: Rgba = Rgba::rgb(255, 255, 255);
 const PRICE: Rgba = Rgba::rgb(255, 90, 72);
 const LIST_PRICE: Rgba = Rgba::rgb(150, 150, 160);
 const STOCK: Rgba = Rgba::rgb(196, 196, 206);
+/// The flash-sale band: red on the left to orange on the right.
+const FLASH_FROM: Rgba = Rgba::rgb(255, 40, 64);
+const FLASH_TO: Rgba = Rgba::rgb(255, 116, 24);
+const FLASH_TEXT: Rgba = Rgba::rgb(255, 255, 255);
 
 /// What the card shows; every string is already localised and
 /// formatted by the caller. Strings are plain text, never markup.
@@ -80,6 +89,13 @@ pub struct ProductCardContent {
     /// Product thumbnail (straight alpha, up to about 256x256), fitted
     /// into a square on the left.
     pub image: Option<Arc<RgbaImage>>,
+    /// A flash sale running on this product: its countdown and units
+    /// left, e.g. "限时 00:42 · 剩 12", "Flash sale 00:42 · 12 left".
+    /// Drawn white on a red-orange band across the bottom, in place of
+    /// the `stock` line (which is then not drawn); digits get equal
+    /// widths so the text does not shift as the countdown runs. Put the
+    /// sale price in `price` and the regular price in `list_price`.
+    pub flash: Option<String>,
 }
 
 /// Renders [`ProductCardContent`] into an RGBA image.
@@ -113,6 +129,9 @@ pub(crate) struct Placement {
     pub list_price: Option<Rect>,
     pub strike: Option<Rect>,
     pub stock: Option<Rect>,
+    /// The flash-sale band, and its text.
+    pub flash: Option<Rect>,
+    pub flash_text: Option<Rect>,
 }
 
 impl CardRenderer {
@@ -148,7 +167,8 @@ impl CardRenderer {
     /// 0.5..=3.0; not finite means 1.0), thumbnail on the left, then an
     /// optional badge, the title (two lines at most, ending in "…" when
     /// cut), the price large with the list price struck through beside
-    /// it, and the stock line. Rounded corners are transparent; the
+    /// it, and the stock line, or the flash-sale band in its place.
+    /// Rounded corners are transparent; the
     /// background is a semi-opaque dark grey that reads on any video.
     ///
     /// The result has straight (not premultiplied) alpha, like every
@@ -195,6 +215,7 @@ impl CardRenderer {
 
         let list_price = non_empty(content.list_price.as_deref());
         let badge = non_empty(content.badge.as_deref());
+        let flash = non_empty(content.flash.as_deref());
         let (prefix, amount) = split_currency(&content.price);
         let extra = self.fonts.fallbacks(&[
             (&content.title, Weight::Bold),
@@ -202,6 +223,7 @@ impl CardRenderer {
             (list_price.unwrap_or(""), Weight::Regular),
             (&content.stock, Weight::Regular),
             (badge.unwrap_or(""), Weight::Bold),
+            (flash.unwrap_or(""), Weight::Bold),
         ]);
         let fonts = Fonts::new(&self.fonts, &extra);
         let fit_to = |run: Vec<Shaped>, max: f32, weight: Weight, em: f32| {
@@ -285,17 +307,35 @@ impl CardRenderer {
             }
         }
 
-        let em = u(15.0);
-        let stock = fonts.shape(&content.stock, Weight::Regular, em);
-        let stock = fit_to(stock, max_w, Weight::Regular, em);
-        let end = fonts.draw(&mut canvas, &stock, em, text_x, stock_baseline, STOCK);
-        if !stock.is_empty() {
-            at.stock = Some(Rect::new(
-                text_x,
-                stock_baseline - 0.9 * em,
-                end,
-                stock_baseline + 0.2 * em,
-            ));
+        if let Some(text) = flash {
+            // The band covers the stock row; the price row above keeps
+            // its place, so the card does not jump when a sale starts.
+            let (em, inset) = (u(15.0), u(10.0));
+            let band = Rect::new(text_x, h - u(40.0), right, h - u(12.0));
+            canvas.fill_gradient(band, u(8.0), FLASH_FROM, FLASH_TO);
+            let digits = fonts.shape("0123456789", Weight::Bold, em);
+            let run = tabular_digits(fonts.shape(text, Weight::Bold, em), &digits);
+            let run = fit_to(run, band.width() - 2.0 * inset, Weight::Bold, em);
+            let baseline = (band.y0 + band.height() / 2.0 + 0.37 * em).round();
+            let x = band.x0 + inset;
+            let end = fonts.draw(&mut canvas, &run, em, x, baseline, FLASH_TEXT);
+            at.flash = Some(band);
+            if !run.is_empty() {
+                at.flash_text = Some(Rect::new(x, baseline - 0.9 * em, end, baseline + 0.2 * em));
+            }
+        } else {
+            let em = u(15.0);
+            let stock = fonts.shape(&content.stock, Weight::Regular, em);
+            let stock = fit_to(stock, max_w, Weight::Regular, em);
+            let end = fonts.draw(&mut canvas, &stock, em, text_x, stock_baseline, STOCK);
+            if !stock.is_empty() {
+                at.stock = Some(Rect::new(
+                    text_x,
+                    stock_baseline - 0.9 * em,
+                    end,
+                    stock_baseline + 0.2 * em,
+                ));
+            }
         }
 
         (canvas.into_image(), at)
@@ -319,6 +359,26 @@ fn split_currency(price: &str) -> (&str, &str) {
         Some(i) => (price[..i].trim_end(), &price[i..]),
         None => ("", price),
     }
+}
+
+/// Gives every ASCII digit in `run` the advance of the widest of
+/// `digits` (0-9 shaped alike), the glyph centred in it, so a running
+/// countdown keeps its width.
+fn tabular_digits(mut run: Vec<Shaped>, digits: &[Shaped]) -> Vec<Shaped> {
+    let widest = digits.iter().map(|g| g.advance).fold(0.0, f32::max);
+    for (i, g) in run.iter_mut().enumerate() {
+        if g.ch.is_ascii_digit() {
+            let extra = (widest - g.advance).max(0.0);
+            if i == 0 {
+                // The first glyph's kerning is not applied: widen only.
+                g.advance += extra;
+            } else {
+                g.kern += extra / 2.0;
+                g.advance += extra / 2.0;
+            }
+        }
+    }
+    run
 }
 
 fn ellipsis(fonts: &Fonts<'_>, weight: Weight, em: f32) -> Vec<Shaped> {

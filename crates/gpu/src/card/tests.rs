@@ -22,7 +22,24 @@ fn content(title: &str) -> ProductCardContent {
         stock: "库存 12".into(),
         badge: Some("讲解中".into()),
         image: None,
+        flash: None,
     }
+}
+
+/// The card during a flash sale: sale price, regular price struck,
+/// countdown and units left on the band.
+fn flash(title: &str, line: &str) -> ProductCardContent {
+    ProductCardContent {
+        price: "¥79.00".into(),
+        list_price: Some("¥99.00".into()),
+        flash: Some(line.into()),
+        ..content(title)
+    }
+}
+
+/// The band's red-to-orange, opaque.
+fn sale(p: [u8; 4]) -> bool {
+    p[3] > 240 && p[0] > 235 && (30..=125).contains(&p[1]) && p[2] < 75
 }
 
 fn solid(w: u32, h: u32, rgba: [u8; 4]) -> Arc<RgbaImage> {
@@ -303,6 +320,22 @@ fn example_card_encodes_as_png() {
         let dir = std::path::PathBuf::from(dir);
         std::fs::write(dir.join("product-card.png"), &png).unwrap();
         for (name, scale, c) in [
+            ("product-card-flash.png", 1.0, {
+                let mut c = c.clone();
+                c.price = "¥79.00".into();
+                c.list_price = Some("¥99.00".into());
+                c.flash = Some("限时 00:42 · 剩 12".into());
+                c
+            }),
+            ("card-flash-en-2x.png", 2.0, {
+                let mut c = c.clone();
+                c.title = "Vintage Watch — Classic Leather Strap".into();
+                c.badge = Some("Now explaining".into());
+                c.price = "¥79.00".into();
+                c.list_price = Some("¥99.00".into());
+                c.flash = Some("Flash sale 00:42 · 12 left".into());
+                c
+            }),
             ("card-plain-2x.png", 2.0, {
                 let mut c = content(
                     "Vintage Watch — genuine leather strap, sapphire crystal, 40 h power reserve",
@@ -443,4 +476,84 @@ fn replace_overlay_image_swaps_in_one_generation() {
         control.replace_overlay_image(id + 100, first),
         Err(crate::GpuError::UnknownOverlay(_))
     ));
+}
+
+#[test]
+fn flash_sale_band_takes_the_stock_row() {
+    let r = renderer();
+    let (img, at) = r.render_placed(&flash("复古手表 Vintage Watch", "限时 00:42 · 剩 12"), 1.0);
+    let band = at.flash.expect("flash band placed");
+    let text = at.flash_text.expect("flash text placed");
+    let price = at.price.unwrap();
+    assert!(at.stock.is_none(), "the stock line gives way to the band");
+    assert!(
+        band.y0 >= price.y1 - 2.0,
+        "band {band:?} under price {price:?}"
+    );
+    assert!(
+        band.y1 < img.height as f32 - 4.0,
+        "inside the card: {band:?}"
+    );
+    assert!(band.width() > 400.0, "across the text column: {band:?}");
+    // Mostly sale colour, with white text on it.
+    let area = (band.width() * band.height()) as usize;
+    let red = count(&img, band, sale);
+    assert!(red * 10 > area * 6, "sale pixels {red} of {area}");
+    let lit = count(&img, text, bright);
+    assert!(lit > 150, "flash text pixels {lit}");
+    // The sale price is drawn with the regular one struck beside it.
+    assert!(at.strike.is_some() && at.list_price.unwrap().x0 > price.x1);
+
+    // Without a sale: no band, the stock line, no sale colour there.
+    let (plain, pt) = r.render_placed(&content("复古手表 Vintage Watch"), 1.0);
+    assert!(pt.flash.is_none() && pt.flash_text.is_none());
+    assert!(pt.stock.is_some());
+    assert_eq!(count(&plain, band, sale), 0);
+    assert_eq!(pt.price.unwrap().y0, price.y0, "the price row stays put");
+    // Whitespace-only counts as absent.
+    let mut blank = content("Watch");
+    blank.flash = Some(" ".into());
+    assert!(r.render_placed(&blank, 1.0).1.flash.is_none());
+}
+
+#[test]
+fn countdown_redraws_only_its_digits() {
+    let r = renderer();
+    let title = "复古手表 Vintage Watch";
+    let (a, at) = r.render_placed(&flash(title, "限时 00:42 · 剩 12"), 1.0);
+    let (b, bt) = r.render_placed(&flash(title, "限时 00:41 · 剩 12"), 1.0);
+    let band = at.flash.unwrap();
+    let (mut changed, mut x0, mut x1) = (0, u32::MAX, 0);
+    for y in 0..a.height {
+        for x in 0..a.width {
+            if px(&a, x, y) != px(&b, x, y) {
+                assert!(
+                    (band.y0..band.y1).contains(&(y as f32 + 0.5)),
+                    "({x}, {y}) changed outside the band {band:?}"
+                );
+                changed += 1;
+                x0 = x0.min(x);
+                x1 = x1.max(x);
+            }
+        }
+    }
+    assert!(
+        changed > 20,
+        "a second later the card looks the same ({changed})"
+    );
+    // One digit's cell changed; the text after it did not move.
+    assert!(x1 - x0 < 16, "changed columns {x0}..={x1}");
+    assert_eq!(at.flash_text.unwrap(), bt.flash_text.unwrap());
+    // Digits share one width, whichever they are.
+    let wide = r.render_placed(&flash(title, "限时 00:00 · 剩 12"), 1.0).1;
+    let narrow = r.render_placed(&flash(title, "限时 11:11 · 剩 12"), 1.0).1;
+    assert_eq!(wide.flash_text.unwrap(), narrow.flash_text.unwrap());
+
+    // English, and at twice the size: still one band, text inside it.
+    let mut en = flash("Vintage Watch", "Flash sale 00:42 · 12 left");
+    en.badge = Some("Now explaining".into());
+    let (img, at) = r.render_placed(&en, 2.0);
+    let (band, text) = (at.flash.unwrap(), at.flash_text.unwrap());
+    assert!(text.x1 < band.x1 && text.y0 > band.y0 - 1.0 && text.y1 < band.y1 + 1.0);
+    assert!(count(&img, text, bright) > 600);
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::{LineupMirror, LineupOp, LineupSnapshot};
-use crate::client::{ClientConfig, ClientEvent, RoomClient};
+use crate::client::{ClientEvent, RoomClient};
 use crate::error::{Result, RoomError};
 use crate::protocol::{ClientMsg, LineupOutcome};
 
@@ -18,7 +18,7 @@ pub fn media_api_url(ws_url: &str) -> Result<String> {
 }
 
 /// `http(s)://host/api/rooms/{room}/{leaf}` for `ws(s)://host/ws/{room}`.
-fn room_api_url(ws_url: &str, leaf: &str) -> Result<String> {
+pub(crate) fn room_api_url(ws_url: &str, leaf: &str) -> Result<String> {
     let mut u =
         url::Url::parse(ws_url).map_err(|e| RoomError::WebSocket(format!("bad URL: {e}")))?;
     let room = u
@@ -93,30 +93,16 @@ pub struct LineupRemote {
 impl LineupRemote {
     /// Connects and waits for the welcome (and with it the lineup).
     pub async fn connect(ws_url: &str, token: &str, wait: Duration) -> Result<Self> {
-        let mut config = ClientConfig::new(ws_url, token);
-        // Keeps the token out of the URL (and proxy logs).
-        config.token_in_hello = true;
-        let (client, rx) = RoomClient::connect(config);
-        let mut me = Self {
+        let (client, rx, welcome) = RoomClient::connect_welcomed(ws_url, token, wait).await?;
+        let mut mirror = LineupMirror::default();
+        mirror.observe(&welcome);
+        Ok(Self {
             client,
             rx,
-            mirror: LineupMirror::default(),
+            mirror,
             next: 0,
             prefix: format!("r{}", crate::token::now_ms()),
-        };
-        me.until(wait, |ev| match ev {
-            ClientEvent::Connected { .. } => Some(Ok(())),
-            ClientEvent::Disconnected {
-                will_retry: false,
-                reason,
-                ..
-            } => Some(Err(RoomError::WebSocket(format!(
-                "the room refused the connection: {reason}"
-            )))),
-            _ => None,
         })
-        .await??;
-        Ok(me)
     }
 
     pub fn snapshot(&self) -> &LineupSnapshot {

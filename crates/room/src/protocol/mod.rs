@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::activity::{ActionOutcome, Activity, ActivityChange, ActivityOp, Order};
 use crate::lineup::{LineupOp, LineupRecord, LineupSnapshot};
 
 /// Bumped on incompatible changes; `hello.v` must equal it.
@@ -46,7 +47,8 @@ impl Role {
         matches!(self, Role::Host | Role::Assistant | Role::Admin)
     }
 
-    /// Product explain, coupons, flash sales, lucky draws, metadata.
+    /// Product explain, the lineup, activities (coupons, flash sales,
+    /// draws, lucky bags), metadata.
     pub fn can_manage_products(self) -> bool {
         matches!(self, Role::Host | Role::Assistant | Role::Admin)
     }
@@ -169,14 +171,6 @@ pub struct ProductExplain {
     pub start_timestamp: u64,
 }
 
-/// The lucky draw's two announcements.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum DrawPhase {
-    Started,
-    Result,
-}
-
 /// A room event. Events with a `seq` are logged and replayed on resume;
 /// events without (`online_count`) are ephemeral.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
@@ -227,44 +221,25 @@ pub enum EventBody {
     Follow {
         sender: Identity,
     },
+    /// A purchase the server accepted (from a `buy`, or an admin's
+    /// report of an external shop's order). Viewers cannot send one.
     Purchase {
         sender: Identity,
-        goods_id: String,
-        quantity: u32,
+        // Not flattened: the order's own `ts` would collide with the
+        // event's.
+        order: Order,
     },
     ProductExplain {
         sender: Identity,
         #[serde(flatten)]
         product: ProductExplain,
     },
-    Coupon {
-        sender: Identity,
-        coupon_id: String,
-        title: String,
-        /// Discount in cents.
-        discount: u64,
-        min_spend: u64,
-        /// Unix milliseconds; 0 = no expiry.
-        expires_at: u64,
-    },
-    FlashSale {
-        sender: Identity,
-        sale_id: String,
-        goods_id: String,
-        price: u64,
-        stock: u32,
-        starts_at: u64,
-        ends_at: u64,
-    },
-    LuckyDraw {
-        sender: Identity,
-        draw_id: String,
-        phase: DrawPhase,
-        title: String,
-        /// Barrage keyword that enters the draw.
-        keyword: String,
-        ends_at: u64,
-        winners: Vec<String>,
+    /// An activity started, its counts moved, or it ended (with its
+    /// winners and seed). `updated` events are not logged: the welcome
+    /// carries the activities to (re)joining clients.
+    Activity {
+        change: ActivityChange,
+        activity: Box<Activity>,
     },
     // --- system notices ---
     Join {
@@ -315,16 +290,32 @@ pub enum EventBody {
 }
 
 impl EventBody {
-    /// The only kind the server may sample under overload.
+    /// What the server may sample under overload: viewers' barrage, and
+    /// the notices of viewers' purchases. A purchase notice is social
+    /// proof ("小美 bought 1"); the order itself is saved, answered to its
+    /// buyer and counted in its activity and the report whatever
+    /// happens to the notice. Sending every one of thousands of orders a
+    /// second to every viewer was most of the server's work under a
+    /// flash-sale rush (see `docs/benchmarks.md`).
     pub fn is_samplable(&self) -> bool {
-        matches!(self, EventBody::Barrage { sender, .. } if sender.role == Role::Audience)
+        match self {
+            EventBody::Barrage { sender, .. } | EventBody::Purchase { sender, .. } => {
+                sender.role == Role::Audience
+            }
+            _ => false,
+        }
     }
 
     /// Logged and replayed on resume.
     pub fn is_durable(&self) -> bool {
         !matches!(
             self,
-            EventBody::OnlineCount { .. } | EventBody::Lineup { .. }
+            EventBody::OnlineCount { .. }
+                | EventBody::Lineup { .. }
+                | EventBody::Activity {
+                    change: ActivityChange::Updated,
+                    ..
+                }
         )
     }
 
@@ -337,9 +328,7 @@ impl EventBody {
             EventBody::Follow { .. } => "follow",
             EventBody::Purchase { .. } => "purchase",
             EventBody::ProductExplain { .. } => "product_explain",
-            EventBody::Coupon { .. } => "coupon",
-            EventBody::FlashSale { .. } => "flash_sale",
-            EventBody::LuckyDraw { .. } => "lucky_draw",
+            EventBody::Activity { .. } => "activity",
             EventBody::Join { .. } => "join",
             EventBody::Leave { .. } => "leave",
             EventBody::Mute { .. } => "mute",
@@ -388,6 +377,10 @@ pub enum ErrorCode {
     NotFound,
     /// A lineup operation no longer makes sense on the current lineup.
     Conflict,
+    /// Every coupon or unit is gone.
+    SoldOut,
+    /// The activity has ended (or its window has closed).
+    Ended,
     Internal,
 }
 
@@ -426,6 +419,11 @@ pub enum ServerMsg {
         gifts: Vec<GiftInfo>,
         like_total: u64,
         lineup: LineupSnapshot,
+        /// Running activities and the newest ended ones.
+        activities: Vec<Activity>,
+        /// The server's clock (Unix ms) when it sent this, so a client
+        /// can run countdowns to `ends_at` on server time from the start.
+        now: u64,
     },
     /// Events in seq order. `skipped` counts barrage messages that were
     /// sampled away since the previous batch.
@@ -442,6 +440,13 @@ pub enum ServerMsg {
         version: u64,
         #[serde(flatten)]
         outcome: LineupOutcome,
+    },
+    /// The answer to one `buy`, `claim`, `enter` or `activity` message,
+    /// sent to its author once what it changed is saved.
+    ActionReply {
+        op_id: String,
+        #[serde(flatten)]
+        outcome: ActionOutcome,
     },
 }
 
@@ -476,39 +481,42 @@ pub enum ClientMsg {
         count: u32,
     },
     Follow {},
-    Purchase {
+    ProductExplain(ProductExplainReq),
+    /// Buys at the server's price: a running flash sale's, else the
+    /// lineup's. `op_id` (1-64 bytes) names the answer; a resend with
+    /// the same id is answered again, never bought twice.
+    Buy {
+        op_id: String,
         goods_id: String,
         #[serde(default = "one")]
         quantity: u32,
-    },
-    ProductExplain(ProductExplainReq),
-    Coupon {
-        coupon_id: String,
-        title: String,
-        discount: u64,
+        /// The flash sale the viewer saw: refused once it has ended
+        /// rather than bought at the full price.
         #[serde(default)]
-        min_spend: u64,
-        #[serde(default)]
-        expires_at: u64,
+        sale_id: Option<String>,
     },
-    FlashSale {
-        sale_id: String,
+    /// Claims one coupon.
+    Claim {
+        op_id: String,
+        activity_id: String,
+    },
+    /// Joins a lucky bag whose condition is following the host.
+    Enter {
+        op_id: String,
+        activity_id: String,
+    },
+    /// Creates or ends an activity (host, assistant or admin).
+    Activity {
+        op_id: String,
+        op: ActivityOp,
+    },
+    /// A product card was shown to this viewer (counted for the report).
+    CardView {
         goods_id: String,
-        price: u64,
-        stock: u32,
-        starts_at: u64,
-        ends_at: u64,
     },
-    LuckyDraw {
-        draw_id: String,
-        phase: DrawPhase,
-        title: String,
-        #[serde(default)]
-        keyword: String,
-        #[serde(default)]
-        ends_at: u64,
-        #[serde(default)]
-        winners: Vec<String>,
+    /// This viewer opened a product card.
+    CardClick {
+        goods_id: String,
     },
     SetMetadata {
         key: String,

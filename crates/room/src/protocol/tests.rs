@@ -81,7 +81,14 @@ fn protocol_doc_examples_parse() {
         .skip(1)
         .map(|b| b.split("```").next().unwrap_or(""))
         .collect();
-    let server_kinds = ["welcome", "batch", "audience_list", "error", "lineup_reply"];
+    let server_kinds = [
+        "welcome",
+        "batch",
+        "audience_list",
+        "error",
+        "lineup_reply",
+        "action_reply",
+    ];
     let (mut client, mut server, mut events) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
     let check_event = |v: &serde_json::Value, events: &mut BTreeSet<String>| {
         let e: Event =
@@ -122,11 +129,13 @@ fn protocol_doc_examples_parse() {
         "like",
         "gift",
         "follow",
-        "purchase",
+        "buy",
+        "claim",
+        "enter",
+        "card_view",
+        "card_click",
+        "activity",
         "product_explain",
-        "coupon",
-        "flash_sale",
-        "lucky_draw",
         "set_metadata",
         "announce",
         "set_status",
@@ -155,9 +164,7 @@ fn protocol_doc_examples_parse() {
         "follow",
         "purchase",
         "product_explain",
-        "coupon",
-        "flash_sale",
-        "lucky_draw",
+        "activity",
         "join",
         "leave",
         "mute",

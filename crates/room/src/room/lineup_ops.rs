@@ -74,6 +74,10 @@ impl Room {
                 explaining,
             } => Some((product, explaining, false)),
             Effect::Stop => {
+                let online = self.online();
+                if let Some(s) = &mut self.session {
+                    s.explain_end(now, online);
+                }
                 if let Err(e) = self.set_metadata(CURRENT_PRODUCT_KEY, None) {
                     tracing::error!(room = %self.name, error = %e, "current product not cleared");
                 }
@@ -81,6 +85,13 @@ impl Room {
             }
         };
         if let Some((product, explaining, fresh)) = shown {
+            if fresh {
+                let online = self.online();
+                let name = super::buying::product_name(&product);
+                if let Some(s) = &mut self.session {
+                    s.explain_start(&product.goods_id, &name, now, online);
+                }
+            }
             let p = ProductExplain::from_request(
                 ProductExplainReq {
                     goods_id: product.goods_id.clone(),
@@ -148,18 +159,11 @@ impl Room {
     /// Sends the answers of the tick just written. When the write
     /// failed the operations are not durable: say so rather than claim
     /// them saved.
-    pub(super) fn send_lineup_replies(&mut self, replies: Vec<(u64, String, u64)>, saved: bool) {
+    pub(super) fn send_lineup_replies(&mut self, replies: Vec<(u64, String, u64)>) {
         for (conn_id, op_id, version) in replies {
-            let outcome = if saved {
-                LineupOutcome::Applied
-            } else {
-                LineupOutcome::Refused {
-                    code: ErrorCode::Internal,
-                    reason: "applied but not saved; the server's disk may be full".into(),
-                }
-            };
             if let Some(m) = self.members.get(&conn_id) {
-                m.send_frame(Self::reply_frame(op_id, version, outcome).into());
+                let frame = Self::reply_frame(op_id, version, LineupOutcome::Applied);
+                m.send_frame(frame.into());
             }
         }
     }
@@ -172,5 +176,52 @@ fn major_units(minor: u64, currency: &str, want: &str) -> f64 {
         minor as f64 / 100.0
     } else {
         0.0
+    }
+}
+
+impl Room {
+    /// Takes sold units off a product's stock with a lineup operation
+    /// by the server, and marks it sold out at zero. Returns the last
+    /// record: the caller sends one `lineup` event for all of a tick's
+    /// stock changes (a rush on three products is one whole-lineup
+    /// event a tick to every viewer, not six).
+    pub(super) fn take_stock(
+        &mut self,
+        goods_id: &str,
+        units: u64,
+        now: u64,
+    ) -> Option<crate::lineup::LineupRecord> {
+        let item = self.lineup.snapshot.item(goods_id)?;
+        let stock = item.product.stock.saturating_sub(units);
+        let mut ops = vec![LineupOp::SetStock {
+            goods_id: goods_id.to_string(),
+            stock,
+        }];
+        if stock == 0 && !item.sold_out {
+            ops.push(LineupOp::SoldOut {
+                goods_id: goods_id.to_string(),
+            });
+        }
+        let mut last = None;
+        for op in ops {
+            let by = LineupActor {
+                id: "shop".into(),
+                nick: "Shop".into(),
+                role: crate::protocol::Role::Admin,
+            };
+            let base = self.lineup.snapshot.version;
+            let op_id = format!("stock-{base}");
+            match self.lineup.apply(base, op, by, op_id, now) {
+                Ok(applied) => {
+                    self.write.lineup = Some(self.lineup.snapshot.clone());
+                    self.write.lineup_ops.push(applied.record.clone());
+                    last = Some(applied.record);
+                }
+                Err(e) => {
+                    tracing::error!(room = %self.name, goods_id, error = %e, "stock not updated")
+                }
+            }
+        }
+        last
     }
 }

@@ -55,7 +55,7 @@ impl Room {
         Ok(())
     }
 
-    fn text_ok(&self, text: &str, max: usize) -> Result<String> {
+    pub(super) fn text_ok(&self, text: &str, max: usize) -> Result<String> {
         let text = text.trim();
         if text.is_empty() {
             return Err(invalid("empty text"));
@@ -106,6 +106,10 @@ impl Room {
                 let text = self.text_ok(&text, s.limits.max_text_chars)?;
                 self.add_points(&actor.id, s.levels.points_per_message);
                 let sender = self.identity(&actor.id).unwrap_or_else(|| actor.clone());
+                if let Some(st) = &mut self.session {
+                    st.barrage(now);
+                }
+                self.barrage_entries(&sender, &text, now);
                 self.pending
                     .push((now, EventBody::Barrage { sender, text }));
             }
@@ -118,6 +122,10 @@ impl Room {
                 }
                 self.rate_ok(&actor.id, false, now)?;
                 self.likes.add(actor, count, now);
+                let current = self.current_goods();
+                if let Some(st) = &mut self.session {
+                    st.like(count.into(), current.as_deref());
+                }
             }
             ClientMsg::Gift { gift_id, count } => {
                 if count == 0 || count > s.limits.max_gift_count {
@@ -144,12 +152,21 @@ impl Room {
                         .saturating_mul(s.levels.points_per_coin),
                 );
                 let sender = self.identity(&actor.id).unwrap_or_else(|| actor.clone());
+                let current = self.current_goods();
+                if let Some(st) = &mut self.session {
+                    let value = gift.value.saturating_mul(count.into());
+                    st.gift(count.into(), value, current.as_deref());
+                }
                 for b in self.combos.hit(&sender, &gift, count, now) {
                     self.pending.push((now, b));
                 }
             }
             ClientMsg::Follow {} => {
                 self.rate_ok(&actor.id, false, now)?;
+                self.followers.insert(actor.id.clone());
+                if let Some(st) = &mut self.session {
+                    st.follow(&actor.id);
+                }
                 self.pending.push((
                     now,
                     EventBody::Follow {
@@ -157,33 +174,18 @@ impl Room {
                     },
                 ));
             }
-            ClientMsg::Purchase { goods_id, quantity } => {
-                if goods_id.is_empty() || goods_id.len() > 64 || quantity == 0 {
-                    return Err(invalid("purchase needs goods_id and quantity ≥ 1"));
-                }
-                // The server decides what can be bought: only what is in
-                // the lineup and not sold out, whatever a client claims.
-                match self.lineup.snapshot.item(&goods_id) {
-                    None => {
-                        return Err(RoomError::protocol(
-                            ErrorCode::NotFound,
-                            "that product is not in this room's lineup",
-                        ));
-                    }
-                    Some(i) if i.sold_out => {
-                        return Err(RoomError::protocol(ErrorCode::Rejected, "sold out"));
-                    }
-                    Some(_) => {}
-                }
+            ClientMsg::CardView { goods_id } | ClientMsg::CardClick { goods_id }
+                if goods_id.len() > 64 =>
+            {
+                return Err(invalid("goods_id must be 1-64 bytes"));
+            }
+            ClientMsg::CardView { goods_id } => {
                 self.rate_ok(&actor.id, false, now)?;
-                self.pending.push((
-                    now,
-                    EventBody::Purchase {
-                        sender: actor.clone(),
-                        goods_id,
-                        quantity,
-                    },
-                ));
+                self.card(&goods_id, false)?;
+            }
+            ClientMsg::CardClick { goods_id } => {
+                self.rate_ok(&actor.id, false, now)?;
+                self.card(&goods_id, true)?;
             }
             ClientMsg::ProductExplain(req) => {
                 need(role.can_manage_products(), "only host, assistant or admin")?;
@@ -194,6 +196,10 @@ impl Room {
                     return Err(invalid("goods_id must be 1-64 non-space characters"));
                 }
                 let product = ProductExplain::from_request(req, now);
+                let online = self.online();
+                if let Some(st) = &mut self.session {
+                    st.explain_start(&product.goods_id, &product.goods_name, now, online);
+                }
                 // Channel B first, so a viewer who joins between the two
                 // still finds the product (seed: write metadata, then send).
                 self.set_metadata(CURRENT_PRODUCT_KEY, Some(product.metadata_value()))?;
@@ -202,78 +208,6 @@ impl Room {
                     EventBody::ProductExplain {
                         sender: actor.clone(),
                         product,
-                    },
-                ));
-            }
-            ClientMsg::Coupon {
-                coupon_id,
-                title,
-                discount,
-                min_spend,
-                expires_at,
-            } => {
-                need(role.can_manage_products(), "only host, assistant or admin")?;
-                let title = self.text_ok(&title, s.limits.max_text_chars)?;
-                self.pending.push((
-                    now,
-                    EventBody::Coupon {
-                        sender: actor.clone(),
-                        coupon_id,
-                        title,
-                        discount,
-                        min_spend,
-                        expires_at,
-                    },
-                ));
-            }
-            ClientMsg::FlashSale {
-                sale_id,
-                goods_id,
-                price,
-                stock,
-                starts_at,
-                ends_at,
-            } => {
-                need(role.can_manage_products(), "only host, assistant or admin")?;
-                if ends_at < starts_at {
-                    return Err(invalid("flash sale ends before it starts"));
-                }
-                self.pending.push((
-                    now,
-                    EventBody::FlashSale {
-                        sender: actor.clone(),
-                        sale_id,
-                        goods_id,
-                        price,
-                        stock,
-                        starts_at,
-                        ends_at,
-                    },
-                ));
-            }
-            ClientMsg::LuckyDraw {
-                draw_id,
-                phase,
-                title,
-                keyword,
-                ends_at,
-                winners,
-            } => {
-                need(role.can_manage_products(), "only host, assistant or admin")?;
-                let title = self.text_ok(&title, s.limits.max_text_chars)?;
-                if winners.len() > 1000 {
-                    return Err(invalid("at most 1000 winners per message"));
-                }
-                self.pending.push((
-                    now,
-                    EventBody::LuckyDraw {
-                        sender: actor.clone(),
-                        draw_id,
-                        phase,
-                        title,
-                        keyword,
-                        ends_at,
-                        winners,
                     },
                 ));
             }
@@ -291,6 +225,7 @@ impl Room {
                 need(role.can_set_status(), "only host or admin")?;
                 self.state.status = status;
                 self.pending.push((now, EventBody::RoomStatus { status }));
+                self.session_status(status, now);
             }
             ClientMsg::Mute {
                 user_id,
@@ -354,6 +289,15 @@ impl Room {
                     }
                     self.remove_member(c);
                 }
+            }
+            ClientMsg::Activity { .. }
+            | ClientMsg::Buy { .. }
+            | ClientMsg::Claim { .. }
+            | ClientMsg::Enter { .. } => {
+                return Err(invalid(
+                    "activities, buys and claims go over the WebSocket; \
+                     external orders use POST /api/rooms/{room}/orders",
+                ));
             }
             ClientMsg::Lineup { .. } => {
                 // Lineup operations are answered on their connection

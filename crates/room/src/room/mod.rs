@@ -23,10 +23,16 @@ use crate::protocol::{
 };
 use crate::store::{RoomState, Store, TickWrite};
 
+mod activities;
+mod activity_create;
+mod buying;
 mod lineup_ops;
 mod messages;
+mod sessions;
 use crate::lineup::LineupState;
+use crate::report::stats::SessionStats;
 use crate::token::{Claims, now_ms};
+use activities::Activities;
 
 /// Commands a room accepts.
 pub(crate) enum RoomCmd {
@@ -66,6 +72,16 @@ pub(crate) enum RoomCmd {
     Lineup {
         reply: oneshot::Sender<LineupView>,
     },
+    /// An order from an external shop, reported by an admin.
+    ExternalOrder {
+        buyer: Identity,
+        order: crate::activity::Order,
+        name_hint: String,
+        reply: oneshot::Sender<Result<crate::activity::Order>>,
+    },
+    Activities {
+        reply: oneshot::Sender<Vec<crate::activity::Activity>>,
+    },
 }
 
 /// The lineup and its recent history, for the REST API.
@@ -83,6 +99,9 @@ pub struct Presence {
     /// The first 100 viewers by join time.
     pub users: Vec<Identity>,
 }
+
+/// Most queued commands one immediate save takes along.
+const GROUP_COMMIT: usize = 512;
 
 /// How many viewers the audience list shows.
 pub const AUDIENCE_LIST_LEN: usize = 100;
@@ -122,6 +141,11 @@ pub(crate) struct Room {
     /// Answers to lineup operations, sent once the tick that holds
     /// them is saved: an operation is only ever acknowledged durable.
     lineup_replies: Vec<(u64, String, u64)>,
+    acts: Activities,
+    /// The session running now (from `live` to `ended`).
+    session: Option<SessionStats>,
+    /// Who followed while the room was loaded (lucky bag condition).
+    followers: std::collections::HashSet<String>,
 }
 
 fn invalid(msg: impl Into<String>) -> RoomError {
@@ -161,6 +185,9 @@ impl Room {
             last_online: (0, 0),
             lineup: LineupState::new(loaded.lineup, loaded.lineup_history),
             lineup_replies: Vec::new(),
+            acts: Activities::load(loaded.commerce),
+            session: loaded.session.filter(|s| s.ended_at.is_none()),
+            followers: Default::default(),
             ctx,
         })
     }
@@ -172,16 +199,24 @@ impl Room {
             tokio::select! {
                 biased;
                 _ = cancel.cancelled() => break,
-                _ = tick.tick() => self.tick().await,
+                _ = tick.tick() => self.tick(true).await,
                 cmd = rx.recv() => match cmd {
                     Some(cmd) => {
                         self.handle(cmd);
-                        // A lineup change is a person waiting on a
-                        // button: save and answer now, not at the next
-                        // tick (lineup changes come at human speed, so
-                        // the extra ticks cost nothing).
-                        if !self.lineup_replies.is_empty() {
-                            self.tick().await;
+                        // A lineup change, a buy or a claim is a person
+                        // waiting on a button: save and answer now, not
+                        // at the next tick. What else is already queued
+                        // joins the same save (a group commit), so a
+                        // rush of buys costs one transaction per burst,
+                        // not one per buy.
+                        if self.waiting() {
+                            for _ in 0..GROUP_COMMIT {
+                                match rx.try_recv() {
+                                    Ok(cmd) => self.handle(cmd),
+                                    Err(_) => break,
+                                }
+                            }
+                            self.tick(false).await;
                         }
                     }
                     None => break,
@@ -201,11 +236,16 @@ impl Room {
         if let Some(l) = self.likes.flush() {
             self.pending.push((now, l));
         }
-        self.tick().await;
+        self.tick(true).await;
         for m in self.members.values() {
             m.close(close::GOING_AWAY, "server shutting down");
         }
         tracing::debug!(room = %self.name, seq = self.state.seq, "room stopped");
+    }
+
+    /// Someone waits for an answer that goes out after a save.
+    fn waiting(&self) -> bool {
+        !self.lineup_replies.is_empty() || !self.acts.replies.is_empty()
     }
 
     fn identity(&self, user: &str) -> Option<Identity> {
@@ -245,10 +285,34 @@ impl Room {
                 let user = actor.id.clone();
                 // Keep the sender's level fresh.
                 let actor = self.identity(&user).unwrap_or(actor);
-                if let ClientMsg::Lineup { op_id, base, op } = msg {
-                    self.lineup_op(conn_id, &actor, op_id, base, op);
-                    return;
-                }
+                let msg = match msg {
+                    ClientMsg::Lineup { op_id, base, op } => {
+                        self.lineup_op(conn_id, &actor, op_id, base, op);
+                        return;
+                    }
+                    ClientMsg::Activity { op_id, op } => {
+                        self.activity_msg(Some(conn_id), &actor, op_id, op);
+                        return;
+                    }
+                    ClientMsg::Buy {
+                        op_id,
+                        goods_id,
+                        quantity,
+                        sale_id,
+                    } => {
+                        self.buy_msg(Some(conn_id), &actor, op_id, goods_id, quantity, sale_id);
+                        return;
+                    }
+                    ClientMsg::Claim { op_id, activity_id } => {
+                        self.claim_msg(Some(conn_id), &actor, op_id, activity_id, false);
+                        return;
+                    }
+                    ClientMsg::Enter { op_id, activity_id } => {
+                        self.claim_msg(Some(conn_id), &actor, op_id, activity_id, true);
+                        return;
+                    }
+                    other => other,
+                };
                 if let Err(e) = self.apply(&actor, Some(conn_id), msg) {
                     let now = now_ms();
                     if let Some(m) = self.members.get_mut(&conn_id) {
@@ -274,6 +338,15 @@ impl Room {
             }
             RoomCmd::Metadata { reply } => {
                 let _ = reply.send(self.state.metadata.clone());
+            }
+            RoomCmd::ExternalOrder {
+                buyer,
+                order,
+                name_hint,
+                reply,
+            } => self.external_order(buyer, order, name_hint, reply),
+            RoomCmd::Activities { reply } => {
+                let _ = reply.send(self.acts.shown());
             }
             RoomCmd::Lineup { reply } => {
                 let _ = reply.send(LineupView {
@@ -365,6 +438,8 @@ impl Room {
             gifts: self.ctx.gifts.read().as_ref().clone(),
             like_total: self.likes.total,
             lineup: self.lineup.snapshot.clone(),
+            activities: self.acts.shown(),
+            now,
         };
         let member = Member::new(
             conn_id,
@@ -440,7 +515,9 @@ impl Room {
         }
     }
 
-    async fn tick(&mut self) {
+    /// `timer`: the 100 ms tick (false for an immediate save between
+    /// them, made for someone waiting on an answer).
+    async fn tick(&mut self, timer: bool) {
         let now = now_ms();
         for b in self.combos.due(now) {
             self.pending.push((now, b));
@@ -448,6 +525,7 @@ impl Room {
         if let Some(l) = self.likes.due(now) {
             self.pending.push((now, l));
         }
+        self.activity_tick(now, timer);
         let online = self.online();
         let s = self.ctx.settings.clone();
         if online != self.last_online.0
@@ -459,7 +537,11 @@ impl Room {
         if self.pending.is_empty()
             && self.write.moderation.is_empty()
             && self.write.lineup.is_none()
+            && self.write.session.is_none()
+            && self.write.activities.is_empty()
+            && self.write.stock_pending.is_none()
             && self.points_delta.is_empty()
+            && !self.waiting()
         {
             return;
         }
@@ -514,13 +596,30 @@ impl Room {
         write.points = self.points_delta.drain().collect();
         // Logged before it is sent: a client never sees a seq that a
         // restarted server would hand out again.
-        let saved = self.ctx.store.append(&self.name, write).await;
-        if let Err(e) = &saved {
-            tracing::error!(room = %self.name, error = %e, "could not persist tick");
-        }
-        let replies = std::mem::take(&mut self.lineup_replies);
+        let saved = match self.ctx.store.append(&self.name, write).await {
+            Ok(()) => true,
+            Err(failed) => {
+                // Kept and tried again with the next tick; until then the
+                // answers wait: nothing is acknowledged that a restart
+                // could lose.
+                tracing::error!(room = %self.name, error = %failed, "could not persist tick; will retry");
+                if let Some(w) = failed.write {
+                    self.write.merge_older(*w);
+                }
+                false
+            }
+        };
+        let (replies, actions) = if saved {
+            (
+                std::mem::take(&mut self.lineup_replies),
+                std::mem::take(&mut self.acts.replies),
+            )
+        } else {
+            (Vec::new(), Vec::new())
+        };
         if all.is_empty() && skipped == 0 {
-            self.send_lineup_replies(replies, saved.is_ok());
+            self.send_lineup_replies(replies);
+            self.send_action_replies(actions);
             return;
         }
         let batch = TickBatch {
@@ -543,7 +642,8 @@ impl Room {
         for c in gone {
             self.remove_member(c);
         }
-        self.send_lineup_replies(replies, saved.is_ok());
+        self.send_lineup_replies(replies);
+        self.send_action_replies(actions);
     }
 }
 

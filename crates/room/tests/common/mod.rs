@@ -18,6 +18,8 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+pub mod shop;
+
 /// Generous upper bound for "eventually": tests wait for behaviour, and
 /// this only turns a hang into a failure.
 pub const PATIENCE: Duration = Duration::from_secs(15);

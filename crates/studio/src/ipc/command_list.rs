@@ -45,6 +45,11 @@ macro_rules! studio_commands {
             lineup_next() -> $crate::ipc::LineupSnapshot;
             lineup_image(image_url: String) -> Option<String>;
             lineup_history() -> Vec<$crate::ipc::LineupRecord>;
+            activities() -> Vec<$crate::ipc::Activity>;
+            activity_op(op: $crate::ipc::ActivityOp) -> String;
+            session_reports() -> Vec<$crate::ipc::SessionSummary>;
+            session_report(id: String) -> $crate::ipc::SessionReport;
+            report_export(id: String, format: $crate::session::ReportFormat) -> String;
             catalog_list(query: String) -> Vec<$crate::session::CatalogEntry>;
             catalog_save(product: $crate::ipc::Product) -> $crate::session::SavedProduct;
             catalog_delete(id: String) -> ();

@@ -6,14 +6,17 @@ use crate::error::StudioResult;
 use crate::luts::LutView;
 use crate::session::{
     AppInfo, CatalogEntry, DestinationInput, DestinationView, DeviceView, ImportFile,
-    LineupRequest, Mode, SavedProduct, Session, SessionView,
+    LineupRequest, Mode, ReportFormat, SavedProduct, Session, SessionView,
 };
 use crate::settings::{
     AudioSettings, BeautyLevels, CanvasSettings, LutChoice, RehearsalAudience, Settings,
     VideoChoice,
 };
 
-use super::{ImportReport, LineupRecord, LineupSnapshot, Product, RoomCommand};
+use super::{
+    Activity, ActivityOp, ImportReport, LineupRecord, LineupSnapshot, Product, RoomCommand,
+    SessionReport, SessionSummary,
+};
 
 pub fn app_info(s: &Session) -> StudioResult<AppInfo> {
     Ok(s.app_info())
@@ -134,6 +137,26 @@ pub fn lineup_image(s: &Session, image_url: String) -> StudioResult<Option<Strin
 
 pub fn lineup_history(s: &Session) -> StudioResult<Vec<LineupRecord>> {
     s.lineup_history()
+}
+
+pub fn activities(s: &Session) -> StudioResult<Vec<Activity>> {
+    Ok(s.activities())
+}
+
+pub fn activity_op(s: &Session, op: ActivityOp) -> StudioResult<String> {
+    s.activity_op(op)
+}
+
+pub fn session_reports(s: &Session) -> StudioResult<Vec<SessionSummary>> {
+    s.session_reports()
+}
+
+pub fn session_report(s: &Session, id: String) -> StudioResult<SessionReport> {
+    s.session_report(&id)
+}
+
+pub fn report_export(s: &Session, id: String, format: ReportFormat) -> StudioResult<String> {
+    s.report_export(&id, format)
 }
 
 pub fn catalog_list(s: &Session, query: String) -> StudioResult<Vec<CatalogEntry>> {

@@ -14,7 +14,9 @@ use ts_rs::TS;
 use crate::error::{ErrorCode, StudioError};
 
 pub use shopcast_commerce::{ImportReport, Product};
+pub use shopcast_room::activity::{Activity, ActivityOp};
 pub use shopcast_room::lineup::{LineupRecord, LineupSnapshot};
+pub use shopcast_room::report::{SessionReport, SessionSummary};
 /// What the window may send to the room.
 pub type RoomCommand = shopcast_room::protocol::ClientMsg;
 

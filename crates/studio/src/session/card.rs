@@ -5,17 +5,29 @@
 //!
 //! One thread ("product-card") owns the renderer (font loading takes a
 //! while, so it happens there, once) and redraws when poked: a lineup
-//! change, a settings change, a new media run. Identical content is not
-//! redrawn, so a busy lineup costs nothing while the card is off.
+//! change, an activity change, a settings change, a new media run.
+//! Identical content is not redrawn, so a busy lineup costs nothing
+//! while the card is off.
+//!
+//! A flash sale running on the current product shows on the card: the
+//! sale price with the lineup price struck, a `mm:ss` countdown and the
+//! units left. While it counts down the thread also wakes once a second
+//! (on the second the countdown shows changes); with no countdown on
+//! the card it only waits to be poked. The countdown runs on this
+//! machine's clock towards the server's `ends_at`; the sale leaves the
+//! card when the room says it ended.
 
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
+use std::time::Duration;
 
 use parking_lot::Mutex;
 use shopcast_commerce::{Catalog, format_price};
 use shopcast_gpu::{CardRenderer, GpuControl, OverlayId, ProductCardContent, RgbaImage};
+use shopcast_room::activity::{Activity, ActivitySpec, FlashSaleSpec};
 use shopcast_room::lineup::{ItemState, LineupItem};
 
+use super::activities::ActivityHub;
 use super::lineup::LineupHub;
 use super::media::MediaRun;
 use super::state::Inner;
@@ -38,6 +50,8 @@ impl CardTrigger {
 pub(super) struct CardSources {
     pub inner: Arc<Mutex<Inner>>,
     pub lineup: Arc<LineupHub>,
+    /// Flash sales show on the card.
+    pub activities: Arc<ActivityHub>,
     pub media: Arc<Mutex<Option<MediaRun>>>,
     pub catalog: Arc<Mutex<Option<Catalog>>>,
     pub rt: tokio::runtime::Handle,
@@ -92,6 +106,94 @@ fn words(lang: Language, item: &LineupItem) -> (String, String, String) {
     (title, stock, badge.to_string())
 }
 
+/// The flash-sale band's text: countdown and units left.
+fn flash_words(lang: Language, secs_left: u64, remaining: Option<u32>) -> String {
+    let clock = countdown(secs_left);
+    let left = remaining.map(|n| match (lang, n) {
+        (Language::ZhCn, 0) => "已抢光".to_string(),
+        (Language::ZhCn, n) => format!("剩 {n}"),
+        (Language::Ko, 0) => "품절".to_string(),
+        (Language::Ko, n) => format!("{n}개 남음"),
+        (Language::En, 0) => "Sold out".to_string(),
+        (Language::En, n) => format!("{n} left"),
+    });
+    let label = match lang {
+        Language::ZhCn => "限时",
+        Language::Ko => "타임세일",
+        Language::En => "Flash sale",
+    };
+    match left {
+        Some(left) => format!("{label} {clock} · {left}"),
+        None => format!("{label} {clock}"),
+    }
+}
+
+/// `mm:ss`, or `h:mm:ss` from an hour up.
+fn countdown(secs: u64) -> String {
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m:02}:{s:02}")
+    }
+}
+
+/// The flash sale running on `goods_id`; the one ending first if the
+/// room runs several.
+fn running_sale<'a>(
+    activities: &'a [Activity],
+    goods_id: &str,
+) -> Option<(&'a Activity, &'a FlashSaleSpec)> {
+    activities
+        .iter()
+        .filter(|a| a.is_running())
+        .filter_map(|a| match &a.spec {
+            ActivitySpec::FlashSale(f) if f.goods_id == goods_id => Some((a, f)),
+            _ => None,
+        })
+        .min_by_key(|(a, _)| a.ends_at)
+}
+
+/// What the card shows for `item` at `now_ms` (unix ms), without the
+/// picture; and, while a flash sale on it counts down, how long until
+/// the countdown shows the next second.
+fn card_content(
+    lang: Language,
+    item: &LineupItem,
+    activities: &[Activity],
+    now_ms: u64,
+) -> (ProductCardContent, Option<Duration>) {
+    let (title, stock, badge) = words(lang, item);
+    let p = &item.product;
+    let tag = lang_tag(lang);
+    let price = |minor: u64| format_price(minor, &p.currency, tag);
+    let mut content = ProductCardContent {
+        title,
+        price: price(p.price),
+        list_price: p.list_price.filter(|l| *l > p.price).map(price),
+        stock,
+        badge: Some(badge),
+        image: None,
+        flash: None,
+    };
+    let Some((sale, spec)) = running_sale(activities, &p.goods_id) else {
+        return (content, None);
+    };
+    // Shown rounded up: 00:01 in the last second, 00:00 once it is due.
+    let ms_left = sale.ends_at.saturating_sub(now_ms);
+    let secs_left = ms_left.div_ceil(1000);
+    content.price = price(spec.price);
+    // The lineup price is what the sale takes off.
+    content.list_price = Some(p.price)
+        .filter(|&l| l > spec.price)
+        .or(p.list_price.filter(|&l| l > spec.price))
+        .map(price);
+    content.flash = Some(flash_words(lang, secs_left, sale.remaining));
+    // A few ms past the change, so the wake-up lands after it.
+    let tick = (secs_left > 0).then(|| Duration::from_millis(ms_left - (secs_left - 1) * 1000 + 5));
+    (content, tick)
+}
+
 fn lang_tag(lang: Language) -> &'static str {
     match lang {
         Language::ZhCn => "zh-CN",
@@ -134,13 +236,23 @@ fn run(s: CardSources, rx: Receiver<()>) {
         shown: None,
         images: Default::default(),
     };
-    while rx.recv().is_ok() {
-        t.refresh();
+    let mut tick = None;
+    loop {
+        let woke = match tick {
+            Some(wait) => !matches!(rx.recv_timeout(wait), Err(RecvTimeoutError::Disconnected)),
+            None => rx.recv().is_ok(),
+        };
+        if !woke {
+            break;
+        }
+        tick = t.refresh();
     }
 }
 
 impl CardThread {
-    fn refresh(&mut self) {
+    /// Shows, redraws or hides the card; answers when to call again
+    /// for a countdown, if one is on the card.
+    fn refresh(&mut self) -> Option<Duration> {
         let (settings, lang, canvas) = {
             let i = self.s.inner.lock();
             let st = &i.settings;
@@ -164,19 +276,20 @@ impl CardThread {
         };
         let Some((gpu, item)) = wanted else {
             self.hide();
-            return;
+            return None;
         };
-        let (title, stock, badge) = words(lang, &item);
+        let activities = self.s.activities.list();
+        let (mut content, tick) = card_content(lang, &item, &activities, super::paths::now_ms());
         let p = &item.product;
-        let tag = lang_tag(lang);
+        // Everything drawn, as text: a new countdown second is a change.
         let content_key = serde_json::json!([
-            title,
-            p.price,
-            p.list_price,
-            p.currency,
-            stock,
+            content.title,
+            content.price,
+            content.list_price,
+            content.stock,
+            content.badge,
+            content.flash,
             p.image_url,
-            tag,
             settings.corner,
             settings.scale,
             canvas
@@ -190,7 +303,7 @@ impl CardThread {
             .filter(|(g, id, _)| g.same_as(&gpu) && gpu.overlays().iter().any(|o| o.id == *id))
             .map(|(_, id, key)| (*id, *key == content_key));
         if matches!(placed, Some((_, true))) {
-            return;
+            return tick;
         }
         if self.renderer.is_none() && !self.renderer_failed {
             match CardRenderer::new() {
@@ -204,20 +317,9 @@ impl CardThread {
                 }
             }
         }
-        let image = self.image_for(&p.goods_id, &p.image_url);
+        content.image = self.image_for(&p.goods_id, &p.image_url);
         let Some(renderer) = &self.renderer else {
-            return;
-        };
-        let content = ProductCardContent {
-            title,
-            price: format_price(p.price, &p.currency, tag),
-            list_price: p
-                .list_price
-                .filter(|l| *l > p.price)
-                .map(|l| format_price(l, &p.currency, tag)),
-            stock,
-            badge: Some(badge),
-            image,
+            return None;
         };
         let card = Arc::new(renderer.render(&content, settings.scale));
         let (x, y) = place(settings.corner, canvas, (card.width, card.height));
@@ -236,6 +338,7 @@ impl CardThread {
             _ => gpu.add_overlay_image(card, x, y, 1.0, 1.0),
         };
         self.shown = Some((gpu, id, content_key));
+        tick
     }
 
     fn hide(&mut self) {
@@ -282,7 +385,136 @@ fn decode(bytes: &[u8]) -> Option<RgbaImage> {
 
 #[cfg(test)]
 mod tests {
+    use shopcast_room::activity::{ActivityPhase, EndReason};
+    use shopcast_room::lineup::{LineupActor, ProductSnapshot};
+    use shopcast_room::protocol::Role;
+
     use super::*;
+
+    const NOW: u64 = 1_700_000_000_000;
+
+    fn watch() -> LineupItem {
+        LineupItem {
+            product: ProductSnapshot {
+                goods_id: "g1".into(),
+                name_zh: "复古手表".into(),
+                name_en: "Vintage Watch".into(),
+                price: 9900,
+                list_price: Some(12900),
+                currency: "CNY".into(),
+                stock: 40,
+                image_url: String::new(),
+                link: String::new(),
+            },
+            pinned: false,
+            sold_out: false,
+            explained: false,
+            state: ItemState::Explaining,
+        }
+    }
+
+    /// A flash sale on `goods_id` at ¥79.00 with 42.3 s to go.
+    fn sale(goods_id: &str, remaining: u32) -> Activity {
+        Activity {
+            id: "a1".into(),
+            spec: ActivitySpec::FlashSale(FlashSaleSpec {
+                goods_id: goods_id.into(),
+                price: 7900,
+                quantity: 20,
+                per_user: 1,
+                duration_secs: 60,
+            }),
+            by: LineupActor {
+                id: "u1".into(),
+                nick: "host".into(),
+                role: Role::Host,
+            },
+            created_at: NOW - 17_700,
+            ends_at: NOW + 42_300,
+            phase: ActivityPhase::Running,
+            ended_at: None,
+            end_reason: None,
+            taken: 20 - remaining,
+            people: 20 - remaining,
+            remaining: Some(remaining),
+            commitment: None,
+            seed: None,
+            winners: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_running_flash_sale_shows_on_the_card_until_it_ends() {
+        let item = watch();
+        let (plain, tick) = card_content(Language::ZhCn, &item, &[], NOW);
+        assert_eq!(plain.flash, None);
+        assert_eq!(plain.price, "¥99.00");
+        assert_eq!(plain.list_price.as_deref(), Some("¥129.00"));
+        assert_eq!(tick, None, "no timer without a countdown");
+
+        let mut running = sale("g1", 12);
+        let (c, tick) = card_content(Language::ZhCn, &item, &[running.clone()], NOW);
+        // ceil(42.3 s) = 43 s shown; the next second shows in 300 ms.
+        assert_eq!(c.flash.as_deref(), Some("限时 00:43 · 剩 12"));
+        assert_eq!(c.price, "¥79.00", "the sale price");
+        assert_eq!(
+            c.list_price.as_deref(),
+            Some("¥99.00"),
+            "the lineup price, struck"
+        );
+        assert_eq!(
+            (c.title.as_str(), c.badge.as_deref()),
+            ("复古手表", Some("讲解中"))
+        );
+        assert_eq!(tick, Some(Duration::from_millis(305)));
+        // A second later: a different card; the wake-up then comes a
+        // whole second after.
+        let (later, tick) = card_content(Language::ZhCn, &item, &[running.clone()], NOW + 305);
+        assert_eq!(later.flash.as_deref(), Some("限时 00:42 · 剩 12"));
+        assert_ne!(later, c);
+        assert_eq!(tick, Some(Duration::from_millis(1000)));
+        // Units sold: a different card.
+        running.remaining = Some(11);
+        let (sold, _) = card_content(Language::ZhCn, &item, &[running.clone()], NOW + 305);
+        assert_eq!(sold.flash.as_deref(), Some("限时 00:42 · 剩 11"));
+        // English, and the last second, then due: 00:00 and no timer.
+        let (en, _) = card_content(Language::En, &item, &[running.clone()], NOW + 41_400);
+        assert_eq!(en.flash.as_deref(), Some("Flash sale 00:01 · 11 left"));
+        assert_eq!(en.price, "¥79.00");
+        let (due, tick) = card_content(Language::En, &item, &[running.clone()], NOW + 50_000);
+        assert_eq!(due.flash.as_deref(), Some("Flash sale 00:00 · 11 left"));
+        assert_eq!(tick, None);
+
+        // Ended (sold out here): back to the lineup price, no timer.
+        running.phase = ActivityPhase::Ended;
+        running.ended_at = Some(NOW + 1000);
+        running.end_reason = Some(EndReason::SoldOut);
+        running.remaining = Some(0);
+        let (ended, tick) = card_content(Language::ZhCn, &item, &[running], NOW + 1000);
+        assert_eq!(ended, plain);
+        assert_eq!(tick, None);
+
+        // A sale on another product does not show on this one.
+        let (other, tick) = card_content(Language::ZhCn, &item, &[sale("g2", 5)], NOW);
+        assert_eq!((other.flash, tick), (None, None));
+    }
+
+    #[test]
+    fn countdowns_read_as_minutes_and_seconds() {
+        assert_eq!(countdown(0), "00:00");
+        assert_eq!(countdown(42), "00:42");
+        assert_eq!(countdown(59 * 60 + 59), "59:59");
+        assert_eq!(countdown(3600 + 5 * 60 + 7), "1:05:07");
+        assert_eq!(
+            flash_words(Language::Ko, 90, Some(3)),
+            "타임세일 01:30 · 3개 남음"
+        );
+        assert_eq!(
+            flash_words(Language::ZhCn, 5, Some(0)),
+            "限时 00:05 · 已抢光"
+        );
+        assert_eq!(flash_words(Language::En, 5, None), "Flash sale 00:05");
+    }
 
     #[test]
     fn the_card_sits_in_its_corner_with_a_margin_that_scales() {

@@ -154,6 +154,7 @@ impl Session {
         self.emit_view();
         self.stop_media();
         self.room_status(RoomStatus::Ended);
+        self.report_after_end();
         Journal::new(&self.paths.data_dir).clear();
         self.inner.lock().phase = Phase::Ended {
             last_recording: recording,

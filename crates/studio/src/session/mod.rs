@@ -17,6 +17,7 @@
 //! (the broadcast run), `destinations`, `room` (the room run), `lineup`,
 //! `devices` and `paths`.
 
+mod activities;
 mod card;
 mod catalog;
 mod controls;
@@ -34,6 +35,7 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
+pub use activities::ReportFormat;
 pub use catalog::{CatalogEntry, ImportFile, SavedProduct};
 pub use devices::list_devices;
 pub use lineup::{LineupRequest, lineup_snapshot};
@@ -68,6 +70,8 @@ pub struct Session {
     room: Mutex<Option<room::RoomRun>>,
     /// The room's lineup as this studio mirrors it.
     lineup: Arc<lineup::LineupHub>,
+    /// The room's activities as this studio mirrors them.
+    activities: Arc<activities::ActivityHub>,
     /// The host's own catalogue, open for the whole session.
     catalog: Arc<Mutex<Option<shopcast_commerce::Catalog>>>,
     card_tx: card::CardTrigger,
@@ -102,9 +106,11 @@ impl Session {
         let media = Arc::new(Mutex::new(None));
         let lineup = Arc::new(lineup::LineupHub::default());
         let catalog = Arc::new(Mutex::new(None));
+        let activities = Arc::new(activities::ActivityHub::default());
         let card_tx = card::start(card::CardSources {
             inner: inner.clone(),
             lineup: lineup.clone(),
+            activities: activities.clone(),
             media: media.clone(),
             catalog: catalog.clone(),
             rt: rt.handle().clone(),
@@ -120,6 +126,7 @@ impl Session {
             media,
             room: Mutex::new(None),
             lineup,
+            activities,
             catalog,
             card_tx,
             _devices: devices,

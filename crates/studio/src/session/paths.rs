@@ -56,34 +56,17 @@ pub(crate) fn now_ms() -> u64 {
 
 /// `YYYYMMDD-HHMMSSZ` for file names.
 pub(crate) fn timestamp_name() -> String {
-    // Local time would need a timezone crate; UTC is unambiguous.
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let days = secs / 86_400;
-    let (y, m, d) = civil_from_days(days as i64);
-    let rem = secs % 86_400;
-    format!(
-        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    timestamp_name_at(SystemTime::now())
 }
 
-/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+fn timestamp_name_at(t: SystemTime) -> String {
+    // UTC is unambiguous; humantime writes `2026-12-02T11:17:42Z`.
+    humantime::format_rfc3339_seconds(t)
+        .to_string()
+        .chars()
+        .filter(|c| !matches!(c, '-' | ':'))
+        .map(|c| if c == 'T' { '-' } else { c })
+        .collect()
 }
 
 #[cfg(test)]
@@ -91,10 +74,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn civil_dates_are_right() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(20_414), (2025, 11, 22));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    fn file_names_carry_the_utc_time() {
+        let at = |secs| timestamp_name_at(UNIX_EPOCH + std::time::Duration::from_secs(secs));
+        assert_eq!(at(0), "19700101-000000Z");
+        assert_eq!(at(951_827_696), "20000229-123456Z");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use shopcast_room::protocol::{ClientMsg, EventBody, Role, RoomStatus};
 use shopcast_room::{CancellationToken, ClientConfig, ClientEvent, RoomClient};
 use tokio::sync::mpsc;
 
+use super::activities::ActivityHub;
 use super::card::CardTrigger;
 use super::lineup::LineupHub;
 use super::paths::now_ms;
@@ -144,7 +145,8 @@ impl Session {
                 signer,
                 room: REHEARSAL_ROOM.into(),
             },
-            params: shopcast_room::bots::PlanParams::new(r.viewers, r.barrage_per_s, r.gifts_per_s),
+            params: shopcast_room::bots::PlanParams::new(r.viewers, r.barrage_per_s, r.gifts_per_s)
+                .with_activities(r.take_part, r.card_clicks_per_s),
             seed: now_ms(),
             duration: None,
             record: None,
@@ -172,7 +174,7 @@ impl Session {
     }
 
     /// The room's address and this session's token, for its REST API.
-    fn room_credentials(&self) -> StudioResult<(String, String)> {
+    pub(super) fn room_credentials(&self) -> StudioResult<(String, String)> {
         let room = self.room.lock();
         let run = room
             .as_ref()
@@ -210,16 +212,20 @@ impl Session {
         let (client, events) = RoomClient::connect(config);
         let inner = self.inner.clone();
         let sink = self.sink.clone();
-        let lineup = self.lineup.clone();
+        let hubs = Hubs {
+            lineup: self.lineup.clone(),
+            activities: self.activities.clone(),
+        };
         let card = self.card_tx.clone();
         self.rt
-            .spawn(forward_room_events(events, inner, sink, lineup, card));
+            .spawn(forward_room_events(events, inner, sink, hubs, card));
         client
     }
 
     pub(super) fn stop_room(&self) {
         let run = self.room.lock().take();
         self.lineup.reset();
+        self.activities.reset();
         if let Some(run) = run {
             if let Some(b) = &run.bots {
                 b.cancel();
@@ -237,17 +243,29 @@ impl Session {
 /// Gathers the client's events into batches: the first event of a burst
 /// opens a batch, which is sent when the burst's window closes or the
 /// batch is full. Connection changes update the session view at once.
+/// What the forwarder feeds besides the window.
+#[derive(Default)]
+pub(super) struct Hubs {
+    pub lineup: std::sync::Arc<LineupHub>,
+    pub activities: std::sync::Arc<ActivityHub>,
+}
+
 async fn forward_room_events(
     mut events: mpsc::Receiver<ClientEvent>,
     inner: std::sync::Arc<Mutex<Inner>>,
     sink: EventSink,
-    lineup: std::sync::Arc<LineupHub>,
+    hubs: Hubs,
     card: CardTrigger,
 ) {
     let on = |ev: ClientEvent, batch: &mut RoomBatch| {
-        if let Some(snapshot) = lineup.observe(&ev) {
+        if let Some(snapshot) = hubs.lineup.observe(&ev) {
             card.poke();
             sink(SessionEvent::Lineup(snapshot));
+        }
+        if let Some(list) = hubs.activities.observe(&ev) {
+            // A flash sale's countdown and stock show on the card.
+            card.poke();
+            sink(SessionEvent::Activities(list));
         }
         on_room_event(&inner, &sink, ev, batch);
     };
@@ -323,7 +341,7 @@ fn on_room_event(inner: &Mutex<Inner>, sink: &EventSink, ev: ClientEvent, batch:
                 .push(RoomNotice::AudienceList { online, users });
         }
         // Answers are for the operation waiting on them (the hub).
-        ClientEvent::LineupReply { .. } => {}
+        ClientEvent::LineupReply { .. } | ClientEvent::ActionReply { .. } => {}
         ClientEvent::Error { code, message } => {
             let view = {
                 let mut i = inner.lock();
@@ -374,7 +392,7 @@ mod tests {
             rx,
             inner,
             sink,
-            Arc::default(),
+            Hubs::default(),
             CardTrigger::default(),
         ));
         got.lock().clone()

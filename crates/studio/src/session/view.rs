@@ -203,6 +203,10 @@ pub enum SessionEvent {
     Room(RoomBatch),
     /// The shared lineup changed (an operation, or a (re)join).
     Lineup(shopcast_room::lineup::LineupSnapshot),
+    /// The room's activities changed (a welcome, or an `activity` event).
+    Activities(Vec<shopcast_room::activity::Activity>),
+    /// A session ended and its report is saved: the window opens it.
+    ReportReady(shopcast_room::report::SessionSummary),
     Devices(Vec<DeviceView>),
     /// The window was asked to close while on air: the page asks the
     /// host and answers with `confirm_close`.

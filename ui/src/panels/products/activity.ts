@@ -1,35 +1,21 @@
 // The activity feed: who changed the lineup and when ("小助手 moved Silk
 // Scarf to #1"), from the room's `lineup` events, mixed with the room's
-// shopping events (purchases, coupons, flash sales, lucky draws). Newest
-// first. Every name in it is room data, set as text.
+// shopping events (purchases, and coupons, flash sales, draws and lucky
+// bags starting and ending). Newest first. Every name in it is room data,
+// set as text.
 
 import type { Ctx } from '../../ctx';
 import { language, t } from '../../i18n';
 import type { Language } from '../../ipc';
 import { h } from '../../lib/dom';
-import { clockTime, money, price } from '../../lib/format';
+import { feedLine } from '../../lib/activityText';
+import { clockTime, money } from '../../lib/format';
 import type { LineupActivity } from '../../state/lineup';
 import type { ActivityEvent } from '../../state/room';
 import { productName, ROLE_KEYS, type Section } from './common';
 
 /** Lines shown (the stores keep more). */
 export const ACTIVITY_SHOWN = 50;
-
-/** The line for a shopping event. */
-export function activityLine(ev: ActivityEvent): string {
-  switch (ev.type) {
-    case 'purchase':
-      return t('products.bought', { nick: ev.sender.nick || ev.sender.id, goods: ev.goods_id, n: ev.quantity });
-    case 'coupon':
-      return t('products.coupon', { title: ev.title });
-    case 'flash_sale':
-      return t('products.flash_sale', { goods: ev.goods_id, price: price(ev.price), stock: ev.stock });
-    case 'lucky_draw':
-      return ev.phase === 'result'
-        ? t('products.draw_result', { title: ev.title, n: ev.winners.length })
-        : t('products.draw_started', { title: ev.title, keyword: ev.keyword });
-  }
-}
 
 /** Who did a lineup change: their nickname, else their role. */
 export function actorName(a: LineupActivity): string {
@@ -97,6 +83,10 @@ export function createActivity(ctx: Ctx): Section {
 
   const render = () => {
     const lang = language();
+    const nameOf = (id: string) => {
+      const n = store.lineupStore.namesOf(id);
+      return n ? productName(n, lang, id) : id;
+    };
     const lines = mergeFeeds(store.lineupStore.activity, room.activity, ACTIVITY_SHOWN);
     list.replaceChildren(
       ...lines.map((l) => {
@@ -111,7 +101,8 @@ export function createActivity(ctx: Ctx): Section {
             h('span', { class: 'act-text', text: lineupActivityText(a, lang) }),
           );
         }
-        return h('li', { class: 'act act-shop' }, time, h('span', { class: 'act-text', text: activityLine(l.shop) }));
+        const line = feedLine(l.shop, nameOf, (minor, currency) => money(minor, currency, lang));
+        return h('li', { class: 'act act-shop' }, time, h('span', { class: 'act-text', text: line }));
       }),
     );
     if (lines.length === 0) list.appendChild(h('li', { class: 'dim', i18n: 'products.no_activity' }));

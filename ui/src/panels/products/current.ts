@@ -1,11 +1,14 @@
 // The product being explained, large at the top of the panel: image, name,
 // price (with the struck-through list price), stock and how long it has
-// been explained. Next and Stop work for host and assistants alike. Below
+// been explained, and a flash sale running on it (price, units left,
+// countdown). Next and Stop work for host and assistants alike. Below
 // it, the pop-up the room shows viewers now (it comes from the room).
 
 import type { Ctx } from '../../ctx';
-import { language } from '../../i18n';
+import { language, t } from '../../i18n';
+import type { Activity } from '../../ipc';
 import { button, h, setI18n, setText, show } from '../../lib/dom';
+import { countdown } from '../../lib/activityText';
 import { mmss, money } from '../../lib/format';
 import { cardName } from '../../lib/roomEvents';
 import { productName, setThumb, thumb, type Section } from './common';
@@ -21,6 +24,15 @@ export function createCurrent(ctx: Ctx): Section {
   const listPrice = h('s', { class: 'current-list-price' });
   const stock = h('span', { class: 'current-stock' });
   const timer = h('span', { class: 'current-timer mono', testid: 'explain-timer' });
+  const saleText = h('span', { class: 'sale-text' });
+  const saleClock = h('span', { class: 'sale-countdown mono', testid: 'current-sale-countdown' });
+  const sale = h(
+    'div',
+    { class: 'current-sale', testid: 'current-sale' },
+    h('span', { class: 'tag live', i18n: 'activities.kind_flash_sale' }),
+    saleText,
+    saleClock,
+  );
   const idle = h('p', { class: 'hint', i18n: 'products.nothing_explained' });
   const next = button('products.next', () => void actions.nextProduct(), {
     class: 'btn btn-primary',
@@ -37,6 +49,7 @@ export function createCurrent(ctx: Ctx): Section {
     name,
     h('div', { class: 'current-prices' }, priceEl, listPrice),
     h('div', { class: 'current-meta' }, stock, timer),
+    sale,
   );
   const box = h(
     'section',
@@ -52,9 +65,15 @@ export function createCurrent(ctx: Ctx): Section {
 
   // ---- the explain timer: once a second, only while there is something to time and it is seen ----
   let since: number | null = null;
+  /** The flash sale on the product explained now, if one runs. */
+  let flash: Activity | null = null;
   let seen = true;
   let tick: ReturnType<typeof setInterval> | null = null;
-  const drawTimer = () => setText(timer, since === null ? '' : mmss(Date.now() - since));
+  const drawTimer = () => {
+    const now = Date.now();
+    setText(timer, since === null ? '' : mmss(now - since));
+    if (flash) setText(saleClock, countdown(flash, now));
+  };
   const syncTimer = () => {
     const want = since !== null && seen;
     if (want && tick === null) tick = setInterval(drawTimer, 1000);
@@ -106,6 +125,18 @@ export function createCurrent(ctx: Ctx): Section {
       }
     }
     since = item && cur ? cur.since_ms : null;
+    const running = item ? ctx.store.activityStore.saleOn(item.goods_id) : undefined;
+    flash = running ?? null;
+    show(sale, !!item && !!running);
+    if (item && running?.spec.kind === 'flash_sale') {
+      setText(
+        saleText,
+        t('activities.sale_on_card', {
+          price: money(running.spec.price, item.currency, lang),
+          left: running.remaining ?? 0,
+        }),
+      );
+    }
     drawTimer();
     syncTimer();
 

@@ -1,12 +1,14 @@
-// Products: the product being explained (large, at the top), then three
-// tabs: the shared lineup with its activity feed, this machine's
-// catalogue, and the product card on the stream. Host and assistants get
+// Products: the product being explained (large, at the top), then four
+// tabs: the shared lineup with its activity feed, the room's activities
+// (coupons, flash sales, draws, lucky bags), this machine's catalogue, and
+// the product card on the stream. Host and assistants get
 // the same lineup controls (an assistant may manage the lineup).
 
 import { onLanguage, type MessageKey } from '../../i18n';
 import { frameBatcher, h } from '../../lib/dom';
 import type { RoomChange } from '../../state/room';
 import { Subs, type PanelDef } from '../panel';
+import { createActivities } from './activities';
 import { createActivity } from './activity';
 import { createCardOverlay } from './cardOverlay';
 import { createCatalogue } from './catalogue';
@@ -14,11 +16,12 @@ import type { Section } from './common';
 import { createCurrent } from './current';
 import { createLineupList } from './lineup';
 
-export { activityLine, ACTIVITY_SHOWN } from './activity';
+export { ACTIVITY_SHOWN } from './activity';
 
-type Tab = 'lineup' | 'catalog' | 'card';
+type Tab = 'lineup' | 'activities' | 'catalog' | 'card';
 const TABS: { id: Tab; label: MessageKey }[] = [
   { id: 'lineup', label: 'products.tab_lineup' },
+  { id: 'activities', label: 'products.tab_activities' },
   { id: 'catalog', label: 'products.tab_catalog' },
   { id: 'card', label: 'products.tab_card' },
 ];
@@ -33,12 +36,14 @@ export const productsPanel: PanelDef = {
     const current = createCurrent(ctx);
     const lineup = createLineupList(ctx);
     const activity = createActivity(ctx);
+    const activities = createActivities(ctx);
     const catalogue = createCatalogue(ctx);
     const card = createCardOverlay(ctx);
-    const sections: Section[] = [current, lineup, activity, catalogue, card];
+    const sections: Section[] = [current, lineup, activity, activities, catalogue, card];
 
     const pages: Record<Tab, HTMLElement> = {
       lineup: h('div', { class: 'tab-page', testid: 'products-lineup' }, lineup.element, activity.element),
+      activities: h('div', { class: 'tab-page', testid: 'products-activities' }, activities.element),
       catalog: h('div', { class: 'tab-page', testid: 'products-catalog' }, catalogue.element),
       card: h('div', { class: 'tab-page', testid: 'products-card' }, card.element),
     };
@@ -67,6 +72,7 @@ export const productsPanel: PanelDef = {
       current.element,
       h('div', { class: 'tabs', attrs: { role: 'tablist' } }, ...tabButtons),
       pages.lineup,
+      pages.activities,
       pages.catalog,
       pages.card,
     );
@@ -82,6 +88,7 @@ export const productsPanel: PanelDef = {
         if (c.reset || c.products) schedule();
       }),
       store.lineupStore.subscribe(schedule),
+      store.activityStore.subscribe(schedule),
       store.on('session', schedule),
       store.on('settings', schedule),
       // Names and prices follow the window's language.

@@ -14,6 +14,11 @@ use tokio::sync::{mpsc, oneshot};
 use crate::error::{Result, RoomError};
 use crate::lineup::{LINEUP_HISTORY, LineupRecord, LineupSnapshot};
 use crate::protocol::{Event, GiftInfo, Metadata, RoomStatus};
+use crate::report::stats::SessionStats;
+use crate::report::{SessionReport, SessionSummary};
+
+mod commerce;
+pub use commerce::{ActivityRow, EntryRow, LoadedCommerce, OrderRow};
 
 /// Database file under the data directory.
 pub const DB_FILE: &str = "room.sqlite3";
@@ -46,6 +51,52 @@ pub struct TickWrite {
     pub lineup: Option<LineupSnapshot>,
     /// Lineup operations accepted this tick.
     pub lineup_ops: Vec<LineupRecord>,
+    /// Activities that changed.
+    pub activities: Vec<ActivityRow>,
+    /// Per-user counts that changed.
+    pub entries: Vec<EntryRow>,
+    pub orders: Vec<OrderRow>,
+    /// The session's figures, when they changed.
+    pub session: Option<SessionStats>,
+    /// Units sold but not yet taken off the lineup's stock, when that
+    /// changed (empty: none).
+    pub stock_pending: Option<std::collections::BTreeMap<String, u64>>,
+}
+
+/// A tick that could not be saved (a full disk, a locked file), with
+/// its write when the store still had it.
+#[derive(Debug)]
+pub struct Failed {
+    pub error: RoomError,
+    pub write: Option<Box<TickWrite>>,
+}
+
+impl std::fmt::Display for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl TickWrite {
+    /// Puts an older write that failed in front of this one, so that
+    /// saving the result saves both, in order (rows saved later win).
+    pub fn merge_older(&mut self, older: TickWrite) {
+        fn front<T>(newer: &mut Vec<T>, mut older: Vec<T>) {
+            older.append(newer);
+            *newer = older;
+        }
+        front(&mut self.events, older.events);
+        front(&mut self.points, older.points);
+        front(&mut self.moderation, older.moderation);
+        front(&mut self.lineup_ops, older.lineup_ops);
+        front(&mut self.activities, older.activities);
+        front(&mut self.entries, older.entries);
+        front(&mut self.orders, older.orders);
+        self.state = self.state.take().or(older.state);
+        self.lineup = self.lineup.take().or(older.lineup);
+        self.session = self.session.take().or(older.session);
+        self.stock_pending = self.stock_pending.take().or(older.stock_pending);
+    }
 }
 
 /// What loading a room returns.
@@ -61,6 +112,9 @@ pub struct LoadedRoom {
     pub lineup: LineupSnapshot,
     /// The newest accepted lineup operations, oldest first.
     pub lineup_history: Vec<LineupRecord>,
+    pub commerce: LoadedCommerce,
+    /// The newest session (running when it has no end).
+    pub session: Option<SessionStats>,
 }
 
 enum Cmd {
@@ -72,7 +126,7 @@ enum Cmd {
     Append {
         room: String,
         write: Box<TickWrite>,
-        reply: oneshot::Sender<Result<()>>,
+        reply: oneshot::Sender<std::result::Result<(), Failed>>,
     },
     Stop,
     Points {
@@ -85,6 +139,20 @@ enum Cmd {
     SetGifts {
         gifts: Vec<GiftInfo>,
         reply: oneshot::Sender<Result<()>>,
+    },
+    Sessions {
+        room: String,
+        reply: oneshot::Sender<Result<Vec<SessionSummary>>>,
+    },
+    Report {
+        room: String,
+        id: String,
+        reply: oneshot::Sender<Result<Option<SessionReport>>>,
+    },
+    Audit {
+        room: String,
+        id: String,
+        reply: oneshot::Sender<Result<Option<crate::activity::draw::DrawRecord>>>,
     },
 }
 
@@ -143,6 +211,7 @@ fn open(path: &Path) -> Result<Connection> {
             PRIMARY KEY (room, version)
          ) WITHOUT ROWID;",
     )?;
+    conn.execute_batch(commerce::SCHEMA)?;
     Ok(conn)
 }
 
@@ -231,6 +300,7 @@ fn load(conn: &Connection, room: &str, recent: usize) -> Result<LoadedRoom> {
         out.lineup_history.push(serde_json::from_str(&row?)?);
     }
     out.lineup_history.reverse();
+    (out.commerce, out.session) = commerce::load(conn, room)?;
     Ok(out)
 }
 
@@ -299,6 +369,16 @@ fn append(conn: &mut Connection, room: &str, w: &TickWrite) -> Result<()> {
             ],
         )?;
     }
+    if !w.orders.is_empty() {
+        let mut base = commerce::next_order_n(&tx, room)?;
+        commerce::append(&tx, room, w, &mut base)?;
+    } else if !w.entries.is_empty()
+        || !w.activities.is_empty()
+        || w.session.is_some()
+        || w.stock_pending.is_some()
+    {
+        commerce::append(&tx, room, w, &mut 0)?;
+    }
     if let Some((last, _, _)) = events.last()
         && *last % 1000 == 0
         && *last > LOG_KEEP
@@ -323,13 +403,25 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Cmd>) {
                 let _ = reply.send(load(&conn, &room, recent));
             }
             Cmd::Append { room, write, reply } => {
-                let r = append(&mut conn, &room, &write);
-                if let Err(e) = &r {
-                    tracing::error!(room, error = %e, "event log write failed");
-                }
+                let r = append(&mut conn, &room, &write).map_err(|error| {
+                    tracing::error!(room, error = %error, "event log write failed");
+                    Failed {
+                        error,
+                        write: Some(write),
+                    }
+                });
                 let _ = reply.send(r);
             }
             Cmd::Stop => break,
+            Cmd::Sessions { room, reply } => {
+                let _ = reply.send(commerce::sessions(&conn, &room));
+            }
+            Cmd::Report { room, id, reply } => {
+                let _ = reply.send(commerce::report(&conn, &room, &id));
+            }
+            Cmd::Audit { room, id, reply } => {
+                let _ = reply.send(commerce::audit(&conn, &room, &id));
+            }
             Cmd::Points { user, reply } => {
                 let r = conn
                     .query_row(
@@ -410,12 +502,22 @@ impl Store {
         .await
     }
 
-    /// Writes one tick (events, state, points, moderation) in one
-    /// transaction.
-    pub async fn append(&self, room: &str, write: TickWrite) -> Result<()> {
+    /// Writes one tick (events, state, points, moderation, commerce) in
+    /// one transaction. On failure the write comes back, so the room can
+    /// try it again with its next tick rather than lose it.
+    pub async fn append(&self, room: &str, write: TickWrite) -> std::result::Result<(), Failed> {
         let room = room.to_string();
         let write = Box::new(write);
-        self.call(|reply| Cmd::Append { room, write, reply }).await
+        let (reply, rx) = oneshot::channel();
+        let gone = || Failed {
+            error: RoomError::Closed("store"),
+            write: None,
+        };
+        self.tx
+            .send(Cmd::Append { room, write, reply })
+            .await
+            .map_err(|_| gone())?;
+        rx.await.map_err(|_| gone())?
     }
 
     /// Asks the thread to stop after the commands already queued; the
@@ -435,6 +537,28 @@ impl Store {
 
     pub async fn set_gifts(&self, gifts: Vec<GiftInfo>) -> Result<()> {
         self.call(|reply| Cmd::SetGifts { gifts, reply }).await
+    }
+
+    /// The room's sessions, newest first.
+    pub async fn sessions(&self, room: &str) -> Result<Vec<SessionSummary>> {
+        let room = room.to_string();
+        self.call(|reply| Cmd::Sessions { room, reply }).await
+    }
+
+    /// One session's report (a running one up to now).
+    pub async fn report(&self, room: &str, id: &str) -> Result<Option<SessionReport>> {
+        let (room, id) = (room.to_string(), id.to_string());
+        self.call(|reply| Cmd::Report { room, id, reply }).await
+    }
+
+    /// A drawn activity's published record.
+    pub async fn audit(
+        &self,
+        room: &str,
+        id: &str,
+    ) -> Result<Option<crate::activity::draw::DrawRecord>> {
+        let (room, id) = (room.to_string(), id.to_string());
+        self.call(|reply| Cmd::Audit { room, id, reply }).await
     }
 }
 
@@ -487,5 +611,79 @@ mod tests {
         assert_eq!(r.mutes, vec![("bad".to_string(), u64::MAX / 2)]);
         assert_eq!(s.points("u").await.unwrap(), 12);
         assert_eq!(s.load_room("other", 10).await.unwrap().state.seq, 0);
+    }
+
+    #[tokio::test]
+    async fn units_sold_but_not_yet_off_the_stock_survive_a_crash() {
+        let dir = tempfile::tempdir().unwrap();
+        let pending: std::collections::BTreeMap<String, u64> = [("tea".to_string(), 3)].into();
+        {
+            let (s, th) = Store::open(dir.path()).unwrap();
+            let w = TickWrite {
+                stock_pending: Some(pending.clone()),
+                ..Default::default()
+            };
+            s.append("r", w).await.unwrap();
+            // No shutdown tick: the process is gone.
+            drop(s);
+            th.join().unwrap();
+        }
+        let (s, _th) = Store::open(dir.path()).unwrap();
+        assert_eq!(
+            s.load_room("r", 1).await.unwrap().commerce.stock_pending,
+            pending
+        );
+        let w = TickWrite {
+            stock_pending: Some(Default::default()),
+            ..Default::default()
+        };
+        s.append("r", w).await.unwrap();
+        assert!(
+            s.load_room("r", 1)
+                .await
+                .unwrap()
+                .commerce
+                .stock_pending
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_failed_write_goes_in_front_of_the_next() {
+        let row = |id: &str| ActivityRow {
+            id: id.into(),
+            body: "{}".into(),
+            secret: Some("s".into()),
+            audit: None,
+        };
+        let older = TickWrite {
+            events: vec![(1, 1, "a".into())],
+            activities: vec![row("a1")],
+            lineup: Some(LineupSnapshot::default()),
+            stock_pending: Some([("tea".to_string(), 2)].into()),
+            ..Default::default()
+        };
+        let mut newer = TickWrite {
+            events: vec![(2, 2, "b".into())],
+            activities: vec![row("a1"), row("a2")],
+            stock_pending: Some([("tea".to_string(), 5)].into()),
+            ..Default::default()
+        };
+        newer.merge_older(older);
+        let seqs: Vec<u64> = newer.events.iter().map(|e| e.0).collect();
+        assert_eq!(seqs, [1, 2]);
+        let ids: Vec<&str> = newer.activities.iter().map(|a| a.id.as_str()).collect();
+        // The newer row of a1 comes later, so it is the one that stays.
+        assert_eq!(ids, ["a1", "a1", "a2"]);
+        assert!(newer.lineup.is_some(), "kept from the older write");
+        assert_eq!(
+            newer.stock_pending.unwrap()["tea"],
+            5,
+            "the newer pending wins"
+        );
+        assert!(
+            !format!("{:?}", newer.activities).contains("\"s\""),
+            "no seed in Debug"
+        );
     }
 }

@@ -1,0 +1,191 @@
+//! Activities, reports and draw records from outside the room task:
+//! one request at a time over the WebSocket (the CLI, tests, scripts),
+//! and the REST reads. Async, on the caller's tokio runtime.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::draw::DrawRecord;
+use super::{ActionOutcome, Activity};
+use crate::client::{ClientEvent, RoomClient};
+use crate::error::{Result, RoomError};
+use crate::lineup::remote::room_api_url;
+use crate::protocol::ClientMsg;
+use crate::report::{SessionReport, SessionSummary};
+
+/// A connection that sends `buy`, `claim`, `enter` and `activity`
+/// requests and waits for each answer.
+pub struct ActivityRemote {
+    client: RoomClient,
+    rx: mpsc::Receiver<ClientEvent>,
+    next: u64,
+    prefix: String,
+    /// The activities the welcome carried, then kept up to date.
+    pub activities: Vec<Activity>,
+}
+
+impl ActivityRemote {
+    /// Connects and waits (at most `wait`) for the welcome.
+    pub async fn connect(ws_url: &str, token: &str, wait: Duration) -> Result<Self> {
+        let (client, rx, welcome) = RoomClient::connect_welcomed(ws_url, token, wait).await?;
+        let mut me = Self {
+            client,
+            rx,
+            next: 0,
+            prefix: format!("c{}", crate::token::now_ms()),
+            activities: Vec::new(),
+        };
+        me.observe(&welcome);
+        Ok(me)
+    }
+
+    fn observe(&mut self, ev: &ClientEvent) {
+        match ev {
+            ClientEvent::Connected { welcome, .. } => {
+                if let crate::protocol::ServerMsg::Welcome { activities, .. } = welcome.as_ref() {
+                    self.activities = activities.clone();
+                }
+            }
+            ClientEvent::Event(e) => {
+                if let crate::protocol::EventBody::Activity { activity, .. } = &e.body {
+                    match self.activities.iter_mut().find(|a| a.id == activity.id) {
+                        Some(a) => *a = (**activity).clone(),
+                        None => self.activities.push((**activity).clone()),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    async fn until<T>(
+        &mut self,
+        wait: Duration,
+        mut f: impl FnMut(&ClientEvent) -> Option<T>,
+    ) -> Result<T> {
+        tokio::time::timeout(wait, async {
+            loop {
+                let ev = self
+                    .rx
+                    .recv()
+                    .await
+                    .ok_or(RoomError::Closed("room client"))?;
+                self.observe(&ev);
+                if let Some(t) = f(&ev) {
+                    return Ok(t);
+                }
+            }
+        })
+        .await
+        .map_err(|_| RoomError::WebSocket("the room did not answer in time".into()))?
+    }
+
+    /// A fresh op id for [`ActivityRemote::send`].
+    pub fn op_id(&mut self) -> String {
+        self.next += 1;
+        format!("{}-{}", self.prefix, self.next)
+    }
+
+    /// Sends a request made with `op_id` and waits for its answer.
+    pub async fn send(
+        &mut self,
+        make: impl FnOnce(String) -> ClientMsg,
+        wait: Duration,
+    ) -> Result<ActionOutcome> {
+        let op_id = self.op_id();
+        self.client.send(make(op_id.clone())).await?;
+        self.until(wait, |ev| match ev {
+            ClientEvent::ActionReply { op_id: id, outcome } if *id == op_id => {
+                Some(outcome.clone())
+            }
+            _ => None,
+        })
+        .await
+    }
+
+    pub async fn close(self) {
+        self.client.close().await;
+    }
+}
+
+async fn get_json<T: serde::de::DeserializeOwned>(
+    url: String,
+    token: Option<&str>,
+    what: &str,
+) -> Result<T> {
+    let text = get_text(url, token, what).await?;
+    serde_json::from_str(&text).map_err(|e| RoomError::Http(format!("{what}: {e}")))
+}
+
+async fn get_text(url: String, token: Option<&str>, what: &str) -> Result<String> {
+    let fail = |m: String| RoomError::Http(format!("{what}: {m}"));
+    let mut req = reqwest::Client::new()
+        .get(url)
+        .timeout(Duration::from_secs(15));
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    let r = req
+        .send()
+        .await
+        // reqwest names the URL (no token in it), never the header.
+        .map_err(|e| fail(e.to_string()))?;
+    if !r.status().is_success() {
+        let status = r.status();
+        let body: serde_json::Value = r.json().await.unwrap_or_default();
+        let why = body["message"].as_str().unwrap_or("");
+        return Err(fail(format!("HTTP {status} {why}")));
+    }
+    r.text().await.map_err(|e| fail(e.to_string()))
+}
+
+/// The room's sessions, newest first (host, assistant or admin).
+pub async fn fetch_sessions(ws_url: &str, token: &str) -> Result<Vec<SessionSummary>> {
+    get_json(room_api_url(ws_url, "sessions")?, Some(token), "sessions").await
+}
+
+/// One session's report.
+pub async fn fetch_report(ws_url: &str, token: &str, id: &str) -> Result<SessionReport> {
+    let url = room_api_url(ws_url, &format!("sessions/{}/report", path_part(id)?))?;
+    get_json(url, Some(token), "report").await
+}
+
+/// One session's per-product table as CSV.
+pub async fn fetch_report_csv(ws_url: &str, token: &str, id: &str) -> Result<String> {
+    let url = room_api_url(ws_url, &format!("sessions/{}/report", path_part(id)?))?;
+    get_text(format!("{url}?format=csv"), Some(token), "report").await
+}
+
+/// A drawn activity's published record (public: no token).
+pub async fn fetch_draw(ws_url: &str, id: &str) -> Result<DrawRecord> {
+    let url = room_api_url(ws_url, &format!("activities/{}/draw", path_part(id)?))?;
+    get_json(url, None, "draw record").await
+}
+
+/// The room's activities.
+pub async fn fetch_activities(ws_url: &str, token: &str) -> Result<Vec<Activity>> {
+    get_json(
+        room_api_url(ws_url, "activities")?,
+        Some(token),
+        "activities",
+    )
+    .await
+}
+
+/// Ids go into a URL path: only the characters ids are made of.
+fn path_part(id: &str) -> Result<&str> {
+    if !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        Ok(id)
+    } else {
+        Err(RoomError::protocol(
+            crate::protocol::ErrorCode::InvalidArgument,
+            format!("{id:?} is not an id"),
+        ))
+    }
+}
