@@ -132,6 +132,25 @@ pub struct RoomClient {
     task: tokio::task::JoinHandle<()>,
 }
 
+/// Reads events until `f` answers, for at most `wait` (the scripted
+/// clients' one way of waiting for an answer).
+pub async fn recv_until<T>(
+    rx: &mut mpsc::Receiver<ClientEvent>,
+    wait: Duration,
+    mut f: impl FnMut(&ClientEvent) -> Option<T>,
+) -> Result<T> {
+    tokio::time::timeout(wait, async {
+        loop {
+            let ev = rx.recv().await.ok_or(RoomError::Closed("room client"))?;
+            if let Some(t) = f(&ev) {
+                return Ok(t);
+            }
+        }
+    })
+    .await
+    .map_err(|_| RoomError::WebSocket("the room did not answer in time".into()))?
+}
+
 impl RoomClient {
     /// Connects as a script does (the token in the hello frame, not the
     /// URL) and waits, at most `wait`, for the welcome, which it returns
@@ -146,26 +165,18 @@ impl RoomClient {
         // Keeps the token out of the URL (and proxy logs).
         config.token_in_hello = true;
         let (client, mut rx) = Self::connect(config);
-        let welcome = tokio::time::timeout(wait, async {
-            loop {
-                match rx.recv().await {
-                    None => return Err(RoomError::Closed("room client")),
-                    Some(ev @ ClientEvent::Connected { .. }) => return Ok(ev),
-                    Some(ClientEvent::Disconnected {
-                        will_retry: false,
-                        reason,
-                        ..
-                    }) => {
-                        return Err(RoomError::WebSocket(format!(
-                            "the room refused the connection: {reason}"
-                        )));
-                    }
-                    Some(_) => {}
-                }
-            }
+        let welcome = recv_until(&mut rx, wait, |ev| match ev {
+            ClientEvent::Connected { .. } => Some(Ok(ev.clone())),
+            ClientEvent::Disconnected {
+                will_retry: false,
+                reason,
+                ..
+            } => Some(Err(RoomError::WebSocket(format!(
+                "the room refused the connection: {reason}"
+            )))),
+            _ => None,
         })
-        .await
-        .map_err(|_| RoomError::WebSocket("the room did not answer in time".into()))??;
+        .await??;
         Ok((client, rx, welcome))
     }
 

@@ -8,7 +8,7 @@ use tokio::sync::mpsc;
 
 use super::draw::DrawRecord;
 use super::{ActionOutcome, Activity};
-use crate::client::{ClientEvent, RoomClient};
+use crate::client::{ClientEvent, RoomClient, recv_until};
 use crate::error::{Result, RoomError};
 use crate::lineup::remote::room_api_url;
 use crate::protocol::ClientMsg;
@@ -36,27 +36,8 @@ impl ActivityRemote {
             prefix: format!("c{}", crate::token::now_ms()),
             activities: Vec::new(),
         };
-        me.observe(&welcome);
+        mirror(&mut me.activities, &welcome);
         Ok(me)
-    }
-
-    fn observe(&mut self, ev: &ClientEvent) {
-        match ev {
-            ClientEvent::Connected { welcome, .. } => {
-                if let crate::protocol::ServerMsg::Welcome { activities, .. } = welcome.as_ref() {
-                    self.activities = activities.clone();
-                }
-            }
-            ClientEvent::Event(e) => {
-                if let crate::protocol::EventBody::Activity { activity, .. } = &e.body {
-                    match self.activities.iter_mut().find(|a| a.id == activity.id) {
-                        Some(a) => *a = (**activity).clone(),
-                        None => self.activities.push((**activity).clone()),
-                    }
-                }
-            }
-            _ => {}
-        }
     }
 
     async fn until<T>(
@@ -64,21 +45,12 @@ impl ActivityRemote {
         wait: Duration,
         mut f: impl FnMut(&ClientEvent) -> Option<T>,
     ) -> Result<T> {
-        tokio::time::timeout(wait, async {
-            loop {
-                let ev = self
-                    .rx
-                    .recv()
-                    .await
-                    .ok_or(RoomError::Closed("room client"))?;
-                self.observe(&ev);
-                if let Some(t) = f(&ev) {
-                    return Ok(t);
-                }
-            }
+        let list = &mut self.activities;
+        recv_until(&mut self.rx, wait, |ev| {
+            mirror(list, ev);
+            f(ev)
         })
         .await
-        .map_err(|_| RoomError::WebSocket("the room did not answer in time".into()))?
     }
 
     /// A fresh op id for [`ActivityRemote::send`].
@@ -106,6 +78,32 @@ impl ActivityRemote {
 
     pub async fn close(self) {
         self.client.close().await;
+    }
+}
+
+/// Keeps `list` as the server has it: replaced by a welcome, each
+/// `activity` event replacing or adding its activity. True when the
+/// event was one of those.
+pub fn mirror(list: &mut Vec<Activity>, ev: &ClientEvent) -> bool {
+    match ev {
+        ClientEvent::Connected { welcome, .. } => {
+            let crate::protocol::ServerMsg::Welcome { activities, .. } = welcome.as_ref() else {
+                return false;
+            };
+            *list = activities.clone();
+            true
+        }
+        ClientEvent::Event(e) => {
+            let crate::protocol::EventBody::Activity { activity, .. } = &e.body else {
+                return false;
+            };
+            match list.iter_mut().find(|a| a.id == activity.id) {
+                Some(a) => *a = (**activity).clone(),
+                None => list.push((**activity).clone()),
+            }
+            true
+        }
+        _ => false,
     }
 }
 

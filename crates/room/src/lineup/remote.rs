@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::{LineupMirror, LineupOp, LineupSnapshot};
-use crate::client::{ClientEvent, RoomClient};
+use crate::client::{ClientEvent, RoomClient, recv_until};
 use crate::error::{Result, RoomError};
 use crate::protocol::{ClientMsg, LineupOutcome};
 
@@ -114,21 +114,12 @@ impl LineupRemote {
         wait: Duration,
         mut f: impl FnMut(&ClientEvent) -> Option<T>,
     ) -> Result<T> {
-        tokio::time::timeout(wait, async {
-            loop {
-                let ev = self
-                    .rx
-                    .recv()
-                    .await
-                    .ok_or(RoomError::Closed("room client"))?;
-                self.mirror.observe(&ev);
-                if let Some(t) = f(&ev) {
-                    return Ok(t);
-                }
-            }
+        let mirror = &mut self.mirror;
+        recv_until(&mut self.rx, wait, |ev| {
+            mirror.observe(ev);
+            f(ev)
         })
         .await
-        .map_err(|_| RoomError::WebSocket("the room did not answer in time".into()))?
     }
 
     /// Sends `op` on the newest version this client has and waits for

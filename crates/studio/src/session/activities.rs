@@ -15,7 +15,7 @@ use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use shopcast_room::activity::remote as activity_remote;
 use shopcast_room::activity::{ActionOutcome, Activity, ActivityOp};
-use shopcast_room::protocol::{ClientMsg, ErrorCode as RoomCode, EventBody, ServerMsg};
+use shopcast_room::protocol::{ClientMsg, ErrorCode as RoomCode, EventBody};
 use shopcast_room::report::{SessionReport, SessionSummary};
 use shopcast_room::{ClientEvent, RoomError};
 use tokio::sync::oneshot;
@@ -57,27 +57,19 @@ impl ActivityHub {
                 }
                 None
             }
-            ClientEvent::Connected { welcome, .. } => match welcome.as_ref() {
-                ServerMsg::Welcome { activities, .. } => {
-                    let mut l = self.list.lock();
-                    *l = activities.clone();
-                    Some(l.clone())
-                }
-                _ => None,
-            },
-            ClientEvent::Event(e) => match &e.body {
-                EventBody::Activity { activity, .. } => {
-                    let mut l = self.list.lock();
-                    match l.iter_mut().find(|a| a.id == activity.id) {
-                        Some(a) => *a = (**activity).clone(),
-                        None => l.push((**activity).clone()),
-                    }
-                    Some(l.clone())
-                }
-                _ => None,
-            },
+            // Only what can change the list takes its lock (barrage
+            // goes by thousands a second).
+            ClientEvent::Connected { .. } => self.mirror(ev),
+            ClientEvent::Event(e) if matches!(e.body, EventBody::Activity { .. }) => {
+                self.mirror(ev)
+            }
             _ => None,
         }
+    }
+
+    fn mirror(&self, ev: &ClientEvent) -> Option<Vec<Activity>> {
+        let mut l = self.list.lock();
+        activity_remote::mirror(&mut l, ev).then(|| l.clone())
     }
 
     pub(super) fn list(&self) -> Vec<Activity> {
