@@ -45,6 +45,7 @@ pub mod merge;
 pub mod popup;
 pub mod protocol;
 pub mod report;
+pub mod rest;
 mod room;
 pub mod server;
 pub mod store;

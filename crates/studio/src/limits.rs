@@ -53,6 +53,11 @@ impl Range {
         }
     }
 
+    /// `1..=max`: counts and lengths that cannot be zero.
+    fn one_to(max: f64) -> Self {
+        Self { min: 1.0, max }
+    }
+
     fn up_to(max: usize) -> Self {
         Self {
             min: 0.0,
@@ -121,20 +126,11 @@ impl Limits {
                 min: *srt.start() as f64,
                 max: *srt.end() as f64,
             },
-            destination_name_bytes: Range {
-                min: 1.0,
-                max: shopcast_push::DESTINATION_NAME_MAX as f64,
-            },
-            barrage_chars: Range {
-                min: 1.0,
-                max: room.max_text_chars as f64,
-            },
+            destination_name_bytes: Range::one_to(shopcast_push::DESTINATION_NAME_MAX as f64),
+            barrage_chars: Range::one_to(room.max_text_chars as f64),
             announcement_chars: Range::up_to(room.max_announcement_chars),
             product_card_scale: Range::of(&PRODUCT_CARD_SCALE),
-            product_name_chars: Range {
-                min: 1.0,
-                max: shopcast_commerce::MAX_NAME_CHARS as f64,
-            },
+            product_name_chars: Range::one_to(shopcast_commerce::MAX_NAME_CHARS as f64),
             price_minor: Range {
                 min: 0.0,
                 max: shopcast_commerce::MAX_PRICE_MINOR as f64,
@@ -143,44 +139,17 @@ impl Limits {
                 min: 0.0,
                 max: shopcast_commerce::MAX_STOCK as f64,
             },
-            product_id_bytes: Range {
-                min: 1.0,
-                max: shopcast_commerce::ID_MAX as f64,
-            },
-            import_bytes: Range {
-                min: 1.0,
-                max: shopcast_commerce::MAX_IMPORT_BYTES as f64,
-            },
+            product_id_bytes: Range::one_to(shopcast_commerce::ID_MAX as f64),
+            import_bytes: Range::one_to(shopcast_commerce::MAX_IMPORT_BYTES as f64),
             rehearsal_take_part: Range::of(&REHEARSAL_TAKE_PART),
             rehearsal_card_clicks_per_s: Range::of(&REHEARSAL_CARD_CLICKS_PER_S),
-            activity_duration_secs: Range {
-                min: 1.0,
-                max: act::MAX_DURATION_SECS as f64,
-            },
-            activity_quantity: Range {
-                min: 1.0,
-                max: act::MAX_QUANTITY as f64,
-            },
-            activity_per_user: Range {
-                min: 1.0,
-                max: act::MAX_PER_USER as f64,
-            },
-            activity_winners: Range {
-                min: 1.0,
-                max: act::MAX_WINNERS as f64,
-            },
-            activity_keyword_chars: Range {
-                min: 1.0,
-                max: act::MAX_KEYWORD_CHARS as f64,
-            },
-            activity_title_chars: Range {
-                min: 1.0,
-                max: act::MAX_TITLE_CHARS as f64,
-            },
-            discount_percent: Range {
-                min: 1.0,
-                max: act::MAX_DISCOUNT_PERCENT as f64,
-            },
+            activity_duration_secs: Range::one_to(act::MAX_DURATION_SECS as f64),
+            activity_quantity: Range::one_to(act::MAX_QUANTITY as f64),
+            activity_per_user: Range::one_to(act::MAX_PER_USER as f64),
+            activity_winners: Range::one_to(act::MAX_WINNERS as f64),
+            activity_keyword_chars: Range::one_to(act::MAX_KEYWORD_CHARS as f64),
+            activity_title_chars: Range::one_to(act::MAX_TITLE_CHARS as f64),
+            discount_percent: Range::one_to(act::MAX_DISCOUNT_PERCENT as f64),
         }
     }
 }

@@ -122,22 +122,11 @@ impl Canvas {
 
     /// Fills `rect` with rounded corners, anti-aliased.
     pub(super) fn fill(&mut self, rect: Rect, radius: f32, color: Rgba) {
-        let (xs, ys) = self.span(rect);
-        for y in ys {
-            for x in xs.clone() {
-                let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
-                let c = if rect.inside(px, py, radius) {
-                    1.0
-                } else {
-                    rect.coverage(px, py, radius)
-                };
-                self.blend(x as i32, y as i32, color, c);
-            }
-        }
+        self.fill_gradient(rect, radius, color, color);
     }
 
-    /// Fills `rect` like [`Canvas::fill`], shading from `from` at the
-    /// left edge to `to` at the right.
+    /// Fills `rect` with rounded corners, anti-aliased, shading from
+    /// `from` at the left edge to `to` at the right.
     pub(super) fn fill_gradient(&mut self, rect: Rect, radius: f32, from: Rgba, to: Rgba) {
         let (xs, ys) = self.span(rect);
         for x in xs {

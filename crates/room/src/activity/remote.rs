@@ -10,9 +10,9 @@ use super::draw::DrawRecord;
 use super::{ActionOutcome, Activity};
 use crate::client::{ClientEvent, RoomClient, recv_until};
 use crate::error::{Result, RoomError};
-use crate::lineup::remote::room_api_url;
 use crate::protocol::ClientMsg;
 use crate::report::{SessionReport, SessionSummary};
+use crate::rest::{get_json, get_text, room_api_url};
 
 /// A connection that sends `buy`, `claim`, `enter` and `activity`
 /// requests and waits for each answer.
@@ -105,37 +105,6 @@ pub fn mirror(list: &mut Vec<Activity>, ev: &ClientEvent) -> bool {
         }
         _ => false,
     }
-}
-
-async fn get_json<T: serde::de::DeserializeOwned>(
-    url: String,
-    token: Option<&str>,
-    what: &str,
-) -> Result<T> {
-    let text = get_text(url, token, what).await?;
-    serde_json::from_str(&text).map_err(|e| RoomError::Http(format!("{what}: {e}")))
-}
-
-async fn get_text(url: String, token: Option<&str>, what: &str) -> Result<String> {
-    let fail = |m: String| RoomError::Http(format!("{what}: {m}"));
-    let mut req = reqwest::Client::new()
-        .get(url)
-        .timeout(Duration::from_secs(15));
-    if let Some(token) = token {
-        req = req.bearer_auth(token);
-    }
-    let r = req
-        .send()
-        .await
-        // reqwest names the URL (no token in it), never the header.
-        .map_err(|e| fail(e.to_string()))?;
-    if !r.status().is_success() {
-        let status = r.status();
-        let body: serde_json::Value = r.json().await.unwrap_or_default();
-        let why = body["message"].as_str().unwrap_or("");
-        return Err(fail(format!("HTTP {status} {why}")));
-    }
-    r.text().await.map_err(|e| fail(e.to_string()))
 }
 
 /// The room's sessions, newest first (host, assistant or admin).

@@ -9,75 +9,42 @@ use tokio::sync::mpsc;
 
 use super::{LineupMirror, LineupOp, LineupSnapshot};
 use crate::client::{ClientEvent, RoomClient, recv_until};
-use crate::error::{Result, RoomError};
+use crate::error::Result;
 use crate::protocol::{ClientMsg, LineupOutcome};
+use crate::rest;
 
 /// `http(s)://host/api/rooms/{room}/media` for `ws(s)://host/ws/{room}`.
 pub fn media_api_url(ws_url: &str) -> Result<String> {
-    room_api_url(ws_url, "media")
-}
-
-/// `http(s)://host/api/rooms/{room}/{leaf}` for `ws(s)://host/ws/{room}`.
-pub(crate) fn room_api_url(ws_url: &str, leaf: &str) -> Result<String> {
-    let mut u =
-        url::Url::parse(ws_url).map_err(|e| RoomError::WebSocket(format!("bad URL: {e}")))?;
-    let room = u
-        .path()
-        .strip_prefix("/ws/")
-        .filter(|r| crate::token::valid_room(r))
-        .ok_or_else(|| RoomError::WebSocket("the room URL must end in /ws/ROOM".into()))?
-        .to_string();
-    let scheme = if u.scheme() == "wss" { "https" } else { "http" };
-    u.set_scheme(scheme)
-        .map_err(|_| RoomError::WebSocket("cannot make an HTTP URL of it".into()))?;
-    u.set_path(&format!("/api/rooms/{room}/{leaf}"));
-    u.set_query(None);
-    Ok(u.to_string())
+    rest::room_api_url(ws_url, "media")
 }
 
 /// Uploads a product image; returns the path the server serves it at.
 pub async fn upload_media(ws_url: &str, token: &str, bytes: Vec<u8>) -> Result<String> {
-    let url = media_api_url(ws_url)?;
-    let fail = |m: String| RoomError::WebSocket(format!("image upload: {m}"));
-    let r = reqwest::Client::new()
-        .put(url)
-        .bearer_auth(token)
-        .timeout(Duration::from_secs(15))
-        .body(bytes)
-        .send()
+    let what = "image upload";
+    let req = reqwest::Client::new()
+        .put(media_api_url(ws_url)?)
+        .body(bytes);
+    let v: serde_json::Value = rest::send(req, Some(token), what)
+        .await?
+        .json()
         .await
-        // reqwest names the URL (no token in it), never the header.
-        .map_err(|e| fail(e.to_string()))?;
-    if !r.status().is_success() {
-        let status = r.status();
-        let body: serde_json::Value = r.json().await.unwrap_or_default();
-        let why = body["message"].as_str().unwrap_or("");
-        return Err(fail(format!("HTTP {status} {why}")));
-    }
-    let v: serde_json::Value = r.json().await.map_err(|e| fail(e.to_string()))?;
+        .map_err(|e| rest::fail(what, e))?;
     v["url"]
         .as_str()
         .map(str::to_string)
-        .ok_or_else(|| fail("no url in the answer".into()))
+        .ok_or_else(|| rest::fail(what, "no url in the answer"))
 }
 
 /// The lineup and its recent history (`GET /api/rooms/{room}/lineup`,
 /// host, assistant or admin token): what a late-joining assistant's
 /// activity feed starts from.
 pub async fn fetch_history(ws_url: &str, token: &str) -> Result<crate::LineupView> {
-    let url = room_api_url(ws_url, "lineup")?;
-    let fail = |m: String| RoomError::WebSocket(format!("lineup history: {m}"));
-    let r = reqwest::Client::new()
-        .get(url)
-        .bearer_auth(token)
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await
-        .map_err(|e| fail(e.to_string()))?;
-    if !r.status().is_success() {
-        return Err(fail(format!("HTTP {}", r.status())));
-    }
-    r.json().await.map_err(|e| fail(e.to_string()))
+    rest::get_json(
+        rest::room_api_url(ws_url, "lineup")?,
+        Some(token),
+        "lineup history",
+    )
+    .await
 }
 
 /// A lineup client: one connection, the lineup mirror, one operation
@@ -174,7 +141,7 @@ mod tests {
         );
         assert!(media_api_url("ws://h/elsewhere").is_err());
         assert_eq!(
-            room_api_url("ws://h/ws/media", "lineup").unwrap(),
+            rest::room_api_url("ws://h/ws/media", "lineup").unwrap(),
             "http://h/api/rooms/media/lineup"
         );
     }

@@ -19,7 +19,7 @@ import {
 } from '../../lib/activityText';
 import { button, h, setI18n, setText, show } from '../../lib/dom';
 import { createActivityForm } from './activityForm';
-import { productName, type Section } from './common';
+import { productName, refusalBanner, type Section } from './common';
 
 /** Hex digits of a commitment or seed shown before the ellipsis (the rest is in the tooltip). */
 const PROOF_SHOWN = 12;
@@ -121,18 +121,7 @@ export function createActivities(ctx: Ctx): Section {
       testid: `activity-new-${kind}`,
     }),
   );
-  const refusalText = h('span', { class: 'refusal-text' });
-  const refusal = h(
-    'div',
-    { class: 'refusal', testid: 'activity-refusal', attrs: { role: 'alert' } },
-    refusalText,
-    h('button', {
-      class: 'btn-quiet refusal-close',
-      text: '×',
-      attrs: { type: 'button', 'aria-label': t('common.close') },
-      on: { click: () => state.setRefusal(null) },
-    }),
-  );
+  const refusal = refusalBanner('activity-refusal', () => state.setRefusal(null));
   const running = h('ol', { class: 'activities', testid: 'activities-running' });
   const none = h('p', { class: 'hint', testid: 'activities-none' });
   const endedCount = h('summary', {});
@@ -143,7 +132,7 @@ export function createActivities(ctx: Ctx): Section {
     { class: 'activities-section', testid: 'activities' },
     h('div', { class: 'row wrap activity-new' }, h('span', { class: 'dim', i18n: 'activities.new_label' }), ...newButtons),
     form.element,
-    refusal,
+    refusal.element,
     none,
     running,
     ended,
@@ -176,8 +165,7 @@ export function createActivities(ctx: Ctx): Section {
   /** What the ended list shows: ids and language (ended activities never change). */
   let endedKey: string | null = null;
   const render = () => {
-    setText(refusalText, state.refusal ? t('activities.refused', { reason: state.refusal }) : '');
-    show(refusal, state.refusal !== null);
+    refusal.set(state.refusal === null ? null : t('activities.refused', { reason: state.refusal }));
     const names = nameOf();
     const now = Date.now();
     const list = state.running();

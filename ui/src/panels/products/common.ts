@@ -1,9 +1,9 @@
 // Small pieces the Products panel's parts share: names in the window's
 // language, prices, state and role labels, thumbnails.
 
-import type { MessageKey } from '../../i18n';
+import { t, type MessageKey } from '../../i18n';
 import type { ItemState, Language, Role } from '../../ipc';
-import { h } from '../../lib/dom';
+import { h, setText, show } from '../../lib/dom';
 import { isInlineImage } from '../beauty';
 
 /** A part of the panel: its element, a render (called at most once a frame) and a dispose. */
@@ -53,4 +53,33 @@ export function setThumb(box: HTMLElement, src: string | null | undefined): void
     img?.remove();
     box.classList.add('empty');
   }
+}
+
+/** The server's reason a change was refused, with a close button. */
+export interface RefusalBanner {
+  element: HTMLElement;
+  /** Shows `text`, or hides the banner for null. */
+  set(text: string | null): void;
+}
+
+export function refusalBanner(testid: string, onClose: () => void): RefusalBanner {
+  const text = h('span', { class: 'refusal-text' });
+  const element = h(
+    'div',
+    { class: 'refusal', testid, attrs: { role: 'alert' } },
+    text,
+    h('button', {
+      class: 'btn-quiet refusal-close',
+      text: '×',
+      attrs: { type: 'button', 'aria-label': t('common.close') },
+      on: { click: onClose },
+    }),
+  );
+  return {
+    element,
+    set(value) {
+      setText(text, value ?? '');
+      show(element, value !== null);
+    },
+  };
 }

@@ -6,9 +6,9 @@
 import type { Ctx } from '../../ctx';
 import { language, t } from '../../i18n';
 import type { LineupItem, LineupOp } from '../../ipc';
-import { button, h, setI18n, setText, show } from '../../lib/dom';
+import { button, h, setI18n, show } from '../../lib/dom';
 import { dropGap, keyboardTarget, moveTarget } from '../../lib/reorder';
-import { productName, type Section } from './common';
+import { productName, refusalBanner, type Section } from './common';
 import { LineupRow, type RowHandlers } from './lineupRow';
 
 export function createLineupList(ctx: Ctx): Section {
@@ -17,24 +17,13 @@ export function createLineupList(ctx: Ctx): Section {
 
   const list = h('ol', { class: 'lineup', testid: 'lineup' });
   const empty = h('p', { class: 'hint notice-inline', testid: 'lineup-empty' });
-  const refusalText = h('span', { class: 'refusal-text' });
-  const refusal = h(
-    'div',
-    { class: 'refusal', testid: 'lineup-refusal', attrs: { role: 'alert' } },
-    refusalText,
-    h('button', {
-      class: 'btn-quiet refusal-close',
-      text: '×',
-      attrs: { type: 'button', 'aria-label': t('common.close') },
-      on: { click: () => state.setRefusal(null) },
-    }),
-  );
+  const refusal = refusalBanner('lineup-refusal', () => state.setRefusal(null));
   const reload = button('products.reload', () => void actions.refreshLineup(true), { class: 'btn btn-small' });
   const element = h(
     'section',
     { class: 'lineup-section' },
     h('div', { class: 'row spread' }, h('h3', { i18n: 'products.lineup' }), reload),
-    refusal,
+    refusal.element,
     empty,
     list,
   );
@@ -124,8 +113,7 @@ export function createLineupList(ctx: Ctx): Section {
 
   const render = () => {
     const s = state.snapshot;
-    setText(refusalText, state.refusal ? t('products.conflict', { reason: state.refusal }) : '');
-    show(refusal, state.refusal !== null);
+    refusal.set(state.refusal === null ? null : t('products.conflict', { reason: state.refusal }));
     if (!s) {
       base = null;
       if (state.error) setI18n(empty, 'products.unavailable', { reason: state.error });
