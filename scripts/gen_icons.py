@@ -79,15 +79,17 @@ def icns(pngs):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    sizes = {s: png(s) for s in (32, 128, 256, 512)}
-    files = {
-        "32x32.png": sizes[32],
-        "128x128.png": sizes[128],
+    # Every size of the freedesktop hicolor theme: the Linux bundles
+    # install each PNG under /usr/share/icons/hicolor/NxN/apps.
+    hicolor = (16, 22, 24, 32, 48, 64, 96, 128, 256, 512)
+    sizes = {s: png(s) for s in hicolor}
+    files = {f"{s}x{s}.png": sizes[s] for s in hicolor}
+    files.update({
         "128x128@2x.png": sizes[256],
         "icon.png": sizes[512],
-        "icon.ico": ico([(s, sizes[s]) for s in (32, 128, 256)]),
+        "icon.ico": ico([(s, sizes[s]) for s in (16, 24, 32, 48, 64, 256)]),
         "icon.icns": icns(sorted(sizes.items())),
-    }
+    })
     for name, data in files.items():
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)

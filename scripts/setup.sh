@@ -34,6 +34,11 @@ PACKAGES=(
   fonts-noto-cjk fonts-noto-color-emoji
   # the product card's Latin fallback (its tests require it)
   fonts-dejavu-core
+  # the installers' test: dpkg-shlibdeps, rpm -qp, the desktop entry check
+  dpkg-dev rpm desktop-file-utils
+  # the Windows compile check of the non-GUI crates (their C parts:
+  # SQLite, ring)
+  gcc-mingw-w64-x86-64
 )
 # Node.js for the UI: only when no node is on the PATH (a newer one
 # installed by other means is kept).
@@ -82,4 +87,12 @@ TAURI_DRIVER_VERSION=2.1.0
 if ! "$HOME/.cargo/bin/tauri-driver" --help >/dev/null 2>&1; then
   echo "setup: installing tauri-driver $TAURI_DRIVER_VERSION"
   cargo install --locked --quiet tauri-driver --version "$TAURI_DRIVER_VERSION"
+fi
+
+# The Windows target for the compile check of the non-GUI crates (CI's
+# guard against Linux-only code); rustup fetches it from static.rust-lang.org.
+rustup="$(command -v rustup || echo "$HOME/.cargo/bin/rustup")"
+if ! "$rustup" target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu; then
+  echo "setup: adding the x86_64-pc-windows-gnu target"
+  "$rustup" target add x86_64-pc-windows-gnu
 fi

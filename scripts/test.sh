@@ -20,6 +20,13 @@ echo "== cargo fmt"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== cargo check, Windows target"
+# Every crate but the window compiles for Windows: cfg-gated paths,
+# libc calls and shell-outs stay portable. gstreamer-sys only probes
+# pkg-config here (nothing is linked), so the host's .pc files do.
+PKG_CONFIG_ALLOW_CROSS=1 cargo check --locked --target x86_64-pc-windows-gnu \
+  -p shopcast-push -p shopcast-room -p shopcast-commerce -p shopcast-gpu \
+  -p shopcast-media -p shopcast-studio -p shopcast-cli
 echo "== cargo test"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
@@ -35,3 +42,11 @@ echo "== ui tests"
 echo "== desktop end to end"
 cargo build --locked -p shopcast-desktop -p shopcast-cli
 bash tests/e2e/run.sh
+echo "== release workflow lint"
+bash scripts/lint_workflows.sh
+echo "== installers"
+# A debug build of the bundles: the install test checks packaging, not
+# the optimiser, and reuses the build above (docs/packaging.md).
+bash scripts/package.sh --debug --bundles deb,rpm
+bundle="$CARGO_TARGET_DIR/debug/bundle"
+bash tests/package/install_test.sh "$(ls -t "$bundle"/deb/*.deb | head -1)" "$(ls -t "$bundle"/rpm/*.rpm | head -1)"

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use shopcast_studio::ipc::{CommandError, STUDIO_EVENT};
 use shopcast_studio::{Session, SessionEvent, SessionPaths, StudioError};
 use tauri::{Emitter, Manager};
+use tauri_plugin_updater::UpdaterExt;
 
 struct Studio {
     session: Arc<Session>,
@@ -84,6 +85,26 @@ fn limit_malloc_arenas() {
     }
 }
 
+/// Asks the release endpoint for a newer, correctly signed version and
+/// tells the page; installing stays the host's choice (download page).
+fn check_for_update(app: tauri::AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        let found = match app.updater() {
+            Ok(updater) => updater.check().await,
+            Err(e) => Err(e),
+        };
+        match found {
+            Ok(Some(update)) => {
+                tracing::info!(version = %update.version, "update available");
+                emit_event(&app, SessionEvent::UpdateAvailable(update.version.clone()));
+            }
+            Ok(None) => tracing::debug!("no update"),
+            // Offline or no release server: not the host's problem now.
+            Err(e) => tracing::info!(error = %e, "update check failed"),
+        }
+    });
+}
+
 /// Logs to stderr, filtered by `SHOPCAST_LOG` (default `warn`), as the
 /// `shopcast` command does.
 fn init_logging() {
@@ -99,7 +120,12 @@ fn init_logging() {
 fn main() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     limit_malloc_arenas();
+    // SAFETY: still the only thread; GStreamer reads these at init.
+    let runtime = unsafe { shopcast_studio::apply_bundled_runtime() };
     init_logging();
+    for (name, value) in &runtime {
+        tracing::info!(%name, value = %value.display(), "bundled GStreamer");
+    }
 
     let app = tauri::Builder::default()
         .setup(|app| {
@@ -118,6 +144,9 @@ fn main() {
             let _ = std::thread::Builder::new()
                 .name("preview-warm-up".into())
                 .spawn(move || warm.warm_up());
+            if session.settings().check_for_updates {
+                check_for_update(app.handle().clone());
+            }
             app.manage(Studio { session });
             Ok(())
         })
@@ -129,6 +158,10 @@ fn main() {
                 api.prevent_close();
             }
         })
+        // Configured (tauri.conf.json's plugins.updater: the endpoint and
+        // the release key's public half) but only asked when the host
+        // turned the check on; the page has no updater permission.
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .invoke_handler(invoke_handler())
         .build(tauri::generate_context!());
     let app = match app {

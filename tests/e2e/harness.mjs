@@ -217,9 +217,11 @@ export function defaultSettings(clip) {
  * with one session at a time.
  */
 export class AppInstance {
-  /** `dir` holds `config/` and `data/` (by default `home/NAME`). */
-  constructor(name, dir = path.join(home, name)) {
+  /** `dir` holds `config/` and `data/` (by default `home/NAME`); `env`
+   *  is added to the app's environment. */
+  constructor(name, dir = path.join(home, name), env = {}) {
     this.name = name;
+    this.env = env;
     this.configDir = path.join(dir, 'config');
     this.dataDir = path.join(dir, 'data');
     fs.mkdirSync(this.configDir, { recursive: true });
@@ -248,6 +250,7 @@ export class AppInstance {
           SHOPCAST_CONFIG_DIR: this.configDir,
           SHOPCAST_DATA_DIR: this.dataDir,
           SHOPCAST_SECRET_BACKEND: 'file',
+          ...this.env,
         },
         stdio: ['ignore', 'inherit', 'inherit'],
       },

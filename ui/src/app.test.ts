@@ -307,7 +307,27 @@ describe('the page', () => {
       'room',
       'session',
       'stats',
+      'update_available',
     ]);
+  });
+
+  it('the update check is off until the host turns it on in Settings', async () => {
+    await boot();
+    q('open-settings')!.click();
+    const box = q<HTMLInputElement>('settings-updates')!;
+    expect(box.checked).toBe(false);
+    box.checked = true;
+    fake.current.api.saveSettings.mockClear();
+    q('settings-save')!.click();
+    await vi.waitFor(() => expect(fake.current.api.saveSettings).toHaveBeenCalled());
+    expect(fake.current.api.saveSettings.mock.calls.at(-1)![0].check_for_updates).toBe(true);
+  });
+
+  it('says when a newer version is out (the shell only checks when the host turned it on)', async () => {
+    await boot();
+    emit({ type: 'update_available', payload: '0.2.0' });
+    await tick();
+    expect(document.body.textContent).toContain('Shopcast Studio 0.2.0 is available.');
   });
 
   it('shows the shared lineup from lineup events and who changed it from room batches', async () => {

@@ -103,6 +103,8 @@ export async function startApp(root: HTMLElement, opts: StartOptions = {}): Prom
     on('devices', (d) => store.setDevices(d)),
     // The shell closes the window itself on `close_approved`.
     on('close_requested', () => void actions.closeRequested()),
+    // Only when the host turned the check on in Settings.
+    on('update_available', (version) => toast.show(t('app.update_available', { version }), 'info')),
   );
   let mode = store.session.mode;
   let roomConnected = store.session.room.connected;
@@ -167,6 +169,9 @@ export async function startApp(root: HTMLElement, opts: StartOptions = {}): Prom
     // screen its camera check gets the first frame before the dock is
     // built behind it (that build holds the page for a few hundred ms).
     if (i.session.phase === 'choosing') await preview.whenFirstDrawn(FIRST_FRAME_WAIT_MS);
+    // The setup check lists GPU adapters and GStreamer's registry: after
+    // the first frame, so it never delays it.
+    void start.checkSetup();
   } else {
     toast.error(info.reason, t('start.title'));
   }

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 mod cmd_activity;
 mod cmd_broadcast;
 mod cmd_catalog;
+mod cmd_doctor;
 mod cmd_draw;
 mod cmd_lineup;
 mod cmd_push;
@@ -31,6 +32,9 @@ struct Cli {
 enum Command {
     /// List cameras, microphones and speakers, and watch for hot-plug.
     Devices(cmd_broadcast::DevicesArgs),
+    /// Check that GStreamer's elements, a GPU adapter and WebKitGTK are
+    /// installed, and say what to install if not.
+    Doctor(cmd_doctor::DoctorArgs),
     /// Capture, encode, push and record.
     Broadcast(Box<cmd_broadcast::BroadcastArgs>),
     /// Print signed push and play URLs (Tencent Cloud CSS, custom, SRT).
@@ -82,10 +86,17 @@ fn init_logging() {
 }
 
 fn main() -> ExitCode {
+    // SAFETY: the first thing main does, before any thread exists;
+    // GStreamer reads these at init.
+    let runtime = unsafe { shopcast_studio::apply_bundled_runtime() };
     init_logging();
+    for (name, value) in &runtime {
+        tracing::info!(%name, value = %value.display(), "bundled GStreamer");
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Devices(a) => cmd_broadcast::devices(a),
+        Command::Doctor(a) => cmd_doctor::doctor(a),
         Command::Broadcast(a) => cmd_broadcast::broadcast(*a),
         Command::PushUrl(c) => cmd_push::push_url(c),
         Command::Dest(c) => cmd_push::dest(c),

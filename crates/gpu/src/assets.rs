@@ -4,9 +4,13 @@
 //! 1. `$SHOPCAST_ASSETS`, if set (packagers and tests point it anywhere);
 //! 2. the installed app's resource folder, when the app named one with
 //!    [`set_bundled_assets_dir`];
-//! 3. `assets/` beside the executable, or one or two levels up from it
-//!    (installed layouts and `target/{debug,release}/` during development);
-//! 4. the workspace's `assets/`, found from this crate's compile-time
+//! 3. the installers' resource folders, found from the executable:
+//!    `../lib/Shopcast Studio/assets` (Linux `.deb`/`.rpm`, AppImage),
+//!    `../Resources/assets` (macOS `.app`); this is how the `shopcast`
+//!    CLI installed beside the app finds them;
+//! 4. `assets/` beside the executable, or one to three levels up from it
+//!    (Windows installs and `target/{debug,release}/` during development);
+//! 5. the workspace's `assets/`, found from this crate's compile-time
 //!    `CARGO_MANIFEST_DIR` (works for `cargo run` / `cargo test`).
 
 use std::path::{Path, PathBuf};
@@ -17,6 +21,20 @@ use crate::settings::{LutArg, LutSource};
 
 /// Environment variable that overrides the assets directory.
 pub const ASSETS_ENV: &str = "SHOPCAST_ASSETS";
+
+/// The product name the installers use for the app's folders
+/// (`productName` in `src-tauri/tauri.conf.json`; a test keeps the two
+/// equal).
+pub const INSTALLED_NAME: &str = "Shopcast Studio";
+
+/// Where an installer puts the assets, relative to the executable's
+/// folder, per the bundle layouts in `docs/packaging.md`.
+fn installed_candidates(exe_dir: &Path) -> [PathBuf; 2] {
+    [
+        exe_dir.join("../lib").join(INSTALLED_NAME).join("assets"),
+        exe_dir.join("../Resources/assets"),
+    ]
+}
 
 /// The installed app's resource folder. A process-wide value rather
 /// than setting `$SHOPCAST_ASSETS`: changing the environment once
@@ -41,6 +59,9 @@ pub fn assets_dir() -> Option<PathBuf> {
     }
     let mut candidates = Vec::new();
     if let Ok(exe) = std::env::current_exe() {
+        if let Some(exe_dir) = exe.parent() {
+            candidates.extend(installed_candidates(exe_dir));
+        }
         let mut dir = exe.parent().map(Path::to_path_buf);
         for _ in 0..4 {
             let Some(d) = dir else { break };
@@ -102,5 +123,33 @@ pub fn resolve_lut(arg: &LutArg) -> Result<PathBuf, GpuError> {
                 available: list_luts().join(", "),
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn installed_layouts_put_assets_in_the_resource_folder() {
+        // A .deb: /usr/bin/shopcast finds /usr/lib/Shopcast Studio/assets.
+        let [linux, _] = installed_candidates(Path::new("/usr/bin"));
+        assert_eq!(linux, Path::new("/usr/bin/../lib/Shopcast Studio/assets"));
+        // A .app: Contents/MacOS/shopcast finds Contents/Resources/assets.
+        let [_, mac] = installed_candidates(Path::new(
+            "/Applications/Shopcast Studio.app/Contents/MacOS",
+        ));
+        assert_eq!(
+            mac,
+            Path::new("/Applications/Shopcast Studio.app/Contents/MacOS/../Resources/assets")
+        );
+    }
+
+    #[test]
+    fn installed_name_is_the_bundles_product_name() {
+        let conf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src-tauri/tauri.conf.json");
+        let text = std::fs::read_to_string(&conf).expect("tauri.conf.json");
+        let json: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(json["productName"], INSTALLED_NAME);
     }
 }

@@ -42,42 +42,7 @@ impl GpuContext {
     }
 
     async fn new_async() -> Result<Self, GpuError> {
-        let desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
-        let backends = desc.backends;
-        let instance = wgpu::Instance::new(desc);
-        let adapters = instance.enumerate_adapters(backends).await;
-        let names: Vec<String> = adapters
-            .iter()
-            .map(|a| {
-                let i = a.get_info();
-                format!("{} ({:?})", i.name, i.backend)
-            })
-            .collect();
-        let wanted = std::env::var("WGPU_ADAPTER_NAME")
-            .ok()
-            .filter(|s| !s.is_empty());
-        let adapter = match &wanted {
-            Some(name) => {
-                let lower = name.to_lowercase();
-                adapters
-                    .into_iter()
-                    .find(|a| a.get_info().name.to_lowercase().contains(&lower))
-                    .ok_or_else(|| {
-                        GpuError::NoAdapter(format!(
-                            "WGPU_ADAPTER_NAME={name:?} matches none of [{}]",
-                            names.join(", ")
-                        ))
-                    })?
-            }
-            None => adapters
-                .into_iter()
-                .min_by_key(|a| rank(a.get_info().device_type))
-                .ok_or_else(|| {
-                    GpuError::NoAdapter(format!(
-                        "no adapter found for backends {backends:?} (is a Vulkan driver such as mesa-vulkan-drivers installed?)"
-                    ))
-                })?,
-        };
+        let adapter = pick_adapter().await?;
         let info = adapter.get_info();
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
@@ -122,6 +87,52 @@ impl GpuContext {
             Some(e) => Err(GpuError::Gpu(e)),
             None => Ok(()),
         }
+    }
+}
+
+/// The adapter the processor would use, without opening a device: the
+/// start-up check (`shopcast doctor`) asks this, cheaply.
+pub fn probe_adapter() -> Result<wgpu::AdapterInfo, GpuError> {
+    pollster::block_on(pick_adapter()).map(|a| a.get_info())
+}
+
+/// The adapter per [`GpuContext::new`]'s rules.
+async fn pick_adapter() -> Result<wgpu::Adapter, GpuError> {
+    let desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+    let backends = desc.backends;
+    let instance = wgpu::Instance::new(desc);
+    let adapters = instance.enumerate_adapters(backends).await;
+    let names: Vec<String> = adapters
+        .iter()
+        .map(|a| {
+            let i = a.get_info();
+            format!("{} ({:?})", i.name, i.backend)
+        })
+        .collect();
+    let wanted = std::env::var("WGPU_ADAPTER_NAME")
+        .ok()
+        .filter(|s| !s.is_empty());
+    match &wanted {
+        Some(name) => {
+            let lower = name.to_lowercase();
+            adapters
+                .into_iter()
+                .find(|a| a.get_info().name.to_lowercase().contains(&lower))
+                .ok_or_else(|| {
+                    GpuError::NoAdapter(format!(
+                        "WGPU_ADAPTER_NAME={name:?} matches none of [{}]",
+                        names.join(", ")
+                    ))
+                })
+        }
+        None => adapters
+            .into_iter()
+            .min_by_key(|a| rank(a.get_info().device_type))
+            .ok_or_else(|| {
+                GpuError::NoAdapter(format!(
+                    "no adapter found for backends {backends:?} (is a Vulkan driver such as mesa-vulkan-drivers installed?)"
+                ))
+            }),
     }
 }
 

@@ -40,7 +40,7 @@ mod settings;
 pub use assets::{ASSETS_ENV, assets_dir, list_luts, resolve_lut, set_bundled_assets_dir};
 pub use card::{CardRenderer, ProductCardContent};
 pub use control::{GpuControl, OverlayId, OverlayInfo};
-pub use device::GpuContext;
+pub use device::{GpuContext, probe_adapter};
 pub use error::GpuError;
 pub use formats::{INPUT_FORMATS, OUTPUT_FORMATS};
 pub use image::{RgbaImage, decode_png_rgba, encode_png_rgba};

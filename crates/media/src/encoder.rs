@@ -13,7 +13,7 @@ use crate::error::MediaError;
 use crate::sources::make;
 
 /// Hardware H.264 encoders, best first.
-const HARDWARE: &[&str] = &[
+pub const HARDWARE_H264_ENCODERS: &[&str] = &[
     "nvh264enc",
     "vah264enc",
     "vaapih264enc",
@@ -131,17 +131,17 @@ pub fn select_video_encoder(
     match choice {
         EncoderChoice::X264 => x264(),
         EncoderChoice::Auto => {
-            if let Some(enc) = HARDWARE.iter().find_map(|f| hw(f)) {
+            if let Some(enc) = HARDWARE_H264_ENCODERS.iter().find_map(|f| hw(f)) {
                 tracing::info!(encoder = %enc.name, "using hardware H.264 encoder");
                 return Ok(enc);
             }
             tracing::info!("no hardware H.264 encoder opened; using x264");
             x264()
         }
-        EncoderChoice::Hardware => HARDWARE.iter().find_map(|f| hw(f)).ok_or_else(|| {
+        EncoderChoice::Hardware => HARDWARE_H264_ENCODERS.iter().find_map(|f| hw(f)).ok_or_else(|| {
             MediaError::NoEncoder(format!(
                 "no hardware encoder opened (tried {}); use --encoder auto to fall back to x264",
-                HARDWARE.join(", ")
+                HARDWARE_H264_ENCODERS.join(", ")
             ))
         }),
         EncoderChoice::Element(name) if name == "x264enc" => x264(),
@@ -151,9 +151,12 @@ pub fn select_video_encoder(
     }
 }
 
-/// The AAC encoder: libav's native one where installed, else voaacenc.
+/// AAC encoders, best first.
+pub const AAC_ENCODERS: &[&str] = &["fdkaacenc", "avenc_aac", "voaacenc"];
+
+/// The AAC encoder: the first of [`AAC_ENCODERS`] that is installed.
 pub fn select_audio_encoder(kbps: u32) -> Result<gst::Element, MediaError> {
-    for factory in ["fdkaacenc", "avenc_aac", "voaacenc"] {
+    for &factory in AAC_ENCODERS {
         if let Ok(element) = gst::ElementFactory::make(factory)
             .name("audio-encoder")
             .build()

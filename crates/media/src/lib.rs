@@ -24,6 +24,7 @@ pub mod monitor;
 pub mod output;
 pub mod preview;
 pub mod processor;
+pub mod runtime;
 pub mod sources;
 pub mod stats;
 

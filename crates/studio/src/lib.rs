@@ -10,6 +10,7 @@
 //! is generated. The session runs its own small tokio runtime (room
 //! client, embedded room, preview socket) beside GStreamer's threads.
 
+pub mod doctor;
 pub mod error;
 mod fsutil;
 pub mod hotkey;
@@ -28,6 +29,8 @@ pub use session::{
     SessionView, lineup_snapshot,
 };
 pub use settings::Settings;
+/// Pointing GStreamer at the runtime an installer put beside the app.
+pub use shopcast_media::runtime::apply_bundled_runtime;
 
 /// The installed app's assets folder (LUTs), from the desktop shell's
 /// resource folder; `$SHOPCAST_ASSETS` still wins when set.

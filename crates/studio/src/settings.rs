@@ -147,6 +147,11 @@ pub struct Settings {
     /// Settings saved before the card existed have none: the default.
     #[serde(default)]
     pub product_card: ProductCardSettings,
+    /// Ask the release server for a newer version at start-up. Off until
+    /// the host turns it on: the studio makes no request of its own
+    /// accord (docs/packaging.md, "Updater").
+    #[serde(default)]
+    pub check_for_updates: bool,
     /// The window's layout, stored as the window gives it: opaque here,
     /// so the page's own layout type fits without a cast.
     #[ts(type = "unknown")]
@@ -192,6 +197,7 @@ impl Default for Settings {
             },
             room_url: None,
             product_card: ProductCardSettings::default(),
+            check_for_updates: false,
             layout: None,
         }
     }

@@ -17,6 +17,9 @@ export function openSettingsDialog(ctx: Ctx, host: HTMLElement): HTMLElement {
   for (const l of LANGUAGES) lang.appendChild(h('option', { text: LANGUAGE_NAMES[l], attrs: { value: l } }));
   lang.value = store.settings.language;
 
+  const updates = h('input', { testid: 'settings-updates', attrs: { type: 'checkbox' } });
+  updates.checked = store.settings.check_for_updates;
+
   const problems = h('div', { class: 'field-error', testid: 'hotkey-error' });
   problems.hidden = true;
 
@@ -82,7 +85,8 @@ export function openSettingsDialog(ctx: Ctx, host: HTMLElement): HTMLElement {
         const c = parseHotkey(hotkeys[a]);
         if (c) hotkeys[a] = formatHotkey(c);
       }
-      actions.updateSettings((s) => ({ ...s, language, hotkeys }));
+      const check_for_updates = updates.checked;
+      actions.updateSettings((s) => ({ ...s, language, hotkeys, check_for_updates }));
       actions.flushSettings();
       setLanguage(language);
       close();
@@ -96,6 +100,7 @@ export function openSettingsDialog(ctx: Ctx, host: HTMLElement): HTMLElement {
     { class: 'dialog settings', attrs: { role: 'dialog', 'aria-modal': 'true' } },
     h('h2', { i18n: 'settings.title' }),
     field('settings.language', lang),
+    h('label', { class: 'check' }, updates, h('span', { i18n: 'settings.check_updates' })),
     h('h3', { i18n: 'settings.hotkeys' }),
     hint,
     h('table', { class: 'hotkeys' }, h('tbody', {}, ...rows)),

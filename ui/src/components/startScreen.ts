@@ -6,10 +6,14 @@ import { t } from '../i18n';
 import { button, field, h, placeholder, setI18n } from '../lib/dom';
 import { validateRoomUrl } from '../lib/validate';
 import type { ResumeOffer } from '../ipc';
+import { api } from '../ipc/api';
+import { renderSetupCheck } from './setupCheck';
 
 export interface StartScreen {
   element: HTMLElement;
   setResume(offer: ResumeOffer | null): void;
+  /** Runs the shell's setup check and shows what is missing, if anything. */
+  checkSetup(): Promise<void>;
   update(): void;
 }
 
@@ -28,6 +32,19 @@ export function createStartScreen(ctx: Ctx): StartScreen {
     check,
     h('figcaption', { class: 'hint', i18n: 'start.camera_check' }),
   );
+
+  // ---- setup check: missing GStreamer parts, GPU or WebKitGTK ----
+  const setupSlot = h('div', { class: 'setup-slot' });
+  async function checkSetup(): Promise<void> {
+    try {
+      const report = await api.doctor();
+      setupSlot.replaceChildren(renderSetupCheck(report, () => void checkSetup()) ?? '');
+    } catch {
+      // The check itself failing says nothing about what is installed;
+      // the app goes on as before.
+      setupSlot.replaceChildren();
+    }
+  }
 
   // ---- resume ----
   const resumeText = h('p', {});
@@ -177,6 +194,7 @@ export function createStartScreen(ctx: Ctx): StartScreen {
         h('div', {}, h('h1', { i18n: 'start.title' }), h('p', { class: 'lead', i18n: 'start.lead' })),
         checkBox,
       ),
+      setupSlot,
       resumeBox,
       cards,
     ),
@@ -208,5 +226,5 @@ export function createStartScreen(ctx: Ctx): StartScreen {
   store.on('session', update);
   store.on('settings', update);
   update();
-  return { element: el, setResume, update };
+  return { element: el, setResume, checkSetup, update };
 }

@@ -155,6 +155,16 @@ thumbnail: string | null, };
 export type Channel = "custom_message" | "metadata";
 
 /**
+ * One requirement, what was found, and the fix when it failed.
+ */
+export type Check = { requirement: Requirement, state: CheckState, fix: Fix | null, };
+
+/**
+ * What one check found.
+ */
+export type CheckState = { "state": "ok", found: string, } | { "state": "missing", wanted: Array<string>, detail: string | null, } | { "state": "too_old", found: string, needed: string, };
+
+/**
  * Client → server.
  */
 export type ClientMsg = { "type": "hello", v: number, token: string | null, last_seq: number | null, nick: string | null, } | { "type": "barrage", text: string, } | { "type": "like", count: number, } | { "type": "gift", gift_id: string, count: number, } | { "type": "follow", } | { "type": "product_explain" } & ProductExplainReq | { "type": "buy", op_id: string, goods_id: string, quantity: number, 
@@ -231,6 +241,29 @@ export type DeviceView = { id: string, name: string, kind: DeviceKind, };
  * What a coupon takes off.
  */
 export type Discount = { "type": "amount", minor: number, } | { "type": "percent", percent: number, };
+
+/**
+ * Every check, in a fixed order.
+ */
+export type DoctorReport = { 
+/**
+ * `linux`, `windows` or `macos`.
+ */
+platform: string, 
+/**
+ * The package manager the fixes name (`unknown` off Linux or on an
+ * unrecognised distribution).
+ */
+package_manager: PackageManager, checks: Array<Check>, 
+/**
+ * Every check passed.
+ */
+ok: boolean, 
+/**
+ * One command that installs every missing package, where the
+ * package manager is known.
+ */
+install_all: string | null, };
 
 export type DrawSpec = { prize: string, 
 /**
@@ -322,6 +355,11 @@ event_id: string,
  * Unix milliseconds, server clock; also the pop-up's start time.
  */
 since_ms: number, };
+
+/**
+ * How to fix a failed check on this machine.
+ */
+export type Fix = { "via": "packages", manager: PackageManager, packages: Array<string>, command: string, } | { "via": "any_package_manager", what: string, } | { "via": "gstreamer_installer", url: string, } | { "via": "graphics_driver" } | { "via": "reinstall" };
 
 export type FlashSaleSpec = { 
 /**
@@ -595,6 +633,11 @@ export type OutputView = { name: string, state: OutputStateName,
 detail: string, };
 
 /**
+ * A Linux distribution's package manager.
+ */
+export type PackageManager = "apt" | "dnf" | "pacman" | "unknown";
+
+/**
  * The phase without its data, as the window sees it.
  */
 export type PhaseName = "choosing" | "preview" | "starting" | "on_air" | "ending" | "ended";
@@ -706,6 +749,11 @@ card_clicks_per_s: number, };
 export type ReportFormat = "json" | "csv";
 
 /**
+ * What the studio needs, one check each.
+ */
+export type Requirement = "gstreamer" | "h264_encoder" | "aac_encoder" | "flv_muxer" | "rtmp_sink" | "matroska_muxer" | "mp4_muxer" | "video_convert" | "audio_convert" | "gpu_adapter" | "webkit" | "assets";
+
+/**
  * What the last, unfinished session was. Holds destination names only;
  * their keys stay in the keychain.
  */
@@ -769,7 +817,7 @@ image_errors: Array<string>, };
  * What the session tells its window. The desktop shell sends each as
  * one `studio` event; its `type` names the variant.
  */
-export type SessionEvent = { "type": "session", "payload": SessionView } | { "type": "stats", "payload": StatsView } | { "type": "audio_level", "payload": AudioLevel } | { "type": "room", "payload": RoomBatch } | { "type": "lineup", "payload": LineupSnapshot } | { "type": "activities", "payload": Array<Activity> } | { "type": "report_ready", "payload": SessionSummary } | { "type": "devices", "payload": Array<DeviceView> } | { "type": "close_requested" } | { "type": "close_approved" };
+export type SessionEvent = { "type": "session", "payload": SessionView } | { "type": "stats", "payload": StatsView } | { "type": "audio_level", "payload": AudioLevel } | { "type": "room", "payload": RoomBatch } | { "type": "lineup", "payload": LineupSnapshot } | { "type": "activities", "payload": Array<Activity> } | { "type": "report_ready", "payload": SessionSummary } | { "type": "devices", "payload": Array<DeviceView> } | { "type": "close_requested" } | { "type": "close_approved" } | { "type": "update_available", "payload": string };
 
 /**
  * The end-of-session report.
@@ -823,6 +871,12 @@ microphone: string | null, speaker: string | null, hotkeys: Hotkeys, rehearsal: 
  * Settings saved before the card existed have none: the default.
  */
 product_card: ProductCardSettings, 
+/**
+ * Ask the release server for a newer version at start-up. Off until
+ * the host turns it on: the studio makes no request of its own
+ * accord (docs/packaging.md, "Updater").
+ */
+check_for_updates: boolean, 
 /**
  * The window's layout, stored as the window gives it: opaque here,
  * so the page's own layout type fits without a cast.
@@ -1028,6 +1082,7 @@ export const DEFAULT_SETTINGS: Settings = {
     "corner": "bottom_left",
     "scale": 1.0
   },
+  "check_for_updates": false,
   "layout": null
 };
 
@@ -1040,6 +1095,7 @@ export type StudioEventPayload<K extends StudioEventType> =
 /** Every command the shell answers, by its wire name. */
 export const COMMANDS = [
   "app_info",
+  "doctor",
   "get_settings",
   "save_settings",
   "enter_mode",
@@ -1088,6 +1144,7 @@ export type Invoke = <T>(command: CommandName, args?: Record<string, unknown>) =
 export function makeCommands(invoke: Invoke) {
   return {
     appInfo: () => invoke<AppInfo>("app_info"),
+    doctor: () => invoke<DoctorReport>("doctor"),
     getSettings: () => invoke<Settings>("get_settings"),
     saveSettings: (settings: Settings) => invoke<Settings>("save_settings", { settings }),
     enterMode: (mode: Mode, room_url: string | null, token: string | null) => invoke<SessionView>("enter_mode", { mode, room_url, token }),

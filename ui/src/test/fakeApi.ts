@@ -10,6 +10,7 @@ import {
   type AppInfo,
   type CatalogEntry,
   type CatalogProduct,
+  type DoctorReport,
   type DestinationView,
   type ImportFile,
   type ImportReport,
@@ -86,6 +87,10 @@ export function makeFakeApi() {
     appInfo: vi.fn(
       (): Promise<AppInfo> =>
         Promise.resolve({ version: '0.1.0', session: current, preview_url: 'ws://127.0.0.1:1/preview?token=T', resume: null }),
+    ),
+    doctor: vi.fn(
+      (): Promise<DoctorReport> =>
+        Promise.resolve({ platform: 'linux', package_manager: 'apt', checks: [], ok: true, install_all: null }),
     ),
     // The tests read English; the shell's own default is zh-CN.
     getSettings: vi.fn(() => Promise.resolve<Settings>({ ...DEFAULT_SETTINGS, language: 'en' })),

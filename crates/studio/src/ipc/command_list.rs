@@ -14,6 +14,7 @@ macro_rules! studio_commands {
     ($callback:ident) => {
         $callback! {
             app_info() -> $crate::session::AppInfo;
+            doctor() -> $crate::doctor::DoctorReport;
             get_settings() -> $crate::settings::Settings;
             save_settings(settings: $crate::settings::Settings) -> $crate::settings::Settings;
             enter_mode(

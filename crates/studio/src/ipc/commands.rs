@@ -22,6 +22,12 @@ pub fn app_info(s: &Session) -> StudioResult<AppInfo> {
     Ok(s.app_info())
 }
 
+/// The start-up check (GStreamer elements, GPU, WebKitGTK); the page
+/// shows its problems on the start screen.
+pub fn doctor(_s: &Session) -> StudioResult<crate::doctor::DoctorReport> {
+    Ok(crate::doctor::run())
+}
+
 pub fn get_settings(s: &Session) -> StudioResult<Settings> {
     Ok(s.settings())
 }

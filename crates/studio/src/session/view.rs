@@ -213,6 +213,9 @@ pub enum SessionEvent {
     CloseRequested,
     /// The host confirmed: the shell closes the window.
     CloseApproved,
+    /// The release server offers a newer version (only when the host
+    /// turned on `check_for_updates`); the payload is its version.
+    UpdateAvailable(String),
 }
 
 /// The shell's first answer: the session, where the preview is, and the
