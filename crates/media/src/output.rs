@@ -21,6 +21,11 @@ use crate::events::{BroadcastEvent, EventSender, OutputId, OutputState};
 use crate::sources::make;
 use shopcast_push::{Backoff, PushTarget, ReconnectPolicy};
 
+/// The RTMP sinks, preferred first: librtmp's `rtmpsink` shows
+/// congestion in our queue, `rtmp2sink` is the fallback (see where the
+/// push pipeline is built). The start-up check names the same two.
+pub const RTMP_SINKS: [&str; 2] = ["rtmpsink", "rtmp2sink"];
+
 /// What an output writes to.
 #[derive(Clone)]
 pub enum OutputTarget {
@@ -358,9 +363,9 @@ fn build_attempt(shared: &OutputShared, clock: &gst::Clock) -> Result<Attempt, M
                 // so a slow link backs up into our queue where it can be
                 // measured and acted on. rtmp2sink queues without bound
                 // inside its connection and hides congestion.
-                let sink = match make("rtmpsink", None) {
+                let sink = match make(RTMP_SINKS[0], None) {
                     Ok(s) => s,
-                    Err(_) => make("rtmp2sink", None)?,
+                    Err(_) => make(RTMP_SINKS[1], None)?,
                 };
                 sink.set_property("location", target.gst_location());
                 (mux, sink)

@@ -63,7 +63,7 @@ impl Requirement {
             }
             Requirement::AacEncoder => AAC_ENCODERS.to_vec(),
             Requirement::FlvMuxer => vec!["flvmux"],
-            Requirement::RtmpSink => vec!["rtmpsink", "rtmp2sink"],
+            Requirement::RtmpSink => shopcast_media::output::RTMP_SINKS.to_vec(),
             Requirement::MatroskaMuxer => vec!["matroskamux"],
             Requirement::Mp4Muxer => vec!["mp4mux"],
             Requirement::VideoConvert => vec!["videoconvert"],
