@@ -182,3 +182,44 @@ async fn a_scripted_session_reports_exactly_what_happened() {
     .await;
     assert_eq!(status, 403);
 }
+
+/// A coupon the host set up while getting ready (before going live)
+/// runs into the session: the report holds it, and once only. One that
+/// ended before the session is not this session's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_activity_started_before_going_live_is_in_the_report() {
+    let server = start_with(settings()).await;
+    stock_lineup(&server, &[product("tea", 1000, 50)]).await;
+    let mut host = Viewer::join_as(&server, Role::Host, "host").await;
+    let mut manager = remote(&server, Role::Assistant, "helper").await;
+    let over = create_ok(&mut manager, coupon(10, 1)).await;
+    assert!(matches!(
+        end(&mut manager, &over).await,
+        ActionOutcome::Done { .. }
+    ));
+    let early = create_ok(&mut manager, coupon(10, 1)).await;
+
+    set_status(&mut host, RoomStatus::Live).await;
+    let during = create_ok(&mut manager, coupon(5, 1)).await;
+    let mut v = Viewer::join(&server, "v1").await;
+    v.claim(&early).await;
+    assert!(matches!(v.answer().await, ActionOutcome::Done { .. }));
+    set_status(&mut host, RoomStatus::Ended).await;
+
+    let token = server.token(Role::Host, ROOM, "host");
+    let (status, list) = http_json(
+        "GET",
+        &server.http(&format!("/api/rooms/{ROOM}/sessions")),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{list}");
+    let id = list[0]["id"].as_str().expect("a session").to_string();
+    let r: SessionReport = serde_json::from_value(report_json(&server, &id).await).unwrap();
+    let ids: Vec<&str> = r.activities.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, [early.as_str(), during.as_str()]);
+    assert_eq!(r.headline.coupon_claims, 1);
+    // Both ended with the session.
+    assert!(r.activities.iter().all(|a| a.ended_at.is_some()), "{ids:?}");
+}

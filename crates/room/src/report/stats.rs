@@ -213,8 +213,10 @@ impl SessionStats {
     }
 
     pub fn activity(&mut self, id: &str) {
-        self.activities.push(id.to_string());
-        self.dirty = true;
+        if !self.activities.iter().any(|a| a == id) {
+            self.activities.push(id.to_string());
+            self.dirty = true;
+        }
     }
 
     pub fn close(&mut self, now: u64, online: u32) {

@@ -38,6 +38,12 @@ impl Room {
                         .unwrap_or_default();
                     s.explain_start(&g, &name, now, online);
                 }
+                // A coupon or draw started while the host was still
+                // getting ready runs into the session: its takers are
+                // this session's, so it belongs in this report.
+                for r in self.acts.runs.iter().filter(|r| r.a.is_running()) {
+                    s.activity(&r.a.id);
+                }
                 tracing::info!(room = %self.name, id = s.id, "session started");
                 self.session = Some(s);
             }
