@@ -32,6 +32,21 @@ pub struct RoomServerArgs {
     /// User level thresholds as JSON (see `LevelConfig`).
     #[arg(long)]
     pub levels: Option<PathBuf>,
+    /// Sockets the server holds at once (default 20000).
+    #[arg(long)]
+    pub max_connections: Option<usize>,
+    /// Sockets per client address, IPv6 per /64 (default 500).
+    #[arg(long)]
+    pub max_connections_per_ip: Option<usize>,
+    /// A reverse proxy whose X-Forwarded-For names the client (repeat
+    /// for several). Without it, behind a proxy every viewer shares the
+    /// proxy's address and its per-address cap.
+    #[arg(long = "trusted-proxy")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// A web origin (https://shop.example.com) besides this server whose
+    /// pages may open room sockets (repeat for several).
+    #[arg(long = "allow-origin")]
+    pub allowed_origins: Vec<String>,
 }
 
 /// Mint a room token from the server's secret.
@@ -106,6 +121,14 @@ pub fn room_server(args: RoomServerArgs) -> Result<()> {
             std::fs::read_to_string(l).with_context(|| format!("reading {}", l.display()))?;
         cfg.settings.levels = LevelConfig::from_json(&text)?;
     }
+    if let Some(n) = args.max_connections {
+        cfg.settings.conn_caps.total = n;
+    }
+    if let Some(n) = args.max_connections_per_ip {
+        cfg.settings.conn_caps.per_ip = n;
+    }
+    cfg.settings.trusted_proxies = args.trusted_proxies;
+    cfg.settings.allowed_origins = args.allowed_origins;
     runtime()?.block_on(async move {
         let (addr, handle) = EmbeddedServer::start(cfg).await?;
         println!("room server listening on http://{addr}");

@@ -104,7 +104,9 @@ fn serve(dir: &str) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     rt.block_on(async {
-        let cfg = ServerConfig::new("127.0.0.1:0".parse()?, dir);
+        let mut cfg = ServerConfig::new("127.0.0.1:0".parse()?, dir);
+        // Every simulated viewer connects from loopback.
+        cfg.settings.conn_caps.per_ip = usize::MAX;
         let (addr, handle) = EmbeddedServer::start(cfg).await?;
         println!("{addr}");
         std::io::stdout().flush()?;

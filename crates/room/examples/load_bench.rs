@@ -55,6 +55,8 @@ fn serve(dir: &str) -> anyhow::Result<()> {
         cfg.settings.limits.barrage_burst = 1000.0;
         cfg.settings.limits.other_per_s = 1000.0;
         cfg.settings.limits.other_burst = 1000.0;
+        // Every simulated viewer connects from loopback.
+        cfg.settings.conn_caps.per_ip = usize::MAX;
         let (addr, handle) = EmbeddedServer::start(cfg).await?;
         println!("{addr}");
         std::io::stdout().flush()?;

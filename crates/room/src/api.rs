@@ -73,6 +73,18 @@ pub(crate) fn auth(shared: &Shared, headers: &HeaderMap, room: Option<&str>) -> 
     Ok(c)
 }
 
+/// Server-wide actions (a broadcast to every room, the gift catalogue)
+/// take an admin token for every room (`*`): an admin of one room must
+/// not speak in, or reprice, anyone else's.
+fn global_admin(shared: &Shared, headers: &HeaderMap) -> ApiResult<Claims> {
+    let c = auth(shared, headers, None)?;
+    require(
+        c.role.is_admin() && c.room == crate::token::ANY_ROOM,
+        "server-wide actions need an admin token for every room (--room '*')",
+    )?;
+    Ok(c)
+}
+
 pub(crate) fn require(ok: bool, what: &'static str) -> ApiResult<()> {
     if ok {
         Ok(())
@@ -98,8 +110,17 @@ async fn act(shared: &Shared, room: &str, actor: Identity, msg: ClientMsg) -> Ap
     Ok(())
 }
 
-async fn health() -> &'static str {
-    "ok"
+/// `ok` while the server can keep what it accepts; 503 with the store's
+/// failure while it cannot, so a load balancer sends viewers elsewhere.
+async fn health(State(shared): State<Arc<Shared>>) -> Response {
+    match shared.ctx.store.health().status() {
+        None => "ok".into_response(),
+        Some(failing) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": "degraded", "store": failing })),
+        )
+            .into_response(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -114,6 +135,7 @@ struct GuestReq {
 async fn guest_token(
     State(shared): State<Arc<Shared>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Json(req): Json<GuestReq>,
 ) -> ApiResult<Json<serde_json::Value>> {
     if !valid_room(&req.room) {
@@ -127,7 +149,10 @@ async fn guest_token(
             limits.clear();
         }
         let now = now_ms();
-        let bucket = limits.entry(peer.ip()).or_insert_with(|| {
+        // Per /64 for IPv6, and the client behind a trusted proxy rather
+        // than the proxy itself.
+        let ip = crate::admission::client_ip(peer, &headers, &s.trusted_proxies);
+        let bucket = limits.entry(ip).or_insert_with(|| {
             crate::limits::TokenBucket::new(
                 s.guest_tokens_per_min / 60.0,
                 s.guest_tokens_per_min * 2.0,
@@ -143,12 +168,7 @@ async fn guest_token(
     let mut id = [0u8; 8];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut id);
     let user = format!("guest_{}", hex::encode(id));
-    let nick: String = req
-        .nick
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(32)
-        .collect();
+    let nick: String = crate::text::clean(&req.nick).chars().take(32).collect();
     let claims = Claims {
         user: user.clone(),
         room: req.room,
@@ -298,8 +318,7 @@ async fn broadcast(
     headers: HeaderMap,
     Json(req): Json<TextReq>,
 ) -> ApiResult<StatusCode> {
-    let c = auth(&shared, &headers, None)?;
-    require(c.role.is_admin(), "admin only")?;
+    global_admin(&shared, &headers)?;
     let text = req.text.trim().to_string();
     let max = shared.ctx.settings.limits.max_announcement_chars;
     if text.is_empty() || text.chars().count() > max {
@@ -322,8 +341,7 @@ async fn put_gifts(
     headers: HeaderMap,
     Json(gifts): Json<Vec<GiftInfo>>,
 ) -> ApiResult<StatusCode> {
-    let c = auth(&shared, &headers, None)?;
-    require(c.role.is_admin(), "admin only")?;
+    global_admin(&shared, &headers)?;
     if gifts.is_empty()
         || gifts.len() > 200
         || gifts.iter().any(|g| g.id.is_empty() || g.id.len() > 64)
@@ -342,6 +360,43 @@ async fn put_gifts(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Deserialize)]
+struct CreditReq {
+    amount: u64,
+}
+
+/// Most coins one credit may add: a typo's extra zeros are refused.
+const MAX_CREDIT: u64 = 1_000_000_000_000;
+
+/// Adds coins to a user's wallet, after the shop took the payment. An
+/// admin token for every room: coins spend in every room.
+async fn credit(
+    State(shared): State<Arc<Shared>>,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+    Json(req): Json<CreditReq>,
+) -> ApiResult<Json<serde_json::Value>> {
+    global_admin(&shared, &headers)?;
+    if user.is_empty() || user.len() > 64 {
+        return Err(
+            RoomError::protocol(ErrorCode::InvalidArgument, "user must be 1-64 bytes").into(),
+        );
+    }
+    if req.amount == 0 || req.amount > MAX_CREDIT {
+        return Err(RoomError::protocol(
+            ErrorCode::InvalidArgument,
+            format!("amount must be 1-{MAX_CREDIT} coins"),
+        )
+        .into());
+    }
+    let welcome = shared.ctx.settings.welcome_balance;
+    let balance = shared.ctx.store.credit(&user, req.amount, welcome).await?;
+    tracing::info!(user, amount = req.amount, balance, "wallet credited");
+    Ok(Json(
+        serde_json::json!({ "user": user, "balance": balance }),
+    ))
+}
+
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/health", get(health))
@@ -356,6 +411,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/rooms/{room}/announcement", post(announcement))
         .route("/broadcast", post(broadcast))
         .route("/gifts", get(get_gifts).put(put_gifts))
+        .route("/wallets/{user}/credit", post(credit))
         .route("/rooms/{room}/lineup", get(get_lineup))
         .merge(crate::commerce_api::routes())
         // REST bodies are small; refuse big ones before parsing.

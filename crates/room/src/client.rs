@@ -124,6 +124,22 @@ pub enum ClientEvent {
     },
 }
 
+/// Queues messages for a [`RoomClient`].
+#[derive(Clone)]
+pub struct RoomSender(mpsc::Sender<ClientMsg>);
+
+impl RoomSender {
+    /// Queues a message, or refuses at once when the queue is full (the
+    /// connection is down or backed up): a desktop command answers
+    /// "try again" rather than hang.
+    pub fn try_send(&self, msg: ClientMsg) -> Result<()> {
+        self.0.try_send(msg).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => RoomError::Busy("the room connection"),
+            mpsc::error::TrySendError::Closed(_) => RoomError::Closed("room client"),
+        })
+    }
+}
+
 /// A connected (or reconnecting) room client.
 pub struct RoomClient {
     tx: mpsc::Sender<ClientMsg>,
@@ -204,6 +220,12 @@ impl RoomClient {
             .send(msg)
             .await
             .map_err(|_| RoomError::Closed("room client"))
+    }
+
+    /// A handle that queues messages without borrowing the client, so
+    /// whatever owns the client need not stay locked while sending.
+    pub fn sender(&self) -> RoomSender {
+        RoomSender(self.tx.clone())
     }
 
     /// The last room seq received.
@@ -489,6 +511,25 @@ mod tests {
             "wss://live.example.com/ws/a"
         );
         assert!(room_ws_url("ftp://x", "a").is_err());
+    }
+
+    #[tokio::test]
+    async fn a_full_send_queue_refuses_at_once() {
+        // Nothing listens there: the client keeps trying to connect and
+        // never drains its queue.
+        let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("ws://{}/ws/r", dead.local_addr().unwrap());
+        drop(dead);
+        let mut cfg = ClientConfig::new(url, "t");
+        cfg.send_queue = 3;
+        let (client, _rx) = RoomClient::connect(cfg);
+        let sender = client.sender();
+        let msg = || ClientMsg::Like { count: 1 };
+        let results: Vec<_> = (0..10).map(|_| sender.try_send(msg())).collect();
+        assert!(results[..3].iter().all(Result::is_ok), "{results:?}");
+        assert!(matches!(results[9], Err(RoomError::Busy(_))), "{results:?}");
+        client.close().await;
+        assert!(matches!(sender.try_send(msg()), Err(RoomError::Closed(_))));
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Server settings (user-facing knobs with production defaults) and the
 //! resolved config that starts a server.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::admission::ConnCaps;
 use crate::filter::WordFilter;
 use crate::levels::LevelConfig;
 use crate::limits::Limits;
@@ -36,6 +37,10 @@ pub struct ServerSettings {
     pub online_interval_ms: u64,
     pub kick_ban_secs: u64,
     pub guest_token_ttl_secs: u64,
+    /// Coins a user's wallet starts with the first time the server sees
+    /// them (0 in production: coins are bought; rehearsal gives its
+    /// simulated viewers seed money).
+    pub welcome_balance: u64,
     /// Guest tokens per minute per client IP (burst 2× this).
     pub guest_tokens_per_min: f64,
     pub ping_interval: Duration,
@@ -44,6 +49,17 @@ pub struct ServerSettings {
     /// Time to send `hello` when the URL has no token.
     pub auth_timeout: Duration,
     pub max_rooms: usize,
+    /// Sockets in total, per client address and per user.
+    pub conn_caps: ConnCaps,
+    /// A frame the client's TCP does not take within this closes the
+    /// connection as a slow consumer (4008); it can resume.
+    pub write_timeout: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the
+    /// per-address caps and the guest-token rate).
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Web origins besides the server's own whose pages may open sockets
+    /// (for an audience page embedded in a shop's site).
+    pub allowed_origins: Vec<String>,
     pub limits: Limits,
     pub levels: LevelConfig,
     pub words: WordFilter,
@@ -83,11 +99,16 @@ impl Default for ServerSettings {
             online_interval_ms: 1000,
             kick_ban_secs: 600,
             guest_token_ttl_secs: 2 * 3600,
+            welcome_balance: 0,
             guest_tokens_per_min: 10.0,
             ping_interval: Duration::from_secs(15),
             idle_timeout: Duration::from_secs(45),
             auth_timeout: Duration::from_secs(10),
             max_rooms: 10_000,
+            conn_caps: ConnCaps::default(),
+            write_timeout: Duration::from_secs(10),
+            trusted_proxies: Vec::new(),
+            allowed_origins: Vec::new(),
             limits: Limits::default(),
             levels: LevelConfig::default(),
             words: WordFilter::default_list(),
@@ -111,6 +132,38 @@ impl ServerConfig {
             listen,
             data_dir: data_dir.into(),
             settings: ServerSettings::default(),
+        }
+    }
+}
+
+/// Creates the data folder (and any missing parents) readable by its
+/// owner only: it holds the token secret and every room's records. A
+/// folder that already exists keeps the mode its owner gave it.
+pub fn create_data_dir(dir: &std::path::Path) -> crate::error::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir).map_err(|source| crate::error::RoomError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    #[test]
+    fn a_new_data_folder_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a/b");
+        super::create_data_dir(&dir).unwrap();
+        for d in [tmp.path().join("a"), dir] {
+            let mode = std::fs::metadata(&d).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o700, "{}", d.display());
         }
     }
 }

@@ -1,6 +1,9 @@
 //! One WebSocket connection: a single task with reader and writer under
-//! one `select!`. The handler is generic over `Sink + Stream` of axum
-//! WebSocket messages, so unit tests drive it with channels.
+//! one `select!`. Every write is bounded by the write timeout (and by
+//! shutdown), so a client that stops reading cannot stall the task's
+//! ping, idle check or shutdown: it is closed as a slow consumer. The
+//! handler is generic over `Sink + Stream` of axum WebSocket messages, so
+//! unit tests drive it with channels.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,6 +19,38 @@ use crate::protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, ServerMsg};
 use crate::room::RoomCmd;
 use crate::server::Shared;
 use crate::token::{Claims, now_ms, now_unix};
+use tokio_util::sync::CancellationToken;
+
+/// How one bounded write ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wrote {
+    Done,
+    /// The transport is gone.
+    Gone,
+    /// The client did not take the frame within the write timeout.
+    Slow,
+    /// The server is shutting down.
+    Cancelled,
+}
+
+/// Writes one frame, giving up after `limit` or on shutdown.
+async fn write<S>(socket: &mut S, m: Message, limit: Duration, cancel: &CancellationToken) -> Wrote
+where
+    S: Sink<Message> + Unpin,
+{
+    tokio::select! {
+        r = tokio::time::timeout(limit, socket.send(m)) => match r {
+            Ok(Ok(())) => Wrote::Done,
+            Ok(Err(_)) => Wrote::Gone,
+            Err(_) => Wrote::Slow,
+        },
+        _ = cancel.cancelled() => Wrote::Cancelled,
+    }
+}
+
+/// The last words to a client: bounded like every write, and short,
+/// since a slow client's socket is usually what is full.
+const FAREWELL: Duration = Duration::from_secs(1);
 
 /// What the URL of `/ws/{room}` carried.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -71,9 +106,8 @@ fn pick_nick(claims: &Claims, asked: Option<&str>, shared: &Shared) -> String {
     } else {
         asked.unwrap_or("")
     };
-    let cleaned: String = raw
+    let cleaned: String = crate::text::clean(raw)
         .chars()
-        .filter(|c| !c.is_control())
         .take(32)
         .collect::<String>()
         .trim()
@@ -85,6 +119,22 @@ fn pick_nick(claims: &Claims, asked: Option<&str>, shared: &Shared) -> String {
         crate::filter::Verdict::Clean => cleaned,
         crate::filter::Verdict::Masked(m) => m,
         crate::filter::Verdict::Rejected => claims.user.clone(),
+    }
+}
+
+/// Sends an error and a close frame before the connection is served,
+/// each bounded like every other write.
+async fn refuse<S>(
+    socket: &mut S,
+    cancel: &CancellationToken,
+    error: Message,
+    code: u16,
+    reason: &str,
+) where
+    S: Sink<Message> + Unpin,
+{
+    if write(socket, error, FAREWELL, cancel).await == Wrote::Done {
+        let _ = write(socket, close_frame(code, reason), FAREWELL, cancel).await;
     }
 }
 
@@ -115,6 +165,8 @@ async fn serve_inner<S, E>(
 {
     let settings = shared.ctx.settings.clone();
     let limits = &settings.limits;
+    let cancel = shared.cancel.clone();
+    let wt = settings.write_timeout;
 
     // --- authenticate: token in the URL, or a hello first frame ---
     let mut last_seq = query.last_seq;
@@ -137,18 +189,17 @@ async fn serve_inner<S, E>(
                     nick: n,
                 }) => {
                     if v != PROTOCOL_VERSION {
-                        let _ = socket
-                            .send(error_frame(
+                        refuse(
+                            &mut socket,
+                            &cancel,
+                            error_frame(
                                 ErrorCode::UnsupportedVersion,
                                 format!("server speaks protocol v{PROTOCOL_VERSION}"),
-                            ))
-                            .await;
-                        let _ = socket
-                            .send(close_frame(
-                                close::BAD_VERSION,
-                                "unsupported protocol version",
-                            ))
-                            .await;
+                            ),
+                            close::BAD_VERSION,
+                            "unsupported protocol version",
+                        )
+                        .await;
                         return;
                     }
                     last_seq = ls.or(last_seq);
@@ -156,15 +207,17 @@ async fn serve_inner<S, E>(
                     t
                 }
                 _ => {
-                    let _ = socket
-                        .send(error_frame(
+                    refuse(
+                        &mut socket,
+                        &cancel,
+                        error_frame(
                             ErrorCode::Unauthorized,
                             "send a token in the URL or a hello frame first",
-                        ))
-                        .await;
-                    let _ = socket
-                        .send(close_frame(close::UNAUTHORIZED, "no token"))
-                        .await;
+                        ),
+                        close::UNAUTHORIZED,
+                        "no token",
+                    )
+                    .await;
                     return;
                 }
             }
@@ -175,30 +228,63 @@ async fn serve_inner<S, E>(
         Err(e) => {
             // The error names the reason, never the token.
             tracing::info!(error = %e, "refused connection");
-            let _ = socket
-                .send(error_frame(ErrorCode::Unauthorized, e.to_string()))
-                .await;
-            let _ = socket
-                .send(close_frame(close::UNAUTHORIZED, &e.to_string()))
-                .await;
+            let why = e.to_string();
+            refuse(
+                &mut socket,
+                &cancel,
+                error_frame(ErrorCode::Unauthorized, why.clone()),
+                close::UNAUTHORIZED,
+                &why,
+            )
+            .await;
             return;
         }
     };
     drop(token);
     tracing::Span::current().record("user", claims.user.as_str());
+    // Held until this function returns, whichever way it does.
+    let _user_slot = match shared.admission.admit_user(&claims.user) {
+        Ok(slot) => slot,
+        Err(full) => {
+            refuse(
+                &mut socket,
+                &cancel,
+                error_frame(ErrorCode::LimitExceeded, full.message()),
+                close::TOO_MANY,
+                full.message(),
+            )
+            .await;
+            return;
+        }
+    };
     let nick = pick_nick(&claims, nick.as_deref(), &shared);
 
     let handle = match shared.room(&room) {
         Ok(h) => h,
         Err(e) => {
-            let _ = socket.send(error_frame(e.code(), e.to_string())).await;
-            let _ = socket
-                .send(close_frame(close::INTERNAL, "room unavailable"))
-                .await;
+            let frame = error_frame(e.code(), e.to_string());
+            refuse(
+                &mut socket,
+                &cancel,
+                frame,
+                close::INTERNAL,
+                "room unavailable",
+            )
+            .await;
             return;
         }
     };
     let points = shared.ctx.store.points(&claims.user).await.unwrap_or(0);
+    // Loaded now so a gift can be paid for without waiting on the
+    // database; if this fails the user's gifts are refused, not free.
+    if let Err(e) = shared
+        .ctx
+        .store
+        .wallet(&claims.user, settings.welcome_balance)
+        .await
+    {
+        tracing::warn!(error = %e, "wallet not loaded");
+    }
     let (out_tx, mut out_rx) = mpsc::channel(settings.client_queue.max(4));
     let (reply, joined) = oneshot::channel();
     let join = RoomCmd::Join {
@@ -222,8 +308,15 @@ async fn serve_inner<S, E>(
             RoomError::Forbidden(_) => close::KICKED,
             _ => close::INTERNAL,
         };
-        let _ = socket.send(error_frame(e.code(), e.to_string())).await;
-        let _ = socket.send(close_frame(code, &e.to_string())).await;
+        let why = e.to_string();
+        refuse(
+            &mut socket,
+            &cancel,
+            error_frame(e.code(), why.clone()),
+            code,
+            &why,
+        )
+        .await;
         return;
     }
 
@@ -232,15 +325,27 @@ async fn serve_inner<S, E>(
     ping.reset();
     let mut last_heard = tokio::time::Instant::now();
     let mut flood = crate::limits::FloodGuard::new(limits.flood_errors, limits.flood_window);
-    let cancel = shared.cancel.clone();
+    // What a write that did not finish means for the connection.
+    let failed = |w: Wrote| match w {
+        Wrote::Done => None,
+        Wrote::Gone => Some(None),
+        Wrote::Slow => Some(Some((
+            close::SLOW,
+            "too slow: a frame was not taken in time".to_string(),
+        ))),
+        Wrote::Cancelled => Some(Some((
+            close::GOING_AWAY,
+            "server shutting down".to_string(),
+        ))),
+    };
     let reason: Option<(u16, String)> = loop {
         tokio::select! {
             biased;
             _ = cancel.cancelled() => break Some((close::GOING_AWAY, "server shutting down".into())),
             out = out_rx.recv() => match out {
                 Some(Outbound::Frame(f)) => {
-                    if socket.send(Message::Text(f)).await.is_err() {
-                        break None;
+                    if let Some(why) = failed(write(&mut socket, Message::Text(f), wt, &cancel).await) {
+                        break why;
                     }
                 }
                 Some(Outbound::Close(code, why)) => break Some((code, why)),
@@ -250,8 +355,8 @@ async fn serve_inner<S, E>(
                 if last_heard.elapsed() > settings.idle_timeout {
                     break Some((close::GOING_AWAY, "ping timeout".into()));
                 }
-                if socket.send(Message::Ping(Default::default())).await.is_err() {
-                    break None;
+                if let Some(why) = failed(write(&mut socket, Message::Ping(Default::default()), wt, &cancel).await) {
+                    break why;
                 }
             }
             incoming = socket.next() => {
@@ -292,8 +397,8 @@ async fn serve_inner<S, E>(
                     }
                 };
                 if let Some((code, message)) = refused {
-                    if socket.send(error_frame(code, message)).await.is_err() {
-                        break None;
+                    if let Some(why) = failed(write(&mut socket, error_frame(code, message), wt, &cancel).await) {
+                        break why;
                     }
                     if flood.record(now_ms()) {
                         break Some((close::FLOOD, "too many bad frames".into()));
@@ -304,7 +409,7 @@ async fn serve_inner<S, E>(
     };
     if let Some((code, why)) = reason {
         tracing::debug!(code, reason = %why, "closing");
-        let _ = socket.send(close_frame(code, &why)).await;
+        let _ = tokio::time::timeout(FAREWELL, socket.send(close_frame(code, &why))).await;
         // Wait (briefly) for the client's answering close: dropping a TCP
         // connection with unread input makes the kernel reset it, and the
         // reset can destroy our close frame before the client reads why.
@@ -317,7 +422,7 @@ async fn serve_inner<S, E>(
         })
         .await;
     }
-    let _ = socket.close().await;
+    let _ = tokio::time::timeout(FAREWELL, socket.close()).await;
     // Best effort: if the room is gone there is nobody to tell.
     let _ = tokio::time::timeout(
         Duration::from_secs(1),

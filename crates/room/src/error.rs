@@ -50,6 +50,11 @@ pub enum RoomError {
     #[error("{0} is shut down")]
     Closed(&'static str),
 
+    /// A queue is full (a connection down or backed up): nothing was
+    /// queued, and the caller may try again.
+    #[error("{0} is backed up; nothing was sent, try again in a moment")]
+    Busy(&'static str),
+
     /// Tencent IM answered `ActionStatus: FAIL`.
     #[error("Tencent IM error {code} ({kind:?}): {info}")]
     Tencent {

@@ -36,6 +36,8 @@ pub mod close {
     pub const BAD_VERSION: u16 = 4002;
     pub const KICKED: u16 = 4003;
     pub const SLOW: u16 = 4008;
+    /// Over the per-user connection cap.
+    pub const TOO_MANY: u16 = 4009;
     pub const FLOOD: u16 = 4029;
 }
 

@@ -28,6 +28,7 @@
 //!   limits, product pop-up dedup), usable from any thread.
 
 pub mod activity;
+pub mod admission;
 pub mod api;
 pub mod bots;
 pub mod client;
@@ -50,6 +51,7 @@ mod room;
 pub mod server;
 pub mod store;
 pub mod tencent;
+pub mod text;
 pub mod token;
 pub mod trace;
 mod web;

@@ -8,7 +8,9 @@ pub struct Limits {
     /// Largest text frame the application accepts (bytes).
     pub max_frame_bytes: usize,
     /// Largest frame the WebSocket layer reads at all; above it the
-    /// connection is closed with 1009.
+    /// connection is closed with 1009. Twice `max_frame_bytes`: enough to
+    /// answer a slightly long frame with `too_large`, and small enough
+    /// that thousands of sockets cannot make the server buffer gigabytes.
     pub max_ws_message_bytes: usize,
     /// Barrage text length in characters.
     pub max_text_chars: usize,
@@ -36,7 +38,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_frame_bytes: 8 * 1024,
-            max_ws_message_bytes: 1024 * 1024,
+            max_ws_message_bytes: 16 * 1024,
             max_text_chars: 200,
             max_metadata_keys: 16,
             max_metadata_key_bytes: 64,

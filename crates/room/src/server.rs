@@ -15,7 +15,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use parking_lot::Mutex;
@@ -23,6 +24,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::admission::{Admission, Full, client_ip, origin_allowed};
 use crate::config::ServerConfig;
 use crate::conn::{self, ConnQuery};
 use crate::error::{Result, RoomError};
@@ -58,6 +60,8 @@ pub struct Shared {
     rooms: Mutex<HashMap<String, RoomHandle>>,
     conn_ids: AtomicU64,
     pub(crate) guest_limits: Mutex<HashMap<std::net::IpAddr, crate::limits::TokenBucket>>,
+    /// Connection caps and their live counts.
+    pub(crate) admission: Arc<Admission>,
     /// Draw records served by the public route: drawn records never
     /// change, and a reload loop on a big draw must not keep the store
     /// thread (which saves every room's ticks) parsing it.
@@ -128,6 +132,8 @@ async fn ws_route(
     Path(room): Path<String>,
     Query(q): Query<ConnQuery>,
     State(shared): State<Arc<Shared>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
 ) -> Response {
     if !valid_room(&room) {
         return crate::api::ApiError(RoomError::protocol(
@@ -136,13 +142,39 @@ async fn ws_route(
         ))
         .into_response();
     }
-    let limits = &shared.ctx.settings.limits;
+    let settings = &shared.ctx.settings;
+    if !origin_allowed(&headers, &settings.allowed_origins) {
+        return crate::api::ApiError(RoomError::Forbidden(
+            "this web origin may not connect; the operator can allow it",
+        ))
+        .into_response();
+    }
+    // Refused before the upgrade: a flood costs an HTTP answer, not a
+    // socket, a task and a read buffer.
+    let ip = client_ip(peer, &headers, &settings.trusted_proxies);
+    let slot = match shared.admission.admit_addr(ip) {
+        Ok(s) => s,
+        Err(full) => {
+            let status = match full {
+                Full::Total => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::TOO_MANY_REQUESTS,
+            };
+            tracing::debug!(%ip, ?full, "connection refused at the cap");
+            let body =
+                serde_json::json!({ "kind": ErrorCode::LimitExceeded, "message": full.message() });
+            return (status, axum::Json(body)).into_response();
+        }
+    };
+    let limits = &settings.limits;
     let tasks = shared.tasks.clone();
     ws.max_message_size(limits.max_ws_message_bytes)
         .max_frame_size(limits.max_ws_message_bytes)
         .on_upgrade(move |socket| {
             // Tracked, so shutdown waits for the close frames to go out.
-            tasks.track_future(conn::serve(socket, shared, room, q))
+            tasks.track_future(async move {
+                conn::serve(socket, shared, room, q).await;
+                drop(slot);
+            })
         })
 }
 
@@ -175,6 +207,11 @@ impl std::fmt::Debug for ServerHandle {
 impl ServerHandle {
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Sockets held now (those counted against the connection caps).
+    pub fn connections(&self) -> usize {
+        self.shared.admission.total()
     }
 
     /// The shared shutdown token (cancel it to begin shutdown).
@@ -223,6 +260,7 @@ impl EmbeddedServer {
         let listener = tokio::net::TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
         let cancel = CancellationToken::new();
+        let caps = config.settings.conn_caps;
         let shared = Arc::new(Shared {
             ctx: Arc::new(RoomCtx {
                 settings: Arc::new(config.settings),
@@ -235,6 +273,7 @@ impl EmbeddedServer {
             rooms: Mutex::new(HashMap::new()),
             conn_ids: AtomicU64::new(0),
             guest_limits: Mutex::new(HashMap::new()),
+            admission: Admission::new(caps),
             draw_cache: Mutex::new(HashMap::new()),
             media_dir: config.data_dir.join(crate::media::MEDIA_DIR),
         });

@@ -103,10 +103,7 @@ impl TokenSigner {
             path: data_dir.join(SECRET_FILE),
             source,
         };
-        std::fs::create_dir_all(data_dir).map_err(|source| RoomError::Io {
-            path: data_dir.to_path_buf(),
-            source,
-        })?;
+        crate::config::create_data_dir(data_dir)?;
         let path = data_dir.join(SECRET_FILE);
         match std::fs::read_to_string(&path) {
             Ok(text) => {

@@ -11,7 +11,16 @@ use axum::routing::get;
 use crate::server::Shared;
 
 const PAGE: &str = include_str!("../web/audience.html");
-const SCRIPT: &str = include_str!("../web/audience.js");
+const SCRIPT_SOURCE: &str = include_str!("../web/audience.js");
+
+/// The page's script with the protocol version the server speaks, so
+/// the number lives in one place.
+static SCRIPT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    SCRIPT_SOURCE.replace(
+        "__PROTOCOL_VERSION__",
+        &crate::protocol::PROTOCOL_VERSION.to_string(),
+    )
+});
 const STYLE: &str = include_str!("../web/audience.css");
 
 /// Same origin only; no inline code, no plugins, no framing.
@@ -44,7 +53,7 @@ async fn page() -> Response {
 }
 
 async fn script() -> Response {
-    asset(SCRIPT, "text/javascript; charset=utf-8")
+    asset(SCRIPT.as_str(), "text/javascript; charset=utf-8")
 }
 
 async fn style() -> Response {
@@ -88,5 +97,13 @@ mod tests {
                 "the script uses #{id}, which the page lacks"
             );
         }
+    }
+
+    #[test]
+    fn the_script_speaks_the_servers_protocol_and_keeps_tokens_out_of_urls() {
+        let v = crate::protocol::PROTOCOL_VERSION;
+        assert!(super::SCRIPT.contains(&format!("const PROTOCOL_VERSION = {v};")));
+        assert!(!super::SCRIPT.contains("__PROTOCOL_VERSION__"));
+        assert!(!super::SCRIPT.contains("?token="));
     }
 }

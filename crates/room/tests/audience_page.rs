@@ -309,6 +309,39 @@ async fn two_pages_in_one_room_see_each_other() {
         "return document.getElementById('likes').textContent.startsWith('1 ')",
     )
     .await;
+    // A guest has no coins: the page says so, and nothing is sent.
+    b.click("button[data-gift='rose']").await;
+    b.wait_js(
+        "B is told the gift is not paid for",
+        "return document.getElementById('error').textContent.includes('you have 0')",
+    )
+    .await;
+    // The shop credits Bob (found by his nick); now the gift goes.
+    let (_, online) = http_json(
+        "GET",
+        &s.http("/api/rooms/demo/online"),
+        Some(&s.token(Role::Host, "demo", "host")),
+        None,
+    )
+    .await;
+    let bob = online["audience"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["nick"] == "Bob")
+        .unwrap_or_else(|| panic!("Bob online: {online}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let admin = s.token(Role::Admin, "*", "shop");
+    let (status, body) = http_json(
+        "POST",
+        &s.http(&format!("/api/wallets/{bob}/credit")),
+        Some(&admin),
+        Some(&json!({"amount": 10})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
     b.click("button[data-gift='rose']").await;
     a.wait_js("A sees B's gift", &barrage_has("sent Rose ×1"))
         .await;

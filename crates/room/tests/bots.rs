@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bots_run_record_and_replay_deterministically() {
-    let s = start().await;
+    let s = start_with(gifting()).await;
     let dir = tempfile::tempdir().unwrap();
     let cfg = |room: &str, record: Option<std::path::PathBuf>| BotsConfig {
         ws_url: s.ws_url(room),
@@ -196,7 +196,7 @@ fn get<'a>(acts: &'a [Activity], id: &str) -> &'a Activity {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_bot_claims_buys_and_enters_and_a_replay_does_it_again() {
     const TEA: &str = "tea";
-    let s = start().await;
+    let s = start_with(gifting()).await;
     let dir = tempfile::tempdir().unwrap();
     let trace = dir.path().join("acts.jsonl");
 

@@ -13,7 +13,7 @@ use common::*;
 use parking_lot::Mutex;
 use shopcast_room::client::ClientEvent;
 use shopcast_room::protocol::{ClientMsg, EventBody, ProductExplainReq, Role};
-use shopcast_room::{ClientConfig, RoomClient, ServerSettings};
+use shopcast_room::{ClientConfig, RoomClient};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
@@ -150,7 +150,7 @@ async fn send_gifts(giver: &RoomClient, multi: &[u32], combo_hits: u32) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cut_off_client_resumes_across_restart_exactly_once() {
-    let mut settings = ServerSettings::default();
+    let mut settings = gifting();
     // The test sends many gifts from one user; rate limits are tested elsewhere.
     settings.limits.other_per_s = 1000.0;
     settings.limits.other_burst = 1000.0;

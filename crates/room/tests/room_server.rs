@@ -129,7 +129,7 @@ fn gift_counts(e: &ClientEvent) -> Option<(u32, u32, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gift_combo_is_merged_every_twenty_or_after_a_second() {
-    let s = start().await;
+    let s = start_with(gifting()).await;
     let (g, mut grx) = s.client(Role::Audience, "r1", "giver");
     let (_w, mut wrx) = s.client(Role::Audience, "r1", "watcher");
     connected(&mut grx).await;
@@ -164,7 +164,7 @@ async fn gift_combo_is_merged_every_twenty_or_after_a_second() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn likes_are_aggregated_and_levels_grow_with_gifts() {
-    let s = start().await;
+    let s = start_with(gifting()).await;
     let (a, mut arx) = s.client(Role::Audience, "r1", "a");
     let (b, mut brx) = s.client(Role::Audience, "r1", "b");
     connected(&mut arx).await;
@@ -660,6 +660,21 @@ async fn rest_api_enforces_roles_and_reaches_rooms() {
         .0,
         403
     );
+    // An admin of one room speaks only there: the broadcast and the
+    // gift catalogue are every room's.
+    let room_admin = s.token(Role::Admin, "r1", "r1-ops");
+    let (status, body) = http_json(
+        "POST",
+        &s.http("/api/broadcast"),
+        Some(&room_admin),
+        Some(&b),
+    )
+    .await;
+    assert_eq!(status, 403, "{body}");
+    let lamp = json!([{"id": "lamp", "name": "Lamp", "value": 0, "effect_url": ""}]);
+    let (status, body) =
+        http_json("PUT", &s.http("/api/gifts"), Some(&room_admin), Some(&lamp)).await;
+    assert_eq!(status, 403, "{body}");
     assert_eq!(
         http_json("POST", &s.http("/api/broadcast"), Some(&admin), Some(&b))
             .await
@@ -740,7 +755,7 @@ async fn overload_samples_barrage_but_never_gifts_or_products() {
         max_barrage_per_tick: 2,
         // A long tick so the burst below lands in one or two ticks.
         tick: std::time::Duration::from_millis(1000),
-        ..Default::default()
+        ..gifting()
     };
     let s = start_with(settings).await;
     let (_w, mut wrx) = s.client(Role::Audience, "r1", "watcher");

@@ -5,6 +5,8 @@
 (function () {
   const room = decodeURIComponent(location.pathname.split('/').filter(Boolean)[1] || '');
   const $ = (id) => document.getElementById(id);
+  // Filled in by the server from the protocol's own constant.
+  const PROTOCOL_VERSION = __PROTOCOL_VERSION__;
   const MAX_ITEMS = 500;      // seed 004: keep the newest 500
   const RENDER_MS = 300;      // seed 004: render in batches every 300 ms
 
@@ -652,10 +654,14 @@
 
   function connect() {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    let url = proto + '//' + location.host + '/ws/' + encodeURIComponent(room) +
-      '?token=' + encodeURIComponent(token) + '&nick=' + encodeURIComponent(nick);
-    if (lastSeq !== null) url += '&last_seq=' + lastSeq;
-    ws = new WebSocket(url);
+    // The token goes in the first frame, not the URL: URLs end up in
+    // proxy and server access logs.
+    ws = new WebSocket(proto + '//' + location.host + '/ws/' + encodeURIComponent(room));
+    ws.onopen = () => {
+      const hello = { type: 'hello', v: PROTOCOL_VERSION, token, nick };
+      if (lastSeq !== null) hello.last_seq = lastSeq;
+      ws.send(JSON.stringify(hello));
+    };
     ws.onmessage = (e) => {
       let msg;
       try { msg = JSON.parse(e.data); } catch (_) { return; }

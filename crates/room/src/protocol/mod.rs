@@ -381,6 +381,8 @@ pub enum ErrorCode {
     SoldOut,
     /// The activity has ended (or its window has closed).
     Ended,
+    /// The sender's coins do not cover the gift.
+    InsufficientBalance,
     Internal,
 }
 

@@ -145,7 +145,7 @@ impl Room {
     }
 
     /// A refusal changes nothing, so it needs no save.
-    fn reply_now(&mut self, conn_id: u64, op_id: String, outcome: LineupOutcome) {
+    pub(super) fn reply_now(&mut self, conn_id: u64, op_id: String, outcome: LineupOutcome) {
         let frame = Self::reply_frame(op_id, self.lineup.snapshot.version, outcome);
         if let Some(m) = self.members.get(&conn_id) {
             m.send_frame(frame.into());

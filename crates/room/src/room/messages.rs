@@ -8,6 +8,7 @@ use crate::filter::Verdict;
 use crate::protocol::{
     CURRENT_PRODUCT_KEY, ClientMsg, ErrorCode, EventBody, Identity, ProductExplain, Role, ServerMsg,
 };
+use crate::store::wallet::Short;
 use crate::token::now_ms;
 
 impl Room {
@@ -56,7 +57,8 @@ impl Room {
     }
 
     pub(super) fn text_ok(&self, text: &str, max: usize) -> Result<String> {
-        let text = text.trim();
+        let cleaned = crate::text::clean(text);
+        let text = cleaned.trim();
         if text.is_empty() {
             return Err(invalid("empty text"));
         }
@@ -145,12 +147,23 @@ impl Room {
                         RoomError::protocol(ErrorCode::NotFound, "no such gift in the catalogue")
                     })?;
                 self.rate_ok(&actor.id, false, now)?;
-                self.add_points(
-                    &actor.id,
-                    gift.value
-                        .saturating_mul(count as u64)
-                        .saturating_mul(s.levels.points_per_coin),
-                );
+                // Paid before anything else happens: a gift the wallet
+                // cannot cover earns nothing and shows nothing.
+                let cost = gift.value.saturating_mul(count.into());
+                match self.ctx.store.wallets().debit(&actor.id, cost) {
+                    Ok(_) => self.write.wallet.push((actor.id.clone(), cost)),
+                    Err(short) => {
+                        let have = match short {
+                            Short::Has(n) => n,
+                            Short::Unknown => 0,
+                        };
+                        return Err(RoomError::protocol(
+                            ErrorCode::InsufficientBalance,
+                            format!("this gift costs {cost} coins; you have {have}"),
+                        ));
+                    }
+                }
+                self.add_points(&actor.id, cost.saturating_mul(s.levels.points_per_coin));
                 let sender = self.identity(&actor.id).unwrap_or_else(|| actor.clone());
                 let current = self.current_goods();
                 if let Some(st) = &mut self.session {
@@ -261,14 +274,16 @@ impl Room {
             ClientMsg::Kick { user_id, reason } => {
                 need(role.can_moderate(), "only host, assistant or admin")?;
                 self.protect(&user_id, actor)?;
-                let until = now.saturating_add(s.kick_ban_secs.saturating_mul(1000));
-                self.bans.insert(user_id.clone(), until);
-                self.write.moderation.push((user_id.clone(), "ban", until));
+                // Checked before anything is written: a refused kick
+                // must leave no ban behind.
                 let reason = if reason.trim().is_empty() {
                     "removed by a moderator".to_string()
                 } else {
                     self.text_ok(&reason, 100)?
                 };
+                let until = now.saturating_add(s.kick_ban_secs.saturating_mul(1000));
+                self.bans.insert(user_id.clone(), until);
+                self.write.moderation.push((user_id.clone(), "ban", until));
                 self.pending.push((
                     now,
                     EventBody::Kick {
@@ -305,6 +320,9 @@ impl Room {
                 return Err(invalid("lineup operations go over the WebSocket"));
             }
             ClientMsg::GetAudience {} => {
+                // Building the list costs the room task; a viewer asking
+                // every frame would make everyone's room slow.
+                self.rate_ok(&actor.id, false, now)?;
                 let p = self.presence();
                 let frame = serde_json::to_string(&ServerMsg::AudienceList {
                     online: p.online,
@@ -318,17 +336,37 @@ impl Room {
         Ok(())
     }
 
-    /// Moderators cannot act on the host or an admin, nor on themselves.
+    /// Nobody mutes, bans or kicks the host or an admin (online or
+    /// not), nor themselves.
     fn protect(&self, target: &str, actor: &Identity) -> Result<()> {
         if target == actor.id {
             return Err(invalid("cannot moderate yourself"));
         }
-        if let Some(u) = self.users.get(target)
-            && matches!(u.role, Role::Host | Role::Admin)
-            && actor.role != Role::Admin
-        {
+        let online_privileged = self.members.values().any(|m| {
+            m.identity.id == target && matches!(m.identity.role, Role::Host | Role::Admin)
+        });
+        if online_privileged || self.privileged.contains(target) {
             return Err(RoomError::Forbidden("cannot moderate the host or an admin"));
         }
         Ok(())
+    }
+
+    /// Voids a mute or ban on `user` (who has just joined as the host or
+    /// an admin), saved and announced like an unmute.
+    pub(super) fn lift_moderation(&mut self, user: &str, now: u64) {
+        if self.bans.remove(user).is_some() {
+            self.write.moderation.push((user.to_string(), "ban", 0));
+        }
+        if self.mutes.remove(user).is_some() {
+            self.write.moderation.push((user.to_string(), "mute", 0));
+            self.pending.push((
+                now,
+                EventBody::Mute {
+                    user_id: user.to_string(),
+                    until: 0,
+                    by: user.to_string(),
+                },
+            ));
+        }
     }
 }

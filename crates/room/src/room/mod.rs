@@ -6,7 +6,7 @@
 //! like intervals, samples audience barrage if there is too much,
 //! numbers the events, writes them to SQLite, and fans the batch out.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
@@ -29,6 +29,7 @@ mod buying;
 mod lineup_ops;
 mod messages;
 mod sessions;
+mod unsaved;
 use crate::lineup::LineupState;
 use crate::report::stats::SessionStats;
 use crate::token::{Claims, now_ms};
@@ -131,6 +132,14 @@ pub(crate) struct Room {
     users: HashMap<String, UserState>,
     mutes: HashMap<String, u64>,
     bans: HashMap<String, u64>,
+    /// A tick's output whose save failed, sent after the next good one.
+    held: Held,
+    /// No save is tried before this (ms; after a failed one).
+    retry_save_at: u64,
+    /// Ids that have joined with a host or admin token: never muted,
+    /// banned or kicked, online or not (a reconnecting host is offline
+    /// for a moment, and that moment must not be a window).
+    privileged: HashSet<String>,
     combos: GiftCombos,
     likes: LikeAggregator,
     pending: Vec<(u64, EventBody)>,
@@ -179,6 +188,9 @@ impl Room {
             users: HashMap::new(),
             mutes: loaded.mutes.into_iter().collect(),
             bans: loaded.bans.into_iter().collect(),
+            privileged: HashSet::new(),
+            held: Held::default(),
+            retry_save_at: 0,
             pending: Vec::new(),
             write: TickWrite::default(),
             points_delta: HashMap::new(),
@@ -249,12 +261,20 @@ impl Room {
     }
 
     fn identity(&self, user: &str) -> Option<Identity> {
+        let role = self.users.get(user)?.role;
+        self.identity_as(user, role)
+    }
+
+    /// The user's identity with the role of one connection's token: one
+    /// id may hold an audience token on a phone and an assistant token in
+    /// the studio, and each connection acts with its own.
+    fn identity_as(&self, user: &str, role: Role) -> Option<Identity> {
         let u = self.users.get(user)?;
         Some(
             self.ctx
                 .settings
                 .levels
-                .identity(user, &u.nick, u.role, u.points),
+                .identity(user, &u.nick, role, u.points),
         )
     }
 
@@ -283,8 +303,12 @@ impl Room {
                 };
                 let actor = m.identity.clone();
                 let user = actor.id.clone();
-                // Keep the sender's level fresh.
-                let actor = self.identity(&user).unwrap_or(actor);
+                // Keep the sender's level fresh; the role stays this
+                // connection's.
+                let actor = self.identity_as(&user, actor.role).unwrap_or(actor);
+                if self.refused_while_unsaved(conn_id, &msg) {
+                    return;
+                }
                 let msg = match msg {
                     ClientMsg::Lineup { op_id, base, op } => {
                         self.lineup_op(conn_id, &actor, op_id, base, op);
@@ -382,7 +406,12 @@ impl Room {
         out: mpsc::Sender<Outbound>,
     ) -> Result<Identity> {
         let now = now_ms();
-        if self
+        if matches!(claims.role, Role::Host | Role::Admin) {
+            // The server signed this token: whatever was done to the id
+            // before it was known as the host's is void.
+            self.privileged.insert(claims.user.clone());
+            self.lift_moderation(&claims.user, now);
+        } else if self
             .bans
             .get(&claims.user)
             .is_some_and(|&until| until > now)
@@ -405,7 +434,7 @@ impl Room {
         u.conns += 1;
         u.nick = nick;
         let identity = self
-            .identity(&claims.user)
+            .identity_as(&claims.user, claims.role)
             .ok_or(RoomError::Closed("user"))?;
 
         let seq = self.state.seq;
@@ -535,6 +564,9 @@ impl Room {
             self.pending.push((now, EventBody::OnlineCount { online }));
         }
         if self.pending.is_empty()
+            && self.write.events.is_empty()
+            && self.write.wallet.is_empty()
+            && self.held.all.is_empty()
             && self.write.moderation.is_empty()
             && self.write.lineup.is_none()
             && self.write.session.is_none()
@@ -543,6 +575,12 @@ impl Room {
             && self.points_delta.is_empty()
             && !self.waiting()
         {
+            return;
+        }
+        if now < self.retry_save_at {
+            // A failed save is retried after a pause: each try may wait
+            // out the store's busy timeout, and a room that did nothing
+            // but retry would never read (and refuse) its messages.
             return;
         }
         let pending = std::mem::take(&mut self.pending);
@@ -555,6 +593,7 @@ impl Room {
         let mut samplable = 0u64;
         let mut i_samplable = 0;
         let mut write = std::mem::take(&mut self.write);
+        let mut logged = Vec::new();
         for (ts, body) in pending {
             let is_samplable = body.is_samplable();
             if is_samplable {
@@ -581,10 +620,7 @@ impl Room {
             };
             if let Some(seq) = seq {
                 write.events.push((seq, ts, json.to_string()));
-                if self.replay.len() >= s.replay_capacity {
-                    self.replay.pop_front();
-                }
-                self.replay.push_back((seq, json.clone()));
+                logged.push((seq, json.clone()));
             }
             if !is_samplable {
                 priority.push(json.clone());
@@ -597,7 +633,10 @@ impl Room {
         // Logged before it is sent: a client never sees a seq that a
         // restarted server would hand out again.
         let saved = match self.ctx.store.append(&self.name, write).await {
-            Ok(()) => true,
+            Ok(()) => {
+                self.retry_save_at = 0;
+                true
+            }
             Err(failed) => {
                 // Kept and tried again with the next tick; until then the
                 // answers wait: nothing is acknowledged that a restart
@@ -606,17 +645,36 @@ impl Room {
                 if let Some(w) = failed.write {
                     self.write.merge_older(*w);
                 }
+                self.retry_save_at = now_ms() + SAVE_RETRY_MS;
                 false
             }
         };
-        let (replies, actions) = if saved {
-            (
-                std::mem::take(&mut self.lineup_replies),
-                std::mem::take(&mut self.acts.replies),
-            )
-        } else {
-            (Vec::new(), Vec::new())
-        };
+        // Nothing unsaved goes out: it waits, in order, for the save that
+        // works, so no client ever holds a seq a restart would reuse.
+        let mut out = std::mem::take(&mut self.held);
+        out.add(logged, all, priority, samplable, skipped);
+        if !saved {
+            out.trim();
+            self.held = out;
+            return;
+        }
+        let Held {
+            logged,
+            all,
+            priority,
+            samplable,
+            skipped,
+        } = out;
+        for entry in logged {
+            if self.replay.len() >= s.replay_capacity {
+                self.replay.pop_front();
+            }
+            self.replay.push_back(entry);
+        }
+        let (replies, actions) = (
+            std::mem::take(&mut self.lineup_replies),
+            std::mem::take(&mut self.acts.replies),
+        );
         if all.is_empty() && skipped == 0 {
             self.send_lineup_replies(replies);
             self.send_action_replies(actions);
@@ -647,9 +705,86 @@ impl Room {
     }
 }
 
+/// The pause before a failed save is tried again (ms).
+const SAVE_RETRY_MS: u64 = 1000;
+
+/// Most barrage held back while saves fail; past it, barrage counts as
+/// skipped (it stays in the log). Everything else is always held.
+const MAX_HELD: usize = 20_000;
+
+/// Output of ticks whose save failed.
+#[derive(Default)]
+struct Held {
+    /// Logged events by seq (for the replay buffer).
+    logged: Vec<(u64, Arc<str>)>,
+    all: Vec<Arc<str>>,
+    priority: Vec<Arc<str>>,
+    samplable: u64,
+    skipped: u64,
+}
+
+impl Held {
+    fn add(
+        &mut self,
+        logged: Vec<(u64, Arc<str>)>,
+        all: Vec<Arc<str>>,
+        priority: Vec<Arc<str>>,
+        samplable: u64,
+        skipped: u64,
+    ) {
+        self.logged.extend(logged);
+        self.all.extend(all);
+        self.priority.extend(priority);
+        self.samplable += samplable;
+        self.skipped += skipped;
+    }
+
+    /// Keeps memory bounded during a long outage: barrage beyond
+    /// `MAX_HELD` is dropped from what goes out (and counted).
+    fn trim(&mut self) {
+        if self.all.len() <= MAX_HELD {
+            return;
+        }
+        let priority: HashSet<*const str> = self.priority.iter().map(Arc::as_ptr).collect();
+        let mut over = self.all.len() - MAX_HELD;
+        let before = self.all.len();
+        self.all.retain(|e| {
+            if over > 0 && !priority.contains(&Arc::as_ptr(e)) {
+                over -= 1;
+                false
+            } else {
+                true
+            }
+        });
+        let dropped = (before - self.all.len()) as u64;
+        self.skipped += dropped;
+        self.samplable = self.samplable.saturating_sub(dropped);
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::keep_sampled;
+    use super::{Held, MAX_HELD, keep_sampled};
+    use std::sync::Arc;
+
+    #[test]
+    fn a_long_outage_drops_held_barrage_but_never_the_rest() {
+        let mut held = Held::default();
+        let gift: Arc<str> = Arc::from("gift");
+        let barrage: Vec<Arc<str>> = (0..MAX_HELD + 10)
+            .map(|i| Arc::from(format!("b{i}")))
+            .collect();
+        let mut all = vec![gift.clone()];
+        all.extend(barrage.iter().cloned());
+        held.add(Vec::new(), all, vec![gift.clone()], barrage.len() as u64, 3);
+        held.trim();
+        assert_eq!(held.all.len(), MAX_HELD);
+        assert!(Arc::ptr_eq(&held.all[0], &gift), "the gift is kept, first");
+        assert_eq!(held.skipped, 3 + 11);
+        assert_eq!(held.samplable, barrage.len() as u64 - 11);
+        // The newest barrage is what stays.
+        assert_eq!(&*held.all[MAX_HELD - 1], format!("b{}", MAX_HELD + 9));
+    }
 
     #[test]
     fn sampling_keeps_exactly_max_evenly() {

@@ -7,6 +7,7 @@
 //! channel and get answers on oneshots.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::{mpsc, oneshot};
@@ -18,6 +19,8 @@ use crate::report::stats::SessionStats;
 use crate::report::{SessionReport, SessionSummary};
 
 mod commerce;
+pub mod health;
+pub mod wallet;
 pub use commerce::{ActivityRow, EntryRow, LoadedCommerce, OrderRow};
 
 /// Database file under the data directory.
@@ -45,6 +48,8 @@ pub struct TickWrite {
     pub state: Option<RoomState>,
     /// Growth points earned this tick.
     pub points: Vec<(String, u64)>,
+    /// Coins gifts took from wallets this tick.
+    pub wallet: Vec<(String, u64)>,
     /// `(user, "mute" | "ban", until_ms)`.
     pub moderation: Vec<(String, &'static str, u64)>,
     /// The lineup, when it changed.
@@ -87,6 +92,7 @@ impl TickWrite {
         }
         front(&mut self.events, older.events);
         front(&mut self.points, older.points);
+        front(&mut self.wallet, older.wallet);
         front(&mut self.moderation, older.moderation);
         front(&mut self.lineup_ops, older.lineup_ops);
         front(&mut self.activities, older.activities);
@@ -118,6 +124,17 @@ pub struct LoadedRoom {
 }
 
 enum Cmd {
+    Wallet {
+        user: String,
+        welcome: u64,
+        reply: oneshot::Sender<Result<u64>>,
+    },
+    Credit {
+        user: String,
+        amount: u64,
+        welcome: u64,
+        reply: oneshot::Sender<Result<u64>>,
+    },
     Load {
         room: String,
         recent: usize,
@@ -161,6 +178,8 @@ enum Cmd {
 #[derive(Clone)]
 pub struct Store {
     tx: mpsc::Sender<Cmd>,
+    health: Arc<health::StoreHealth>,
+    wallets: Arc<wallet::Wallets>,
 }
 
 impl std::fmt::Debug for Store {
@@ -197,6 +216,9 @@ fn open(path: &Path) -> Result<Connection> {
             room TEXT NOT NULL, user TEXT NOT NULL, kind TEXT NOT NULL, until_ms INTEGER NOT NULL,
             PRIMARY KEY (room, user, kind)
          );
+         CREATE TABLE IF NOT EXISTS wallets (
+            user TEXT PRIMARY KEY, balance INTEGER NOT NULL
+         );
          CREATE TABLE IF NOT EXISTS points (
             user TEXT PRIMARY KEY, points INTEGER NOT NULL
          );
@@ -213,6 +235,15 @@ fn open(path: &Path) -> Result<Connection> {
     )?;
     conn.execute_batch(commerce::SCHEMA)?;
     Ok(conn)
+}
+
+/// The stored form of "for ever" (i64::MAX) back as u64::MAX.
+fn forever_if_max(until: i64) -> u64 {
+    if until == i64::MAX {
+        u64::MAX
+    } else {
+        until.max(0) as u64
+    }
 }
 
 fn load(conn: &Connection, room: &str, recent: usize) -> Result<LoadedRoom> {
@@ -276,8 +307,8 @@ fn load(conn: &Connection, room: &str, recent: usize) -> Result<LoadedRoom> {
     })? {
         let (user, kind, until) = row?;
         match kind.as_str() {
-            "mute" => out.mutes.push((user, until as u64)),
-            _ => out.bans.push((user, until as u64)),
+            "mute" => out.mutes.push((user, forever_if_max(until))),
+            _ => out.bans.push((user, forever_if_max(until))),
         }
     }
     let lineup = conn
@@ -315,17 +346,20 @@ fn append(conn: &mut Connection, room: &str, w: &TickWrite) -> Result<()> {
             ins.execute(params![room, *seq as i64, *ts as i64, body])?;
         }
     }
+    wallet::debits(&tx, &w.wallet)?;
     for (user, points) in &w.points {
         tx.execute(
             "INSERT INTO points (user, points) VALUES (?1, ?2)
              ON CONFLICT(user) DO UPDATE SET points = points + excluded.points",
-            params![user, *points as i64],
+            params![user, i64::try_from(*points).unwrap_or(i64::MAX)],
         )?;
     }
     for (user, kind, until) in &w.moderation {
         tx.execute(
             "INSERT OR REPLACE INTO moderation (room, user, kind, until_ms) VALUES (?1, ?2, ?3, ?4)",
-            params![room, user, kind, *until as i64],
+            // "For ever" is u64::MAX; a plain cast would store -1, which
+            // reads back as long expired.
+            params![room, user, kind, i64::try_from(*until).unwrap_or(i64::MAX)],
         )?;
     }
     if let Some(s) = &w.state {
@@ -392,9 +426,25 @@ fn append(conn: &mut Connection, room: &str, w: &TickWrite) -> Result<()> {
     Ok(())
 }
 
-fn run(mut conn: Connection, mut rx: mpsc::Receiver<Cmd>) {
+fn run(mut conn: Connection, mut rx: mpsc::Receiver<Cmd>, wallets: Arc<wallet::Wallets>) {
     while let Some(cmd) = rx.blocking_recv() {
         match cmd {
+            Cmd::Wallet {
+                user,
+                welcome,
+                reply,
+            } => {
+                let _ = reply.send(wallet::load(&conn, &wallets, &user, welcome));
+            }
+            Cmd::Credit {
+                user,
+                amount,
+                welcome,
+                reply,
+            } => {
+                let r = wallet::credit(&mut conn, &wallets, &user, amount, welcome);
+                let _ = reply.send(r);
+            }
             Cmd::Load {
                 room,
                 recent,
@@ -469,18 +519,26 @@ impl Store {
     /// Opens (creating) `DIR/room.sqlite3` and starts the store thread.
     /// Returns the thread handle so shutdown can wait for the last write.
     pub fn open(data_dir: &Path) -> Result<(Self, std::thread::JoinHandle<()>)> {
-        std::fs::create_dir_all(data_dir).map_err(|source| RoomError::Io {
-            path: data_dir.to_path_buf(),
-            source,
-        })?;
+        crate::config::create_data_dir(data_dir)?;
         let path: PathBuf = data_dir.join(DB_FILE);
         let conn = open(&path)?;
         let (tx, rx) = mpsc::channel(4096);
+        let wallets = Arc::new(wallet::Wallets::default());
         let handle = std::thread::Builder::new()
             .name("room-store".into())
-            .spawn(move || run(conn, rx))
+            .spawn({
+                let wallets = wallets.clone();
+                move || run(conn, rx, wallets)
+            })
             .map_err(RoomError::Socket)?;
-        Ok((Self { tx }, handle))
+        Ok((
+            Self {
+                tx,
+                health: Default::default(),
+                wallets,
+            },
+            handle,
+        ))
     }
 
     async fn call<T>(&self, make: impl FnOnce(oneshot::Sender<Result<T>>) -> Cmd) -> Result<T> {
@@ -517,7 +575,48 @@ impl Store {
             .send(Cmd::Append { room, write, reply })
             .await
             .map_err(|_| gone())?;
-        rx.await.map_err(|_| gone())?
+        let r = rx.await.map_err(|_| gone())?;
+        match &r {
+            Ok(()) => self.health.ok(),
+            Err(f) => self
+                .health
+                .failed(crate::token::now_ms(), &f.error.to_string()),
+        }
+        r
+    }
+
+    /// Whether writes are failing now.
+    pub fn health(&self) -> &health::StoreHealth {
+        &self.health
+    }
+
+    /// Balances of the users seen since start (see [`wallet`]).
+    pub fn wallets(&self) -> &wallet::Wallets {
+        &self.wallets
+    }
+
+    /// Loads `user`'s wallet (creating it with `welcome` coins); returns
+    /// the balance.
+    pub async fn wallet(&self, user: &str, welcome: u64) -> Result<u64> {
+        let user = user.to_string();
+        self.call(|reply| Cmd::Wallet {
+            user,
+            welcome,
+            reply,
+        })
+        .await
+    }
+
+    /// Adds coins to `user`'s wallet; returns the balance.
+    pub async fn credit(&self, user: &str, amount: u64, welcome: u64) -> Result<u64> {
+        let user = user.to_string();
+        self.call(|reply| Cmd::Credit {
+            user,
+            amount,
+            welcome,
+            reply,
+        })
+        .await
     }
 
     /// Asks the thread to stop after the commands already queued; the
@@ -563,127 +662,4 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::protocol::EventBody;
-
-    #[tokio::test]
-    async fn state_and_log_survive_reopen() {
-        let dir = tempfile::tempdir().unwrap();
-        {
-            let (s, th) = Store::open(dir.path()).unwrap();
-            let mut st = RoomState {
-                seq: 2,
-                status: RoomStatus::Live,
-                announcement: "hi".into(),
-                ..Default::default()
-            };
-            st.metadata.version = 1;
-            st.metadata.entries.insert("k".into(), "v".into());
-            let ev = |seq| Event {
-                seq: Some(seq),
-                ts: 9,
-                body: EventBody::Announcement { text: "x".into() },
-            };
-            let rows = [1, 2]
-                .into_iter()
-                .map(|s| (s, 9, serde_json::to_string(&ev(s)).unwrap()))
-                .collect();
-            let w = TickWrite {
-                events: rows,
-                state: Some(st),
-                points: vec![("u".into(), 5), ("u".into(), 7)],
-                moderation: vec![("bad".into(), "mute", u64::MAX / 2)],
-                ..Default::default()
-            };
-            s.append("r", w).await.unwrap();
-            assert_eq!(s.points("u").await.unwrap(), 12);
-            drop(s);
-            th.join().unwrap();
-        }
-        let (s, _th) = Store::open(dir.path()).unwrap();
-        let r = s.load_room("r", 1).await.unwrap();
-        assert_eq!(r.state.seq, 2);
-        assert_eq!(r.state.status, RoomStatus::Live);
-        assert_eq!(r.state.metadata.entries["k"], "v");
-        assert_eq!(r.recent.len(), 1);
-        assert_eq!(r.recent[0].seq, Some(2));
-        assert_eq!(r.mutes, vec![("bad".to_string(), u64::MAX / 2)]);
-        assert_eq!(s.points("u").await.unwrap(), 12);
-        assert_eq!(s.load_room("other", 10).await.unwrap().state.seq, 0);
-    }
-
-    #[tokio::test]
-    async fn units_sold_but_not_yet_off_the_stock_survive_a_crash() {
-        let dir = tempfile::tempdir().unwrap();
-        let pending: std::collections::BTreeMap<String, u64> = [("tea".to_string(), 3)].into();
-        {
-            let (s, th) = Store::open(dir.path()).unwrap();
-            let w = TickWrite {
-                stock_pending: Some(pending.clone()),
-                ..Default::default()
-            };
-            s.append("r", w).await.unwrap();
-            // No shutdown tick: the process is gone.
-            drop(s);
-            th.join().unwrap();
-        }
-        let (s, _th) = Store::open(dir.path()).unwrap();
-        assert_eq!(
-            s.load_room("r", 1).await.unwrap().commerce.stock_pending,
-            pending
-        );
-        let w = TickWrite {
-            stock_pending: Some(Default::default()),
-            ..Default::default()
-        };
-        s.append("r", w).await.unwrap();
-        assert!(
-            s.load_room("r", 1)
-                .await
-                .unwrap()
-                .commerce
-                .stock_pending
-                .is_empty()
-        );
-    }
-
-    #[test]
-    fn a_failed_write_goes_in_front_of_the_next() {
-        let row = |id: &str| ActivityRow {
-            id: id.into(),
-            body: "{}".into(),
-            secret: Some("s".into()),
-            audit: None,
-        };
-        let older = TickWrite {
-            events: vec![(1, 1, "a".into())],
-            activities: vec![row("a1")],
-            lineup: Some(LineupSnapshot::default()),
-            stock_pending: Some([("tea".to_string(), 2)].into()),
-            ..Default::default()
-        };
-        let mut newer = TickWrite {
-            events: vec![(2, 2, "b".into())],
-            activities: vec![row("a1"), row("a2")],
-            stock_pending: Some([("tea".to_string(), 5)].into()),
-            ..Default::default()
-        };
-        newer.merge_older(older);
-        let seqs: Vec<u64> = newer.events.iter().map(|e| e.0).collect();
-        assert_eq!(seqs, [1, 2]);
-        let ids: Vec<&str> = newer.activities.iter().map(|a| a.id.as_str()).collect();
-        // The newer row of a1 comes later, so it is the one that stays.
-        assert_eq!(ids, ["a1", "a1", "a2"]);
-        assert!(newer.lineup.is_some(), "kept from the older write");
-        assert_eq!(
-            newer.stock_pending.unwrap()["tea"],
-            5,
-            "the newer pending wins"
-        );
-        assert!(
-            !format!("{:?}", newer.activities).contains("\"s\""),
-            "no seed in Debug"
-        );
-    }
-}
+mod tests;

@@ -48,6 +48,18 @@ pub async fn start() -> TestServer {
     start_with(ServerSettings::default()).await
 }
 
+/// Coins every user starts with, for tests whose viewers send gifts
+/// without being about the wallet (tests/wallet.rs is).
+pub const TEST_COINS: u64 = 1_000_000_000;
+
+/// A default server whose viewers can afford their gifts.
+pub fn gifting() -> ServerSettings {
+    ServerSettings {
+        welcome_balance: TEST_COINS,
+        ..ServerSettings::default()
+    }
+}
+
 pub async fn start_in(
     dir: tempfile::TempDir,
     listen: SocketAddr,

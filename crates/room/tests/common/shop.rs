@@ -23,10 +23,17 @@ use super::{PATIENCE, TestServer, http_json};
 pub const ROOM: &str = "shop";
 
 /// Answers a little sooner than the default tick; nothing tested
-/// depends on the tick's length.
+/// depends on the tick's length. Every test client connects from
+/// loopback, so the per-address cap is lifted (tests/connections.rs
+/// tests it).
 pub fn settings() -> ServerSettings {
     ServerSettings {
         tick: std::time::Duration::from_millis(20),
+        welcome_balance: super::TEST_COINS,
+        conn_caps: shopcast_room::admission::ConnCaps {
+            per_ip: usize::MAX,
+            ..Default::default()
+        },
         ..ServerSettings::default()
     }
 }

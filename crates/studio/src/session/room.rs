@@ -22,6 +22,9 @@ use crate::settings::{RehearsalAudience, Settings};
 
 /// The rehearsal room's name.
 const REHEARSAL_ROOM: &str = "rehearsal";
+/// Coins each simulated viewer starts with: enough for hours of the
+/// loudest gift rate the rehearsal settings allow, all rockets.
+const REHEARSAL_COINS: u64 = 1_000_000_000;
 
 /// How long a batch waits for more of the same burst. The server sends
 /// every 100 ms and the client hands its events on one by one; one
@@ -57,11 +60,12 @@ impl Session {
                 reason: "the session signs in by itself".into(),
             });
         }
-        let room = self.room.lock();
-        let Some(run) = room.as_ref() else {
+        // Not held while sending: a connection that is down must not
+        // freeze every other command that needs the room.
+        let Some(sender) = self.room.lock().as_ref().map(|r| r.client.sender()) else {
             return Err(StudioError::State("not connected to a room".into()));
         };
-        self.rt.block_on(run.client.send(msg))?;
+        sender.try_send(msg)?;
         Ok(())
     }
 
@@ -101,10 +105,15 @@ impl Session {
     pub(super) fn start_rehearsal_room(&self) -> StudioResult<RoomRun> {
         let dir = self.paths.data_dir.join("rehearsal-room");
         std::fs::create_dir_all(&dir).map_err(|e| StudioError::io(&dir, e))?;
-        let config = shopcast_room::ServerConfig::new(
+        let mut config = shopcast_room::ServerConfig::new(
             std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
             dir.clone(),
         );
+        // Loopback only, and every simulated viewer (up to the rehearsal
+        // maximum) connects from this one address.
+        config.settings.conn_caps.per_ip = usize::MAX;
+        // The simulated viewers' seed money for their gifts.
+        config.settings.welcome_balance = REHEARSAL_COINS;
         let (addr, server) = self
             .rt
             .block_on(shopcast_room::EmbeddedServer::start(config))?;
