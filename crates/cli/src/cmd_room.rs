@@ -47,6 +47,16 @@ pub struct RoomServerArgs {
     /// pages may open room sockets (repeat for several).
     #[arg(long = "allow-origin")]
     pub allowed_origins: Vec<String>,
+    /// Coins every user's gift wallet starts with (default 0: coins are
+    /// credited by an admin once paid for). For test rooms, so the
+    /// simulated audience of `shopcast audience` can send gifts.
+    #[arg(long, default_value_t = 0)]
+    pub welcome_balance: u64,
+    /// Let any valid token open a room that was never open. Without it
+    /// only host and admin tokens do, and viewers who come first are
+    /// told the room is not open yet. For private test servers.
+    #[arg(long)]
+    pub anyone_opens_rooms: bool,
 }
 
 /// Mint a room token from the server's secret.
@@ -129,6 +139,8 @@ pub fn room_server(args: RoomServerArgs) -> Result<()> {
     }
     cfg.settings.trusted_proxies = args.trusted_proxies;
     cfg.settings.allowed_origins = args.allowed_origins;
+    cfg.settings.welcome_balance = args.welcome_balance;
+    cfg.settings.anyone_opens_rooms = args.anyone_opens_rooms;
     runtime()?.block_on(async move {
         let (addr, handle) = EmbeddedServer::start(cfg).await?;
         println!("room server listening on http://{addr}");

@@ -70,6 +70,7 @@ pub(crate) fn auth(shared: &Shared, headers: &HeaderMap, room: Option<&str>) -> 
         Some(r) => shared.signer.verify_for_room(token.trim(), r, now_unix())?,
         None => shared.signer.verify(token.trim(), now_unix())?,
     };
+    shared.revoked.check(&c)?;
     Ok(c)
 }
 
@@ -102,8 +103,13 @@ fn actor(shared: &Shared, c: &Claims) -> Identity {
         .identity(&c.user, nick, c.role, 0)
 }
 
+/// Whether this token may bring a new room into being.
+pub(crate) fn opens(role: Role) -> bool {
+    matches!(role, Role::Host | Role::Admin)
+}
+
 async fn act(shared: &Shared, room: &str, actor: Identity, msg: ClientMsg) -> ApiResult<()> {
-    let h = shared.room(room)?;
+    let h = shared.room(room, opens(actor.role)).await?;
     let (reply, rx) = oneshot::channel();
     h.send(RoomCmd::Act { actor, msg, reply }).await?;
     rx.await.map_err(|_| RoomError::Closed("room"))??;
@@ -192,7 +198,7 @@ async fn online(
 ) -> ApiResult<Json<serde_json::Value>> {
     let c = auth(&shared, &headers, Some(&room))?;
     require(c.role != Role::Audience, "host, assistant or admin only")?;
-    let h = shared.room(&room)?;
+    let h = shared.room(&room, opens(c.role)).await?;
     let (reply, rx) = oneshot::channel();
     h.send(RoomCmd::Presence { reply }).await?;
     let p = rx.await.map_err(|_| RoomError::Closed("room"))?;
@@ -206,8 +212,8 @@ async fn get_metadata(
     Path(room): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Json<serde_json::Value>> {
-    auth(&shared, &headers, Some(&room))?;
-    let h = shared.room(&room)?;
+    let c = auth(&shared, &headers, Some(&room))?;
+    let h = shared.room(&room, opens(c.role)).await?;
     let (reply, rx) = oneshot::channel();
     h.send(RoomCmd::Metadata { reply }).await?;
     let m = rx.await.map_err(|_| RoomError::Closed("room"))?;
@@ -226,7 +232,7 @@ async fn get_lineup(
         c.role.can_manage_products(),
         "host, assistant or admin only",
     )?;
-    let h = shared.room(&room)?;
+    let h = shared.room(&room, opens(c.role)).await?;
     let (reply, rx) = oneshot::channel();
     h.send(RoomCmd::Lineup { reply }).await?;
     let v = rx.await.map_err(|_| RoomError::Closed("room"))?;
@@ -397,6 +403,36 @@ async fn credit(
     ))
 }
 
+#[derive(Deserialize)]
+struct RevokeReq {
+    user: String,
+}
+
+/// Revokes every token of a user signed up to now (see
+/// [`crate::revoke`]) and closes their sockets. An admin for every room:
+/// a user's tokens may be for any room.
+async fn revoke(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Json(req): Json<RevokeReq>,
+) -> ApiResult<Json<serde_json::Value>> {
+    global_admin(&shared, &headers)?;
+    if req.user.is_empty() || req.user.len() > 64 {
+        return Err(
+            RoomError::protocol(ErrorCode::InvalidArgument, "user must be 1-64 bytes").into(),
+        );
+    }
+    let before = now_unix();
+    // Saved first: a revocation a restart forgets is no revocation.
+    shared.ctx.store.revoke(&req.user, before).await?;
+    shared.revoked.revoke(&req.user, before);
+    shared.close_user_everywhere(&req.user).await;
+    tracing::info!(user = req.user, before, "tokens revoked");
+    Ok(Json(
+        serde_json::json!({ "user": req.user, "revoked_before": before }),
+    ))
+}
+
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/health", get(health))
@@ -412,6 +448,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/broadcast", post(broadcast))
         .route("/gifts", get(get_gifts).put(put_gifts))
         .route("/wallets/{user}/credit", post(credit))
+        .route("/tokens/revoke", post(revoke))
         .route("/rooms/{room}/lineup", get(get_lineup))
         .merge(crate::commerce_api::routes())
         // REST bodies are small; refuse big ones before parsing.

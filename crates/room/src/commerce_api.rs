@@ -35,8 +35,8 @@ async fn activities(
     Path(room): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Json<Vec<Activity>>> {
-    auth(&shared, &headers, Some(&room))?;
-    let h = shared.room(&room)?;
+    let c = auth(&shared, &headers, Some(&room))?;
+    let h = shared.room(&room, crate::api::opens(c.role)).await?;
     let (reply, rx) = oneshot::channel();
     h.send(RoomCmd::Activities { reply }).await?;
     Ok(Json(rx.await.map_err(|_| RoomError::Closed("room"))?))
@@ -180,7 +180,7 @@ async fn post_order(
         sale_id: None,
         ts: 0,
     };
-    let h = shared.room(&room)?;
+    let h = shared.room(&room, crate::api::opens(c.role)).await?;
     let (reply, rx) = oneshot::channel();
     h.send(RoomCmd::ExternalOrder {
         buyer,

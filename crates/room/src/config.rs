@@ -49,6 +49,16 @@ pub struct ServerSettings {
     /// Time to send `hello` when the URL has no token.
     pub auth_timeout: Duration,
     pub max_rooms: usize,
+    /// A room with nobody in it and nothing running (no live session,
+    /// no activity, nothing unsaved) leaves memory after this long; the
+    /// next visitor loads it back from the store.
+    pub room_idle_unload: Duration,
+    /// Whether any valid token may open a room that does not exist yet.
+    /// Off on a public server, where only host and admin tokens open
+    /// rooms (anyone else is told the room is not open, 4004); on for a
+    /// private one (rehearsal's, where simulated viewers may beat the
+    /// host's own connection to the room).
+    pub anyone_opens_rooms: bool,
     /// Sockets in total, per client address and per user.
     pub conn_caps: ConnCaps,
     /// A frame the client's TCP does not take within this closes the
@@ -105,6 +115,8 @@ impl Default for ServerSettings {
             idle_timeout: Duration::from_secs(45),
             auth_timeout: Duration::from_secs(10),
             max_rooms: 10_000,
+            room_idle_unload: Duration::from_secs(300),
+            anyone_opens_rooms: false,
             conn_caps: ConnCaps::default(),
             write_timeout: Duration::from_secs(10),
             trusted_proxies: Vec::new(),

@@ -223,7 +223,11 @@ async fn serve_inner<S, E>(
             }
         }
     };
-    let claims = match shared.signer.verify_for_room(&token, &room, now_unix()) {
+    let verified = shared
+        .signer
+        .verify_for_room(&token, &room, now_unix())
+        .and_then(|c| shared.revoked.check(&c).map(|()| c));
+    let claims = match verified {
         Ok(c) => c,
         Err(e) => {
             // The error names the reason, never the token.
@@ -242,6 +246,11 @@ async fn serve_inner<S, E>(
     };
     drop(token);
     tracing::Span::current().record("user", claims.user.as_str());
+    // The token is checked again when it runs out: a socket lives no
+    // longer than the token that opened it.
+    let expires = tokio::time::Instant::now().checked_add(Duration::from_secs(
+        claims.expires_at().saturating_sub(now_unix()),
+    ));
     // Held until this function returns, whichever way it does.
     let _user_slot = match shared.admission.admit_user(&claims.user) {
         Ok(slot) => slot,
@@ -259,18 +268,16 @@ async fn serve_inner<S, E>(
     };
     let nick = pick_nick(&claims, nick.as_deref(), &shared);
 
-    let handle = match shared.room(&room) {
+    let opener = crate::api::opens(claims.role);
+    let handle = match shared.room(&room, opener).await {
         Ok(h) => h,
         Err(e) => {
             let frame = error_frame(e.code(), e.to_string());
-            refuse(
-                &mut socket,
-                &cancel,
-                frame,
-                close::INTERNAL,
-                "room unavailable",
-            )
-            .await;
+            let (code, why) = match e.code() {
+                ErrorCode::NotFound => (close::NOT_OPEN, "room not open yet"),
+                _ => (close::INTERNAL, "room unavailable"),
+            };
+            refuse(&mut socket, &cancel, frame, code, why).await;
             return;
         }
     };
@@ -351,6 +358,12 @@ async fn serve_inner<S, E>(
                 Some(Outbound::Close(code, why)) => break Some((code, why)),
                 None => break Some((close::INTERNAL, "room closed".into())),
             },
+            _ = async {
+                match expires {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            } => break Some((close::UNAUTHORIZED, "token expired".into())),
             _ = ping.tick() => {
                 if last_heard.elapsed() > settings.idle_timeout {
                     break Some((close::GOING_AWAY, "ping timeout".into()));
@@ -480,7 +493,9 @@ mod tests {
     #[tokio::test]
     async fn handler_driven_through_channels() {
         let dir = tempfile::tempdir().unwrap();
-        let cfg = crate::ServerConfig::new("127.0.0.1:0".parse().unwrap(), dir.path());
+        let mut cfg = crate::ServerConfig::new("127.0.0.1:0".parse().unwrap(), dir.path());
+        // A viewer is the first in the room.
+        cfg.settings.anyone_opens_rooms = true;
         let (_addr, server) = crate::EmbeddedServer::start(cfg).await.unwrap();
         let shared = server.shared.clone();
         let token = shared

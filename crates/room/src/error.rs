@@ -80,6 +80,8 @@ pub enum TokenRefusal {
     BadSignature,
     Expired,
     WrongRoom,
+    /// Signed before an admin revoked the user's tokens.
+    Revoked,
 }
 
 impl std::fmt::Display for TokenRefusal {
@@ -89,6 +91,7 @@ impl std::fmt::Display for TokenRefusal {
             TokenRefusal::BadSignature => "bad signature",
             TokenRefusal::Expired => "expired",
             TokenRefusal::WrongRoom => "issued for another room",
+            TokenRefusal::Revoked => "revoked",
         })
     }
 }

@@ -35,6 +35,8 @@ pub mod close {
     pub const UNAUTHORIZED: u16 = 4001;
     pub const BAD_VERSION: u16 = 4002;
     pub const KICKED: u16 = 4003;
+    /// The room is not open yet (only its host or an admin opens it).
+    pub const NOT_OPEN: u16 = 4004;
     pub const SLOW: u16 = 4008;
     /// Over the per-user connection cap.
     pub const TOO_MANY: u16 = 4009;

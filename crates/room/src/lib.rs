@@ -47,6 +47,7 @@ pub mod popup;
 pub mod protocol;
 pub mod report;
 pub mod rest;
+pub mod revoke;
 mod room;
 pub mod server;
 pub mod store;

@@ -198,6 +198,11 @@ impl LikeAggregator {
         self.flush()
     }
 
+    /// Likes taken but not yet sent.
+    pub fn pending(&self) -> bool {
+        self.count > 0
+    }
+
     pub fn flush(&mut self) -> Option<EventBody> {
         if self.count == 0 {
             return None;

@@ -29,6 +29,7 @@ use crate::config::ServerConfig;
 use crate::conn::{self, ConnQuery};
 use crate::error::{Result, RoomError};
 use crate::protocol::{ErrorCode, EventBody};
+use crate::revoke::Revocations;
 use crate::room::{Room, RoomCmd, RoomCtx};
 use crate::store::Store;
 use crate::token::{TokenSigner, valid_room};
@@ -40,6 +41,38 @@ const ROOM_QUEUE: usize = 8192;
 #[derive(Clone)]
 pub(crate) struct RoomHandle {
     tx: mpsc::Sender<RoomCmd>,
+    /// Which task of this room (a room unloaded and loaded again gets a
+    /// new one), so an old task never removes its successor.
+    generation: u64,
+}
+
+/// The loaded rooms, shared with each room's task so an idle one can
+/// take itself out.
+pub(crate) type Registry = Arc<Mutex<HashMap<String, RoomHandle>>>;
+
+/// What a room task needs to unload itself.
+pub(crate) struct Unload {
+    pub(crate) registry: Registry,
+    pub(crate) generation: u64,
+}
+
+impl Unload {
+    /// Takes the room out of the registry unless commands are waiting
+    /// (checked under the registry's lock, so no new handle is given out
+    /// meanwhile). True if it is out.
+    pub(crate) fn leave(&self, name: &str, queued: bool) -> bool {
+        let mut rooms = self.registry.lock();
+        if queued {
+            return false;
+        }
+        if rooms
+            .get(name)
+            .is_some_and(|h| h.generation == self.generation)
+        {
+            rooms.remove(name);
+        }
+        true
+    }
 }
 
 impl RoomHandle {
@@ -57,11 +90,14 @@ pub struct Shared {
     pub(crate) signer: TokenSigner,
     pub(crate) cancel: CancellationToken,
     pub(crate) tasks: TaskTracker,
-    rooms: Mutex<HashMap<String, RoomHandle>>,
+    rooms: Registry,
+    generations: AtomicU64,
     conn_ids: AtomicU64,
     pub(crate) guest_limits: Mutex<HashMap<std::net::IpAddr, crate::limits::TokenBucket>>,
     /// Connection caps and their live counts.
     pub(crate) admission: Arc<Admission>,
+    /// Users whose older tokens an admin revoked.
+    pub(crate) revoked: Revocations,
     /// Draw records served by the public route: drawn records never
     /// change, and a reload loop on a big draw must not keep the store
     /// thread (which saves every room's ticks) parsing it.
@@ -76,8 +112,11 @@ impl Shared {
     }
 
     /// The room's handle, starting its task (which loads it from SQLite)
-    /// on first use.
-    pub(crate) fn room(&self, name: &str) -> Result<RoomHandle> {
+    /// if it is not loaded. Only an `opener` (a host or admin token, or
+    /// anyone where the settings allow) brings a room that was never
+    /// opened into being: otherwise anyone with a free guest token could
+    /// fill the server with empty rooms.
+    pub(crate) async fn room(&self, name: &str, opener: bool) -> Result<RoomHandle> {
         if !valid_room(name) {
             return Err(RoomError::protocol(
                 ErrorCode::InvalidArgument,
@@ -86,6 +125,18 @@ impl Shared {
         }
         if self.cancel.is_cancelled() {
             return Err(RoomError::Closed("server"));
+        }
+        if let Some(h) = self.loaded(name) {
+            return Ok(h);
+        }
+        if !opener
+            && !self.ctx.settings.anyone_opens_rooms
+            && !self.ctx.store.room_exists(name).await?
+        {
+            return Err(RoomError::protocol(
+                ErrorCode::NotFound,
+                format!("room {name} is not open; its host opens it"),
+            ));
         }
         let mut rooms = self.rooms.lock();
         if let Some(h) = rooms.get(name)
@@ -103,20 +154,46 @@ impl Shared {
         let ctx = self.ctx.clone();
         let cancel = self.cancel.clone();
         let room = name.to_string();
+        let generation = self.generations.fetch_add(1, Ordering::Relaxed);
+        let unload = Unload {
+            registry: self.rooms.clone(),
+            generation,
+        };
         self.tasks.spawn(async move {
             match Room::load(room.clone(), ctx).await {
-                Ok(r) => r.run(rx, cancel).await,
+                Ok(r) => r.run(rx, cancel, unload).await,
                 Err(e) => tracing::error!(room = %room, error = %e, "could not load room"),
             }
         });
-        let h = RoomHandle { tx };
+        let h = RoomHandle { tx, generation };
         rooms.insert(name.to_string(), h.clone());
         Ok(h)
+    }
+
+    /// The handle of a room whose task is running.
+    fn loaded(&self, name: &str) -> Option<RoomHandle> {
+        self.rooms
+            .lock()
+            .get(name)
+            .filter(|h| !h.tx.is_closed())
+            .cloned()
     }
 
     /// Handles of every loaded room.
     pub(crate) fn all_rooms(&self) -> Vec<RoomHandle> {
         self.rooms.lock().values().cloned().collect()
+    }
+
+    /// Closes `user`'s sockets in every loaded room (their tokens were
+    /// revoked).
+    pub(crate) async fn close_user_everywhere(&self, user: &str) {
+        for h in self.all_rooms() {
+            let _ = h
+                .send(RoomCmd::Revoked {
+                    user: user.to_string(),
+                })
+                .await;
+        }
     }
 
     /// Sends a notice to every loaded room.
@@ -209,6 +286,11 @@ impl ServerHandle {
         self.addr
     }
 
+    /// Rooms loaded now.
+    pub fn rooms_loaded(&self) -> usize {
+        self.shared.rooms.lock().len()
+    }
+
     /// Sockets held now (those counted against the connection caps).
     pub fn connections(&self) -> usize {
         self.shared.admission.total()
@@ -257,6 +339,7 @@ impl EmbeddedServer {
             Some(g) => g,
             None => config.settings.default_gifts.clone(),
         };
+        let revoked = store.revocations().await?;
         let listener = tokio::net::TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
         let cancel = CancellationToken::new();
@@ -270,10 +353,12 @@ impl EmbeddedServer {
             signer,
             cancel: cancel.clone(),
             tasks: TaskTracker::new(),
-            rooms: Mutex::new(HashMap::new()),
+            rooms: Registry::default(),
+            generations: AtomicU64::new(0),
             conn_ids: AtomicU64::new(0),
             guest_limits: Mutex::new(HashMap::new()),
             admission: Admission::new(caps),
+            revoked: Revocations::new(revoked),
             draw_cache: Mutex::new(HashMap::new()),
             media_dir: config.data_dir.join(crate::media::MEDIA_DIR),
         });

@@ -159,7 +159,7 @@ async fn fuzz_ten_thousand_bad_frames_server_stays_up_and_others_get_everything(
             flood_errors: 400,
             ..Limits::default()
         },
-        ..Default::default()
+        ..test_settings()
     };
     let s = start_with(settings).await;
     let (_obs, mut orx) = s.client(Role::Audience, "r1", "observer");

@@ -76,7 +76,7 @@ async fn a_client_that_never_reads_is_closed_while_a_thousand_others_keep_receiv
             per_ip: 5000,
             ..ConnCaps::default()
         },
-        ..ServerSettings::default()
+        ..test_settings()
     };
     settings.limits.barrage_per_s = 10_000.0;
     settings.limits.barrage_burst = 10_000.0;
@@ -224,7 +224,7 @@ async fn caps_per_user_per_address_and_in_total_refuse_and_give_back() {
             per_user: 2,
         },
         trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
-        ..ServerSettings::default()
+        ..test_settings()
     })
     .await;
 

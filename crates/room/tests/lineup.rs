@@ -24,7 +24,7 @@ fn fast() -> ServerSettings {
         // Answers go out on the tick after the save; a short tick keeps
         // 400 round trips quick without changing what is tested.
         tick: Duration::from_millis(5),
-        ..ServerSettings::default()
+        ..test_settings()
     }
 }
 

@@ -464,7 +464,7 @@ async fn late_joiner_gets_metadata_and_sees_one_popup_per_event() {
 async fn resume_replays_missed_events_or_sends_a_snapshot() {
     let settings = ServerSettings {
         replay_capacity: 8,
-        ..Default::default()
+        ..test_settings()
     };
     let s = start_with(settings).await;
     let (host, mut hrx) = s.client(Role::Host, "r1", "host");
@@ -720,7 +720,7 @@ async fn rest_api_enforces_roles_and_reaches_rooms() {
 async fn guest_tokens_are_rate_limited_per_ip() {
     let settings = ServerSettings {
         guest_tokens_per_min: 2.0,
-        ..Default::default()
+        ..test_settings()
     };
     let s = start_with(settings).await;
     let body = json!({"room": "r1", "nick": "Guest"});

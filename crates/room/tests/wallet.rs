@@ -114,7 +114,7 @@ async fn gifts_are_paid_from_a_wallet_the_server_keeps() {
     let addr = server.addr;
     server.stop().await;
     let dir = std::mem::replace(&mut server.dir, tempfile::tempdir().unwrap());
-    let server = start_in(dir, addr, ServerSettings::default()).await;
+    let server = start_in(dir, addr, test_settings()).await;
     let (_, body) = credit(&server, &admin, "v1", 1).await;
     assert_eq!(body["balance"], 2, "{body}");
 }
@@ -123,7 +123,7 @@ async fn gifts_are_paid_from_a_wallet_the_server_keeps() {
 async fn a_welcome_balance_is_given_once() {
     let server = start_with(ServerSettings {
         welcome_balance: 15,
-        ..ServerSettings::default()
+        ..test_settings()
     })
     .await;
     let mut v = joined(&server, "r1", Role::Audience, "new").await;

@@ -39,12 +39,11 @@ impl Room {
     pub fn start() -> Self {
         let rt = tokio::runtime::Runtime::new().expect("runtime");
         let dir = tempfile::tempdir().expect("dir");
-        let (addr, server) = rt
-            .block_on(EmbeddedServer::start(ServerConfig::new(
-                "127.0.0.1:0".parse().expect("addr"),
-                dir.path(),
-            )))
-            .expect("server");
+        let mut config = ServerConfig::new("127.0.0.1:0".parse().expect("addr"), dir.path());
+        // Scripted viewers may join before any host has opened the room
+        // (the room crate's tests/rooms.rs tests the public rule).
+        config.settings.anyone_opens_rooms = true;
+        let (addr, server) = rt.block_on(EmbeddedServer::start(config)).expect("server");
         Room {
             rt,
             dir,

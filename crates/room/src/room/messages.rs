@@ -292,18 +292,7 @@ impl Room {
                         by: actor.id.clone(),
                     },
                 ));
-                let conns: Vec<u64> = self
-                    .members
-                    .values()
-                    .filter(|m| m.identity.id == user_id)
-                    .map(|m| m.conn_id)
-                    .collect();
-                for c in conns {
-                    if let Some(m) = self.members.get(&c) {
-                        m.close(close::KICKED, &format!("kicked: {reason}"));
-                    }
-                    self.remove_member(c);
-                }
+                self.close_user(&user_id, close::KICKED, &format!("kicked: {reason}"));
             }
             ClientMsg::Activity { .. }
             | ClientMsg::Buy { .. }
@@ -334,6 +323,22 @@ impl Room {
             }
         }
         Ok(())
+    }
+
+    /// Closes every connection of `user` with `code`.
+    pub(super) fn close_user(&mut self, user: &str, code: u16, reason: &str) {
+        let conns: Vec<u64> = self
+            .members
+            .values()
+            .filter(|m| m.identity.id == user)
+            .map(|m| m.conn_id)
+            .collect();
+        for c in conns {
+            if let Some(m) = self.members.get(&c) {
+                m.close(code, reason);
+            }
+            self.remove_member(c);
+        }
     }
 
     /// Nobody mutes, bans or kicks the host or an admin (online or

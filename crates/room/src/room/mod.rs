@@ -21,6 +21,7 @@ use crate::protocol::{
     ClientMsg, ErrorCode, Event, EventBody, GiftInfo, Identity, Metadata, PROTOCOL_VERSION,
     ResumeMode, Role, ServerMsg,
 };
+use crate::server::Unload;
 use crate::store::{RoomState, Store, TickWrite};
 
 mod activities;
@@ -29,14 +30,20 @@ mod buying;
 mod lineup_ops;
 mod messages;
 mod sessions;
+mod unload;
 mod unsaved;
 use crate::lineup::LineupState;
 use crate::report::stats::SessionStats;
 use crate::token::{Claims, now_ms};
 use activities::Activities;
+use unsaved::Held;
 
 /// Commands a room accepts.
 pub(crate) enum RoomCmd {
+    /// The user's tokens were revoked: close their sockets.
+    Revoked {
+        user: String,
+    },
     Join {
         conn_id: u64,
         claims: Claims,
@@ -204,14 +211,26 @@ impl Room {
         })
     }
 
-    pub(crate) async fn run(mut self, mut rx: mpsc::Receiver<RoomCmd>, cancel: CancellationToken) {
+    pub(crate) async fn run(
+        mut self,
+        mut rx: mpsc::Receiver<RoomCmd>,
+        cancel: CancellationToken,
+        unload: Unload,
+    ) {
         let mut tick = tokio::time::interval(self.ctx.settings.tick);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut idle_since = None;
         loop {
             tokio::select! {
                 biased;
                 _ = cancel.cancelled() => break,
-                _ = tick.tick() => self.tick(true).await,
+                _ = tick.tick() => {
+                    self.tick(true).await;
+                    if self.unload_now(&mut idle_since, &unload, &rx) {
+                        self.unloaded(rx);
+                        return;
+                    }
+                }
                 cmd = rx.recv() => match cmd {
                     Some(cmd) => {
                         self.handle(cmd);
@@ -297,6 +316,9 @@ impl Room {
                 let _ = reply.send(r);
             }
             RoomCmd::Leave { conn_id } => self.remove_member(conn_id),
+            RoomCmd::Revoked { user } => {
+                self.close_user(&user, close::UNAUTHORIZED, "token revoked");
+            }
             RoomCmd::Msg { conn_id, msg } => {
                 let Some(m) = self.members.get(&conn_id) else {
                     return;
@@ -708,83 +730,9 @@ impl Room {
 /// The pause before a failed save is tried again (ms).
 const SAVE_RETRY_MS: u64 = 1000;
 
-/// Most barrage held back while saves fail; past it, barrage counts as
-/// skipped (it stays in the log). Everything else is always held.
-const MAX_HELD: usize = 20_000;
-
-/// Output of ticks whose save failed.
-#[derive(Default)]
-struct Held {
-    /// Logged events by seq (for the replay buffer).
-    logged: Vec<(u64, Arc<str>)>,
-    all: Vec<Arc<str>>,
-    priority: Vec<Arc<str>>,
-    samplable: u64,
-    skipped: u64,
-}
-
-impl Held {
-    fn add(
-        &mut self,
-        logged: Vec<(u64, Arc<str>)>,
-        all: Vec<Arc<str>>,
-        priority: Vec<Arc<str>>,
-        samplable: u64,
-        skipped: u64,
-    ) {
-        self.logged.extend(logged);
-        self.all.extend(all);
-        self.priority.extend(priority);
-        self.samplable += samplable;
-        self.skipped += skipped;
-    }
-
-    /// Keeps memory bounded during a long outage: barrage beyond
-    /// `MAX_HELD` is dropped from what goes out (and counted).
-    fn trim(&mut self) {
-        if self.all.len() <= MAX_HELD {
-            return;
-        }
-        let priority: HashSet<*const str> = self.priority.iter().map(Arc::as_ptr).collect();
-        let mut over = self.all.len() - MAX_HELD;
-        let before = self.all.len();
-        self.all.retain(|e| {
-            if over > 0 && !priority.contains(&Arc::as_ptr(e)) {
-                over -= 1;
-                false
-            } else {
-                true
-            }
-        });
-        let dropped = (before - self.all.len()) as u64;
-        self.skipped += dropped;
-        self.samplable = self.samplable.saturating_sub(dropped);
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{Held, MAX_HELD, keep_sampled};
-    use std::sync::Arc;
-
-    #[test]
-    fn a_long_outage_drops_held_barrage_but_never_the_rest() {
-        let mut held = Held::default();
-        let gift: Arc<str> = Arc::from("gift");
-        let barrage: Vec<Arc<str>> = (0..MAX_HELD + 10)
-            .map(|i| Arc::from(format!("b{i}")))
-            .collect();
-        let mut all = vec![gift.clone()];
-        all.extend(barrage.iter().cloned());
-        held.add(Vec::new(), all, vec![gift.clone()], barrage.len() as u64, 3);
-        held.trim();
-        assert_eq!(held.all.len(), MAX_HELD);
-        assert!(Arc::ptr_eq(&held.all[0], &gift), "the gift is kept, first");
-        assert_eq!(held.skipped, 3 + 11);
-        assert_eq!(held.samplable, barrage.len() as u64 - 11);
-        // The newest barrage is what stays.
-        assert_eq!(&*held.all[MAX_HELD - 1], format!("b{}", MAX_HELD + 9));
-    }
+    use super::keep_sampled;
 
     #[test]
     fn sampling_keeps_exactly_max_evenly() {

@@ -85,6 +85,22 @@ impl std::fmt::Display for Failed {
 impl TickWrite {
     /// Puts an older write that failed in front of this one, so that
     /// saving the result saves both, in order (rows saved later win).
+    /// Nothing to write.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+            && self.state.is_none()
+            && self.points.is_empty()
+            && self.wallet.is_empty()
+            && self.moderation.is_empty()
+            && self.lineup.is_none()
+            && self.lineup_ops.is_empty()
+            && self.activities.is_empty()
+            && self.entries.is_empty()
+            && self.orders.is_empty()
+            && self.session.is_none()
+            && self.stock_pending.is_none()
+    }
+
     pub fn merge_older(&mut self, older: TickWrite) {
         fn front<T>(newer: &mut Vec<T>, mut older: Vec<T>) {
             older.append(newer);
@@ -124,6 +140,18 @@ pub struct LoadedRoom {
 }
 
 enum Cmd {
+    Exists {
+        room: String,
+        reply: oneshot::Sender<Result<bool>>,
+    },
+    Revocations {
+        reply: oneshot::Sender<Result<Vec<(String, u64)>>>,
+    },
+    Revoke {
+        user: String,
+        before: u64,
+        reply: oneshot::Sender<Result<()>>,
+    },
     Wallet {
         user: String,
         welcome: u64,
@@ -216,6 +244,9 @@ fn open(path: &Path) -> Result<Connection> {
             room TEXT NOT NULL, user TEXT NOT NULL, kind TEXT NOT NULL, until_ms INTEGER NOT NULL,
             PRIMARY KEY (room, user, kind)
          );
+         CREATE TABLE IF NOT EXISTS revocations (
+            user TEXT PRIMARY KEY, before_unix INTEGER NOT NULL
+         );
          CREATE TABLE IF NOT EXISTS wallets (
             user TEXT PRIMARY KEY, balance INTEGER NOT NULL
          );
@@ -244,6 +275,17 @@ fn forever_if_max(until: i64) -> u64 {
     } else {
         until.max(0) as u64
     }
+}
+
+fn revocations(conn: &Connection) -> Result<Vec<(String, u64)>> {
+    let mut stmt = conn.prepare("SELECT user, before_unix FROM revocations")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (user, before) = row?;
+        out.push((user, before.max(0) as u64));
+    }
+    Ok(out)
 }
 
 fn load(conn: &Connection, room: &str, recent: usize) -> Result<LoadedRoom> {
@@ -429,6 +471,35 @@ fn append(conn: &mut Connection, room: &str, w: &TickWrite) -> Result<()> {
 fn run(mut conn: Connection, mut rx: mpsc::Receiver<Cmd>, wallets: Arc<wallet::Wallets>) {
     while let Some(cmd) = rx.blocking_recv() {
         match cmd {
+            Cmd::Exists { room, reply } => {
+                let r = conn
+                    .query_row("SELECT 1 FROM rooms WHERE room = ?1", params![room], |_| {
+                        Ok(())
+                    })
+                    .optional()
+                    .map(|o| o.is_some())
+                    .map_err(RoomError::from);
+                let _ = reply.send(r);
+            }
+            Cmd::Revocations { reply } => {
+                let _ = reply.send(revocations(&conn));
+            }
+            Cmd::Revoke {
+                user,
+                before,
+                reply,
+            } => {
+                let r = conn
+                    .execute(
+                        "INSERT INTO revocations (user, before_unix) VALUES (?1, ?2)
+                         ON CONFLICT(user) DO UPDATE
+                         SET before_unix = MAX(before_unix, excluded.before_unix)",
+                        params![user, i64::try_from(before).unwrap_or(i64::MAX)],
+                    )
+                    .map(|_| ())
+                    .map_err(RoomError::from);
+                let _ = reply.send(r);
+            }
             Cmd::Wallet {
                 user,
                 welcome,
@@ -602,6 +673,28 @@ impl Store {
         self.call(|reply| Cmd::Wallet {
             user,
             welcome,
+            reply,
+        })
+        .await
+    }
+
+    /// Whether `room` has ever been opened (it has a saved state).
+    pub async fn room_exists(&self, room: &str) -> Result<bool> {
+        let room = room.to_string();
+        self.call(|reply| Cmd::Exists { room, reply }).await
+    }
+
+    /// Every saved revocation (`user`, last revoked second).
+    pub async fn revocations(&self) -> Result<Vec<(String, u64)>> {
+        self.call(|reply| Cmd::Revocations { reply }).await
+    }
+
+    /// Saves a revocation of `user`'s tokens signed up to `before`.
+    pub async fn revoke(&self, user: &str, before: u64) -> Result<()> {
+        let user = user.to_string();
+        self.call(|reply| Cmd::Revoke {
+            user,
+            before,
             reply,
         })
         .await

@@ -45,7 +45,17 @@ pub async fn start_with(settings: ServerSettings) -> TestServer {
 }
 
 pub async fn start() -> TestServer {
-    start_with(ServerSettings::default()).await
+    start_with(test_settings()).await
+}
+
+/// What most tests run with: the defaults, except that any valid token
+/// opens a room, as on a private server, so a test need not connect a
+/// host first. tests/rooms.rs tests the public rule (host or admin).
+pub fn test_settings() -> ServerSettings {
+    ServerSettings {
+        anyone_opens_rooms: true,
+        ..ServerSettings::default()
+    }
 }
 
 /// Coins every user starts with, for tests whose viewers send gifts
@@ -56,7 +66,7 @@ pub const TEST_COINS: u64 = 1_000_000_000;
 pub fn gifting() -> ServerSettings {
     ServerSettings {
         welcome_balance: TEST_COINS,
-        ..ServerSettings::default()
+        ..test_settings()
     }
 }
 

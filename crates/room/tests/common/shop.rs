@@ -34,7 +34,7 @@ pub fn settings() -> ServerSettings {
             per_ip: usize::MAX,
             ..Default::default()
         },
-        ..ServerSettings::default()
+        ..super::test_settings()
     }
 }
 

@@ -114,6 +114,9 @@ impl Session {
         config.settings.conn_caps.per_ip = usize::MAX;
         // The simulated viewers' seed money for their gifts.
         config.settings.welcome_balance = REHEARSAL_COINS;
+        // A private room: a simulated viewer may reach it before the
+        // host's own connection does.
+        config.settings.anyone_opens_rooms = true;
         let (addr, server) = self
             .rt
             .block_on(shopcast_room::EmbeddedServer::start(config))?;
