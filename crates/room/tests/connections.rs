@@ -57,14 +57,6 @@ async fn online(server: &TestServer) -> u64 {
     body["online"].as_u64().expect("online")
 }
 
-fn url_for(server: &TestServer, user: &str) -> String {
-    format!(
-        "{}?token={}",
-        server.ws_url(ROOM),
-        server.token(Role::Audience, ROOM, user)
-    )
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_never_reads_is_closed_while_a_thousand_others_keep_receiving() {
     #[cfg(unix)]
@@ -87,9 +79,10 @@ async fn a_client_that_never_reads_is_closed_while_a_thousand_others_keep_receiv
     let sock = tokio::net::TcpSocket::new_v4().unwrap();
     sock.set_recv_buffer_size(4096).unwrap();
     let tcp = sock.connect(server.addr).await.unwrap();
-    let (mut stuck, _) = tokio_tungstenite::client_async(url_for(&server, "stuck"), tcp)
-        .await
-        .unwrap();
+    let (mut stuck, _) =
+        tokio_tungstenite::client_async(server.ws_url_as(ROOM, Role::Audience, "stuck"), tcp)
+            .await
+            .unwrap();
     let w = next_json_raw(&mut stuck).await;
     assert_eq!(w["type"], "welcome", "{w}");
 
@@ -97,9 +90,13 @@ async fn a_client_that_never_reads_is_closed_while_a_thousand_others_keep_receiv
     let heard = Arc::new(AtomicUsize::new(0));
     let mut readers = Vec::new();
     for i in 0..READERS {
-        let (mut ws, _) = tokio_tungstenite::connect_async(url_for(&server, &format!("v{i}")))
-            .await
-            .unwrap();
+        let (mut ws, _) = tokio_tungstenite::connect_async(server.ws_url_as(
+            ROOM,
+            Role::Audience,
+            &format!("v{i}"),
+        ))
+        .await
+        .unwrap();
         let heard = heard.clone();
         readers.push(tokio::spawn(async move {
             let mut got = false;
@@ -231,7 +228,7 @@ async fn caps_per_user_per_address_and_in_total_refuse_and_give_back() {
     // Per user: a third socket with the same id is told why and closed.
     let a1 = raw_joined(&server, ROOM, "same").await;
     let _a2 = raw_joined(&server, ROOM, "same").await;
-    let mut a3 = raw(&url_for(&server, "same")).await;
+    let mut a3 = raw(&server.ws_url_as(ROOM, Role::Audience, "same")).await;
     let err = next_json(&mut a3).await.expect("an error frame");
     assert_eq!(err["code"], "limit_exceeded", "{err}");
     assert_eq!(wait_close(&mut a3).await.0, Some(4009));
@@ -239,7 +236,7 @@ async fn caps_per_user_per_address_and_in_total_refuse_and_give_back() {
     drop(a1);
     let mut back = None;
     for _ in 0..100 {
-        let mut ws = raw(&url_for(&server, "same")).await;
+        let mut ws = raw(&server.ws_url_as(ROOM, Role::Audience, "same")).await;
         if next_json(&mut ws)
             .await
             .is_some_and(|v| v["type"] == "welcome")
@@ -264,7 +261,10 @@ async fn caps_per_user_per_address_and_in_total_refuse_and_give_back() {
     // Per address: behind a trusted proxy (here, loopback) each client
     // counts under the address the proxy names.
     let forwarded = |ip: &str, user: &str| {
-        let mut req = url_for(&server, user).into_client_request().unwrap();
+        let mut req = server
+            .ws_url_as(ROOM, Role::Audience, user)
+            .into_client_request()
+            .unwrap();
         req.headers_mut()
             .insert("x-forwarded-for", ip.parse().unwrap());
         req
@@ -318,7 +318,10 @@ async fn a_frame_over_twice_the_app_limit_closes_with_1009() {
 async fn another_sites_page_cannot_open_a_socket() {
     let server = start().await;
     let with_origin = |origin: &str| {
-        let mut req = url_for(&server, "web").into_client_request().unwrap();
+        let mut req = server
+            .ws_url_as(ROOM, Role::Audience, "web")
+            .into_client_request()
+            .unwrap();
         req.headers_mut().insert("origin", origin.parse().unwrap());
         req
     };

@@ -12,18 +12,6 @@ use shopcast_room::protocol::Role;
 
 const ROOM: &str = "r1";
 
-async fn joined_as(server: &TestServer, role: Role, user: &str) -> Ws {
-    let url = format!(
-        "{}?token={}",
-        server.ws_url(ROOM),
-        server.token(role, ROOM, user)
-    );
-    let mut ws = raw(&url).await;
-    let w = next_json(&mut ws).await.expect("welcome");
-    assert_eq!(w["type"], "welcome", "{w}");
-    ws
-}
-
 async fn error_code(ws: &mut Ws) -> Value {
     wait_json(ws, |v| v["type"] == "error").await["code"].clone()
 }
@@ -31,7 +19,7 @@ async fn error_code(ws: &mut Ws) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_host_is_never_kicked_even_while_reconnecting() {
     let server = start().await;
-    let mut assistant = joined_as(&server, Role::Assistant, "helper").await;
+    let mut assistant = joined_as(&server, ROOM, Role::Assistant, "helper").await;
 
     // Kicked before the server ever saw the id as the host's: the host's
     // own token still gets in, and the ban is void.
@@ -40,11 +28,11 @@ async fn the_host_is_never_kicked_even_while_reconnecting() {
         events_of(v, "kick").any(|e| e["user_id"] == "boss")
     })
     .await;
-    let host = joined_as(&server, Role::Host, "boss").await;
+    let host = joined_as(&server, ROOM, Role::Host, "boss").await;
 
     // Offline for a moment (a reconnect): still protected.
     drop(host);
-    let mut watcher = joined_as(&server, Role::Audience, "watcher").await;
+    let mut watcher = joined_as(&server, ROOM, Role::Audience, "watcher").await;
     for msg in [
         json!({"type": "kick", "user_id": "boss"}),
         json!({"type": "mute", "user_id": "boss", "duration_secs": 600}),
@@ -53,10 +41,10 @@ async fn the_host_is_never_kicked_even_while_reconnecting() {
         assert_eq!(error_code(&mut assistant).await, "forbidden", "{msg}");
     }
     // An admin may not either.
-    let mut admin = joined_as(&server, Role::Admin, "ops").await;
+    let mut admin = joined_as(&server, ROOM, Role::Admin, "ops").await;
     send_text(&mut admin, &json!({"type": "kick", "user_id": "boss"})).await;
     assert_eq!(error_code(&mut admin).await, "forbidden");
-    let mut back = joined_as(&server, Role::Host, "boss").await;
+    let mut back = joined_as(&server, ROOM, Role::Host, "boss").await;
     send_text(
         &mut back,
         &json!({"type": "barrage", "text": "still the host"}),
@@ -71,14 +59,14 @@ async fn the_host_is_never_kicked_even_while_reconnecting() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_kick_leaves_no_ban() {
     let server = start().await;
-    let mut host = joined_as(&server, Role::Host, "host").await;
-    let _victim = joined_as(&server, Role::Audience, "victim").await;
+    let mut host = joined_as(&server, ROOM, Role::Host, "host").await;
+    let _victim = joined_as(&server, ROOM, Role::Audience, "victim").await;
     // A reason the word filter rejects: the kick is refused...
     let bad = json!({"type": "kick", "user_id": "victim", "reason": "加微信 or else"});
     send_text(&mut host, &bad).await;
     assert_eq!(error_code(&mut host).await, "rejected");
     // ...and the victim can still come and go.
-    let mut again = joined_as(&server, Role::Audience, "victim").await;
+    let mut again = joined_as(&server, ROOM, Role::Audience, "victim").await;
     send_text(&mut again, &json!({"type": "barrage", "text": "hi"})).await;
     wait_json(&mut host, |v| {
         events_of(v, "barrage").any(|e| e["text"] == "hi")
@@ -91,8 +79,8 @@ async fn each_connection_acts_with_its_own_tokens_role() {
     let server = start().await;
     // The same id as a viewer on a phone and as an assistant in the
     // studio, joined in that order.
-    let mut phone = joined_as(&server, Role::Audience, "amy").await;
-    let mut studio = joined_as(&server, Role::Assistant, "amy").await;
+    let mut phone = joined_as(&server, ROOM, Role::Audience, "amy").await;
+    let mut studio = joined_as(&server, ROOM, Role::Assistant, "amy").await;
     let ann = json!({"type": "announce", "text": "free shipping today"});
     send_text(&mut studio, &ann).await;
     wait_json(&mut studio, |v| {
@@ -106,7 +94,7 @@ async fn each_connection_acts_with_its_own_tokens_role() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_audience_list_is_rate_limited() {
     let server = start().await;
-    let mut v = joined_as(&server, Role::Audience, "curious").await;
+    let mut v = joined_as(&server, ROOM, Role::Audience, "curious").await;
     let burst = shopcast_room::limits::Limits::default().other_burst as usize;
     // Past the burst, but short of the refused-frame flood limit, which
     // would close the connection.
@@ -135,8 +123,8 @@ async fn the_audience_list_is_rate_limited() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn room_text_arrives_without_control_or_invisible_characters() {
     let server = start().await;
-    let mut host = joined_as(&server, Role::Host, "host").await;
-    let mut v = joined_as(&server, Role::Audience, "trick").await;
+    let mut host = joined_as(&server, ROOM, Role::Host, "host").await;
+    let mut v = joined_as(&server, ROOM, Role::Audience, "trick").await;
     send_text(
         &mut v,
         &json!({"type": "barrage", "text": "\u{202E}gnp.exe\u{200B} 👩\u{200D}🍳"}),

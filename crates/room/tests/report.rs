@@ -24,6 +24,23 @@ async fn set_status(host: &mut Viewer, status: RoomStatus) {
     .await;
 }
 
+/// The newest session, which has ended, and its report (as the host).
+async fn newest_report(server: &TestServer) -> (String, SessionReport) {
+    let token = server.token(Role::Host, ROOM, "host");
+    let (status, list) = http_json(
+        "GET",
+        &server.http(&format!("/api/rooms/{ROOM}/sessions")),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{list}");
+    let id = list[0]["id"].as_str().expect("a session").to_string();
+    assert!(list[0]["ended_at"].is_u64(), "{list}");
+    let r = serde_json::from_value(report_json(server, &id).await).unwrap();
+    (id, r)
+}
+
 fn explain(goods: &str) -> LineupOp {
     LineupOp::Explain {
         goods_id: goods.into(),
@@ -101,17 +118,7 @@ async fn a_scripted_session_reports_exactly_what_happened() {
     set_status(&mut host, RoomStatus::Ended).await;
 
     let token = server.token(Role::Host, ROOM, "host");
-    let (status, list) = http_json(
-        "GET",
-        &server.http(&format!("/api/rooms/{ROOM}/sessions")),
-        Some(&token),
-        None,
-    )
-    .await;
-    assert_eq!(status, 200, "{list}");
-    let id = list[0]["id"].as_str().expect("a session").to_string();
-    assert!(list[0]["ended_at"].is_u64(), "{list}");
-    let r: SessionReport = serde_json::from_value(report_json(&server, &id).await).unwrap();
+    let (id, r) = newest_report(&server).await;
 
     let h = &r.headline;
     assert_eq!((h.orders, h.units), (3, 4));
@@ -206,17 +213,7 @@ async fn an_activity_started_before_going_live_is_in_the_report() {
     assert!(matches!(v.answer().await, ActionOutcome::Done { .. }));
     set_status(&mut host, RoomStatus::Ended).await;
 
-    let token = server.token(Role::Host, ROOM, "host");
-    let (status, list) = http_json(
-        "GET",
-        &server.http(&format!("/api/rooms/{ROOM}/sessions")),
-        Some(&token),
-        None,
-    )
-    .await;
-    assert_eq!(status, 200, "{list}");
-    let id = list[0]["id"].as_str().expect("a session").to_string();
-    let r: SessionReport = serde_json::from_value(report_json(&server, &id).await).unwrap();
+    let (_, r) = newest_report(&server).await;
     let ids: Vec<&str> = r.activities.iter().map(|a| a.id.as_str()).collect();
     assert_eq!(ids, [early.as_str(), during.as_str()]);
     assert_eq!(r.headline.coupon_claims, 1);

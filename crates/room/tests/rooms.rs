@@ -12,14 +12,6 @@ use serde_json::json;
 use shopcast_room::ServerSettings;
 use shopcast_room::protocol::Role;
 
-fn url(server: &TestServer, room: &str, role: Role, user: &str) -> String {
-    format!(
-        "{}?token={}",
-        server.ws_url(room),
-        server.token(role, room, user)
-    )
-}
-
 /// Waits (within PATIENCE) for the number of loaded rooms.
 async fn wait_loaded(server: &TestServer, n: usize) {
     tokio::time::timeout(PATIENCE, async {
@@ -45,7 +37,7 @@ async fn only_a_host_or_admin_opens_a_room_and_idle_rooms_unload() {
 
     // Viewers and assistants cannot bring rooms into being.
     for (role, user) in [(Role::Audience, "v1"), (Role::Assistant, "helper")] {
-        let mut ws = raw(&url(&server, "fresh", role, user)).await;
+        let mut ws = raw(&server.ws_url_as("fresh", role, user)).await;
         let err = next_json(&mut ws).await.expect("an error frame");
         assert_eq!(err["code"], "not_found", "{err}");
         assert_eq!(wait_close(&mut ws).await.0, Some(4004));
@@ -62,7 +54,7 @@ async fn only_a_host_or_admin_opens_a_room_and_idle_rooms_unload() {
     assert_eq!(loaded_now(&server), 0, "nothing was created");
 
     // The host opens it; then viewers get in.
-    let mut host = raw(&url(&server, "fresh", Role::Host, "host")).await;
+    let mut host = raw(&server.ws_url_as("fresh", Role::Host, "host")).await;
     assert_eq!(next_json(&mut host).await.unwrap()["type"], "welcome");
     send_text(
         &mut host,
@@ -70,7 +62,7 @@ async fn only_a_host_or_admin_opens_a_room_and_idle_rooms_unload() {
     )
     .await;
     wait_json(&mut host, |v| events_of(v, "announcement").next().is_some()).await;
-    let mut v = raw(&url(&server, "fresh", Role::Audience, "v1")).await;
+    let mut v = raw(&server.ws_url_as("fresh", Role::Audience, "v1")).await;
     assert_eq!(next_json(&mut v).await.unwrap()["type"], "welcome");
     assert_eq!(loaded_now(&server), 1);
 
@@ -79,7 +71,7 @@ async fn only_a_host_or_admin_opens_a_room_and_idle_rooms_unload() {
     wait_loaded(&server, 0).await;
 
     // A viewer brings it back, as it was.
-    let mut back = raw(&url(&server, "fresh", Role::Audience, "v2")).await;
+    let mut back = raw(&server.ws_url_as("fresh", Role::Audience, "v2")).await;
     let w = next_json(&mut back).await.unwrap();
     assert_eq!(w["type"], "welcome", "{w}");
     assert_eq!(w["announcement"], "open till 9", "{w}");

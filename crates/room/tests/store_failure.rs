@@ -15,17 +15,6 @@ use shopcast_room::protocol::Role;
 
 const ROOM: &str = "r1";
 
-async fn joined(server: &TestServer, role: Role, user: &str) -> Ws {
-    let url = format!(
-        "{}?token={}",
-        server.ws_url(ROOM),
-        server.token(role, ROOM, user)
-    );
-    let mut ws = raw(&url).await;
-    assert_eq!(next_json(&mut ws).await.unwrap()["type"], "welcome");
-    ws
-}
-
 async fn health(server: &TestServer) -> (u16, Value) {
     http_json("GET", &server.http("/api/health"), None, None).await
 }
@@ -50,8 +39,8 @@ async fn barrage_until(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn while_writes_fail_nothing_is_accepted_and_lost() {
     let server = start_with(gifting()).await;
-    let mut host = joined(&server, Role::Host, "host").await;
-    let mut viewer = joined(&server, Role::Audience, "v1").await;
+    let mut host = joined_as(&server, ROOM, Role::Host, "host").await;
+    let mut viewer = joined_as(&server, ROOM, Role::Audience, "v1").await;
     assert_eq!(health(&server).await, (200, Value::String("ok".into())));
     let mut seen = Vec::new();
     send_text(&mut viewer, &json!({"type": "barrage", "text": "before"})).await;

@@ -11,17 +11,6 @@ use serde_json::{Value, json};
 use shopcast_room::ServerSettings;
 use shopcast_room::protocol::Role;
 
-async fn joined(server: &TestServer, room: &str, role: Role, user: &str) -> Ws {
-    let url = format!(
-        "{}?token={}",
-        server.ws_url(room),
-        server.token(role, room, user)
-    );
-    let mut ws = raw(&url).await;
-    assert_eq!(next_json(&mut ws).await.unwrap()["type"], "welcome");
-    ws
-}
-
 async fn credit(server: &TestServer, token: &str, user: &str, amount: u64) -> (u16, Value) {
     http_json(
         "POST",
@@ -40,8 +29,8 @@ fn gift(id: &str, count: u32) -> Value {
 async fn gifts_are_paid_from_a_wallet_the_server_keeps() {
     let mut server = start().await;
     let admin = server.token(Role::Admin, "*", "ops");
-    let mut host = joined(&server, "r1", Role::Host, "host").await;
-    let mut v = joined(&server, "r1", Role::Audience, "v1").await;
+    let mut host = joined_as(&server, "r1", Role::Host, "host").await;
+    let mut v = joined_as(&server, "r1", Role::Audience, "v1").await;
 
     // No coins, no gift.
     send_text(&mut v, &gift("rose", 1)).await;
@@ -82,7 +71,7 @@ async fn gifts_are_paid_from_a_wallet_the_server_keeps() {
     // for, exactly 10 paid.
     let (_, body) = credit(&server, &admin, "v1", 95).await;
     assert_eq!(body["balance"], 100, "{body}");
-    let mut other = joined(&server, "r2", Role::Audience, "v1").await;
+    let mut other = joined_as(&server, "r2", Role::Audience, "v1").await;
     for _ in 0..10 {
         send_text(&mut v, &gift("heart", 1)).await;
         send_text(&mut other, &gift("heart", 1)).await;
@@ -126,7 +115,7 @@ async fn a_welcome_balance_is_given_once() {
         ..test_settings()
     })
     .await;
-    let mut v = joined(&server, "r1", Role::Audience, "new").await;
+    let mut v = joined_as(&server, "r1", Role::Audience, "new").await;
     send_text(&mut v, &gift("heart", 1)).await;
     send_text(&mut v, &gift("heart", 1)).await;
     let err = wait_json(&mut v, |m| m["type"] == "error").await;
@@ -136,7 +125,7 @@ async fn a_welcome_balance_is_given_once() {
     );
     // Coming back does not refill it.
     drop(v);
-    let mut again = joined(&server, "r1", Role::Audience, "new").await;
+    let mut again = joined_as(&server, "r1", Role::Audience, "new").await;
     send_text(&mut again, &gift("heart", 1)).await;
     let err = wait_json(&mut again, |m| m["type"] == "error").await;
     assert!(

@@ -109,6 +109,15 @@ impl TestServer {
         format!("ws://{}/ws/{room}", self.addr)
     }
 
+    /// The socket URL with a fresh token for `user` in `role`.
+    pub fn ws_url_as(&self, room: &str, role: Role, user: &str) -> String {
+        format!(
+            "{}?token={}",
+            self.ws_url(room),
+            self.token(role, room, user)
+        )
+    }
+
     pub fn http(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
@@ -165,12 +174,12 @@ pub async fn raw(url: &str) -> Ws {
 }
 
 pub async fn raw_joined(server: &TestServer, room: &str, user: &str) -> Ws {
-    let url = format!(
-        "{}?token={}",
-        server.ws_url(room),
-        server.token(Role::Audience, room, user)
-    );
-    let mut ws = raw(&url).await;
+    joined_as(server, room, Role::Audience, user).await
+}
+
+/// A raw socket of `user` in `role`, past its welcome.
+pub async fn joined_as(server: &TestServer, room: &str, role: Role, user: &str) -> Ws {
+    let mut ws = raw(&server.ws_url_as(room, role, user)).await;
     let w = next_json(&mut ws).await.expect("welcome");
     assert_eq!(w["type"], "welcome", "{w}");
     ws
