@@ -60,9 +60,9 @@ impl Unload {
     /// Takes the room out of the registry unless commands are waiting
     /// (checked under the registry's lock, so no new handle is given out
     /// meanwhile). True if it is out.
-    pub(crate) fn leave(&self, name: &str, queued: bool) -> bool {
+    pub(crate) fn leave(&self, name: &str, rx: &mpsc::Receiver<RoomCmd>) -> bool {
         let mut rooms = self.registry.lock();
-        if queued {
+        if !rx.is_empty() {
             return false;
         }
         if rooms

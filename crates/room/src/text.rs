@@ -9,6 +9,8 @@
 //! (👩‍🍳), where it is part of the picture. Tabs and line breaks become
 //! spaces, so the words they separated stay apart.
 
+use std::borrow::Cow;
+
 use unicode_general_category::{GeneralCategory, get_general_category};
 
 const ZWJ: char = '\u{200D}';
@@ -18,11 +20,22 @@ fn pictographic(c: char) -> bool {
     matches!(c as u32, 0x2600..=0x27BF | 0x1F000..=0x1FAFF) || c == '\u{FE0F}'
 }
 
-/// `text` without control and invisible format characters.
-pub fn clean(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
+/// `text` without control and invisible format characters. Every
+/// barrage message passes here, so clean text (nearly all of it) is
+/// returned as it came, without a copy.
+pub fn clean(text: &str) -> Cow<'_, str> {
+    let suspect = |c: char| {
+        matches!(
+            get_general_category(c),
+            GeneralCategory::Control | GeneralCategory::Format
+        )
+    };
+    if !text.chars().any(suspect) {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
-    for (i, &c) in chars.iter().enumerate() {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         let keep = match get_general_category(c) {
             // A tab or line break still separates two words.
             GeneralCategory::Control if c.is_whitespace() => {
@@ -32,7 +45,7 @@ pub fn clean(text: &str) -> String {
             GeneralCategory::Control => false,
             GeneralCategory::Format if c == ZWJ => {
                 out.chars().next_back().is_some_and(pictographic)
-                    && chars.get(i + 1).copied().is_some_and(pictographic)
+                    && chars.peek().copied().is_some_and(pictographic)
             }
             GeneralCategory::Format => false,
             _ => true,
@@ -41,7 +54,7 @@ pub fn clean(text: &str) -> String {
             out.push(c);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]

@@ -42,7 +42,7 @@ impl Room {
         let now = now_ms();
         let since = *idle_since.get_or_insert(now);
         let after = self.ctx.settings.room_idle_unload.as_millis() as u64;
-        now.saturating_sub(since) >= after && unload.leave(&self.name, !rx.is_empty())
+        now.saturating_sub(since) >= after && unload.leave(&self.name, rx)
     }
 
     /// Ends the task of a room out of the registry. A command sent on a
