@@ -24,6 +24,9 @@ PACKAGES=(
   mesa-vulkan-drivers libvulkan1
   # screen capture and UI tests
   xvfb xauth x11-xserver-utils dbus dbus-x11
+  # the room service across processes: tests start their own
+  # redis-server on a free loopback port
+  redis-server
   # audience page test
   chromium chromium-driver
   python3
@@ -58,8 +61,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# nginx's Debian package may start a system instance; the tests start
-# their own on a free loopback port and need nothing else.
+# nginx's and redis's Debian packages may start a system instance; the
+# tests start their own on a free loopback port and need nothing else.
 
 if ! command -v cargo >/dev/null 2>&1; then
   if [ -x "$HOME/.cargo/bin/cargo" ]; then

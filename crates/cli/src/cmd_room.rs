@@ -57,6 +57,13 @@ pub struct RoomServerArgs {
     /// told the room is not open yet. For private test servers.
     #[arg(long)]
     pub anyone_opens_rooms: bool,
+    /// Keep rooms in Redis (redis://HOST:PORT[/DB]) so that several
+    /// processes behind a load balancer serve the same rooms. Start them
+    /// with the same --data folder (or a copy of its secret.key). A URL
+    /// with a password goes in the SHOPCAST_REDIS_URL environment
+    /// variable, never on the command line.
+    #[arg(long, env = "SHOPCAST_REDIS_URL", hide_env_values = true)]
+    pub redis: Option<String>,
 }
 
 /// Mint a room token from the server's secret.
@@ -141,6 +148,17 @@ pub fn room_server(args: RoomServerArgs) -> Result<()> {
     cfg.settings.allowed_origins = args.allowed_origins;
     cfg.settings.welcome_balance = args.welcome_balance;
     cfg.settings.anyone_opens_rooms = args.anyone_opens_rooms;
+    if let Some(url) = args.redis {
+        if std::env::var("SHOPCAST_REDIS_URL").ok().as_deref() != Some(url.as_str())
+            && redis_url_has_password(&url)
+        {
+            bail!(
+                "--redis holds a password, and the command line is readable by every user of \
+                 this machine; put the URL in SHOPCAST_REDIS_URL instead"
+            );
+        }
+        cfg.redis = Some(url);
+    }
     runtime()?.block_on(async move {
         let (addr, handle) = EmbeddedServer::start(cfg).await?;
         println!("room server listening on http://{addr}");
@@ -152,6 +170,11 @@ pub fn room_server(args: RoomServerArgs) -> Result<()> {
         handle.shutdown().await?;
         Ok(())
     })
+}
+
+/// `redis://:pw@host`, `redis://user:pw@host`.
+fn redis_url_has_password(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| u.password().is_some())
 }
 
 pub fn token(args: TokenArgs) -> Result<()> {

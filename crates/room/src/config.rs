@@ -136,6 +136,10 @@ pub struct ServerConfig {
     /// Holds `secret.key` and `room.sqlite3`.
     pub data_dir: PathBuf,
     pub settings: ServerSettings,
+    /// Redis mode (`--redis redis://HOST:PORT`): rooms are kept in Redis
+    /// and served by any of the processes that share it. `None`: SQLite
+    /// in `data_dir`, one process. Never logged: it may hold a password.
+    pub redis: Option<String>,
 }
 
 impl ServerConfig {
@@ -144,6 +148,7 @@ impl ServerConfig {
             listen,
             data_dir: data_dir.into(),
             settings: ServerSettings::default(),
+            redis: None,
         }
     }
 }

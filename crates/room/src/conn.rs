@@ -303,7 +303,7 @@ async fn serve_inner<S, E>(
         nick,
         points,
         last_seq,
-        out: out_tx,
+        out: crate::fanout::Sink::Local(out_tx),
         reply,
     };
     let joined = match handle.send(join).await {

@@ -39,6 +39,11 @@ pub enum RoomError {
     #[error("database error: {0}")]
     Db(#[from] rusqlite::Error),
 
+    /// Redis refused or could not be reached (`room-server --redis`).
+    /// The URL is never included: it may carry a password.
+    #[error("Redis error: {0}")]
+    Redis(String),
+
     #[error("JSON error: {0}")]
     Json(#[from] serde_json::Error),
 

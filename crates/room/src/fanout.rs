@@ -76,11 +76,22 @@ struct Lag {
     skipped: u64,
 }
 
+/// Where a member's frames go.
+#[derive(Clone)]
+pub enum Sink {
+    /// A socket on this process.
+    Local(mpsc::Sender<Outbound>),
+    /// A socket on another process (`room-server --redis`): its frames
+    /// go through the room's stream, in the room's order, and that
+    /// process does the per-socket queueing.
+    Remote(crate::cluster::RemoteSink),
+}
+
 /// A connection as the room sees it.
 pub struct Member {
     pub conn_id: u64,
     pub identity: Identity,
-    pub out: mpsc::Sender<Outbound>,
+    pub out: Sink,
     pub flood: FloodGuard,
     lag: Option<Lag>,
 }
@@ -96,12 +107,7 @@ pub enum Delivery {
 }
 
 impl Member {
-    pub fn new(
-        conn_id: u64,
-        identity: Identity,
-        out: mpsc::Sender<Outbound>,
-        flood: FloodGuard,
-    ) -> Self {
+    pub fn new(conn_id: u64, identity: Identity, out: Sink, flood: FloodGuard) -> Self {
         Self {
             conn_id,
             identity,
@@ -114,12 +120,20 @@ impl Member {
     /// Sends a frame unless the queue is down to its last slot, which is
     /// kept for a close. Returns false if it could not be queued.
     pub fn send_frame(&self, f: Utf8Bytes) -> bool {
-        self.out.capacity() > 1 && self.out.try_send(Outbound::Frame(f)).is_ok()
+        match &self.out {
+            Sink::Local(out) => out.capacity() > 1 && out.try_send(Outbound::Frame(f)).is_ok(),
+            Sink::Remote(r) => r.frame(f),
+        }
     }
 
     /// Closes the connection with a reason (uses the reserved slot).
     pub fn close(&self, code: u16, reason: &str) {
-        let _ = self.out.try_send(Outbound::Close(code, reason.to_string()));
+        match &self.out {
+            Sink::Local(out) => {
+                let _ = out.try_send(Outbound::Close(code, reason.to_string()));
+            }
+            Sink::Remote(r) => r.close(code, reason),
+        }
     }
 
     pub fn is_lagging(&self) -> bool {
@@ -127,15 +141,21 @@ impl Member {
     }
 
     pub fn deliver(&mut self, b: &TickBatch, max_lag_events: usize) -> Delivery {
-        if self.out.is_closed() {
+        let out = match &self.out {
+            Sink::Local(out) => out,
+            // The room sends each batch to the stream once, for all of
+            // them; their own process delivers it.
+            Sink::Remote(_) => return Delivery::Ok,
+        };
+        if out.is_closed() {
             return Delivery::Gone;
         }
         if let Some(lag) = &mut self.lag {
             lag.events.extend(b.priority.iter().cloned());
             lag.skipped += b.samplable + b.skipped;
-            if self.out.capacity() > 1 {
+            if out.capacity() > 1 {
                 let frame = batch_frame(lag.events.iter().map(|e| &**e), lag.skipped);
-                if self.out.try_send(Outbound::Frame(frame)).is_ok() {
+                if out.try_send(Outbound::Frame(frame)).is_ok() {
                     self.lag = None;
                 }
                 return Delivery::Ok;
@@ -180,7 +200,12 @@ mod tests {
             badges: vec![],
         };
         (
-            Member::new(1, id, tx, FloodGuard::new(10, Duration::from_secs(1))),
+            Member::new(
+                1,
+                id,
+                Sink::Local(tx),
+                FloodGuard::new(10, Duration::from_secs(1)),
+            ),
             rx,
         )
     }

@@ -32,6 +32,7 @@ pub mod admission;
 pub mod api;
 pub mod bots;
 pub mod client;
+pub mod cluster;
 mod commerce_api;
 pub mod config;
 pub mod conn;

@@ -25,6 +25,8 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::admission::{Admission, Full, client_ip, origin_allowed};
+use crate::cluster::relay::Relay;
+use crate::cluster::{Cluster, owner};
 use crate::config::ServerConfig;
 use crate::conn::{self, ConnQuery};
 use crate::error::{Result, RoomError};
@@ -40,10 +42,19 @@ const ROOM_QUEUE: usize = 8192;
 /// A room's mailbox.
 #[derive(Clone)]
 pub(crate) struct RoomHandle {
-    tx: mpsc::Sender<RoomCmd>,
+    to: To,
     /// Which task of this room (a room unloaded and loaded again gets a
     /// new one), so an old task never removes its successor.
     generation: u64,
+}
+
+/// Where a room's commands go.
+#[derive(Clone)]
+enum To {
+    /// Its task runs in this process.
+    Local(mpsc::Sender<RoomCmd>),
+    /// Another process serves it (Redis mode).
+    Remote(Arc<Relay>),
 }
 
 /// The loaded rooms, shared with each room's task so an idle one can
@@ -77,10 +88,22 @@ impl Unload {
 
 impl RoomHandle {
     pub(crate) async fn send(&self, cmd: RoomCmd) -> Result<()> {
-        self.tx
-            .send(cmd)
-            .await
-            .map_err(|_| RoomError::Closed("room"))
+        match &self.to {
+            To::Local(tx) => tx.send(cmd).await.map_err(|_| RoomError::Closed("room")),
+            To::Remote(r) => r.send(cmd).await,
+        }
+    }
+
+    fn is_closed(&self) -> bool {
+        match &self.to {
+            To::Local(tx) => tx.is_closed(),
+            To::Remote(r) => r.is_closed(),
+        }
+    }
+
+    /// Whether its task runs in this process.
+    fn is_local(&self) -> bool {
+        matches!(self.to, To::Local(_))
     }
 }
 
@@ -104,6 +127,11 @@ pub struct Shared {
     pub(crate) draw_cache: Mutex<HashMap<(String, String), Arc<crate::activity::draw::DrawRecord>>>,
     /// Product images (`/media/…`).
     pub(crate) media_dir: std::path::PathBuf,
+    /// Redis mode: this process among the others.
+    pub(crate) cluster: Option<Arc<Cluster>>,
+    /// Redis mode: one room is taken or relayed at a time, so that two
+    /// sockets arriving together do not relay to their own process.
+    opening: tokio::sync::Mutex<()>,
 }
 
 impl Shared {
@@ -138,36 +166,151 @@ impl Shared {
                 format!("room {name} is not open; its host opens it"),
             ));
         }
+        if let Some(cluster) = &self.cluster {
+            return self.cluster_room(cluster, name).await;
+        }
         let mut rooms = self.rooms.lock();
         if let Some(h) = rooms.get(name)
-            && !h.tx.is_closed()
+            && !h.is_closed()
         {
             return Ok(h.clone());
         }
-        if rooms.len() >= self.ctx.settings.max_rooms {
+        self.room_cap(rooms.len())?;
+        let generation = self.generations.fetch_add(1, Ordering::Relaxed);
+        let h = self.spawn_room(name, generation, None);
+        rooms.insert(name.to_string(), h.clone());
+        Ok(h)
+    }
+
+    fn room_cap(&self, loaded: usize) -> Result<()> {
+        if loaded >= self.ctx.settings.max_rooms {
             return Err(RoomError::protocol(
                 ErrorCode::LimitExceeded,
                 "too many rooms on this server",
             ));
         }
+        Ok(())
+    }
+
+    /// Starts a room's task here; in Redis mode with the lease `owned`
+    /// (its fence token) already taken.
+    fn spawn_room(&self, name: &str, generation: u64, owned: Option<String>) -> RoomHandle {
         let (tx, rx) = mpsc::channel(ROOM_QUEUE);
         let ctx = self.ctx.clone();
-        let cancel = self.cancel.clone();
         let room = name.to_string();
-        let generation = self.generations.fetch_add(1, Ordering::Relaxed);
         let unload = Unload {
             registry: self.rooms.clone(),
             generation,
         };
+        let cluster = self.cluster.clone().zip(owned);
+        // A room that loses its lease stops alone; the server's shutdown
+        // stops them all.
+        let cancel = self.cancel.child_token();
+        let inbox_tx = tx.clone();
         self.tasks.spawn(async move {
-            match Room::load(room.clone(), ctx).await {
-                Ok(r) => r.run(rx, cancel, unload).await,
-                Err(e) => tracing::error!(room = %room, error = %e, "could not load room"),
+            let loaded = Room::load(room.clone(), ctx.clone()).await;
+            let r = match loaded {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::error!(room = %room, error = %e, "could not load room");
+                    if let (Some((c, token)), Some(store)) = (&cluster, ctx.store.redis()) {
+                        store.set_fence(&room, None);
+                        c.release(&room, token).await;
+                    }
+                    return;
+                }
+            };
+            let Some((cluster, token)) = cluster else {
+                r.run(rx, cancel, unload).await;
+                return;
+            };
+            let stop = CancellationToken::new();
+            let publisher = crate::cluster::spawn_publisher(&cluster, &room);
+            owner::keep_lease(
+                cluster.clone(),
+                room.clone(),
+                token.clone(),
+                cancel.clone(),
+                stop.clone(),
+            );
+            let start = crate::cluster::stream_tail(
+                &mut cluster.conn(),
+                &crate::store::redis::room_key(&room, "in"),
+            )
+            .await
+            .unwrap_or_else(|_| "$".into());
+            tokio::spawn(owner::inbox(
+                cluster.clone(),
+                room.clone(),
+                start,
+                inbox_tx,
+                publisher.clone(),
+                stop.clone(),
+                ctx.clone(),
+            ));
+            r.with_publisher(publisher).run(rx, cancel, unload).await;
+            stop.cancel();
+            if let Some(store) = ctx.store.redis() {
+                store.set_fence(&room, None);
             }
+            cluster.release(&room, &token).await;
         });
-        let h = RoomHandle { tx, generation };
-        rooms.insert(name.to_string(), h.clone());
-        Ok(h)
+        RoomHandle {
+            to: To::Local(tx),
+            generation,
+        }
+    }
+
+    /// Redis mode: serves the room here if no process does, or relays
+    /// to the one that does.
+    async fn cluster_room(&self, cluster: &Arc<Cluster>, name: &str) -> Result<RoomHandle> {
+        let _one = self.opening.lock().await;
+        if let Some(h) = self.loaded(name) {
+            return Ok(h);
+        }
+        self.room_cap(self.rooms.lock().len())?;
+        for _ in 0..5 {
+            let generation = self.generations.fetch_add(1, Ordering::Relaxed);
+            if let Some(token) = cluster.acquire(name, generation).await? {
+                if let Some(store) = self.ctx.store.redis() {
+                    store.set_fence(name, Some(token.clone()));
+                }
+                let h = self.spawn_room(name, generation, Some(token));
+                self.rooms.lock().insert(name.to_string(), h.clone());
+                return Ok(h);
+            }
+            let Some(owner) = cluster.owner(name).await? else {
+                // Released between the two calls: try to take it again.
+                continue;
+            };
+            let registry = self.rooms.clone();
+            let room = name.to_string();
+            let relay = Relay::start(
+                cluster.clone(),
+                name.to_string(),
+                owner,
+                self.ctx.settings.max_lag_events,
+                self.cancel.clone(),
+                move || {
+                    let mut rooms = registry.lock();
+                    if rooms.get(&room).is_some_and(|h| h.generation == generation) {
+                        rooms.remove(&room);
+                    }
+                },
+            )
+            .await?;
+            self.tasks.spawn({
+                let relay = relay.clone();
+                async move { relay.closed().await }
+            });
+            let h = RoomHandle {
+                to: To::Remote(relay),
+                generation,
+            };
+            self.rooms.lock().insert(name.to_string(), h.clone());
+            return Ok(h);
+        }
+        Err(RoomError::Closed("the room's server (it keeps moving)"))
     }
 
     /// The handle of a room whose task is running.
@@ -175,7 +318,7 @@ impl Shared {
         self.rooms
             .lock()
             .get(name)
-            .filter(|h| !h.tx.is_closed())
+            .filter(|h| !h.is_closed())
             .cloned()
     }
 
@@ -286,9 +429,19 @@ impl ServerHandle {
         self.addr
     }
 
-    /// Rooms loaded now.
+    /// Rooms loaded now (served here or, in Redis mode, relayed).
     pub fn rooms_loaded(&self) -> usize {
         self.shared.rooms.lock().len()
+    }
+
+    /// Rooms whose task runs in this process.
+    pub fn rooms_served(&self) -> usize {
+        self.shared
+            .rooms
+            .lock()
+            .values()
+            .filter(|h| h.is_local())
+            .count()
     }
 
     /// Sockets held now (those counted against the connection caps).
@@ -334,7 +487,22 @@ impl EmbeddedServer {
     pub async fn start(config: ServerConfig) -> Result<(SocketAddr, ServerHandle)> {
         config.settings.levels.validate()?;
         let signer = TokenSigner::load_or_create(&config.data_dir)?;
-        let (store, store_thread) = Store::open(&config.data_dir)?;
+        let (store, store_thread, cluster) = match &config.redis {
+            Some(url) => {
+                crate::config::create_data_dir(&config.data_dir)?;
+                let store = Store::open_redis(url).await?;
+                let conn = store
+                    .redis()
+                    .map(|r| r.conn())
+                    .ok_or(RoomError::Closed("store"))?;
+                let cluster = Cluster::connect(url, conn).await?;
+                (store, None, Some(cluster))
+            }
+            None => {
+                let (store, th) = Store::open(&config.data_dir)?;
+                (store, Some(th), None)
+            }
+        };
         let gifts = match store.gifts().await? {
             Some(g) => g,
             None => config.settings.default_gifts.clone(),
@@ -361,7 +529,12 @@ impl EmbeddedServer {
             revoked: Revocations::new(revoked),
             draw_cache: Mutex::new(HashMap::new()),
             media_dir: config.data_dir.join(crate::media::MEDIA_DIR),
+            cluster: cluster.clone(),
+            opening: tokio::sync::Mutex::new(()),
         });
+        if let Some(c) = &cluster {
+            c.heartbeat(cancel.clone());
+        }
         let app = router(shared.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let c = cancel.clone();
         let serve = tokio::spawn(async move {
@@ -388,7 +561,7 @@ impl EmbeddedServer {
                 cancel,
                 serve,
                 shared,
-                store_thread: Some(store_thread),
+                store_thread,
             },
         ))
     }

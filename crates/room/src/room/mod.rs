@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::ServerSettings;
 use crate::error::{Result, RoomError};
-use crate::fanout::{Delivery, Member, Outbound, TickBatch, batch_frame, close};
+use crate::fanout::{Delivery, Member, Sink, TickBatch, batch_frame, close};
 use crate::limits::{FloodGuard, TokenBucket};
 use crate::merge::{GiftCombos, LikeAggregator};
 use crate::protocol::{
@@ -50,7 +50,7 @@ pub(crate) enum RoomCmd {
         nick: String,
         points: u64,
         last_seq: Option<u64>,
-        out: mpsc::Sender<Outbound>,
+        out: Sink,
         reply: oneshot::Sender<Result<Identity>>,
     },
     Leave {
@@ -101,7 +101,7 @@ pub struct LineupView {
 }
 
 /// Who is in the room.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Presence {
     pub online: u32,
     /// The first 100 viewers by join time.
@@ -162,6 +162,9 @@ pub(crate) struct Room {
     session: Option<SessionStats>,
     /// Who followed while the room was loaded (lucky bag condition).
     followers: std::collections::HashSet<String>,
+    /// Redis mode: the room's output stream, for sockets on other
+    /// processes.
+    publisher: Option<crate::cluster::Publisher>,
 }
 
 fn invalid(msg: impl Into<String>) -> RoomError {
@@ -207,8 +210,15 @@ impl Room {
             acts: Activities::load(loaded.commerce),
             session: loaded.session.filter(|s| s.ended_at.is_none()),
             followers: Default::default(),
+            publisher: None,
             ctx,
         })
+    }
+
+    /// Redis mode: what the room sends also goes to this stream.
+    pub(crate) fn with_publisher(mut self, p: crate::cluster::Publisher) -> Self {
+        self.publisher = Some(p);
+        self
     }
 
     pub(crate) async fn run(
@@ -425,7 +435,7 @@ impl Room {
         nick: String,
         points: u64,
         last_seq: Option<u64>,
-        out: mpsc::Sender<Outbound>,
+        out: Sink,
     ) -> Result<Identity> {
         let now = now_ms();
         if matches!(claims.role, Role::Host | Role::Admin) {
@@ -708,6 +718,22 @@ impl Room {
             samplable,
             skipped,
         };
+        if let Some(p) = &self.publisher
+            && self
+                .members
+                .values()
+                .any(|m| matches!(m.out, Sink::Remote(_)))
+            && let Some(frame) = &batch.frame
+        {
+            // Once for every socket on other processes; before this
+            // tick's answers, as the local sockets get them.
+            p.send(crate::cluster::OutRecord::Batch {
+                frame: frame.clone(),
+                priority: batch.priority.clone(),
+                samplable: batch.samplable,
+                skipped: batch.skipped,
+            });
+        }
         let mut gone = Vec::new();
         for m in self.members.values_mut() {
             match m.deliver(&batch, s.max_lag_events) {

@@ -20,6 +20,7 @@ use crate::report::{SessionReport, SessionSummary};
 
 mod commerce;
 pub mod health;
+pub(crate) mod redis;
 pub mod wallet;
 pub use commerce::{ActivityRow, EntryRow, LoadedCommerce, OrderRow};
 
@@ -201,11 +202,20 @@ enum Cmd {
     },
 }
 
+/// Where the rooms are kept.
+#[derive(Clone)]
+enum Backend {
+    /// One machine: the SQLite thread.
+    Sqlite(mpsc::Sender<Cmd>),
+    /// Several processes: Redis.
+    Redis(Arc<redis::RedisStore>),
+}
+
 /// Handle to the store thread. Cheap to clone; the thread ends when the
 /// last handle is dropped, after finishing queued writes.
 #[derive(Clone)]
 pub struct Store {
-    tx: mpsc::Sender<Cmd>,
+    backend: Backend,
     health: Arc<health::StoreHealth>,
     wallets: Arc<wallet::Wallets>,
 }
@@ -604,7 +614,7 @@ impl Store {
             .map_err(RoomError::Socket)?;
         Ok((
             Self {
-                tx,
+                backend: Backend::Sqlite(tx),
                 health: Default::default(),
                 wallets,
             },
@@ -612,16 +622,42 @@ impl Store {
         ))
     }
 
+    /// Connects to Redis (`room-server --redis`); nothing runs on a
+    /// thread of its own.
+    pub async fn open_redis(url: &str) -> Result<Self> {
+        let wallets = Arc::new(wallet::Wallets::default());
+        let r = redis::RedisStore::connect(url, wallets.clone()).await?;
+        Ok(Self {
+            backend: Backend::Redis(Arc::new(r)),
+            health: Default::default(),
+            wallets,
+        })
+    }
+
+    /// The Redis side, in Redis mode.
+    pub(crate) fn redis(&self) -> Option<&Arc<redis::RedisStore>> {
+        match &self.backend {
+            Backend::Redis(r) => Some(r),
+            Backend::Sqlite(_) => None,
+        }
+    }
+
     async fn call<T>(&self, make: impl FnOnce(oneshot::Sender<Result<T>>) -> Cmd) -> Result<T> {
+        let tx = match &self.backend {
+            Backend::Sqlite(tx) => tx,
+            Backend::Redis(_) => return Err(RoomError::Closed("store")),
+        };
         let (reply, rx) = oneshot::channel();
-        self.tx
-            .send(make(reply))
+        tx.send(make(reply))
             .await
             .map_err(|_| RoomError::Closed("store"))?;
         rx.await.map_err(|_| RoomError::Closed("store"))?
     }
 
     pub async fn load_room(&self, room: &str, recent: usize) -> Result<LoadedRoom> {
+        if let Some(r) = self.redis() {
+            return r.load(room, recent).await;
+        }
         let room = room.to_string();
         self.call(|reply| Cmd::Load {
             room,
@@ -637,16 +673,26 @@ impl Store {
     pub async fn append(&self, room: &str, write: TickWrite) -> std::result::Result<(), Failed> {
         let room = room.to_string();
         let write = Box::new(write);
-        let (reply, rx) = oneshot::channel();
         let gone = || Failed {
             error: RoomError::Closed("store"),
             write: None,
         };
-        self.tx
-            .send(Cmd::Append { room, write, reply })
-            .await
-            .map_err(|_| gone())?;
-        let r = rx.await.map_err(|_| gone())?;
+        let r = match &self.backend {
+            Backend::Sqlite(tx) => {
+                let (reply, rx) = oneshot::channel();
+                tx.send(Cmd::Append { room, write, reply })
+                    .await
+                    .map_err(|_| gone())?;
+                rx.await.map_err(|_| gone())?
+            }
+            Backend::Redis(r) => r.append(&room, &write).await.map_err(|error| {
+                tracing::error!(room, error = %error, "event log write failed");
+                Failed {
+                    error,
+                    write: Some(write),
+                }
+            }),
+        };
         match &r {
             Ok(()) => self.health.ok(),
             Err(f) => self
@@ -669,6 +715,9 @@ impl Store {
     /// Loads `user`'s wallet (creating it with `welcome` coins); returns
     /// the balance.
     pub async fn wallet(&self, user: &str, welcome: u64) -> Result<u64> {
+        if let Some(r) = self.redis() {
+            return r.wallet(user, welcome).await;
+        }
         let user = user.to_string();
         self.call(|reply| Cmd::Wallet {
             user,
@@ -680,17 +729,26 @@ impl Store {
 
     /// Whether `room` has ever been opened (it has a saved state).
     pub async fn room_exists(&self, room: &str) -> Result<bool> {
+        if let Some(r) = self.redis() {
+            return r.exists(room).await;
+        }
         let room = room.to_string();
         self.call(|reply| Cmd::Exists { room, reply }).await
     }
 
     /// Every saved revocation (`user`, last revoked second).
     pub async fn revocations(&self) -> Result<Vec<(String, u64)>> {
+        if let Some(r) = self.redis() {
+            return r.revocations().await;
+        }
         self.call(|reply| Cmd::Revocations { reply }).await
     }
 
     /// Saves a revocation of `user`'s tokens signed up to `before`.
     pub async fn revoke(&self, user: &str, before: u64) -> Result<()> {
+        if let Some(r) = self.redis() {
+            return r.revoke(user, before).await;
+        }
         let user = user.to_string();
         self.call(|reply| Cmd::Revoke {
             user,
@@ -702,6 +760,9 @@ impl Store {
 
     /// Adds coins to `user`'s wallet; returns the balance.
     pub async fn credit(&self, user: &str, amount: u64, welcome: u64) -> Result<u64> {
+        if let Some(r) = self.redis() {
+            return r.credit(user, amount, welcome).await;
+        }
         let user = user.to_string();
         self.call(|reply| Cmd::Credit {
             user,
@@ -715,30 +776,47 @@ impl Store {
     /// Asks the thread to stop after the commands already queued; the
     /// caller then joins the thread handle from [`Store::open`].
     pub async fn stop(&self) {
-        let _ = self.tx.send(Cmd::Stop).await;
+        if let Backend::Sqlite(tx) = &self.backend {
+            let _ = tx.send(Cmd::Stop).await;
+        }
     }
 
     pub async fn points(&self, user: &str) -> Result<u64> {
+        if let Some(r) = self.redis() {
+            return r.points(user).await;
+        }
         let user = user.to_string();
         self.call(|reply| Cmd::Points { user, reply }).await
     }
 
     pub async fn gifts(&self) -> Result<Option<Vec<GiftInfo>>> {
+        if let Some(r) = self.redis() {
+            return r.gifts().await;
+        }
         self.call(|reply| Cmd::GetGifts { reply }).await
     }
 
     pub async fn set_gifts(&self, gifts: Vec<GiftInfo>) -> Result<()> {
+        if let Some(r) = self.redis() {
+            return r.set_gifts(&gifts).await;
+        }
         self.call(|reply| Cmd::SetGifts { gifts, reply }).await
     }
 
     /// The room's sessions, newest first.
     pub async fn sessions(&self, room: &str) -> Result<Vec<SessionSummary>> {
+        if let Some(r) = self.redis() {
+            return r.sessions(room).await;
+        }
         let room = room.to_string();
         self.call(|reply| Cmd::Sessions { room, reply }).await
     }
 
     /// One session's report (a running one up to now).
     pub async fn report(&self, room: &str, id: &str) -> Result<Option<SessionReport>> {
+        if let Some(r) = self.redis() {
+            return r.report(room, id).await;
+        }
         let (room, id) = (room.to_string(), id.to_string());
         self.call(|reply| Cmd::Report { room, id, reply }).await
     }
@@ -749,6 +827,9 @@ impl Store {
         room: &str,
         id: &str,
     ) -> Result<Option<crate::activity::draw::DrawRecord>> {
+        if let Some(r) = self.redis() {
+            return r.audit(room, id).await;
+        }
         let (room, id) = (room.to_string(), id.to_string());
         self.call(|reply| Cmd::Audit { room, id, reply }).await
     }

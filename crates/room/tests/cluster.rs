@@ -1,0 +1,281 @@
+//! Redis mode: several room servers over one Redis serve the same room.
+//! Sockets spread over them see one order of events with one
+//! numbering, presence counts everyone, and a restart of every server
+//! loses nothing accepted. Each test starts its own `redis-server`.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::{Value, json};
+use shopcast_room::protocol::Role;
+use shopcast_room::{EmbeddedServer, ServerConfig, ServerHandle, TokenSigner};
+
+use common::redis::Redis;
+use common::*;
+
+struct Node {
+    addr: std::net::SocketAddr,
+    handle: ServerHandle,
+}
+
+async fn node(redis: &Redis, dir: &Path) -> Node {
+    let mut cfg = ServerConfig::new("127.0.0.1:0".parse().unwrap(), dir);
+    cfg.settings = gifting();
+    cfg.redis = Some(redis.url());
+    let (addr, handle) = EmbeddedServer::start(cfg).await.unwrap();
+    Node { addr, handle }
+}
+
+fn token(signer: &TokenSigner, role: Role, room: &str, user: &str) -> String {
+    signer
+        .mint(&shopcast_room::Claims {
+            user: user.into(),
+            room: room.into(),
+            role,
+            nick: format!("nick_{user}"),
+            time: shopcast_room::token::now_unix(),
+            expire: 3600,
+        })
+        .unwrap()
+}
+
+async fn join(
+    n: &Node,
+    signer: &TokenSigner,
+    role: Role,
+    user: &str,
+    last: Option<u64>,
+) -> (Ws, Value) {
+    let mut url = format!(
+        "ws://{}/ws/shop?token={}",
+        n.addr,
+        token(signer, role, "shop", user)
+    );
+    if let Some(s) = last {
+        url.push_str(&format!("&last_seq={s}"));
+    }
+    let mut ws = raw(&url).await;
+    let w = next_json(&mut ws).await.expect("welcome");
+    assert_eq!(w["type"], "welcome", "{w}");
+    (ws, w)
+}
+
+/// Every numbered event a socket gets, by seq, until `done` says the
+/// socket has seen enough.
+async fn collect(
+    ws: &mut Ws,
+    mut done: impl FnMut(&BTreeMap<u64, Value>) -> bool,
+) -> BTreeMap<u64, Value> {
+    let mut seen = BTreeMap::new();
+    while !done(&seen) {
+        let Some(frame) = next_json(ws).await else {
+            panic!("socket closed after {} events", seen.len());
+        };
+        if frame["type"] != "batch" {
+            continue;
+        }
+        for e in frame["events"].as_array().unwrap() {
+            if let Some(seq) = e["seq"].as_u64() {
+                assert!(
+                    seen.insert(seq, e.clone()).is_none(),
+                    "seq {seq} delivered twice"
+                );
+            }
+        }
+    }
+    seen
+}
+
+fn gift_hits(events: &BTreeMap<u64, Value>) -> u64 {
+    events
+        .values()
+        .filter(|e| e["type"] == "gift")
+        .map(|e| e["count"].as_u64().unwrap())
+        .sum()
+}
+
+fn barrage(events: &BTreeMap<u64, Value>) -> usize {
+    events.values().filter(|e| e["type"] == "barrage").count()
+}
+
+async fn online(n: &Node, signer: &TokenSigner) -> u64 {
+    let t = token(signer, Role::Host, "shop", "host");
+    let (status, body) = http_json(
+        "GET",
+        &format!("http://{}/api/rooms/shop/online", n.addr),
+        Some(&t),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["online"].as_u64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sockets_on_three_servers_see_one_order_and_one_audience() {
+    quiet_logs();
+    let redis = Redis::start();
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = [
+        node(&redis, dir.path()).await,
+        node(&redis, dir.path()).await,
+        node(&redis, dir.path()).await,
+    ];
+    let signer = TokenSigner::load_or_create(dir.path()).unwrap();
+    let (mut host, _) = join(&nodes[0], &signer, Role::Host, "host", None).await;
+    let served: usize = nodes.iter().map(|n| n.handle.rooms_served()).sum();
+    assert_eq!(served, 1, "exactly one server runs the room");
+    let mut viewers = Vec::new();
+    for i in 0..6 {
+        let (ws, _) = join(
+            &nodes[i % 3],
+            &signer,
+            Role::Audience,
+            &format!("v{i}"),
+            None,
+        )
+        .await;
+        viewers.push(ws);
+    }
+    // Presence asked of a server that does not run the room: everyone,
+    // wherever they connected.
+    tokio::time::timeout(PATIENCE, async {
+        while online(&nodes[2], &signer).await != 7 {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("7 online across the servers");
+    for (i, ws) in viewers.iter_mut().enumerate() {
+        for k in 0..5 {
+            send_text(ws, &json!({"type": "barrage", "text": format!("m{i}-{k}")})).await;
+        }
+        for _ in 0..3 {
+            send_text(ws, &json!({"type": "gift", "gift_id": "rose", "count": 1})).await;
+        }
+    }
+    let enough = |e: &BTreeMap<u64, Value>| barrage(e) >= 30 && gift_hits(e) >= 18;
+    let mut seen = vec![collect(&mut host, enough).await];
+    for ws in &mut viewers {
+        seen.push(collect(ws, enough).await);
+    }
+    // From the first seq every socket has, all agree on every event.
+    let first = seen
+        .iter()
+        .map(|s| *s.keys().next().unwrap())
+        .max()
+        .unwrap();
+    let last = seen
+        .iter()
+        .map(|s| *s.keys().last().unwrap())
+        .min()
+        .unwrap();
+    let window = |s: &BTreeMap<u64, Value>| -> Vec<(u64, Value)> {
+        s.range(first..=last)
+            .map(|(k, v)| (*k, v.clone()))
+            .collect()
+    };
+    let reference = window(&seen[0]);
+    assert!(
+        reference.len() >= 30,
+        "the sockets share {} events",
+        reference.len()
+    );
+    for (i, s) in seen.iter().enumerate() {
+        assert_eq!(window(s), reference, "socket {i} saw another order");
+        assert_eq!(gift_hits(s), 18, "socket {i}: every gift once");
+        assert_eq!(barrage(s), 30, "socket {i}: every barrage once");
+        // No gaps: numbering is one sequence.
+        let keys: Vec<u64> = s.keys().copied().collect();
+        assert!(
+            keys.windows(2).all(|w| w[1] == w[0] + 1),
+            "socket {i} has gaps: {keys:?}"
+        );
+    }
+    for n in nodes {
+        n.handle.shutdown().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_of_every_server_loses_nothing_accepted() {
+    quiet_logs();
+    let redis = Redis::start();
+    let dir = tempfile::tempdir().unwrap();
+    let signer = TokenSigner::load_or_create(dir.path()).unwrap();
+    let before = {
+        let nodes = [
+            node(&redis, dir.path()).await,
+            node(&redis, dir.path()).await,
+        ];
+        let (mut host, _) = join(&nodes[0], &signer, Role::Host, "host", None).await;
+        let (mut v, _) = join(&nodes[1], &signer, Role::Audience, "viewer", None).await;
+        let (mut rude, _) = join(&nodes[1], &signer, Role::Audience, "rude", None).await;
+        for k in 0..4 {
+            send_text(
+                &mut v,
+                &json!({"type": "barrage", "text": format!("keep {k}")}),
+            )
+            .await;
+        }
+        send_text(
+            &mut v,
+            &json!({"type": "gift", "gift_id": "rose", "count": 2}),
+        )
+        .await;
+        send_text(
+            &mut host,
+            &json!({"type": "mute", "user_id": "rude", "duration_secs": 3600}),
+        )
+        .await;
+        let seen = collect(&mut host, |e| {
+            barrage(e) >= 4 && gift_hits(e) >= 2 && e.values().any(|x| x["type"] == "mute")
+        })
+        .await;
+        send_text(&mut rude, &json!({"type": "barrage", "text": "muted?"})).await;
+        let err = wait_json(&mut rude, |f| f["type"] == "error").await;
+        assert_eq!(err["code"], "muted", "{err}");
+        for n in nodes {
+            n.handle.shutdown().await.unwrap();
+        }
+        seen
+    };
+    // Every process gone; new ones on the same Redis.
+    let nodes = [
+        node(&redis, dir.path()).await,
+        node(&redis, dir.path()).await,
+    ];
+    let first = *before.keys().next().unwrap();
+    let (mut v, w) = join(
+        &nodes[1],
+        &signer,
+        Role::Audience,
+        "viewer",
+        Some(first - 1),
+    )
+    .await;
+    assert_eq!(w["resume"], "replayed", "{w}");
+    let last = *before.keys().last().unwrap();
+    let replayed = collect(&mut v, |e| e.contains_key(&last)).await;
+    for (seq, e) in &before {
+        assert_eq!(replayed.get(seq), Some(e), "seq {seq} came back the same");
+    }
+    // Numbering goes on from where it stopped, and the mute holds.
+    send_text(&mut v, &json!({"type": "barrage", "text": "after"})).await;
+    let after = collect(&mut v, |e| e.values().any(|x| x["text"] == "after")).await;
+    let (seq, _) = after.iter().find(|(_, x)| x["text"] == "after").unwrap();
+    assert!(*seq > last, "seq {seq} after {last}");
+    let (mut rude, _) = join(&nodes[0], &signer, Role::Audience, "rude", None).await;
+    send_text(
+        &mut rude,
+        &json!({"type": "barrage", "text": "still muted?"}),
+    )
+    .await;
+    let err = wait_json(&mut rude, |f| f["type"] == "error").await;
+    assert_eq!(err["code"], "muted", "{err}");
+    for n in nodes {
+        n.handle.shutdown().await.unwrap();
+    }
+}
