@@ -132,6 +132,10 @@ export async function waitFor(driver, what, fn, ms = 20000) {
 
 export async function click(driver, id) {
   const el = await driver.wait(until.elementLocated(byTestId(id)), 20000, `no ${id}`);
+  // As a host would: a button at the foot of a docked panel may sit
+  // below its fold (the Products panel's "New:" row does, whenever the
+  // explained product's card grows by a line).
+  await driver.executeScript('arguments[0].scrollIntoView({ block: "nearest" })', el);
   await driver.wait(until.elementIsVisible(el), 10000, `${id} not visible`);
   await el.click();
 }

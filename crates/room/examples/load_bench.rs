@@ -1,16 +1,25 @@
-//! Room server load benchmark (not a test): 1,000 loopback viewers in
-//! one room while 100 sender connections push 2,000 barrage/s and 50 gifts/s (from one
-//! driver thread) and a
-//! host explains a product every second, for 20 s.
+//! Room server load benchmark (not a test): loopback viewers in one
+//! room (1,000 by default) while 100 sender connections push 2,000
+//! barrage/s and 50 gifts/s (from one driver thread) and a host
+//! explains a product every second, for 20 s.
 //!
 //! ```text
 //! cargo run --release -p shopcast-room --example load_bench
+//! cargo run --release -p shopcast-room --example load_bench -- \
+//!     --viewers 10000 --processes 4 --redis
 //! ```
 //!
-//! The server runs in a child process (this binary with `--serve DIR`)
-//! so its CPU time and peak RSS can be read from /proc on their own.
-//! Prints delivery latency (p50/p99), server CPU and memory, how much
-//! barrage was sampled, and whether any gift or product event was lost.
+//! The servers run in child processes (this binary with `--serve DIR
+//! [REDIS_URL]`) so their CPU time and peak RSS can be read from /proc
+//! on their own; with `--redis` they share a private redis-server, and
+//! viewers and senders are spread over them round-robin. Prints
+//! delivery latency (p50/p99), CPU and memory per server and of Redis,
+//! how much barrage was sampled, and whether any gift or product event
+//! was lost.
+//!
+//! Above 1,000 viewers the load generator would be the bottleneck on a
+//! small machine, so only a sample of 1,000 viewers parses what it gets
+//! (latency, gifts, products); the others only count the bytes.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
@@ -25,25 +34,68 @@ use shopcast_room::token::{Claims, TokenSigner, now_ms, now_unix};
 use shopcast_room::{EmbeddedServer, ServerConfig};
 use tokio_tungstenite::tungstenite::Message;
 
-const VIEWERS: usize = 1000;
+/// Viewers that parse every frame (the others only count bytes).
+const PARSING_VIEWERS: usize = 1000;
 const SENDERS: usize = 100;
-const BARRAGE_PER_S: usize = 2000;
-const GIFTS_PER_S: usize = 50;
+/// Gifts per barrage message sent (50 gifts/s at 2,000 barrage/s).
+const BARRAGE_PER_GIFT: u64 = 40;
 const GIFT_COUNT: u64 = 3;
-const LOAD_SECS: u64 = 20;
 const ROOM: &str = "bench";
 const HIST_MS: usize = 60_000;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--serve") {
-        return serve(&args[2]);
+        return serve(&args[2], args.get(3).cloned());
     }
-    bench()
+    let mut opts = Opts {
+        viewers: 1000,
+        processes: 1,
+        redis: false,
+        secs: 20,
+        rate: 2000,
+    };
+    let mut it = args.iter().skip(1);
+    while let Some(a) = it.next() {
+        let mut num = || -> anyhow::Result<usize> {
+            Ok(it
+                .next()
+                .ok_or_else(|| anyhow::anyhow!("{a} needs a number"))?
+                .parse()?)
+        };
+        match a.as_str() {
+            "--viewers" => opts.viewers = num()?,
+            "--processes" => opts.processes = num()?.max(1),
+            "--redis" => opts.redis = true,
+            "--secs" => opts.secs = num()? as u64,
+            "--rate" => opts.rate = num()?,
+            other => anyhow::bail!("unknown argument {other}"),
+        }
+    }
+    anyhow::ensure!(
+        opts.redis || opts.processes == 1,
+        "several processes share rooms only with --redis"
+    );
+    bench(opts)
+}
+
+struct Opts {
+    viewers: usize,
+    processes: usize,
+    redis: bool,
+    /// How long the load runs; from 5 minutes on, the RSS of every
+    /// server and of Redis is printed each minute (the soak).
+    secs: u64,
+    /// Barrage per second; gifts are one per 40 barrage.
+    rate: usize,
 }
 
 /// Child: run the server until stdin closes.
-fn serve(dir: &str) -> anyhow::Result<()> {
+fn serve(dir: &str, redis: Option<String>) -> anyhow::Result<()> {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .try_init();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -57,6 +109,11 @@ fn serve(dir: &str) -> anyhow::Result<()> {
         cfg.settings.limits.other_burst = 1000.0;
         // Every simulated viewer connects from loopback.
         cfg.settings.conn_caps.per_ip = usize::MAX;
+        // Viewers may arrive before the host.
+        cfg.settings.anyone_opens_rooms = true;
+        // Gifts are paid for: every sender can afford the run's.
+        cfg.settings.welcome_balance = 1_000_000_000;
+        cfg.redis = redis;
         let (addr, handle) = EmbeddedServer::start(cfg).await?;
         println!("{addr}");
         std::io::stdout().flush()?;
@@ -107,6 +164,8 @@ struct Stats {
     skipped_reported: AtomicU64,
     reconnects: AtomicU64,
     done: AtomicU64,
+    /// Bytes received by the viewers that do not parse.
+    cheap_bytes: AtomicU64,
 }
 
 fn percentile(h: &[AtomicU64], p: f64) -> u64 {
@@ -134,8 +193,11 @@ async fn viewer(
     token: String,
     stats: Arc<Stats>,
     measure: bool,
-    r: Arc<ViewerResult>,
+    r: Option<Arc<ViewerResult>>,
 ) {
+    let Some(r) = r else {
+        return cheap_viewer(url, token, stats).await;
+    };
     let mut last_seq: Option<u64> = None;
     loop {
         let mut u = format!("{url}?token={token}");
@@ -147,6 +209,13 @@ async fn viewer(
             continue;
         };
         while let Some(Ok(msg)) = ws.next().await {
+            if let Message::Close(Some(c)) = &msg {
+                eprintln!(
+                    "viewer closed by the server: {} {}",
+                    u16::from(c.code),
+                    c.reason
+                );
+            }
             let Message::Text(t) = msg else { continue };
             let Ok(f) = serde_json::from_str::<Frame>(t.as_str()) else {
                 continue;
@@ -201,6 +270,43 @@ async fn viewer(
     }
 }
 
+/// A viewer that takes every frame and only counts its bytes: the load
+/// of a socket on the server, at the generator's least cost.
+async fn cheap_viewer(url: String, token: String, stats: Arc<Stats>) {
+    loop {
+        let Ok((mut ws, _)) =
+            tokio_tungstenite::connect_async(format!("{url}?token={token}")).await
+        else {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            continue;
+        };
+        while let Some(Ok(msg)) = ws.next().await {
+            stats
+                .cheap_bytes
+                .fetch_add(msg.len() as u64, Ordering::Relaxed);
+        }
+        stats.reconnects.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+#[cfg(not(unix))]
+fn raise_fd_limit(_want: u64) {}
+
+#[cfg(unix)]
+fn raise_fd_limit(want: u64) {
+    // SAFETY: plain libc calls on a local struct.
+    unsafe {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 {
+            lim.rlim_cur = lim.rlim_max.min(want as libc::rlim_t).max(lim.rlim_cur);
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+    }
+}
+
 fn proc_cpu_ticks(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
@@ -220,18 +326,32 @@ fn proc_status_kb(pid: u32, key: &str) -> u64 {
         .unwrap_or(0)
 }
 
-fn bench() -> anyhow::Result<()> {
+fn bench(opts: Opts) -> anyhow::Result<()> {
+    let viewers_n = opts.viewers;
+    // Sockets of this process and, inherited, of the servers.
+    raise_fd_limit(3 * viewers_n as u64 + 4096);
     let dir = tempfile::tempdir()?;
-    let mut child = Command::new(std::env::current_exe()?)
-        .arg("--serve")
-        .arg(dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()?;
-    let pid = child.id();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line)?;
-    let addr = line.trim().to_string();
+    let redis = if opts.redis {
+        Some(shopcast_testkit::redis::Redis::start()?)
+    } else {
+        None
+    };
+    let mut children = Vec::new();
+    let mut urls = Vec::new();
+    for _ in 0..opts.processes {
+        let mut cmd = Command::new(std::env::current_exe()?);
+        cmd.arg("--serve").arg(dir.path());
+        if let Some(r) = &redis {
+            cmd.arg(r.url());
+        }
+        let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn()?;
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line)?;
+        urls.push(format!("ws://{}/ws/{ROOM}", line.trim()));
+        children.push(child);
+    }
+    let pids: Vec<u32> = children.iter().map(|c| c.id()).collect();
+    let redis_pid = redis.as_ref().map(|r| r.pid());
     let signer = TokenSigner::load_or_create(dir.path())?;
     let token = |role: Role, user: &str| {
         signer.mint(&Claims {
@@ -243,7 +363,7 @@ fn bench() -> anyhow::Result<()> {
             expire: 3600,
         })
     };
-    let url = format!("ws://{addr}/ws/{ROOM}");
+    let url_of = |i: usize| urls[i % urls.len()].clone();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -255,33 +375,61 @@ fn bench() -> anyhow::Result<()> {
         });
         let mut viewers = Vec::new();
         let mut results = Vec::new();
-        for i in 0..VIEWERS {
-            let t = token(Role::Audience, &format!("viewer{i}"))?;
-            let r = Arc::new(ViewerResult::default());
-            results.push(r.clone());
-            // Latency from every 10th viewer keeps the histogram cheap.
-            viewers.push(tokio::spawn(viewer(url.clone(), t, stats.clone(), i % 10 == 0, r)));
-            if i % 100 == 99 {
-                tokio::time::sleep(Duration::from_millis(50)).await;
+        // The host first, on the first server: that one runs the room.
+        let (mut host, _) = tokio_tungstenite::connect_async(format!("{}?token={}", url_of(0), token(Role::Host, "host")?)).await?;
+        // Welcomed before anyone else comes: the room runs where the
+        // host is, and the host's product events are accepted.
+        while let Some(m) = host.next().await {
+            if matches!(m?, Message::Text(t) if t.as_str().contains("\"welcome\"")) {
+                break;
             }
         }
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        // Keep reading the host's socket, so its queue never fills.
+        let (mut host, mut host_rx) = host.split();
+        tokio::spawn(async move {
+            while let Some(Ok(m)) = host_rx.next().await {
+                if let Message::Text(t) = m
+                    && t.as_str().starts_with("{\"type\":\"error\"")
+                {
+                    eprintln!("host refused: {}", t.as_str());
+                }
+            }
+        });
+        let parse_every = viewers_n.div_ceil(PARSING_VIEWERS).max(1);
+        for i in 0..viewers_n {
+            let t = token(Role::Audience, &format!("viewer{i}"))?;
+            let r = (i % parse_every == 0).then(|| Arc::new(ViewerResult::default()));
+            results.extend(r.clone());
+            // Latency from every 10th parsing viewer keeps the histogram cheap.
+            let measure = i % (parse_every * 10) == 0;
+            viewers.push(tokio::spawn(viewer(url_of(i), t, stats.clone(), measure, r)));
+            // A room fills over time: 2,000 joins/s up to 1,000 viewers,
+            // 400/s beyond (a 10,000 join storm in 5 s would measure the
+            // storm on a small machine, not the room).
+            if i % 100 == 99 {
+                let pause = if viewers_n > 1000 { 250 } else { 50 };
+                tokio::time::sleep(Duration::from_millis(pause)).await;
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(if viewers_n > 1000 { 5 } else { 2 })).await;
 
         let stop = Arc::new(AtomicBool::new(false));
         let sent_barrage = Arc::new(AtomicU64::new(0));
         let sent_gifts = Arc::new(AtomicU64::new(0));
         let sender_errors = Arc::new(AtomicU64::new(0));
-        let cpu0 = proc_cpu_ticks(pid);
+        let cpu0: Vec<u64> = pids.iter().map(|&p| proc_cpu_ticks(p)).collect();
+        let redis0 = redis_pid.map(proc_cpu_ticks).unwrap_or(0);
         let own0 = proc_cpu_ticks(std::process::id());
         let t0 = Instant::now();
         // All senders are driven from one task on its own OS thread, so
         // the input rate holds even while the viewers keep the main
         // runtime busy: every 5 ms it sends what is due to reach
-        // BARRAGE_PER_S, round-robin over the connections (20/s each).
+        // the barrage rate, round-robin over the connections (20/s each).
         let mut sinks = Vec::new();
         for i in 0..SENDERS {
             let (ws, _) = tokio_tungstenite::connect_async(format!(
-                "{url}?token={}",
+                "{}?token={}",
+                url_of(i),
                 token(Role::Audience, &format!("sender{i}"))?
             ))
             .await?;
@@ -304,24 +452,27 @@ fn bench() -> anyhow::Result<()> {
             sinks.push(tx);
         }
         let (stop2, sb, sg) = (stop.clone(), sent_barrage.clone(), sent_gifts.clone());
+        let rate = opts.rate;
         let driver = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
             rt.block_on(async move {
                 let start = Instant::now();
-                let gift_every = (BARRAGE_PER_S / GIFTS_PER_S) as u64;
+                let gift_every = BARRAGE_PER_GIFT;
                 let mut n = 0u64;
                 let mut tick = tokio::time::interval(Duration::from_millis(5));
                 while !stop2.load(Ordering::Relaxed) {
                     tick.tick().await;
-                    let due = (start.elapsed().as_secs_f64() * BARRAGE_PER_S as f64) as u64;
+                    let due = (start.elapsed().as_secs_f64() * rate as f64) as u64;
                     while n < due {
                         let tx = &mut sinks[(n % SENDERS as u64) as usize];
                         let m = serde_json::json!({"type": "barrage", "text": format!("lb {}", now_ms())});
-                        tx.send(Message::text(m.to_string())).await?;
+                        // A sender the server closed is counted (its
+                        // refusals are), not the end of the run.
+                        let _ = tx.send(Message::text(m.to_string())).await;
                         sb.fetch_add(1, Ordering::Relaxed);
                         if n % gift_every == gift_every - 1 {
                             let g = serde_json::json!({"type": "gift", "gift_id": "heart", "count": GIFT_COUNT});
-                            tx.send(Message::text(g.to_string())).await?;
+                            let _ = tx.send(Message::text(g.to_string())).await;
                             sg.fetch_add(GIFT_COUNT, Ordering::Relaxed);
                         }
                         n += 1;
@@ -333,23 +484,31 @@ fn bench() -> anyhow::Result<()> {
                 anyhow::Ok(())
             })
         });
-        let (mut host, _) = tokio_tungstenite::connect_async(format!("{url}?token={}", token(Role::Host, "host")?)).await?;
         let mut products = 0u64;
         let mut rss_peak = 0;
         let mut every_second = tokio::time::interval(Duration::from_secs(1));
-        while t0.elapsed() < Duration::from_secs(LOAD_SECS) {
+        let soak = opts.secs >= 300;
+        let mut minute = 0;
+        while t0.elapsed() < Duration::from_secs(opts.secs) {
             every_second.tick().await;
             let m = serde_json::json!({"type": "product_explain", "goods_id": format!("prod_{products}"), "goods_name": "Bench item", "price": 100});
             host.send(Message::text(m.to_string())).await?;
             products += 1;
-            rss_peak = rss_peak.max(proc_status_kb(pid, "VmRSS:"));
+            rss_peak = rss_peak.max(pids.iter().map(|&p| proc_status_kb(p, "VmRSS:")).max().unwrap_or(0));
+            if soak && t0.elapsed() >= Duration::from_secs(60 * (minute + 1)) {
+                minute += 1;
+                let rss: Vec<String> = pids.iter().map(|&p| format!("{}", proc_status_kb(p, "VmRSS:") / 1024)).collect();
+                let r = redis_pid.map(|p| proc_status_kb(p, "VmRSS:") / 1024).unwrap_or(0);
+                println!("minute {minute}: server RSS MiB [{}], Redis RSS {r} MiB, barrage sent {}", rss.join(", "), sent_barrage.load(Ordering::Relaxed));
+            }
         }
         stop.store(true, Ordering::Relaxed);
         tokio::task::spawn_blocking(move || driver.join())
             .await?
             .map_err(|_| anyhow::anyhow!("sender thread panicked"))??;
         let load_wall = t0.elapsed().as_secs_f64();
-        let cpu1 = proc_cpu_ticks(pid);
+        let cpu1: Vec<u64> = pids.iter().map(|&p| proc_cpu_ticks(p)).collect();
+        let redis1 = redis_pid.map(proc_cpu_ticks).unwrap_or(0);
         let own1 = proc_cpu_ticks(std::process::id());
         // Wait until every viewer has every gift and product event, or
         // give up after 60 s and report what is missing.
@@ -361,7 +520,7 @@ fn bench() -> anyhow::Result<()> {
                 .filter(|r| r.gift_units.load(Ordering::Relaxed) >= sent_g && r.products.load(Ordering::Relaxed) >= products)
                 .count()
         };
-        while complete(&results) < VIEWERS && drain_start.elapsed() < Duration::from_secs(60) {
+        while complete(&results) < results.len() && drain_start.elapsed() < Duration::from_secs(60) {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let drain = drain_start.elapsed().as_secs_f64();
@@ -370,17 +529,21 @@ fn bench() -> anyhow::Result<()> {
             v.abort();
         }
         let ticks_per_s = 100.0; // USER_HZ on Linux
-        let cpu_pct = (cpu1 - cpu0) as f64 / ticks_per_s / load_wall * 100.0;
+        let pct = |a: u64, b: u64| (b - a) as f64 / ticks_per_s / load_wall * 100.0;
+        let cpu_each: Vec<String> = cpu0.iter().zip(&cpu1).map(|(a, b)| format!("{:.0}%", pct(*a, *b))).collect();
+        let cpu_pct: f64 = cpu0.iter().zip(&cpu1).map(|(a, b)| pct(*a, *b)).sum();
+        let redis_pct = pct(redis0, redis1);
         let sent_b = sent_barrage.load(Ordering::Relaxed);
         let units = |r: &Arc<ViewerResult>| r.gift_units.load(Ordering::Relaxed);
         let min_gifts = results.iter().map(units).min().unwrap_or(0);
         let max_gifts = results.iter().map(units).max().unwrap_or(0);
         let min_products = results.iter().map(|r| r.products.load(Ordering::Relaxed)).min().unwrap_or(0);
-        let measured = (VIEWERS / 10) as f64;
+        let measured = viewers_n.div_ceil(parse_every * 10) as f64;
         let recv_b = stats.barrage_received.load(Ordering::Relaxed) as f64 / measured;
         let skipped = stats.skipped_reported.load(Ordering::Relaxed) as f64 / measured;
         let s = format!(
-            "viewers with every gift and product event: {}/{VIEWERS} after {drain:.1} s of drain (reconnects after slow-consumer closes: {})\n\
+            "{viewers_n} viewers on {} server process(es){}; {} parse every frame\n\
+             parsing viewers with every gift and product event: {}/{} after {drain:.1} s of drain (reconnects after slow-consumer closes: {})\n\
              sender messages refused by the server: {}\n\
              load: {load_wall:.1} s, barrage sent {sent_b} ({:.0}/s), gift units sent {sent_g} ({:.1} gift msgs/s), product events sent {products}\n\
              barrage delivery latency (send -> viewer): p50 {} ms, p99 {} ms\n\
@@ -388,9 +551,15 @@ fn bench() -> anyhow::Result<()> {
              barrage per viewer: received {recv_b:.0}, reported sampled away {skipped:.0} ({:.1}% of sent)\n\
              gifts: every viewer got between {min_gifts} and {max_gifts} units of {sent_g} sent -> lost {}\n\
              product events: every viewer got at least {min_products} of {products} -> lost {}\n\
-             server CPU during load: {cpu_pct:.0}% of one core; RSS peak {} MiB (VmHWM {} MiB)\n\
+             server CPU during load: {cpu_pct:.0}% of one core in all ({}); largest RSS {} MiB (VmHWM {} MiB)\n\
+             Redis CPU during load: {redis_pct:.0}% of one core\n\
+             bytes taken by the viewers that do not parse: {:.1} MiB/s\n\
              load generator (viewers + senders, same machine) CPU: {:.0}% of one core",
+            opts.processes,
+            if opts.redis { " over Redis" } else { "" },
+            results.len(),
             stats.done.load(Ordering::Relaxed),
+            results.len(),
             stats.reconnects.load(Ordering::Relaxed),
             sender_errors.load(Ordering::Relaxed),
             sent_b as f64 / load_wall,
@@ -402,14 +571,19 @@ fn bench() -> anyhow::Result<()> {
             skipped / sent_b.max(1) as f64 * 100.0,
             sent_g.saturating_sub(min_gifts),
             products.saturating_sub(min_products),
+            cpu_each.join(", "),
             rss_peak / 1024,
-            proc_status_kb(pid, "VmHWM:") / 1024,
+            pids.iter().map(|&p| proc_status_kb(p, "VmHWM:")).max().unwrap_or(0) / 1024,
+            stats.cheap_bytes.load(Ordering::Relaxed) as f64 / load_wall / 1048576.0,
             (own1 - own0) as f64 / ticks_per_s / load_wall * 100.0,
         );
         anyhow::Ok(s)
     })?;
-    drop(child.stdin.take());
-    let _ = child.wait();
+    for mut child in children {
+        drop(child.stdin.take());
+        let _ = child.wait();
+    }
+    drop(redis);
     println!("{report}");
     Ok(())
 }

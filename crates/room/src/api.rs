@@ -334,7 +334,7 @@ async fn broadcast(
         )
         .into());
     }
-    shared.to_all_rooms(EventBody::Broadcast { text }).await;
+    shared.to_all_rooms(EventBody::Broadcast { text }).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -362,7 +362,7 @@ async fn put_gifts(
     *shared.ctx.gifts.write() = Arc::new(gifts.clone());
     shared
         .to_all_rooms(EventBody::GiftListChanged { gifts })
-        .await;
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -426,7 +426,7 @@ async fn revoke(
     // Saved first: a revocation a restart forgets is no revocation.
     shared.ctx.store.revoke(&req.user, before).await?;
     shared.revoked.revoke(&req.user, before);
-    shared.close_user_everywhere(&req.user).await;
+    shared.close_user_everywhere(&req.user, before).await?;
     tracing::info!(user = req.user, before, "tokens revoked");
     Ok(Json(
         serde_json::json!({ "user": req.user, "revoked_before": before }),

@@ -193,8 +193,13 @@ impl Shared {
     }
 
     /// Starts a room's task here; in Redis mode with the lease `owned`
-    /// (its fence token) already taken.
-    fn spawn_room(&self, name: &str, generation: u64, owned: Option<String>) -> RoomHandle {
+    /// already taken: its fence token, and where its inbox starts.
+    fn spawn_room(
+        &self,
+        name: &str,
+        generation: u64,
+        owned: Option<(String, String)>,
+    ) -> RoomHandle {
         let (tx, rx) = mpsc::channel(ROOM_QUEUE);
         let ctx = self.ctx.clone();
         let room = name.to_string();
@@ -213,14 +218,14 @@ impl Shared {
                 Ok(r) => r,
                 Err(e) => {
                     tracing::error!(room = %room, error = %e, "could not load room");
-                    if let (Some((c, token)), Some(store)) = (&cluster, ctx.store.redis()) {
+                    if let (Some((c, (token, _))), Some(store)) = (&cluster, ctx.store.redis()) {
                         store.set_fence(&room, None);
                         c.release(&room, token).await;
                     }
                     return;
                 }
             };
-            let Some((cluster, token)) = cluster else {
+            let Some((cluster, (token, start))) = cluster else {
                 r.run(rx, cancel, unload).await;
                 return;
             };
@@ -233,12 +238,6 @@ impl Shared {
                 cancel.clone(),
                 stop.clone(),
             );
-            let start = crate::cluster::stream_tail(
-                &mut cluster.conn(),
-                &crate::store::redis::room_key(&room, "in"),
-            )
-            .await
-            .unwrap_or_else(|_| "$".into());
             tokio::spawn(owner::inbox(
                 cluster.clone(),
                 room.clone(),
@@ -271,11 +270,17 @@ impl Shared {
         self.room_cap(self.rooms.lock().len())?;
         for _ in 0..5 {
             let generation = self.generations.fetch_add(1, Ordering::Relaxed);
+            // Where the inbox will be read from, fixed *before* the lease
+            // is taken: relays write to the inbox as soon as they see an
+            // owner, and a join written between the lease and this read
+            // would never be answered.
+            let key = crate::store::redis::room_key(name, "in");
+            let start = crate::cluster::stream_tail(&mut cluster.conn(), &key).await?;
             if let Some(token) = cluster.acquire(name, generation).await? {
                 if let Some(store) = self.ctx.store.redis() {
                     store.set_fence(name, Some(token.clone()));
                 }
-                let h = self.spawn_room(name, generation, Some(token));
+                let h = self.spawn_room(name, generation, Some((token, start)));
                 self.rooms.lock().insert(name.to_string(), h.clone());
                 return Ok(h);
             }
@@ -322,15 +327,34 @@ impl Shared {
             .cloned()
     }
 
-    /// Handles of every loaded room.
-    pub(crate) fn all_rooms(&self) -> Vec<RoomHandle> {
-        self.rooms.lock().values().cloned().collect()
+    /// Handles of the rooms whose task runs in this process.
+    fn rooms_here(&self) -> Vec<RoomHandle> {
+        self.rooms
+            .lock()
+            .values()
+            .filter(|h| h.is_local())
+            .cloned()
+            .collect()
     }
 
-    /// Closes `user`'s sockets in every loaded room (their tokens were
-    /// revoked).
-    pub(crate) async fn close_user_everywhere(&self, user: &str) {
-        for h in self.all_rooms() {
+    /// Closes `user`'s sockets in every room (their tokens signed up to
+    /// `before` were revoked). In Redis mode every process hears of it.
+    pub(crate) async fn close_user_everywhere(&self, user: &str, before: u64) -> Result<()> {
+        if let Some(c) = &self.cluster {
+            let g = crate::cluster::global::Global::Revoked {
+                user: user.to_string(),
+                before,
+            };
+            return c.announce(&g).await;
+        }
+        self.close_user_here(user).await;
+        Ok(())
+    }
+
+    /// Closes `user`'s sockets in the rooms run here (a relayed room's
+    /// sockets are closed by the process that runs it).
+    pub(crate) async fn close_user_here(&self, user: &str) {
+        for h in self.rooms_here() {
             let _ = h
                 .send(RoomCmd::Revoked {
                     user: user.to_string(),
@@ -339,9 +363,23 @@ impl Shared {
         }
     }
 
-    /// Sends a notice to every loaded room.
-    pub(crate) async fn to_all_rooms(&self, body: EventBody) {
-        for h in self.all_rooms() {
+    /// Sends a notice to every room. In Redis mode it goes through
+    /// Redis, so rooms run by other processes get it too, once.
+    pub(crate) async fn to_all_rooms(&self, body: EventBody) -> Result<()> {
+        if let Some(c) = &self.cluster {
+            return c
+                .announce(&crate::cluster::global::Global::System {
+                    body: Box::new(body),
+                })
+                .await;
+        }
+        self.to_rooms_here(body).await;
+        Ok(())
+    }
+
+    /// Sends a notice to the rooms run here.
+    pub(crate) async fn to_rooms_here(&self, body: EventBody) {
+        for h in self.rooms_here() {
             let _ = h.send(RoomCmd::System { body: body.clone() }).await;
         }
     }
@@ -534,6 +572,12 @@ impl EmbeddedServer {
         });
         if let Some(c) = &cluster {
             c.heartbeat(cancel.clone());
+            let start = c.global_tail().await?;
+            tokio::spawn(crate::cluster::global::read(
+                c.clone(),
+                shared.clone(),
+                start,
+            ));
         }
         let app = router(shared.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let c = cancel.clone();

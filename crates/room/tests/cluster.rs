@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 use shopcast_room::protocol::Role;
 use shopcast_room::{EmbeddedServer, ServerConfig, ServerHandle, TokenSigner};
 
-use common::redis::Redis;
 use common::*;
+use shopcast_testkit::redis::Redis;
 
 struct Node {
     addr: std::net::SocketAddr,
@@ -116,7 +116,7 @@ async fn online(n: &Node, signer: &TokenSigner) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sockets_on_three_servers_see_one_order_and_one_audience() {
     quiet_logs();
-    let redis = Redis::start();
+    let redis = Redis::start().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let nodes = [
         node(&redis, dir.path()).await,
@@ -202,7 +202,7 @@ async fn sockets_on_three_servers_see_one_order_and_one_audience() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_of_every_server_loses_nothing_accepted() {
     quiet_logs();
-    let redis = Redis::start();
+    let redis = Redis::start().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let signer = TokenSigner::load_or_create(dir.path()).unwrap();
     let before = {
@@ -275,6 +275,68 @@ async fn a_restart_of_every_server_loses_nothing_accepted() {
     .await;
     let err = wait_json(&mut rude, |f| f["type"] == "error").await;
     assert_eq!(err["code"], "muted", "{err}");
+    for n in nodes {
+        n.handle.shutdown().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revocation_and_a_broadcast_reach_every_server() {
+    quiet_logs();
+    let redis = Redis::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = [
+        node(&redis, dir.path()).await,
+        node(&redis, dir.path()).await,
+    ];
+    let signer = TokenSigner::load_or_create(dir.path()).unwrap();
+    // The room runs on the second server; the admin calls the first.
+    let (mut host, _) = join(&nodes[1], &signer, Role::Host, "host", None).await;
+    assert_eq!(nodes[1].handle.rooms_served(), 1);
+    let old = token(&signer, Role::Audience, "shop", "leaky");
+    let open = |n: &Node| format!("ws://{}/ws/shop?token={old}", n.addr);
+    let mut here = raw(&open(&nodes[1])).await;
+    assert_eq!(next_json(&mut here).await.unwrap()["type"], "welcome");
+    // The first server has no socket in the room yet, so nothing of
+    // the room is loaded there: the broadcast must go through Redis.
+    assert_eq!(nodes[0].handle.rooms_loaded(), 0);
+    let admin = token(&signer, Role::Admin, "*", "ops");
+    let call = |path: &str| format!("http://{}{path}", nodes[0].addr);
+    let (status, body) = http_json(
+        "POST",
+        &call("/api/broadcast"),
+        Some(&admin),
+        Some(&json!({"text": "sale at nine"})),
+    )
+    .await;
+    assert_eq!(status, 202, "{body}");
+    let seen = collect(&mut host, |e| e.values().any(|x| x["type"] == "broadcast")).await;
+    let broadcasts: Vec<_> = seen.values().filter(|x| x["type"] == "broadcast").collect();
+    assert_eq!(broadcasts.len(), 1, "{broadcasts:?}");
+    assert_eq!(broadcasts[0]["text"], "sale at nine");
+    let mut there = raw(&open(&nodes[0])).await;
+    assert_eq!(next_json(&mut there).await.unwrap()["type"], "welcome");
+
+    let (status, body) = http_json(
+        "POST",
+        &call("/api/tokens/revoke"),
+        Some(&admin),
+        Some(&json!({"user": "leaky"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    // Both sockets close, the one on the server that runs the room and
+    // the one relayed through the server the admin called.
+    for ws in [&mut here, &mut there] {
+        assert_eq!(
+            wait_close(ws).await,
+            (Some(4001), "token revoked".to_string())
+        );
+    }
+    // And the old token is refused by the other server too.
+    let mut again = raw(&open(&nodes[1])).await;
+    let err = next_json(&mut again).await.unwrap();
+    assert_eq!(err["code"], "unauthorized", "{err}");
     for n in nodes {
         n.handle.shutdown().await.unwrap();
     }

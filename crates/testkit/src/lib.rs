@@ -1,6 +1,7 @@
 //! Test harness shared by the integration tests: a real nginx with the
 //! RTMP module on a free loopback port, ffprobe-based checks of what it
-//! recorded, and an Xvfb display for screen capture. Used from tests
+//! recorded, an Xvfb display for screen capture, and a private
+//! redis-server for the room service across processes. Used from tests
 //! only; every helper returns `anyhow` errors with the command it ran.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -9,6 +10,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+
+pub mod redis;
 
 /// A free TCP port on 127.0.0.1. Another process could take it before
 /// the caller binds, which is fine for tests on a loopback-only box.

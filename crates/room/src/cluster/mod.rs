@@ -31,6 +31,7 @@ use crate::protocol::{ClientMsg, ErrorCode, EventBody, Identity};
 use crate::store::redis::room_key;
 use crate::token::Claims;
 
+pub(crate) mod global;
 pub(crate) mod owner;
 pub(crate) mod relay;
 
@@ -38,11 +39,14 @@ pub(crate) mod relay;
 pub(crate) const LEASE_MS: u64 = 6_000;
 /// How long a process counts as alive after its last heartbeat (ms).
 const ALIVE_MS: u64 = 6_000;
-/// Output records kept per room (about): enough for a relay that
-/// stalls for a few seconds to catch up.
-const OUT_KEEP: &str = "20000";
-/// How long a relay waits for the owner to answer a join or a call.
-pub(crate) const ANSWER_WAIT: Duration = Duration::from_secs(10);
+/// Output records kept per room (about): a relay reads them within a
+/// tick, and one that stalls longer catches up from its last id while
+/// they last. A record is a whole batch (tens of KiB in a loud room):
+/// 20,000 of them held half a gigabyte of Redis's memory per room.
+const OUT_KEEP: &str = "2000";
+/// How long a relay waits for the owner to answer a join or a call: a
+/// room busy with a crowd arriving answers joins in turn.
+pub(crate) const ANSWER_WAIT: Duration = Duration::from_secs(30);
 
 /// This process in the cluster.
 pub(crate) struct Cluster {

@@ -26,8 +26,9 @@ use crate::store::redis::room_key;
 
 /// A relay with no sockets and no questions for this long goes.
 const IDLE: Duration = Duration::from_secs(30);
-/// Inbox messages kept (about): the owner reads them within a tick.
-const IN_KEEP: &str = "100000";
+/// Inbox messages kept (about): the owner reads them within a tick;
+/// this is about 10 s of a loud room's barrage.
+const IN_KEEP: &str = "20000";
 
 struct Conn {
     member: Member,
@@ -198,14 +199,20 @@ impl Relay {
                         joined: false,
                     },
                 );
-                self.forward(Inbound::Join {
+                let sent = self.forward(Inbound::Join {
                     from: me,
                     conn: conn_id,
                     claims,
                     nick,
                     points,
                     last_seq,
-                })?;
+                });
+                if let Err(e) = sent {
+                    let mut st = self.state.lock();
+                    st.conns.remove(&conn_id);
+                    st.answers.remove(&format!("j{conn_id}"));
+                    return Err(e);
+                }
                 tokio::spawn(async move {
                     let r = match tokio::time::timeout(ANSWER_WAIT, rx).await {
                         Ok(Ok(body)) => {
@@ -216,7 +223,11 @@ impl Relay {
                                 Err(e) => Err(RoomError::from(e)),
                             }
                         }
-                        _ => Err(RoomError::Closed("the room's server")),
+                        Ok(Err(_)) => Err(RoomError::Closed("the room's relay")),
+                        Err(_) => {
+                            tracing::warn!(conn_id, "the room's server did not answer a join");
+                            Err(RoomError::Closed("the room's server"))
+                        }
                     };
                     let _ = reply.send(r);
                 });
@@ -383,11 +394,13 @@ impl Relay {
                         .close(code, &id.get::<String>("why").unwrap_or_default());
                 }
             }
-            "a" => {
-                if let (Some(tx), Some(v)) = (st.answers.remove(target), id.get::<String>("v")) {
+            "a" => match (st.answers.remove(target), id.get::<String>("v")) {
+                (Some(tx), Some(v)) => {
                     let _ = tx.send(v);
                 }
-            }
+                (None, _) => tracing::warn!(target, "an answer nobody waits for"),
+                (Some(_), None) => tracing::warn!(target, "an answer without a body"),
+            },
             _ => {}
         }
     }

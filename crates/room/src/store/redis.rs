@@ -32,8 +32,10 @@ use crate::protocol::{Event, GiftInfo, RoomStatus};
 use crate::report::stats::SessionStats;
 use crate::report::{SessionReport, SessionSummary};
 
-/// Events kept per room in the log stream (approximately).
-const LOG_KEEP: &str = "200000";
+/// Events kept per room in the log stream (approximately). Redis holds
+/// them in memory, so fewer than SQLite's 200,000 on disk: enough for
+/// the replay buffer (4,096) many times over, about 5 MiB a room.
+const LOG_KEEP: &str = "20000";
 /// Orders whose op ids are remembered (as in SQLite).
 const RECENT_ORDERS: usize = 20_000;
 

@@ -18,7 +18,6 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-pub mod redis;
 pub mod shop;
 
 /// Generous upper bound for "eventually": tests wait for behaviour, and

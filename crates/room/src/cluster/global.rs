@@ -1,0 +1,114 @@
+//! Server-wide notices in Redis mode: a revocation, a broadcast, a new
+//! gift catalogue. Each goes once to `sc:all`; every process reads it
+//! and applies it to the rooms it runs, so each room gets it exactly
+//! once whichever process the admin's call reached, and no process keeps
+//! accepting a revoked token.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Cluster, stream_tail};
+use crate::error::Result;
+use crate::protocol::EventBody;
+use crate::server::Shared;
+
+const KEY: &str = "sc:all";
+/// Notices kept (about); a process reads them within a second.
+const KEEP: &str = "10000";
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub(crate) enum Global {
+    /// `user`'s tokens signed up to `before` (unix seconds) are void.
+    Revoked { user: String, before: u64 },
+    /// A notice for every room (a broadcast, a gift list change).
+    System { body: Box<EventBody> },
+}
+
+impl Cluster {
+    /// Sends a notice to every process, this one included.
+    pub(crate) async fn announce(&self, g: &Global) -> Result<()> {
+        let mut c = self.conn();
+        let _: String = redis::cmd("XADD")
+            .arg(KEY)
+            .arg("MAXLEN")
+            .arg("~")
+            .arg(KEEP)
+            .arg("*")
+            .arg("g")
+            .arg(serde_json::to_string(g)?)
+            .query_async(&mut c)
+            .await?;
+        Ok(())
+    }
+
+    /// Where this process starts reading notices: from now on.
+    pub(crate) async fn global_tail(&self) -> Result<String> {
+        stream_tail(&mut self.conn(), KEY).await
+    }
+}
+
+/// Applies every notice from `start` on until the server stops.
+pub(crate) async fn read(cluster: Arc<Cluster>, shared: Arc<Shared>, start: String) {
+    let mut last = start;
+    let mut conn = None;
+    while !shared.cancel.is_cancelled() {
+        let c = match &mut conn {
+            Some(c) => c,
+            None => match cluster.blocking_conn().await {
+                Ok(c) => conn.insert(c),
+                Err(e) => {
+                    tracing::warn!(error = %e, "server notices: no Redis connection");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    continue;
+                }
+            },
+        };
+        let read: redis::RedisResult<Option<redis::streams::StreamReadReply>> = redis::cmd("XREAD")
+            .arg("COUNT")
+            .arg(256)
+            .arg("BLOCK")
+            .arg(1000)
+            .arg("STREAMS")
+            .arg(KEY)
+            .arg(&last)
+            .query_async(c)
+            .await;
+        let reply = match read {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(error = %e, "server notices: read failed");
+                conn = None;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                continue;
+            }
+        };
+        for id in reply.into_iter().flat_map(|r| r.keys).flat_map(|k| k.ids) {
+            last = id.id.clone();
+            let Some(body) = id.get::<String>("g") else {
+                continue;
+            };
+            match serde_json::from_str::<Global>(&body) {
+                Ok(g) => apply(&shared, g).await,
+                Err(e) => tracing::warn!(error = %e, "unreadable server notice"),
+            }
+        }
+    }
+}
+
+async fn apply(shared: &Shared, g: Global) {
+    match g {
+        Global::Revoked { user, before } => {
+            shared.revoked.revoke(&user, before);
+            shared.close_user_here(&user).await;
+        }
+        Global::System { body } => {
+            if let EventBody::GiftListChanged { gifts } = &*body {
+                *shared.ctx.gifts.write() = Arc::new(gifts.clone());
+            }
+            shared.to_rooms_here(*body).await;
+        }
+    }
+}
