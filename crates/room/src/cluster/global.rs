@@ -5,7 +5,6 @@
 //! accepting a revoked token.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -52,41 +51,9 @@ impl Cluster {
 
 /// Applies every notice from `start` on until the server stops.
 pub(crate) async fn read(cluster: Arc<Cluster>, shared: Arc<Shared>, start: String) {
-    let mut last = start;
-    let mut conn = None;
+    let mut reader = super::StreamReader::new(cluster.clone(), KEY.to_string(), start);
     while !shared.cancel.is_cancelled() {
-        let c = match &mut conn {
-            Some(c) => c,
-            None => match cluster.blocking_conn().await {
-                Ok(c) => conn.insert(c),
-                Err(e) => {
-                    tracing::warn!(error = %e, "server notices: no Redis connection");
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                    continue;
-                }
-            },
-        };
-        let read: redis::RedisResult<Option<redis::streams::StreamReadReply>> = redis::cmd("XREAD")
-            .arg("COUNT")
-            .arg(256)
-            .arg("BLOCK")
-            .arg(1000)
-            .arg("STREAMS")
-            .arg(KEY)
-            .arg(&last)
-            .query_async(c)
-            .await;
-        let reply = match read {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::warn!(error = %e, "server notices: read failed");
-                conn = None;
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                continue;
-            }
-        };
-        for id in reply.into_iter().flat_map(|r| r.keys).flat_map(|k| k.ids) {
-            last = id.id.clone();
+        for id in reader.next(256).await {
             let Some(body) = id.get::<String>("g") else {
                 continue;
             };

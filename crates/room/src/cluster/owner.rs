@@ -95,9 +95,7 @@ pub(crate) async fn inbox(
     ctx: Arc<crate::room::RoomCtx>,
 ) {
     let welcome = ctx.settings.welcome_balance;
-    let key = room_key(&room, "in");
-    let mut last = start;
-    let mut conn = None;
+    let mut reader = super::StreamReader::new(cluster.clone(), room_key(&room, "in"), start);
     // (process, its socket) -> the id the room knows the socket by.
     // Remote ids have the top bit set, so they never meet local ones.
     let mut ids: HashMap<(String, u64), u64> = HashMap::new();
@@ -108,38 +106,7 @@ pub(crate) async fn inbox(
             swept = Instant::now();
             sweep(&cluster, &mut ids, &tx).await;
         }
-        let c = match &mut conn {
-            Some(c) => c,
-            None => match cluster.blocking_conn().await {
-                Ok(c) => conn.insert(c),
-                Err(e) => {
-                    tracing::warn!(room = %room, error = %e, "room inbox: no Redis connection");
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                    continue;
-                }
-            },
-        };
-        let read: redis::RedisResult<Option<redis::streams::StreamReadReply>> = redis::cmd("XREAD")
-            .arg("COUNT")
-            .arg(512)
-            .arg("BLOCK")
-            .arg(1000)
-            .arg("STREAMS")
-            .arg(&key)
-            .arg(&last)
-            .query_async(c)
-            .await;
-        let reply = match read {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::warn!(room = %room, error = %e, "room inbox read failed");
-                conn = None;
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                continue;
-            }
-        };
-        for id in reply.into_iter().flat_map(|r| r.keys).flat_map(|k| k.ids) {
-            last = id.id.clone();
+        for id in reader.next(512).await {
             let Some(body) = id.get::<String>("m") else {
                 continue;
             };

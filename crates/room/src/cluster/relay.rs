@@ -273,12 +273,11 @@ impl Relay {
         cluster: Arc<Cluster>,
         room: String,
         owner: String,
-        mut last: String,
+        last: String,
         max_lag_events: usize,
         cancel: CancellationToken,
     ) {
-        let key = room_key(&room, "out");
-        let mut conn = None;
+        let mut reader = super::StreamReader::new(cluster.clone(), room_key(&room, "out"), last);
         let mut checked = Instant::now();
         let mut idle_since: Option<Instant> = None;
         while !cancel.is_cancelled() {
@@ -301,39 +300,7 @@ impl Relay {
                     idle_since = None;
                 }
             }
-            let c = match &mut conn {
-                Some(c) => c,
-                None => match cluster.blocking_conn().await {
-                    Ok(c) => conn.insert(c),
-                    Err(e) => {
-                        tracing::warn!(room = %room, error = %e, "relay: no Redis connection");
-                        tokio::time::sleep(Duration::from_millis(500)).await;
-                        continue;
-                    }
-                },
-            };
-            let read: redis::RedisResult<Option<redis::streams::StreamReadReply>> =
-                redis::cmd("XREAD")
-                    .arg("COUNT")
-                    .arg(512)
-                    .arg("BLOCK")
-                    .arg(1000)
-                    .arg("STREAMS")
-                    .arg(&key)
-                    .arg(&last)
-                    .query_async(c)
-                    .await;
-            let reply = match read {
-                Ok(r) => r,
-                Err(e) => {
-                    tracing::warn!(room = %room, error = %e, "relay read failed");
-                    conn = None;
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                    continue;
-                }
-            };
-            for id in reply.into_iter().flat_map(|r| r.keys).flat_map(|k| k.ids) {
-                last = id.id.clone();
+            for id in reader.next(512).await {
                 self.apply(&id, max_lag_events);
             }
         }
