@@ -299,10 +299,12 @@ async fn serve_inner<S, E>(
     let (reply, joined) = oneshot::channel();
     let join = RoomCmd::Join {
         conn_id,
-        claims,
-        nick,
-        points,
-        last_seq,
+        joining: crate::room::Joining {
+            claims,
+            nick,
+            points,
+            last_seq,
+        },
         out: crate::fanout::Sink::Local(out_tx),
         reply,
     };

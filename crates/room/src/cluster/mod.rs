@@ -28,8 +28,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::error::{Result, RoomError};
 use crate::protocol::{ClientMsg, ErrorCode, EventBody, Identity};
+use crate::room::Joining;
 use crate::store::redis::room_key;
-use crate::token::Claims;
 
 pub(crate) mod global;
 pub(crate) mod owner;
@@ -65,10 +65,7 @@ pub(crate) enum Inbound {
     Join {
         from: String,
         conn: u64,
-        claims: Claims,
-        nick: String,
-        points: u64,
-        last_seq: Option<u64>,
+        joining: Joining,
     },
     Leave {
         from: String,

@@ -121,14 +121,11 @@ pub(crate) async fn inbox(
                 Inbound::Join {
                     from,
                     conn,
-                    claims,
-                    nick,
-                    points,
-                    last_seq,
+                    joining,
                 } => {
                     // Gifts are paid here, so the wallet is read here;
                     // if it cannot be, the user's gifts are refused.
-                    if let Err(e) = ctx.store.wallet(&claims.user, welcome).await {
+                    if let Err(e) = ctx.store.wallet(&joining.claims.user, welcome).await {
                         tracing::warn!(error = %e, "wallet not loaded");
                     }
                     next_id += 1;
@@ -144,10 +141,7 @@ pub(crate) async fn inbox(
                     });
                     RoomCmd::Join {
                         conn_id,
-                        claims,
-                        nick,
-                        points,
-                        last_seq,
+                        joining,
                         out: Sink::Remote(RemoteSink {
                             to,
                             publisher: publisher.clone(),

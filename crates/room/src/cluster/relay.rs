@@ -167,20 +167,17 @@ impl Relay {
         match cmd {
             RoomCmd::Join {
                 conn_id,
-                claims,
-                nick,
-                points,
-                last_seq,
+                joining,
                 out,
                 reply,
             } => {
                 // Until the owner's welcome says otherwise, a stand-in
                 // identity: the relay only queues frames for it.
                 let identity = Identity {
-                    id: claims.user.clone(),
-                    nick: nick.clone(),
+                    id: joining.claims.user.clone(),
+                    nick: joining.nick.clone(),
                     avatar: String::new(),
-                    role: claims.role,
+                    role: joining.claims.role,
                     level: 0,
                     level_name: String::new(),
                     badges: vec![],
@@ -202,10 +199,7 @@ impl Relay {
                 let sent = self.forward(Inbound::Join {
                     from: me,
                     conn: conn_id,
-                    claims,
-                    nick,
-                    points,
-                    last_seq,
+                    joining,
                 });
                 if let Err(e) = sent {
                     let mut st = self.state.lock();

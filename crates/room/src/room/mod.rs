@@ -46,10 +46,7 @@ pub(crate) enum RoomCmd {
     },
     Join {
         conn_id: u64,
-        claims: Claims,
-        nick: String,
-        points: u64,
-        last_seq: Option<u64>,
+        joining: Joining,
         out: Sink,
         reply: oneshot::Sender<Result<Identity>>,
     },
@@ -90,6 +87,16 @@ pub(crate) enum RoomCmd {
     Activities {
         reply: oneshot::Sender<Vec<crate::activity::Activity>>,
     },
+}
+
+/// Who joins, as their connection knows them: the same whether the
+/// socket is on this process or relayed from another.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Joining {
+    pub claims: Claims,
+    pub nick: String,
+    pub points: u64,
+    pub last_seq: Option<u64>,
 }
 
 /// The lineup and its recent history, for the REST API.
@@ -315,14 +322,11 @@ impl Room {
         match cmd {
             RoomCmd::Join {
                 conn_id,
-                claims,
-                nick,
-                points,
-                last_seq,
+                joining,
                 out,
                 reply,
             } => {
-                let r = self.join(conn_id, claims, nick, points, last_seq, out);
+                let r = self.join(conn_id, joining, out);
                 let _ = reply.send(r);
             }
             RoomCmd::Leave { conn_id } => self.remove_member(conn_id),
@@ -428,15 +432,13 @@ impl Room {
         }
     }
 
-    fn join(
-        &mut self,
-        conn_id: u64,
-        claims: Claims,
-        nick: String,
-        points: u64,
-        last_seq: Option<u64>,
-        out: Sink,
-    ) -> Result<Identity> {
+    fn join(&mut self, conn_id: u64, joining: Joining, out: Sink) -> Result<Identity> {
+        let Joining {
+            claims,
+            nick,
+            points,
+            last_seq,
+        } = joining;
         let now = now_ms();
         if matches!(claims.role, Role::Host | Role::Admin) {
             // The server signed this token: whatever was done to the id
