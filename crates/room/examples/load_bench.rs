@@ -141,6 +141,8 @@ struct Frame<'a> {
     skipped: u64,
     #[serde(default, borrow)]
     events: Vec<Ev<'a>>,
+    #[serde(default)]
+    resume: Option<&'a str>,
 }
 
 #[derive(Deserialize)]
@@ -154,6 +156,8 @@ struct Ev<'a> {
     text: Option<std::borrow::Cow<'a, str>>,
     #[serde(default)]
     count: u64,
+    #[serde(default, borrow)]
+    goods_id: Option<std::borrow::Cow<'a, str>>,
 }
 
 #[derive(Default)]
@@ -166,6 +170,9 @@ struct Stats {
     done: AtomicU64,
     /// Bytes received by the viewers that do not parse.
     cheap_bytes: AtomicU64,
+    /// Viewers whose first welcome came: the load starts when all have
+    /// one, so every viewer is owed every gift and product event.
+    welcomed: AtomicU64,
 }
 
 fn percentile(h: &[AtomicU64], p: f64) -> u64 {
@@ -185,6 +192,19 @@ fn percentile(h: &[AtomicU64], p: f64) -> u64 {
 struct ViewerResult {
     gift_units: AtomicU64,
     products: AtomicU64,
+    /// Which server it was sent to, and what happened on the way: for
+    /// the report of a viewer that missed something.
+    server: usize,
+    trail: parking_lot::Mutex<Trail>,
+}
+
+#[derive(Default)]
+struct Trail {
+    /// `prod_N` numbers received.
+    products: std::collections::BTreeSet<u64>,
+    /// Close codes from the server, and resume modes of welcomes.
+    closes: Vec<u16>,
+    resumes: Vec<String>,
 }
 
 /// One viewer: reads batches, resumes after a close, counts what it got.
@@ -210,11 +230,7 @@ async fn viewer(
         };
         while let Some(Ok(msg)) = ws.next().await {
             if let Message::Close(Some(c)) = &msg {
-                eprintln!(
-                    "viewer closed by the server: {} {}",
-                    u16::from(c.code),
-                    c.reason
-                );
+                r.trail.lock().closes.push(u16::from(c.code));
             }
             let Message::Text(t) = msg else { continue };
             let Ok(f) = serde_json::from_str::<Frame>(t.as_str()) else {
@@ -222,7 +238,16 @@ async fn viewer(
             };
             let now = now_ms();
             match f.kind {
-                "welcome" => last_seq = last_seq.or(Some(f.seq)),
+                "welcome" => {
+                    if last_seq.is_none() {
+                        stats.welcomed.fetch_add(1, Ordering::Relaxed);
+                    }
+                    last_seq = last_seq.or(Some(f.seq));
+                    r.trail
+                        .lock()
+                        .resumes
+                        .push(format!("{}@{}", f.resume.unwrap_or("?"), f.seq));
+                }
                 "batch" => {
                     stats
                         .skipped_reported
@@ -258,6 +283,14 @@ async fn viewer(
                             }
                             "product_explain" => {
                                 r.products.fetch_add(1, Ordering::Relaxed);
+                                if let Some(n) = e
+                                    .goods_id
+                                    .as_deref()
+                                    .and_then(|g| g.strip_prefix("prod_"))
+                                    .and_then(|n| n.parse().ok())
+                                {
+                                    r.trail.lock().products.insert(n);
+                                }
                             }
                             _ => {}
                         }
@@ -273,6 +306,7 @@ async fn viewer(
 /// A viewer that takes every frame and only counts its bytes: the load
 /// of a socket on the server, at the generator's least cost.
 async fn cheap_viewer(url: String, token: String, stats: Arc<Stats>) {
+    let mut welcomed = false;
     loop {
         let Ok((mut ws, _)) =
             tokio_tungstenite::connect_async(format!("{url}?token={token}")).await
@@ -281,6 +315,11 @@ async fn cheap_viewer(url: String, token: String, stats: Arc<Stats>) {
             continue;
         };
         while let Some(Ok(msg)) = ws.next().await {
+            // The server's first frame is the welcome.
+            if !welcomed && msg.is_text() {
+                welcomed = true;
+                stats.welcomed.fetch_add(1, Ordering::Relaxed);
+            }
             stats
                 .cheap_bytes
                 .fetch_add(msg.len() as u64, Ordering::Relaxed);
@@ -398,7 +437,12 @@ fn bench(opts: Opts) -> anyhow::Result<()> {
         let parse_every = viewers_n.div_ceil(PARSING_VIEWERS).max(1);
         for i in 0..viewers_n {
             let t = token(Role::Audience, &format!("viewer{i}"))?;
-            let r = (i % parse_every == 0).then(|| Arc::new(ViewerResult::default()));
+            let r = (i % parse_every == 0).then(|| {
+                Arc::new(ViewerResult {
+                    server: i % urls.len(),
+                    ..Default::default()
+                })
+            });
             results.extend(r.clone());
             // Latency from every 10th parsing viewer keeps the histogram cheap.
             let measure = i % (parse_every * 10) == 0;
@@ -411,51 +455,82 @@ fn bench(opts: Opts) -> anyhow::Result<()> {
                 tokio::time::sleep(Duration::from_millis(pause)).await;
             }
         }
-        tokio::time::sleep(Duration::from_secs(if viewers_n > 1000 { 5 } else { 2 })).await;
+        // Every viewer is in before the load starts: a join still queued
+        // behind the load would owe the viewer events sent before it.
+        let joined_at = Instant::now();
+        while stats.welcomed.load(Ordering::Relaxed) < viewers_n as u64 {
+            anyhow::ensure!(
+                joined_at.elapsed() < Duration::from_secs(300),
+                "only {} of {viewers_n} viewers were welcomed in 300 s",
+                stats.welcomed.load(Ordering::Relaxed)
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        println!(
+            "all {viewers_n} viewers welcomed {:.1} s after the last one connected",
+            joined_at.elapsed().as_secs_f64()
+        );
+        tokio::time::sleep(Duration::from_secs(2)).await;
 
         let stop = Arc::new(AtomicBool::new(false));
         let sent_barrage = Arc::new(AtomicU64::new(0));
         let sent_gifts = Arc::new(AtomicU64::new(0));
         let sender_errors = Arc::new(AtomicU64::new(0));
-        let cpu0: Vec<u64> = pids.iter().map(|&p| proc_cpu_ticks(p)).collect();
-        let redis0 = redis_pid.map(proc_cpu_ticks).unwrap_or(0);
-        let own0 = proc_cpu_ticks(std::process::id());
-        let t0 = Instant::now();
+        let senders_lost = Arc::new(AtomicU64::new(0));
         // All senders are driven from one task on its own OS thread, so
         // the input rate holds even while the viewers keep the main
         // runtime busy: every 5 ms it sends what is due to reach
         // the barrage rate, round-robin over the connections (20/s each).
-        let mut sinks = Vec::new();
-        for i in 0..SENDERS {
-            let (ws, _) = tokio_tungstenite::connect_async(format!(
-                "{}?token={}",
-                url_of(i),
-                token(Role::Audience, &format!("sender{i}"))?
-            ))
-            .await?;
-            let (tx, mut rx) = ws.split();
-            let se = sender_errors.clone();
-            // Refusals (rate limits…) would make a gift look lost: count them.
-            tokio::spawn(async move {
-                while let Some(Ok(m)) = rx.next().await {
-                    match m {
-                        Message::Text(t) if t.as_str().starts_with("{\"type\":\"error\"") => {
-                            se.fetch_add(1, Ordering::Relaxed);
-                        }
-                        Message::Close(Some(c)) if u16::from(c.code) != 1000 => {
-                            eprintln!("sender {i} closed by the server: {} {}", u16::from(c.code), c.reason);
-                        }
-                        _ => {}
-                    }
-                }
-            });
-            sinks.push(tx);
-        }
+        let sender_urls: Vec<String> = (0..SENDERS)
+            .map(|i| Ok(format!("{}?token={}", url_of(i), token(Role::Audience, &format!("sender{i}"))?)))
+            .collect::<anyhow::Result<_>>()?;
         let (stop2, sb, sg) = (stop.clone(), sent_barrage.clone(), sent_gifts.clone());
+        let (se, lost) = (sender_errors.clone(), senders_lost.clone());
         let rate = opts.rate;
+        let (ready_tx, ready_rx) = tokio::sync::oneshot::channel::<anyhow::Result<()>>();
+        // The senders live on the driver's own thread, readers included:
+        // on the main runtime, busy with thousands of viewers, a sender
+        // fell behind reading its batches and the server closed it as a
+        // slow consumer (4008), silently losing what it sent after.
         let driver = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
             rt.block_on(async move {
+                let mut sinks = Vec::new();
+                let alive: Arc<Vec<AtomicBool>> = Arc::new((0..SENDERS).map(|_| AtomicBool::new(true)).collect());
+                for (i, u) in sender_urls.into_iter().enumerate() {
+                    let ws = match tokio_tungstenite::connect_async(u).await {
+                        Ok((ws, _)) => ws,
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e.into()));
+                            return Ok(());
+                        }
+                    };
+                    let (tx, mut rx) = ws.split();
+                    let (se, lost, alive) = (se.clone(), lost.clone(), alive.clone());
+                    // Refusals (rate limits…) would make a gift look lost: count them.
+                    tokio::spawn(async move {
+                        let why = loop {
+                            match rx.next().await {
+                                Some(Ok(Message::Text(t))) if t.as_str().starts_with("{\"type\":\"error\"") => {
+                                    if se.fetch_add(1, Ordering::Relaxed) < 5 {
+                                        eprintln!("sender {i} refused: {}", t.as_str());
+                                    }
+                                }
+                                Some(Ok(Message::Close(c))) => break format!("closed by the server: {c:?}"),
+                                Some(Ok(_)) => {}
+                                Some(Err(e)) => break format!("error: {e}"),
+                                None => break "ended".to_string(),
+                            }
+                        };
+                        // Nothing sent on it from now on counts as sent.
+                        if alive[i].swap(false, Ordering::Relaxed) {
+                            lost.fetch_add(1, Ordering::Relaxed);
+                            eprintln!("sender {i} {why}");
+                        }
+                    });
+                    sinks.push(tx);
+                }
+                let _ = ready_tx.send(Ok(()));
                 let start = Instant::now();
                 let gift_every = BARRAGE_PER_GIFT;
                 let mut n = 0u64;
@@ -464,7 +539,12 @@ fn bench(opts: Opts) -> anyhow::Result<()> {
                     tick.tick().await;
                     let due = (start.elapsed().as_secs_f64() * rate as f64) as u64;
                     while n < due {
-                        let tx = &mut sinks[(n % SENDERS as u64) as usize];
+                        let k = (n % SENDERS as u64) as usize;
+                        if !alive[k].load(Ordering::Relaxed) {
+                            n += 1;
+                            continue;
+                        }
+                        let tx = &mut sinks[k];
                         let m = serde_json::json!({"type": "barrage", "text": format!("lb {}", now_ms())});
                         // A sender the server closed is counted (its
                         // refusals are), not the end of the run.
@@ -478,12 +558,21 @@ fn bench(opts: Opts) -> anyhow::Result<()> {
                         n += 1;
                     }
                 }
+                // Those still open are closed by us, not the server.
+                for a in alive.iter() {
+                    a.store(false, Ordering::Relaxed);
+                }
                 for mut tx in sinks {
                     let _ = tx.close().await;
                 }
                 anyhow::Ok(())
             })
         });
+        ready_rx.await??;
+        let cpu0: Vec<u64> = pids.iter().map(|&p| proc_cpu_ticks(p)).collect();
+        let redis0 = redis_pid.map(proc_cpu_ticks).unwrap_or(0);
+        let own0 = proc_cpu_ticks(std::process::id());
+        let t0 = Instant::now();
         let mut products = 0u64;
         let mut rss_peak = 0;
         let mut every_second = tokio::time::interval(Duration::from_secs(1));
@@ -525,6 +614,23 @@ fn bench(opts: Opts) -> anyhow::Result<()> {
         }
         let drain = drain_start.elapsed().as_secs_f64();
         stats.done.store(complete(&results) as u64, Ordering::Relaxed);
+        // What the first few incomplete viewers saw, to tell a lost event
+        // from a lost connection.
+        for r in results
+            .iter()
+            .filter(|r| r.gift_units.load(Ordering::Relaxed) < sent_g || r.products.load(Ordering::Relaxed) < products)
+            .take(8)
+        {
+            let t = r.trail.lock();
+            let missing: Vec<u64> = (0..products).filter(|n| !t.products.contains(n)).collect();
+            eprintln!(
+                "incomplete viewer on server {}: gift units {} of {sent_g}, products missing {missing:?}, closes {:?}, welcomes {:?}",
+                r.server,
+                r.gift_units.load(Ordering::Relaxed),
+                t.closes,
+                t.resumes
+            );
+        }
         for v in viewers {
             v.abort();
         }
@@ -544,7 +650,7 @@ fn bench(opts: Opts) -> anyhow::Result<()> {
         let s = format!(
             "{viewers_n} viewers on {} server process(es){}; {} parse every frame\n\
              parsing viewers with every gift and product event: {}/{} after {drain:.1} s of drain (reconnects after slow-consumer closes: {})\n\
-             sender messages refused by the server: {}\n\
+             sender messages refused by the server: {}; sender sockets the server ended during the load: {}\n\
              load: {load_wall:.1} s, barrage sent {sent_b} ({:.0}/s), gift units sent {sent_g} ({:.1} gift msgs/s), product events sent {products}\n\
              barrage delivery latency (send -> viewer): p50 {} ms, p99 {} ms\n\
              gift delivery latency (server accept -> viewer): p50 {} ms, p99 {} ms\n\
@@ -562,6 +668,7 @@ fn bench(opts: Opts) -> anyhow::Result<()> {
             results.len(),
             stats.reconnects.load(Ordering::Relaxed),
             sender_errors.load(Ordering::Relaxed),
+            senders_lost.load(Ordering::Relaxed),
             sent_b as f64 / load_wall,
             sent_g as f64 / GIFT_COUNT as f64 / load_wall,
             percentile(&stats.barrage_hist, 0.50),

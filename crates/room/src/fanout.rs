@@ -94,6 +94,11 @@ pub struct Member {
     pub out: Sink,
     pub flood: FloodGuard,
     lag: Option<Lag>,
+    /// When delivery found the socket gone or closed it as too slow
+    /// (ms). The member stays until its leave: what the client sent
+    /// before it went may still be queued for the room, and needs its
+    /// sender.
+    pub gone_at: Option<u64>,
 }
 
 /// What happened to a member on delivery.
@@ -114,6 +119,7 @@ impl Member {
             out,
             flood,
             lag: None,
+            gone_at: None,
         }
     }
 

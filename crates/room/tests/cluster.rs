@@ -48,10 +48,21 @@ async fn join(
     user: &str,
     last: Option<u64>,
 ) -> (Ws, Value) {
+    join_room(n, signer, role, "shop", user, last).await
+}
+
+async fn join_room(
+    n: &Node,
+    signer: &TokenSigner,
+    role: Role,
+    room: &str,
+    user: &str,
+    last: Option<u64>,
+) -> (Ws, Value) {
     let mut url = format!(
-        "ws://{}/ws/shop?token={}",
+        "ws://{}/ws/{room}?token={}",
         n.addr,
-        token(signer, role, "shop", user)
+        token(signer, role, room, user)
     );
     if let Some(s) = last {
         url.push_str(&format!("&last_seq={s}"));
@@ -337,6 +348,62 @@ async fn a_revocation_and_a_broadcast_reach_every_server() {
     let mut again = raw(&open(&nodes[1])).await;
     let err = next_json(&mut again).await.unwrap();
     assert_eq!(err["code"], "unauthorized", "{err}");
+    for n in nodes {
+        n.handle.shutdown().await.unwrap();
+    }
+}
+
+/// One user in two rooms that two servers run: a gift in each, together
+/// worth more than the wallet. Each server once decided from the
+/// balance it loaded at the join, so both were accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn coins_spent_in_two_rooms_on_two_servers_are_spent_once() {
+    quiet_logs();
+    let redis = Redis::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let settings = || shopcast_room::ServerSettings {
+        welcome_balance: 1500,
+        ..test_settings()
+    };
+    let mut nodes = Vec::new();
+    for _ in 0..2 {
+        let mut cfg = shopcast_room::ServerConfig::new("127.0.0.1:0".parse().unwrap(), dir.path());
+        cfg.settings = settings();
+        cfg.redis = Some(redis.url());
+        let (addr, handle) = EmbeddedServer::start(cfg).await.unwrap();
+        nodes.push(Node { addr, handle });
+    }
+    let signer = TokenSigner::load_or_create(dir.path()).unwrap();
+    // "shop" runs on the first server, "mall" on the second.
+    let (_h1, _) = join_room(&nodes[0], &signer, Role::Host, "shop", "host", None).await;
+    let (_h2, _) = join_room(&nodes[1], &signer, Role::Host, "mall", "host2", None).await;
+    assert_eq!(nodes[0].handle.rooms_served(), 1);
+    assert_eq!(nodes[1].handle.rooms_served(), 1);
+    let (mut a, _) = join_room(&nodes[0], &signer, Role::Audience, "shop", "fan", None).await;
+    let (mut b, _) = join_room(&nodes[1], &signer, Role::Audience, "mall", "fan", None).await;
+    let rocket = json!({"type": "gift", "gift_id": "rocket", "count": 1});
+    send_text(&mut a, &rocket).await;
+    let got = wait_json(&mut a, |f| {
+        f["type"] == "error"
+            || f["events"]
+                .as_array()
+                .is_some_and(|e| e.iter().any(|x| x["type"] == "gift"))
+    })
+    .await;
+    assert_eq!(got["type"], "batch", "the first rocket is paid: {got}");
+    send_text(&mut b, &rocket).await;
+    let got = wait_json(&mut b, |f| {
+        f["type"] == "error"
+            || f["events"]
+                .as_array()
+                .is_some_and(|e| e.iter().any(|x| x["type"] == "gift"))
+    })
+    .await;
+    assert_eq!(got["code"], "insufficient_balance", "{got}");
+    assert!(
+        got["message"].as_str().unwrap().contains("you have 500"),
+        "{got}"
+    );
     for n in nodes {
         n.handle.shutdown().await.unwrap();
     }

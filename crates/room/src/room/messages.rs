@@ -8,7 +8,6 @@ use crate::filter::Verdict;
 use crate::protocol::{
     CURRENT_PRODUCT_KEY, ClientMsg, ErrorCode, EventBody, Identity, ProductExplain, Role, ServerMsg,
 };
-use crate::store::wallet::Short;
 use crate::token::now_ms;
 
 impl Room {
@@ -129,50 +128,13 @@ impl Room {
                     st.like(count.into(), current.as_deref());
                 }
             }
-            ClientMsg::Gift { gift_id, count } => {
-                if count == 0 || count > s.limits.max_gift_count {
-                    return Err(invalid(format!(
-                        "gift count must be 1-{}",
-                        s.limits.max_gift_count
-                    )));
-                }
-                let gift = self
-                    .ctx
-                    .gifts
-                    .read()
-                    .iter()
-                    .find(|g| g.id == gift_id)
-                    .cloned()
-                    .ok_or_else(|| {
-                        RoomError::protocol(ErrorCode::NotFound, "no such gift in the catalogue")
-                    })?;
-                self.rate_ok(&actor.id, false, now)?;
-                // Paid before anything else happens: a gift the wallet
-                // cannot cover earns nothing and shows nothing.
-                let cost = gift.value.saturating_mul(count.into());
-                match self.ctx.store.wallets().debit(&actor.id, cost) {
-                    Ok(_) => self.write.wallet.push((actor.id.clone(), cost)),
-                    Err(short) => {
-                        let have = match short {
-                            Short::Has(n) => n,
-                            Short::Unknown => 0,
-                        };
-                        return Err(RoomError::protocol(
-                            ErrorCode::InsufficientBalance,
-                            format!("this gift costs {cost} coins; you have {have}"),
-                        ));
-                    }
-                }
-                self.add_points(&actor.id, cost.saturating_mul(s.levels.points_per_coin));
-                let sender = self.identity(&actor.id).unwrap_or_else(|| actor.clone());
-                let current = self.current_goods();
-                if let Some(st) = &mut self.session {
-                    let value = gift.value.saturating_mul(count.into());
-                    st.gift(count.into(), value, current.as_deref());
-                }
-                for b in self.combos.hit(&sender, &gift, count, now) {
-                    self.pending.push((now, b));
-                }
+            ClientMsg::Gift { .. } => {
+                // Gifts are paid first, in `paying.rs`; the handlers send
+                // them there and never here.
+                return Err(RoomError::protocol(
+                    ErrorCode::Internal,
+                    "a gift must be paid for before it is applied",
+                ));
             }
             ClientMsg::Follow {} => {
                 self.rate_ok(&actor.id, false, now)?;

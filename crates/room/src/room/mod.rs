@@ -15,11 +15,10 @@ use tokio_util::sync::CancellationToken;
 use crate::config::ServerSettings;
 use crate::error::{Result, RoomError};
 use crate::fanout::{Delivery, Member, Sink, TickBatch, batch_frame, close};
-use crate::limits::{FloodGuard, TokenBucket};
+use crate::limits::TokenBucket;
 use crate::merge::{GiftCombos, LikeAggregator};
 use crate::protocol::{
-    ClientMsg, ErrorCode, Event, EventBody, GiftInfo, Identity, Metadata, PROTOCOL_VERSION,
-    ResumeMode, Role, ServerMsg,
+    ClientMsg, ErrorCode, Event, EventBody, GiftInfo, Identity, Metadata, Role, ServerMsg,
 };
 use crate::server::Unload;
 use crate::store::{RoomState, Store, TickWrite};
@@ -27,8 +26,10 @@ use crate::store::{RoomState, Store, TickWrite};
 mod activities;
 mod activity_create;
 mod buying;
+mod joining;
 mod lineup_ops;
 mod messages;
+mod paying;
 mod sessions;
 mod unload;
 mod unsaved;
@@ -172,6 +173,8 @@ pub(crate) struct Room {
     /// Redis mode: the room's output stream, for sockets on other
     /// processes.
     publisher: Option<crate::cluster::Publisher>,
+    /// Redis mode: gifts waiting to be paid (see `paying.rs`).
+    to_pay: Vec<paying::ToPay>,
 }
 
 fn invalid(msg: impl Into<String>) -> RoomError {
@@ -218,6 +221,7 @@ impl Room {
             session: loaded.session.filter(|s| s.ended_at.is_none()),
             followers: Default::default(),
             publisher: None,
+            to_pay: Vec::new(),
             ctx,
         })
     }
@@ -256,14 +260,18 @@ impl Room {
                         // at the next tick. What else is already queued
                         // joins the same save (a group commit), so a
                         // rush of buys costs one transaction per burst,
-                        // not one per buy.
-                        if self.waiting() {
+                        // not one per buy. Gifts to pay in Redis wait
+                        // the same way, and are paid together.
+                        if self.waiting() || !self.to_pay.is_empty() {
                             for _ in 0..GROUP_COMMIT {
                                 match rx.try_recv() {
                                     Ok(cmd) => self.handle(cmd),
                                     Err(_) => break,
                                 }
                             }
+                            self.settle_gifts().await;
+                        }
+                        if self.waiting() {
                             self.tick(false).await;
                         }
                     }
@@ -277,6 +285,7 @@ impl Room {
         while let Some(cmd) = rx.recv().await {
             self.handle(cmd);
         }
+        self.settle_gifts().await;
         let now = now_ms();
         for b in self.combos.flush_all() {
             self.pending.push((now, b));
@@ -371,27 +380,24 @@ impl Room {
                         self.claim_msg(Some(conn_id), &actor, op_id, activity_id, true);
                         return;
                     }
+                    ClientMsg::Gift { gift_id, count } => {
+                        self.gift(&actor, paying::Payer::Socket(conn_id), gift_id, count);
+                        return;
+                    }
                     other => other,
                 };
                 if let Err(e) = self.apply(&actor, Some(conn_id), msg) {
-                    let now = now_ms();
-                    if let Some(m) = self.members.get_mut(&conn_id) {
-                        let frame = serde_json::to_string(&ServerMsg::Error {
-                            code: e.code(),
-                            message: e.to_string(),
-                        })
-                        .unwrap_or_default();
-                        m.send_frame(frame.into());
-                        if m.flood.record(now) {
-                            m.close(close::FLOOD, "too many refused messages");
-                            self.remove_member(conn_id);
-                        }
-                    }
+                    self.refuse(conn_id, e);
                 }
             }
-            RoomCmd::Act { actor, msg, reply } => {
-                let _ = reply.send(self.apply(&actor, None, msg));
-            }
+            RoomCmd::Act { actor, msg, reply } => match msg {
+                ClientMsg::Gift { gift_id, count } => {
+                    self.gift(&actor, paying::Payer::Rest(reply), gift_id, count);
+                }
+                msg => {
+                    let _ = reply.send(self.apply(&actor, None, msg));
+                }
+            },
             RoomCmd::System { body } => self.pending.push((now_ms(), body)),
             RoomCmd::Presence { reply } => {
                 let _ = reply.send(self.presence());
@@ -417,6 +423,24 @@ impl Room {
         }
     }
 
+    /// Tells a socket its message was refused; too many refusals close
+    /// it.
+    fn refuse(&mut self, conn_id: u64, e: RoomError) {
+        let now = now_ms();
+        if let Some(m) = self.members.get_mut(&conn_id) {
+            let frame = serde_json::to_string(&ServerMsg::Error {
+                code: e.code(),
+                message: e.to_string(),
+            })
+            .unwrap_or_default();
+            m.send_frame(frame.into());
+            if m.flood.record(now) {
+                m.close(close::FLOOD, "too many refused messages");
+                self.remove_member(conn_id);
+            }
+        }
+    }
+
     fn presence(&self) -> Presence {
         let mut seen = std::collections::HashSet::new();
         let users = self
@@ -429,122 +453,6 @@ impl Room {
         Presence {
             online: self.online(),
             users,
-        }
-    }
-
-    fn join(&mut self, conn_id: u64, joining: Joining, out: Sink) -> Result<Identity> {
-        let Joining {
-            claims,
-            nick,
-            points,
-            last_seq,
-        } = joining;
-        let now = now_ms();
-        if matches!(claims.role, Role::Host | Role::Admin) {
-            // The server signed this token: whatever was done to the id
-            // before it was known as the host's is void.
-            self.privileged.insert(claims.user.clone());
-            self.lift_moderation(&claims.user, now);
-        } else if self
-            .bans
-            .get(&claims.user)
-            .is_some_and(|&until| until > now)
-        {
-            return Err(RoomError::Forbidden("kicked from this room"));
-        }
-        let s = self.ctx.settings.clone();
-        let first = !self.users.contains_key(&claims.user);
-        let u = self
-            .users
-            .entry(claims.user.clone())
-            .or_insert_with(|| UserState {
-                conns: 0,
-                nick: nick.clone(),
-                role: claims.role,
-                points,
-                barrage: TokenBucket::new(s.limits.barrage_per_s, s.limits.barrage_burst, now),
-                other: TokenBucket::new(s.limits.other_per_s, s.limits.other_burst, now),
-            });
-        u.conns += 1;
-        u.nick = nick;
-        let identity = self
-            .identity_as(&claims.user, claims.role)
-            .ok_or(RoomError::Closed("user"))?;
-
-        let seq = self.state.seq;
-        let (resume, replay): (ResumeMode, Vec<Arc<str>>) = match last_seq {
-            None => (ResumeMode::Fresh, vec![]),
-            Some(ls) if ls == seq => (ResumeMode::Replayed, vec![]),
-            Some(ls) if ls > seq => (ResumeMode::Snapshot, vec![]),
-            Some(ls) => match self.replay.front() {
-                Some(&(oldest, _)) if oldest <= ls + 1 => (
-                    ResumeMode::Replayed,
-                    self.replay
-                        .iter()
-                        .filter(|(s, _)| *s > ls)
-                        .map(|(_, j)| j.clone())
-                        .collect(),
-                ),
-                _ => (ResumeMode::Snapshot, vec![]),
-            },
-        };
-        let welcome = ServerMsg::Welcome {
-            v: PROTOCOL_VERSION,
-            room: self.name.clone(),
-            you: identity.clone(),
-            seq,
-            resume,
-            status: self.state.status,
-            announcement: self.state.announcement.clone(),
-            metadata: self.state.metadata.clone(),
-            online: self.online(),
-            gifts: self.ctx.gifts.read().as_ref().clone(),
-            like_total: self.likes.total,
-            lineup: self.lineup.snapshot.clone(),
-            activities: self.acts.shown(),
-            now,
-        };
-        let member = Member::new(
-            conn_id,
-            identity.clone(),
-            out,
-            FloodGuard::new(s.limits.flood_errors, s.limits.flood_window),
-        );
-        // A fresh queue has room for both; if not, the client is gone.
-        member.send_frame(serde_json::to_string(&welcome)?.into());
-        if !replay.is_empty() {
-            member.send_frame(batch_frame(replay.iter().map(|j| &**j), 0));
-        }
-        self.members.insert(conn_id, member);
-        if first {
-            self.pending.push((
-                now,
-                EventBody::Join {
-                    user: identity.clone(),
-                },
-            ));
-        }
-        tracing::debug!(room = %self.name, conn_id, ?resume, "joined");
-        Ok(identity)
-    }
-
-    fn remove_member(&mut self, conn_id: u64) {
-        let Some(m) = self.members.remove(&conn_id) else {
-            return;
-        };
-        let user = m.identity.id.clone();
-        let gone = match self.users.get_mut(&user) {
-            Some(u) => {
-                u.conns = u.conns.saturating_sub(1);
-                u.conns == 0
-            }
-            None => false,
-        };
-        if gone {
-            let identity = self.identity(&user).unwrap_or(m.identity);
-            self.users.remove(&user);
-            self.pending
-                .push((now_ms(), EventBody::Leave { user: identity }));
         }
     }
 
@@ -607,6 +515,8 @@ impl Room {
             && self.write.activities.is_empty()
             && self.write.stock_pending.is_none()
             && self.points_delta.is_empty()
+            && self.write.settled.is_empty()
+            && !self.ctx.store.has_unsaved(&self.name)
             && !self.waiting()
         {
             return;
@@ -736,18 +646,27 @@ impl Room {
                 skipped: batch.skipped,
             });
         }
-        let mut gone = Vec::new();
+        let now = now_ms();
+        let mut stale = Vec::new();
         for m in self.members.values_mut() {
+            if let Some(at) = m.gone_at {
+                if now.saturating_sub(at) >= GONE_GRACE_MS {
+                    stale.push(m.conn_id);
+                }
+                continue;
+            }
             match m.deliver(&batch, s.max_lag_events) {
                 Delivery::Ok => {}
-                Delivery::Gone => gone.push(m.conn_id),
+                Delivery::Gone => m.gone_at = Some(now),
                 Delivery::TooSlow => {
                     tracing::info!(room = %self.name, conn_id = m.conn_id, "closing slow consumer");
-                    gone.push(m.conn_id);
+                    m.gone_at = Some(now);
                 }
             }
         }
-        for c in gone {
+        // Normally the socket's leave removes it; this is for a leave
+        // that never came.
+        for c in stale {
             self.remove_member(c);
         }
         self.send_lineup_replies(replies);
@@ -755,20 +674,11 @@ impl Room {
     }
 }
 
+/// How long a member whose socket is gone waits for its leave (ms).
+const GONE_GRACE_MS: u64 = 30_000;
+
 /// The pause before a failed save is tried again (ms).
 const SAVE_RETRY_MS: u64 = 1000;
 
 #[cfg(test)]
-mod tests {
-    use super::keep_sampled;
-
-    #[test]
-    fn sampling_keeps_exactly_max_evenly() {
-        for (n, max) in [(200, 50), (51, 50), (7, 3), (50, 50), (10, 0)] {
-            let kept: Vec<usize> = (0..n).filter(|&i| keep_sampled(i, n, max)).collect();
-            assert_eq!(kept.len(), max.min(n), "n={n} max={max}");
-        }
-        let kept: Vec<usize> = (0..10).filter(|&i| keep_sampled(i, 10, 5)).collect();
-        assert_eq!(kept, vec![1, 3, 5, 7, 9]);
-    }
-}
+mod tests;

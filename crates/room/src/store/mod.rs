@@ -21,6 +21,9 @@ use crate::report::{SessionReport, SessionSummary};
 mod commerce;
 pub mod health;
 pub(crate) mod redis;
+#[cfg(test)]
+mod redis_tests;
+pub(crate) mod redis_wallet;
 mod thread;
 pub mod wallet;
 pub use commerce::{ActivityRow, EntryRow, LoadedCommerce, OrderRow};
@@ -50,8 +53,12 @@ pub struct TickWrite {
     pub state: Option<RoomState>,
     /// Growth points earned this tick.
     pub points: Vec<(String, u64)>,
-    /// Coins gifts took from wallets this tick.
+    /// Coins gifts took from wallets this tick (SQLite; Redis takes
+    /// them when the gift is accepted).
     pub wallet: Vec<(String, u64)>,
+    /// Redis: payments for gifts this tick records, no longer to be
+    /// refunded.
+    pub settled: Vec<String>,
     /// `(user, "mute" | "ban", until_ms)`.
     pub moderation: Vec<(String, &'static str, u64)>,
     /// The lineup, when it changed.
@@ -111,6 +118,7 @@ impl TickWrite {
         front(&mut self.events, older.events);
         front(&mut self.points, older.points);
         front(&mut self.wallet, older.wallet);
+        front(&mut self.settled, older.settled);
         front(&mut self.moderation, older.moderation);
         front(&mut self.lineup_ops, older.lineup_ops);
         front(&mut self.activities, older.activities);
@@ -568,12 +576,12 @@ impl Store {
                     .map_err(|_| gone())?;
                 rx.await.map_err(|_| gone())?
             }
+            // The Redis side keeps a failed tick itself and sends it
+            // again unchanged (see `redis::APPEND`): merged into the next
+            // one, a tick that was in fact saved would count twice.
             Backend::Redis(r) => r.append(&room, &write).await.map_err(|error| {
                 tracing::error!(room, error = %error, "event log write failed");
-                Failed {
-                    error,
-                    write: Some(write),
-                }
+                Failed { error, write: None }
             }),
         };
         match &r {
@@ -583,6 +591,12 @@ impl Store {
                 .failed(crate::token::now_ms(), &f.error.to_string()),
         }
         r
+    }
+
+    /// Whether a tick of `room` failed and waits, in the store, to be
+    /// sent again (Redis; SQLite hands a failed tick back instead).
+    pub fn has_unsaved(&self, room: &str) -> bool {
+        self.redis().is_some_and(|r| r.has_unsaved(room))
     }
 
     /// Whether writes are failing now.

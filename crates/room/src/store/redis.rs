@@ -50,16 +50,28 @@ pub(crate) fn room_key(room: &str, part: &str) -> String {
 }
 
 /// Saves a tick: the fence first, then every write, in order. Writes
-/// are a flat list of `(op, key, a, b)`; a logged event whose seq is
-/// not above the saved one is skipped, so a tick retried after a reply
-/// that was lost is not logged twice.
+/// are a flat list of `(op, key, a, b)`.
+///
+/// A tick whose reply was lost (a time-out while Redis was slow) may
+/// have been saved or not; it is sent again as it was, under the same
+/// `(writer, n)`, and the script skips it if that tick is already in.
+/// Points, debits, order counts and pushed records are not idempotent,
+/// so this check, not the event seqs, is what keeps a retry from
+/// counting them twice. A logged event whose seq is not above the saved
+/// one is still skipped.
 const APPEND: &str = r"
 local fence = ARGV[1]
 if fence ~= '' and redis.call('GET', KEYS[1]) ~= fence then
   return redis.error_reply('FENCED this process no longer serves the room')
 end
+local writer, n = ARGV[2], tonumber(ARGV[3])
+if redis.call('HGET', KEYS[2], 'tick_w') == writer
+  and tonumber(redis.call('HGET', KEYS[2], 'tick_n') or '0') >= n then
+  return 0
+end
+redis.call('HSET', KEYS[2], 'tick_w', writer, 'tick_n', ARGV[3])
 local saved = tonumber(redis.call('HGET', KEYS[2], 'seq') or '0')
-local i = 2
+local i = 4
 while i + 3 <= #ARGV do
   local op, k, a, b = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3]
   if op == 'log' then
@@ -69,8 +81,6 @@ while i + 3 <= #ARGV do
   elseif op == 'hset' then redis.call('HSET', k, a, b)
   elseif op == 'hdel' then redis.call('HDEL', k, a)
   elseif op == 'hincr' then redis.call('HINCRBY', k, a, b)
-  elseif op == 'debit' then
-    if redis.call('HINCRBY', k, a, b) < 0 then redis.call('HSET', k, a, 0) end
   elseif op == 'push' then
     redis.call('RPUSH', k, b)
     redis.call('LTRIM', k, -tonumber(a), -1)
@@ -81,28 +91,30 @@ end
 return 1
 ";
 
-/// Adds coins, capped at i64::MAX, creating the wallet with the welcome
-/// balance first; returns the balance.
-const CREDIT: &str = r"
-redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[3])
-local b = tonumber(redis.call('HGET', KEYS[1], ARGV[1]))
-local add = tonumber(ARGV[2])
-if b + add > 9.2e18 then
-  redis.call('HSET', KEYS[1], ARGV[1], '9200000000000000000')
-else
-  redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
-end
-return redis.call('HGET', KEYS[1], ARGV[1])
-";
-
 /// The store's Redis side.
 pub(crate) struct RedisStore {
     conn: ConnectionManager,
     append: redis::Script,
-    credit: redis::Script,
+    pub(super) credit: redis::Script,
+    pub(super) pay: redis::Script,
+    pub(super) refund: redis::Script,
     /// Fence token per room this process serves (set with the lease).
-    fences: Mutex<HashMap<String, String>>,
-    wallets: Arc<Wallets>,
+    pub(super) fences: Mutex<HashMap<String, String>>,
+    pub(super) wallets: Arc<Wallets>,
+    /// This store's name in tick ids and debit ids: unique per process
+    /// start.
+    pub(super) writer: String,
+    /// Numbers the ticks (and debits) this process writes.
+    pub(super) next: std::sync::atomic::AtomicU64,
+    /// Per room, ticks not known to be saved, oldest first: each is
+    /// sent again, unchanged, before anything newer.
+    unsaved: Mutex<HashMap<String, std::collections::VecDeque<Prepared>>>,
+}
+
+/// A tick's script arguments after the fence, ready to send (again).
+#[derive(Clone)]
+pub(super) struct Prepared {
+    args: Vec<String>,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -160,9 +172,14 @@ impl RedisStore {
         Ok(Self {
             conn,
             append: redis::Script::new(APPEND),
-            credit: redis::Script::new(CREDIT),
+            credit: redis::Script::new(super::redis_wallet::CREDIT),
+            pay: redis::Script::new(super::redis_wallet::PAY),
+            refund: redis::Script::new(super::redis_wallet::REFUND),
             fences: Mutex::new(HashMap::new()),
             wallets,
+            writer: format!("{:016x}", rand::random::<u64>()),
+            next: std::sync::atomic::AtomicU64::new(1),
+            unsaved: Mutex::new(HashMap::new()),
         })
     }
 
@@ -173,6 +190,9 @@ impl RedisStore {
     /// The lease token this process saves `room` under (`None`: it may
     /// no longer save it).
     pub(crate) fn set_fence(&self, room: &str, token: Option<String>) {
+        // Ticks of an earlier hold of the room are not this one's: its
+        // room task was stopped and the room is loaded afresh.
+        self.unsaved.lock().remove(room);
         let mut f = self.fences.lock();
         match token {
             Some(t) => f.insert(room.to_string(), t),
@@ -212,37 +232,6 @@ impl RedisStore {
             .query_async(&mut c)
             .await?;
         Ok(())
-    }
-
-    pub(crate) async fn wallet(&self, user: &str, welcome: u64) -> Result<u64> {
-        let mut c = self.conn();
-        let _: () = redis::cmd("HSETNX")
-            .arg("sc:wallets")
-            .arg(user)
-            .arg(welcome.min(i64::MAX as u64))
-            .query_async(&mut c)
-            .await?;
-        let b: i64 = redis::cmd("HGET")
-            .arg("sc:wallets")
-            .arg(user)
-            .query_async(&mut c)
-            .await?;
-        // Read from Redis each join: another process may have spent or
-        // credited since this one last saw the user.
-        Ok(self.wallets.refreshed(user, b.max(0) as u64))
-    }
-
-    pub(crate) async fn credit(&self, user: &str, amount: u64, welcome: u64) -> Result<u64> {
-        let mut c = self.conn();
-        let b: i64 = self
-            .credit
-            .key("sc:wallets")
-            .arg(user)
-            .arg(amount.min(i64::MAX as u64))
-            .arg(welcome.min(i64::MAX as u64))
-            .invoke_async(&mut c)
-            .await?;
-        Ok(self.wallets.credited(user, amount, b.max(0) as u64))
     }
 
     pub(crate) async fn points(&self, user: &str) -> Result<u64> {
@@ -290,6 +279,8 @@ impl RedisStore {
     }
 
     pub(crate) async fn load(&self, room: &str, recent: usize) -> Result<LoadedRoom> {
+        // Gifts paid by an earlier holder of the room and never recorded.
+        self.refund(room, &[]).await?;
         let mut out = LoadedRoom::default();
         let state = self.hash(&room_key(room, "state")).await?;
         let get = |k: &str| state.get(k).map(String::as_str);
@@ -418,19 +409,75 @@ impl RedisStore {
         Ok(out)
     }
 
+    /// Whether a tick of `room` is waiting to be sent again.
+    pub(crate) fn has_unsaved(&self, room: &str) -> bool {
+        self.unsaved.lock().get(room).is_some_and(|q| !q.is_empty())
+    }
+
     /// Saves one tick atomically, if this process still serves `room`.
+    /// Ticks that failed before go first, each as it was; on failure
+    /// this one waits with them (the caller keeps nothing).
     pub(crate) async fn append(&self, room: &str, w: &TickWrite) -> Result<()> {
-        let fence = self.fences.lock().get(room).cloned().unwrap_or_default();
+        let p = self.prepare(room, w)?;
+        self.unsaved
+            .lock()
+            .entry(room.to_string())
+            .or_default()
+            .push_back(p);
+        loop {
+            let fence = self.fences.lock().get(room).cloned().unwrap_or_default();
+            let Some(p) = self
+                .unsaved
+                .lock()
+                .get(room)
+                .and_then(|q| q.front().cloned())
+            else {
+                return Ok(());
+            };
+            match self.invoke(room, &fence, &p).await {
+                Ok(()) => {
+                    if let Some(q) = self.unsaved.lock().get_mut(room) {
+                        q.pop_front();
+                    }
+                }
+                Err(e) => {
+                    if e.to_string().contains("FENCED") {
+                        // Never to be saved by this process.
+                        self.unsaved.lock().remove(room);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    pub(super) async fn invoke(&self, room: &str, fence: &str, p: &Prepared) -> Result<()> {
+        let mut script = self.append.prepare_invoke();
+        script
+            .key(room_key(room, "owner"))
+            .key(room_key(room, "state"));
+        script.arg(fence);
+        for a in &p.args {
+            script.arg(a);
+        }
+        script.arg(LOG_KEEP);
+        let mut c = self.conn();
+        let _: i64 = script.invoke_async(&mut c).await?;
+        Ok(())
+    }
+
+    pub(super) fn prepare(&self, room: &str, w: &TickWrite) -> Result<Prepared> {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let state_key = room_key(room, "state");
-        let mut ops = Ops(Vec::new());
+        let mut ops = Ops(vec![self.writer.clone(), n.to_string()]);
         ops.push("sadd", "sc:rooms", "", room);
         let log = room_key(room, "log");
         for (seq, _ts, body) in &w.events {
             ops.push("log", &log, seq, body);
         }
-        for (user, cost) in &w.wallet {
-            ops.push("debit", "sc:wallets", user, format!("-{cost}"));
-        }
+        // Gifts are paid in Redis when they are accepted (see
+        // `redis_wallet`), never here: `w.wallet` is SQLite's.
+        debug_assert!(w.wallet.is_empty());
         for (user, p) in &w.points {
             ops.push("hincr", "sc:points", user, (*p).min(i64::MAX as u64));
         }
@@ -465,17 +512,12 @@ impl RedisStore {
                 serde_json::to_string(r)?,
             );
         }
-        self.commerce_ops(room, w, &mut ops)?;
-        let mut script = self.append.prepare_invoke();
-        script.key(room_key(room, "owner")).key(&state_key);
-        script.arg(&fence);
-        for a in &ops.0 {
-            script.arg(a);
+        let debits = room_key(room, "debits");
+        for id in &w.settled {
+            ops.push("hdel", &debits, id, "");
         }
-        script.arg(LOG_KEEP);
-        let mut c = self.conn();
-        let _: i64 = script.invoke_async(&mut c).await?;
-        Ok(())
+        self.commerce_ops(room, w, &mut ops)?;
+        Ok(Prepared { args: ops.0 })
     }
 
     fn commerce_ops(&self, room: &str, w: &TickWrite, ops: &mut Ops) -> Result<()> {
