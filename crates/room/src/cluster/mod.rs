@@ -196,12 +196,33 @@ impl OutRecord {
 
 /// The owner's queue to its output stream. Bounded: a Redis that stops
 /// taking writes must not grow the process without limit.
+///
+/// Every record is numbered (field `n`), dropped ones included, so a
+/// relay that finds a number missing (a record dropped here, or trimmed
+/// from the stream before it read it) knows its sockets missed output:
+/// it closes them to resume from their `last_seq` rather than go on
+/// past a hole.
 #[derive(Clone, Debug)]
-pub(crate) struct Publisher(mpsc::Sender<OutRecord>);
+pub(crate) struct Publisher {
+    tx: mpsc::Sender<(u64, OutRecord)>,
+    /// The next record's number; held while queueing so that numbers
+    /// reach the queue in order (answers come from other tasks).
+    next: Arc<parking_lot::Mutex<u64>>,
+}
 
 impl Publisher {
+    fn new(tx: mpsc::Sender<(u64, OutRecord)>) -> Self {
+        Self {
+            tx,
+            next: Arc::new(parking_lot::Mutex::new(0)),
+        }
+    }
+
     pub(crate) fn send(&self, r: OutRecord) -> bool {
-        match self.0.try_send(r) {
+        let mut next = self.next.lock();
+        let n = *next;
+        *next += 1;
+        match self.tx.try_send((n, r)) {
             Ok(()) => true,
             Err(_) => {
                 tracing::warn!("room output stream backed up; a record was dropped");
@@ -457,7 +478,7 @@ impl Cluster {
 /// Appends records to a room's output stream, in order, many per round
 /// trip.
 pub(crate) fn spawn_publisher(cluster: &Arc<Cluster>, room: &str) -> Publisher {
-    let (tx, mut rx) = mpsc::channel::<OutRecord>(65_536);
+    let (tx, mut rx) = mpsc::channel::<(u64, OutRecord)>(65_536);
     let key = room_key(room, "out");
     let mut conn = cluster.conn();
     let room = room.to_string();
@@ -465,14 +486,16 @@ pub(crate) fn spawn_publisher(cluster: &Arc<Cluster>, room: &str) -> Publisher {
         let mut buf = Vec::with_capacity(256);
         while rx.recv_many(&mut buf, 256).await > 0 {
             let mut pipe = redis::pipe();
-            for r in buf.drain(..) {
+            for (n, r) in buf.drain(..) {
                 let cmd = pipe
                     .cmd("XADD")
                     .arg(&key)
                     .arg("MAXLEN")
                     .arg("~")
                     .arg(OUT_KEEP)
-                    .arg("*");
+                    .arg("*")
+                    .arg("n")
+                    .arg(n);
                 for (k, v) in r.fields() {
                     cmd.arg(k).arg(v);
                 }
@@ -492,5 +515,5 @@ pub(crate) fn spawn_publisher(cluster: &Arc<Cluster>, room: &str) -> Publisher {
             }
         }
     });
-    Publisher(tx)
+    Publisher::new(tx)
 }

@@ -41,6 +41,10 @@ struct State {
     conns: HashMap<u64, Conn>,
     /// Joins and calls waiting for the owner, by answer key.
     answers: HashMap<String, oneshot::Sender<String>>,
+    /// The number of the last output record read (see [`Publisher`]).
+    ///
+    /// [`Publisher`]: super::Publisher
+    last_n: Option<u64>,
 }
 
 /// One room served elsewhere.
@@ -304,6 +308,22 @@ impl Relay {
     fn apply(&self, id: &redis::streams::StreamId, max_lag_events: usize) {
         let kind = id.get::<String>("k").unwrap_or_default();
         let mut st = self.state.lock();
+        if let Some(n) = id.get::<u64>("n") {
+            if st.last_n.is_some_and(|last| n != last + 1) {
+                // Output was lost before it reached us. Nobody here may
+                // see what follows the hole: every socket resumes from
+                // its last seq, and the owner replays what it missed.
+                tracing::warn!(after = ?st.last_n, next = n, "room output has a gap; sockets resume");
+                for (_, c) in st.conns.drain() {
+                    c.member.close(
+                        close::GOING_AWAY,
+                        "missed part of the room's output; reconnect to resume",
+                    );
+                }
+                // Answers in the hole never come: their callers time out.
+            }
+            st.last_n = Some(n);
+        }
         if kind == "b" {
             let Some(frame) = id.get::<String>("f") else {
                 return;
@@ -404,4 +424,97 @@ fn spawn_writer(cluster: Arc<Cluster>, key: String, mut rx: mpsc::Receiver<Inbou
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::time::Duration;
+
+    use tokio::sync::mpsc;
+
+    use super::*;
+    use crate::fanout::{Outbound, Sink};
+    use crate::protocol::Role;
+
+    fn relay() -> Relay {
+        let (inbox, _) = mpsc::channel(1);
+        Relay {
+            me: "here".into(),
+            inbox,
+            state: Mutex::new(State::default()),
+            closed: CancellationToken::new(),
+            calls: AtomicU64::new(0),
+        }
+    }
+
+    fn record(n: u64, fields: &[(&str, &str)]) -> redis::streams::StreamId {
+        let mut map = HashMap::new();
+        map.insert("n".to_string(), redis::Value::Int(n as i64));
+        for (k, v) in fields {
+            map.insert(
+                k.to_string(),
+                redis::Value::BulkString(v.as_bytes().to_vec()),
+            );
+        }
+        redis::streams::StreamId {
+            id: format!("{n}-0"),
+            map,
+            ..Default::default()
+        }
+    }
+
+    fn batch(n: u64, seq: u64) -> redis::streams::StreamId {
+        let ev = format!("{{\"seq\":{seq},\"type\":\"gift\"}}");
+        let frame = format!("{{\"type\":\"batch\",\"skipped\":0,\"events\":[{ev}]}}");
+        record(n, &[("k", "b"), ("f", &frame), ("p", &ev)])
+    }
+
+    /// A socket must never be handed what follows a hole in the owner's
+    /// output (a record dropped while Redis stalled, or trimmed before
+    /// this relay read it): it resumes from its last seq instead.
+    #[test]
+    fn a_gap_in_the_output_makes_every_socket_resume() {
+        let r = relay();
+        let (tx, mut rx) = mpsc::channel(16);
+        let identity = Identity {
+            id: "fan".into(),
+            nick: "fan".into(),
+            avatar: String::new(),
+            role: Role::Audience,
+            level: 0,
+            level_name: String::new(),
+            badges: vec![],
+        };
+        let member = Member::new(
+            7,
+            identity,
+            Sink::Local(tx),
+            FloodGuard::new(10, Duration::from_secs(1)),
+        );
+        r.state.lock().conns.insert(
+            7,
+            Conn {
+                member,
+                joined: true,
+            },
+        );
+        r.apply(&batch(10, 100), 100);
+        r.apply(&batch(11, 101), 100);
+        // Record 12 never arrives.
+        r.apply(&batch(13, 103), 100);
+        let mut got = Vec::new();
+        while let Ok(o) = rx.try_recv() {
+            got.push(o);
+        }
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert!(matches!(&got[0], Outbound::Frame(f) if f.as_str().contains("\"seq\":100")));
+        assert!(matches!(&got[1], Outbound::Frame(f) if f.as_str().contains("\"seq\":101")));
+        assert!(
+            matches!(&got[2], Outbound::Close(code, _) if *code == close::GOING_AWAY),
+            "{:?}",
+            got[2]
+        );
+        assert!(r.state.lock().conns.is_empty());
+    }
 }
