@@ -516,12 +516,12 @@ impl Store {
     /// Connects to Redis (`room-server --redis`); nothing runs on a
     /// thread of its own.
     pub async fn open_redis(url: &str) -> Result<Self> {
-        let wallets = Arc::new(wallet::Wallets::default());
-        let r = redis::RedisStore::connect(url, wallets.clone()).await?;
+        let r = redis::RedisStore::connect(url).await?;
         Ok(Self {
             backend: Backend::Redis(Arc::new(r)),
             health: Default::default(),
-            wallets,
+            // Unused: Redis keeps the balances (see `redis_wallet`).
+            wallets: Default::default(),
         })
     }
 

@@ -18,13 +18,12 @@
 //! its successor.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
 use parking_lot::Mutex;
 use redis::aio::ConnectionManager;
 
 use super::commerce::{EntryRow, LoadedCommerce, OrderRow};
-use super::{LoadedRoom, TickWrite, forever_if_max, wallet::Wallets};
+use super::{LoadedRoom, TickWrite, forever_if_max};
 use crate::activity::draw::DrawRecord;
 use crate::error::{Result, RoomError};
 use crate::lineup::LINEUP_HISTORY;
@@ -100,7 +99,6 @@ pub(crate) struct RedisStore {
     pub(super) refund: redis::Script,
     /// Fence token per room this process serves (set with the lease).
     pub(super) fences: Mutex<HashMap<String, String>>,
-    pub(super) wallets: Arc<Wallets>,
     /// This store's name in tick ids and debit ids: unique per process
     /// start.
     pub(super) writer: String,
@@ -157,7 +155,7 @@ impl Ops {
 }
 
 impl RedisStore {
-    pub(crate) async fn connect(url: &str, wallets: Arc<Wallets>) -> Result<Self> {
+    pub(crate) async fn connect(url: &str) -> Result<Self> {
         // The parse error is not shown: it may quote the URL, and the
         // URL may hold a password.
         let client = redis::Client::open(url).map_err(|_| {
@@ -176,7 +174,6 @@ impl RedisStore {
             pay: redis::Script::new(super::redis_wallet::PAY),
             refund: redis::Script::new(super::redis_wallet::REFUND),
             fences: Mutex::new(HashMap::new()),
-            wallets,
             writer: format!("{:016x}", rand::random::<u64>()),
             next: std::sync::atomic::AtomicU64::new(1),
             unsaved: Mutex::new(HashMap::new()),

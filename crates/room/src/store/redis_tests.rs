@@ -1,18 +1,13 @@
 //! The Redis store against a real `redis-server`: what a retry, a lost
 //! answer or a dead process must not do to points and coins.
 
-use std::sync::Arc;
-
 use super::TickWrite;
 use super::redis::RedisStore;
 use super::redis_wallet::Paid;
-use super::wallet::Wallets;
 use shopcast_testkit::redis::Redis;
 
 async fn store(r: &Redis) -> RedisStore {
-    RedisStore::connect(&r.url(), Arc::new(Wallets::default()))
-        .await
-        .unwrap()
+    RedisStore::connect(&r.url()).await.unwrap()
 }
 
 async fn hget(s: &RedisStore, key: &str, field: &str) -> Option<i64> {

@@ -8,6 +8,9 @@
 //! saved, which removes the note in the same script. A note still there
 //! when the room is next loaded belongs to a gift that was paid and
 //! never recorded (its process died in between): it is refunded.
+//!
+//! Nothing of a balance is kept in this process's memory (unlike
+//! SQLite's [`super::wallet::Wallets`]): Redis is the only authority.
 
 use super::redis::{RedisStore, room_key};
 use crate::error::Result;
@@ -102,9 +105,7 @@ impl RedisStore {
             .arg(user)
             .query_async(&mut c)
             .await?;
-        // Read from Redis each join: another process may have spent or
-        // credited since this one last saw the user.
-        Ok(self.wallets.refreshed(user, b.max(0) as u64))
+        Ok(b.max(0) as u64)
     }
 
     pub(crate) async fn credit(&self, user: &str, amount: u64, welcome: u64) -> Result<u64> {
@@ -117,7 +118,7 @@ impl RedisStore {
             .arg(welcome.min(i64::MAX as u64))
             .invoke_async(&mut c)
             .await?;
-        Ok(self.wallets.credited(user, amount, b.max(0) as u64))
+        Ok(b.max(0) as u64)
     }
 
     /// Pays `(user, cost)` gifts of `room`, in order, in one round trip.
@@ -148,9 +149,8 @@ impl RedisStore {
             }
         };
         let mut out = Vec::with_capacity(gifts.len());
-        for ((id, (user, _)), a) in ids.into_iter().zip(gifts).zip(answers) {
+        for (id, a) in ids.into_iter().zip(answers) {
             if a >= 0 {
-                self.wallets.refreshed(user, a as u64);
                 out.push(Paid::Yes {
                     debit: id,
                     left: a as u64,

@@ -59,16 +59,8 @@ impl Wallets {
         *self.map.lock().entry(user.to_string()).or_insert(balance)
     }
 
-    /// Redis mode: the balance as Redis has it now. Other processes
-    /// spend and credit too, so a join reads it afresh rather than keep
-    /// what this process saw last.
-    pub(super) fn refreshed(&self, user: &str, balance: u64) -> u64 {
-        self.map.lock().insert(user.to_string(), balance);
-        balance
-    }
-
     /// Store thread: a credit the database has just taken.
-    pub(super) fn credited(&self, user: &str, amount: u64, db_balance: u64) -> u64 {
+    fn credited(&self, user: &str, amount: u64, db_balance: u64) -> u64 {
         match self.map.lock().get_mut(user) {
             Some(b) => {
                 *b = b.saturating_add(amount);
