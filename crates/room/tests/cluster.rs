@@ -408,3 +408,51 @@ async fn coins_spent_in_two_rooms_on_two_servers_are_spent_once() {
         n.handle.shutdown().await.unwrap();
     }
 }
+
+/// A process reads every stream it needs (the inboxes of the rooms it
+/// runs, the output of the rooms it relays) on one connection: Redis
+/// clients do not grow with rooms. With a connection per stream, the
+/// twelve rooms here took more than twenty-four.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_connections_do_not_grow_with_rooms() {
+    quiet_logs();
+    let redis = Redis::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = [
+        node(&redis, dir.path()).await,
+        node(&redis, dir.path()).await,
+    ];
+    let signer = TokenSigner::load_or_create(dir.path()).unwrap();
+    let mut sockets = Vec::new();
+    for i in 0..12 {
+        let room = format!("room{i}");
+        // The first server runs each room; the second relays it.
+        let (host_id, fan_id) = (format!("host{i}"), format!("fan{i}"));
+        let (mut host, _) = join_room(&nodes[0], &signer, Role::Host, &room, &host_id, None).await;
+        let (mut v, _) = join_room(&nodes[1], &signer, Role::Audience, &room, &fan_id, None).await;
+        send_text(
+            &mut v,
+            &json!({"type": "barrage", "text": format!("hi {i}")}),
+        )
+        .await;
+        collect(&mut host, |e| barrage(e) >= 1).await;
+        sockets.push((host, v));
+    }
+    assert_eq!(nodes[0].handle.rooms_served(), 12);
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut c = client.get_multiplexed_async_connection().await.unwrap();
+    let list: String = redis::cmd("CLIENT")
+        .arg("LIST")
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    // This test's own connection included.
+    let clients = list.lines().count();
+    assert!(
+        clients <= 10,
+        "{clients} Redis clients for 12 rooms:\n{list}"
+    );
+    for n in nodes {
+        n.handle.shutdown().await.unwrap();
+    }
+}

@@ -53,7 +53,7 @@ impl Cluster {
 pub(crate) async fn read(cluster: Arc<Cluster>, shared: Arc<Shared>, start: String) {
     let mut reader = super::StreamReader::new(cluster.clone(), KEY.to_string(), start);
     while !shared.cancel.is_cancelled() {
-        for id in reader.next(256).await {
+        for id in reader.next().await {
             let Some(body) = id.get::<String>("g") else {
                 continue;
             };

@@ -33,7 +33,10 @@ use crate::store::redis::room_key;
 
 pub(crate) mod global;
 pub(crate) mod owner;
+mod reader;
 pub(crate) mod relay;
+
+pub(crate) use reader::StreamReader;
 
 /// How long a lease lasts unless renewed (ms).
 pub(crate) const LEASE_MS: u64 = 6_000;
@@ -56,6 +59,8 @@ pub(crate) struct Cluster {
     conn: ConnectionManager,
     renew: redis::Script,
     release: redis::Script,
+    /// Every stream this process reads, read together (see `reader`).
+    hub: Arc<reader::Hub>,
 }
 
 /// A relay's message to the owner.
@@ -274,73 +279,6 @@ pub(crate) async fn stream_tail(conn: &mut ConnectionManager, key: &str) -> Resu
         .unwrap_or_else(|| "0-0".into()))
 }
 
-/// Reads one stream on a connection of its own (a blocked read would
-/// stall every other command on a shared one), from a given id on,
-/// riding out Redis outages. The room inbox, the relays and the server
-/// notices all read this way.
-pub(crate) struct StreamReader {
-    cluster: Arc<Cluster>,
-    key: String,
-    last: String,
-    conn: Option<redis::aio::MultiplexedConnection>,
-}
-
-impl StreamReader {
-    pub(crate) fn new(cluster: Arc<Cluster>, key: String, start: String) -> Self {
-        Self {
-            cluster,
-            key,
-            last: start,
-            conn: None,
-        }
-    }
-
-    /// Up to `count` records after the last one read; none after a
-    /// second without any, or after a failure (logged, then a pause).
-    pub(crate) async fn next(&mut self, count: usize) -> Vec<redis::streams::StreamId> {
-        let c = match &mut self.conn {
-            Some(c) => c,
-            None => match self.cluster.blocking_conn().await {
-                Ok(c) => self.conn.insert(c),
-                Err(e) => {
-                    tracing::warn!(stream = %self.key, error = %e, "no Redis connection to read with");
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                    return Vec::new();
-                }
-            },
-        };
-        let read: redis::RedisResult<Option<redis::streams::StreamReadReply>> = redis::cmd("XREAD")
-            .arg("COUNT")
-            .arg(count)
-            .arg("BLOCK")
-            .arg(1000)
-            .arg("STREAMS")
-            .arg(&self.key)
-            .arg(&self.last)
-            .query_async(c)
-            .await;
-        match read {
-            Ok(r) => {
-                let ids: Vec<_> = r
-                    .into_iter()
-                    .flat_map(|r| r.keys)
-                    .flat_map(|k| k.ids)
-                    .collect();
-                if let Some(l) = ids.last() {
-                    self.last = l.id.clone();
-                }
-                ids
-            }
-            Err(e) => {
-                tracing::warn!(stream = %self.key, error = %e, "stream read failed");
-                self.conn = None;
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                Vec::new()
-            }
-        }
-    }
-}
-
 impl Cluster {
     pub(crate) async fn connect(url: &str, conn: ConnectionManager) -> Result<Arc<Self>> {
         let client = redis::Client::open(url).map_err(|_| {
@@ -359,25 +297,15 @@ impl Cluster {
                 "if redis.call('GET', KEYS[1]) == ARGV[1] then \
                    return redis.call('DEL', KEYS[1]) else return 0 end",
             ),
+            hub: Arc::new(reader::Hub::default()),
         });
         me.beat().await?;
+        reader::spawn(me.hub.clone(), me.client.clone());
         Ok(me)
     }
 
     pub(crate) fn conn(&self) -> ConnectionManager {
         self.conn.clone()
-    }
-
-    /// A connection of its own, for a reader that blocks on a stream
-    /// (a blocked read would stall every other command on a shared one).
-    pub(crate) async fn blocking_conn(&self) -> Result<redis::aio::MultiplexedConnection> {
-        let cfg = redis::AsyncConnectionConfig::new()
-            .set_response_timeout(Some(Duration::from_secs(10)))
-            .set_connection_timeout(Some(Duration::from_secs(5)));
-        Ok(self
-            .client
-            .get_multiplexed_async_connection_with_config(&cfg)
-            .await?)
     }
 
     async fn beat(&self) -> Result<()> {

@@ -106,7 +106,7 @@ pub(crate) async fn inbox(
             swept = Instant::now();
             sweep(&cluster, &mut ids, &tx).await;
         }
-        for id in reader.next(512).await {
+        for id in reader.next().await {
             let Some(body) = id.get::<String>("m") else {
                 continue;
             };

@@ -298,7 +298,7 @@ impl Relay {
                     idle_since = None;
                 }
             }
-            for id in reader.next(512).await {
+            for id in reader.next().await {
                 self.apply(&id, max_lag_events);
             }
         }
