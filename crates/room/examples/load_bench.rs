@@ -495,7 +495,7 @@ fn bench(opts: Opts) -> anyhow::Result<()> {
         let driver = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
             rt.block_on(async move {
-                let mut sinks = Vec::new();
+                let (mut sinks, mut readers) = (Vec::new(), Vec::new());
                 let alive: Arc<Vec<AtomicBool>> = Arc::new((0..SENDERS).map(|_| AtomicBool::new(true)).collect());
                 for (i, u) in sender_urls.into_iter().enumerate() {
                     let ws = match tokio_tungstenite::connect_async(u).await {
@@ -508,7 +508,7 @@ fn bench(opts: Opts) -> anyhow::Result<()> {
                     let (tx, mut rx) = ws.split();
                     let (se, lost, alive) = (se.clone(), lost.clone(), alive.clone());
                     // Refusals (rate limits…) would make a gift look lost: count them.
-                    tokio::spawn(async move {
+                    readers.push(tokio::spawn(async move {
                         let why = loop {
                             match rx.next().await {
                                 Some(Ok(Message::Text(t))) if t.as_str().starts_with("{\"type\":\"error\"") => {
@@ -527,7 +527,7 @@ fn bench(opts: Opts) -> anyhow::Result<()> {
                             lost.fetch_add(1, Ordering::Relaxed);
                             eprintln!("sender {i} {why}");
                         }
-                    });
+                    }));
                     sinks.push(tx);
                 }
                 let _ = ready_tx.send(Ok(()));
@@ -565,6 +565,15 @@ fn bench(opts: Opts) -> anyhow::Result<()> {
                 for mut tx in sinks {
                     let _ = tx.close().await;
                 }
+                // Until the server has answered each close: a socket
+                // dropped with the server's frames unread is reset by
+                // the kernel, and the reset also destroys what the server
+                // had not yet read from it (the last gift, one run in two).
+                let _ = tokio::time::timeout(
+                    Duration::from_secs(10),
+                    futures_util::future::join_all(readers),
+                )
+                .await;
                 anyhow::Ok(())
             })
         });

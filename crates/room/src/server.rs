@@ -245,7 +245,6 @@ impl Shared {
                 inbox_tx,
                 publisher.clone(),
                 stop.clone(),
-                ctx.clone(),
             ));
             r.with_publisher(publisher).run(rx, cancel, unload).await;
             stop.cancel();

@@ -10,7 +10,8 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 use shopcast_room::protocol::Role;
-use shopcast_room::{EmbeddedServer, ServerConfig, ServerHandle, TokenSigner};
+use shopcast_room::{EmbeddedServer, ServerConfig, ServerHandle, ServerSettings, TokenSigner};
+use tempfile::TempDir;
 
 use common::*;
 use shopcast_testkit::redis::Redis;
@@ -21,11 +22,29 @@ struct Node {
 }
 
 async fn node(redis: &Redis, dir: &Path) -> Node {
+    node_with(redis, dir, gifting()).await
+}
+
+async fn node_with(redis: &Redis, dir: &Path, settings: ServerSettings) -> Node {
     let mut cfg = ServerConfig::new("127.0.0.1:0".parse().unwrap(), dir);
-    cfg.settings = gifting();
+    cfg.settings = settings;
     cfg.redis = Some(redis.url());
     let (addr, handle) = EmbeddedServer::start(cfg).await.unwrap();
     Node { addr, handle }
+}
+
+/// A private Redis, a data folder, `n` servers on both, and the signer
+/// of their tokens.
+async fn cluster(n: usize, settings: ServerSettings) -> (Redis, TempDir, Vec<Node>, TokenSigner) {
+    quiet_logs();
+    let redis = Redis::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut nodes = Vec::new();
+    for _ in 0..n {
+        nodes.push(node_with(&redis, dir.path(), settings.clone()).await);
+    }
+    let signer = TokenSigner::load_or_create(dir.path()).unwrap();
+    (redis, dir, nodes, signer)
 }
 
 fn token(signer: &TokenSigner, role: Role, room: &str, user: &str) -> String {
@@ -126,15 +145,7 @@ async fn online(n: &Node, signer: &TokenSigner) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sockets_on_three_servers_see_one_order_and_one_audience() {
-    quiet_logs();
-    let redis = Redis::start().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let nodes = [
-        node(&redis, dir.path()).await,
-        node(&redis, dir.path()).await,
-        node(&redis, dir.path()).await,
-    ];
-    let signer = TokenSigner::load_or_create(dir.path()).unwrap();
+    let (_redis, _dir, nodes, signer) = cluster(3, gifting()).await;
     let (mut host, _) = join(&nodes[0], &signer, Role::Host, "host", None).await;
     let served: usize = nodes.iter().map(|n| n.handle.rooms_served()).sum();
     assert_eq!(served, 1, "exactly one server runs the room");
@@ -293,14 +304,7 @@ async fn a_restart_of_every_server_loses_nothing_accepted() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revocation_and_a_broadcast_reach_every_server() {
-    quiet_logs();
-    let redis = Redis::start().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let nodes = [
-        node(&redis, dir.path()).await,
-        node(&redis, dir.path()).await,
-    ];
-    let signer = TokenSigner::load_or_create(dir.path()).unwrap();
+    let (_redis, _dir, nodes, signer) = cluster(2, gifting()).await;
     // The room runs on the second server; the admin calls the first.
     let (mut host, _) = join(&nodes[1], &signer, Role::Host, "host", None).await;
     assert_eq!(nodes[1].handle.rooms_served(), 1);
@@ -353,27 +357,27 @@ async fn a_revocation_and_a_broadcast_reach_every_server() {
     }
 }
 
+/// An error frame, or a batch with a gift in it.
+fn gift_or_error(f: &Value) -> bool {
+    f["type"] == "error"
+        || f["events"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|x| x["type"] == "gift"))
+}
+
 /// One user in two rooms that two servers run: a gift in each, together
 /// worth more than the wallet. Each server once decided from the
 /// balance it loaded at the join, so both were accepted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn coins_spent_in_two_rooms_on_two_servers_are_spent_once() {
-    quiet_logs();
-    let redis = Redis::start().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let settings = || shopcast_room::ServerSettings {
-        welcome_balance: 1500,
-        ..test_settings()
-    };
-    let mut nodes = Vec::new();
-    for _ in 0..2 {
-        let mut cfg = shopcast_room::ServerConfig::new("127.0.0.1:0".parse().unwrap(), dir.path());
-        cfg.settings = settings();
-        cfg.redis = Some(redis.url());
-        let (addr, handle) = EmbeddedServer::start(cfg).await.unwrap();
-        nodes.push(Node { addr, handle });
-    }
-    let signer = TokenSigner::load_or_create(dir.path()).unwrap();
+    let (_redis, _dir, nodes, signer) = cluster(
+        2,
+        ServerSettings {
+            welcome_balance: 1500,
+            ..test_settings()
+        },
+    )
+    .await;
     // "shop" runs on the first server, "mall" on the second.
     let (_h1, _) = join_room(&nodes[0], &signer, Role::Host, "shop", "host", None).await;
     let (_h2, _) = join_room(&nodes[1], &signer, Role::Host, "mall", "host2", None).await;
@@ -383,22 +387,10 @@ async fn coins_spent_in_two_rooms_on_two_servers_are_spent_once() {
     let (mut b, _) = join_room(&nodes[1], &signer, Role::Audience, "mall", "fan", None).await;
     let rocket = json!({"type": "gift", "gift_id": "rocket", "count": 1});
     send_text(&mut a, &rocket).await;
-    let got = wait_json(&mut a, |f| {
-        f["type"] == "error"
-            || f["events"]
-                .as_array()
-                .is_some_and(|e| e.iter().any(|x| x["type"] == "gift"))
-    })
-    .await;
+    let got = wait_json(&mut a, gift_or_error).await;
     assert_eq!(got["type"], "batch", "the first rocket is paid: {got}");
     send_text(&mut b, &rocket).await;
-    let got = wait_json(&mut b, |f| {
-        f["type"] == "error"
-            || f["events"]
-                .as_array()
-                .is_some_and(|e| e.iter().any(|x| x["type"] == "gift"))
-    })
-    .await;
+    let got = wait_json(&mut b, gift_or_error).await;
     assert_eq!(got["code"], "insufficient_balance", "{got}");
     assert!(
         got["message"].as_str().unwrap().contains("you have 500"),
@@ -415,14 +407,7 @@ async fn coins_spent_in_two_rooms_on_two_servers_are_spent_once() {
 /// twelve rooms here took more than twenty-four.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_connections_do_not_grow_with_rooms() {
-    quiet_logs();
-    let redis = Redis::start().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let nodes = [
-        node(&redis, dir.path()).await,
-        node(&redis, dir.path()).await,
-    ];
-    let signer = TokenSigner::load_or_create(dir.path()).unwrap();
+    let (redis, _dir, nodes, signer) = cluster(2, gifting()).await;
     let mut sockets = Vec::new();
     for i in 0..12 {
         let room = format!("room{i}");

@@ -42,11 +42,15 @@ pub(crate) use reader::StreamReader;
 pub(crate) const LEASE_MS: u64 = 6_000;
 /// How long a process counts as alive after its last heartbeat (ms).
 const ALIVE_MS: u64 = 6_000;
-/// Output records kept per room (about): a relay reads them within a
-/// tick, and one that stalls longer catches up from its last id while
-/// they last. A record is a whole batch (tens of KiB in a loud room):
-/// 20,000 of them held half a gigabyte of Redis's memory per room.
-const OUT_KEEP: &str = "2000";
+/// How long a room's output is kept (ms): a relay reads it within a
+/// tick, and one that stalls catches up from its last id if it stalled
+/// less than this; one that stalled longer finds a hole and its sockets
+/// resume. Kept by age, not count: a record is a whole batch (tens of
+/// KiB in a loud room), so 20,000 of them held half a gigabyte of
+/// Redis's memory per room, while 2,000 were only two seconds of a
+/// crowd arriving (a welcome and an answer per join), which a relay on
+/// a busy machine fell behind. A minute of a loud room is about 10 MiB.
+const OUT_KEEP_MS: u64 = 60_000;
 /// How long a relay waits for the owner to answer a join or a call: a
 /// room busy with a crowd arriving answers joins in turn.
 pub(crate) const ANSWER_WAIT: Duration = Duration::from_secs(30);
@@ -414,13 +418,16 @@ pub(crate) fn spawn_publisher(cluster: &Arc<Cluster>, room: &str) -> Publisher {
         let mut buf = Vec::with_capacity(256);
         while rx.recv_many(&mut buf, 256).await > 0 {
             let mut pipe = redis::pipe();
+            let now = crate::token::now_ms();
             for (n, r) in buf.drain(..) {
                 let cmd = pipe
                     .cmd("XADD")
                     .arg(&key)
-                    .arg("MAXLEN")
+                    // Ids are Redis's clock in ms; this is ours, near
+                    // enough for a minute's window.
+                    .arg("MINID")
                     .arg("~")
-                    .arg(OUT_KEEP)
+                    .arg(format!("{}-0", now.saturating_sub(OUT_KEEP_MS)))
                     .arg("*")
                     .arg("n")
                     .arg(n);

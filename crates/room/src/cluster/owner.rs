@@ -92,9 +92,7 @@ pub(crate) async fn inbox(
     tx: mpsc::Sender<RoomCmd>,
     publisher: Publisher,
     stop: CancellationToken,
-    ctx: Arc<crate::room::RoomCtx>,
 ) {
-    let welcome = ctx.settings.welcome_balance;
     let mut reader = super::StreamReader::new(cluster.clone(), room_key(&room, "in"), start);
     // (process, its socket) -> the id the room knows the socket by.
     // Remote ids have the top bit set, so they never meet local ones.
@@ -123,11 +121,10 @@ pub(crate) async fn inbox(
                     conn,
                     joining,
                 } => {
-                    // Gifts are paid here, so the wallet is read here;
-                    // if it cannot be, the user's gifts are refused.
-                    if let Err(e) = ctx.store.wallet(&joining.claims.user, welcome).await {
-                        tracing::warn!(error = %e, "wallet not loaded");
-                    }
+                    // The wallet needs nothing here: the socket's own
+                    // process created it before the join came, and gifts
+                    // are paid in Redis. (Reading it here took two round
+                    // trips per join, one join after another.)
                     next_id += 1;
                     let conn_id = next_id;
                     let to: Arc<str> = Arc::from(format!("{from}/{conn}").as_str());

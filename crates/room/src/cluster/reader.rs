@@ -5,13 +5,16 @@
 //! client per room per process: 1,000 rooms relayed by 20 processes
 //! would have been 20,000 of them.
 //!
-//! Each reader has a small queue. A reader whose queue is full is left
-//! out of the next read, and its stream is read again from where it
-//! stopped once it has room, so a slow room never holds up the others
-//! and nothing is skipped.
+//! A reader that has many records not yet taken is left out of the
+//! reads until it catches up, and its stream is then read from where it
+//! stopped, so a slow room never holds up the others and nothing is
+//! skipped. The limit counts records, not reads: with a limit of a few
+//! reads, a reader fed one record per read (a room's output, ten a
+//! second) was left out after four and then waited out another
+//! stream's blocking read, so relays fell seconds behind.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -27,14 +30,16 @@ const COUNT: usize = 512;
 /// reader is in the next read soon; an idle process reads ten times a
 /// second, which Redis does not notice.
 const BLOCK_MS: u64 = 100;
-/// Batches a reader may have waiting.
-const QUEUE: usize = 4;
+/// Records a reader may have waiting before it is left out of reads.
+const BEHIND: usize = 4096;
 
 struct Sub {
     key: String,
     /// The id of the last record handed to this reader.
     last: String,
-    tx: mpsc::Sender<Vec<StreamId>>,
+    tx: mpsc::UnboundedSender<Vec<StreamId>>,
+    /// Records handed but not yet taken.
+    waiting: Arc<AtomicUsize>,
 }
 
 /// The streams this process reads.
@@ -69,7 +74,7 @@ async fn read_loop(hub: Weak<Hub>, client: redis::Client) {
         // with room still needs.
         let mut streams: HashMap<String, String> = HashMap::new();
         for s in h.subs.lock().values() {
-            if s.tx.capacity() == 0 {
+            if s.waiting.load(Ordering::Relaxed) >= BEHIND {
                 continue;
             }
             let e = streams
@@ -146,11 +151,10 @@ impl Hub {
             let Some(last) = mine.last().map(|i| i.id.clone()) else {
                 continue;
             };
-            // Full (it filled since the read began): not handed, and
-            // read again from `last` once it has room.
-            if s.tx.try_send(mine).is_ok() {
-                s.last = last;
-            }
+            s.waiting.fetch_add(mine.len(), Ordering::Relaxed);
+            // Fails only when the reader is gone (and about to leave).
+            let _ = s.tx.send(mine);
+            s.last = last;
         }
     }
 }
@@ -161,35 +165,47 @@ impl Hub {
 pub(crate) struct StreamReader {
     hub: Arc<Hub>,
     id: u64,
-    rx: mpsc::Receiver<Vec<StreamId>>,
+    rx: mpsc::UnboundedReceiver<Vec<StreamId>>,
+    waiting: Arc<AtomicUsize>,
 }
 
 impl StreamReader {
     pub(crate) fn new(cluster: Arc<Cluster>, key: String, start: String) -> Self {
         let hub = cluster.hub.clone();
         let id = hub.next.fetch_add(1, Ordering::Relaxed);
-        let (tx, rx) = mpsc::channel(QUEUE);
+        let (tx, rx) = mpsc::unbounded_channel();
+        let waiting = Arc::new(AtomicUsize::new(0));
         hub.subs.lock().insert(
             id,
             Sub {
                 key,
                 last: start,
                 tx,
+                waiting: waiting.clone(),
             },
         );
         hub.changed.notify_one();
-        Self { hub, id, rx }
+        Self {
+            hub,
+            id,
+            rx,
+            waiting,
+        }
     }
 
-    /// The records after the last ones handed out (about `COUNT` at
-    /// most); none after a second without any, so a caller's loop gets
-    /// to its other checks.
+    /// The records after the last ones handed out (`COUNT` at most);
+    /// none after a second without any, so a caller's loop gets to its
+    /// other checks.
     pub(crate) async fn next(&mut self) -> Vec<StreamId> {
-        let got = tokio::time::timeout(Duration::from_secs(1), self.rx.recv()).await;
-        // Room again in the queue: back in the next read.
-        self.hub.changed.notify_one();
-        match got {
-            Ok(Some(ids)) => ids,
+        match tokio::time::timeout(Duration::from_secs(1), self.rx.recv()).await {
+            Ok(Some(ids)) => {
+                let before = self.waiting.fetch_sub(ids.len(), Ordering::Relaxed);
+                if before >= BEHIND && before - ids.len() < BEHIND {
+                    // Caught up: back in the reads.
+                    self.hub.changed.notify_one();
+                }
+                ids
+            }
             _ => Vec::new(),
         }
     }

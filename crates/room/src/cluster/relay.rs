@@ -320,7 +320,9 @@ impl Relay {
                         "missed part of the room's output; reconnect to resume",
                     );
                 }
-                // Answers in the hole never come: their callers time out.
+                // Answers in the hole never come: their joins and calls
+                // fail now, rather than after the answer wait.
+                st.answers.clear();
             }
             st.last_n = Some(n);
         }

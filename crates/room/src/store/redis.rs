@@ -48,7 +48,7 @@ pub(crate) fn room_key(room: &str, part: &str) -> String {
     format!("sc:r:{room}:{part}")
 }
 
-/// Saves a tick: the fence first, then every write, in order. Writes
+/// Saves a tick (after the fence), every write in order. Writes
 /// are a flat list of `(op, key, a, b)`.
 ///
 /// A tick whose reply was lost (a time-out while Redis was slow) may
@@ -59,10 +59,6 @@ pub(crate) fn room_key(room: &str, part: &str) -> String {
 /// counting them twice. A logged event whose seq is not above the saved
 /// one is still skipped.
 const APPEND: &str = r"
-local fence = ARGV[1]
-if fence ~= '' and redis.call('GET', KEYS[1]) ~= fence then
-  return redis.error_reply('FENCED this process no longer serves the room')
-end
 local writer, n = ARGV[2], tonumber(ARGV[3])
 if redis.call('HGET', KEYS[2], 'tick_w') == writer
   and tonumber(redis.call('HGET', KEYS[2], 'tick_n') or '0') >= n then
@@ -89,6 +85,22 @@ while i + 3 <= #ARGV do
 end
 return 1
 ";
+
+/// The start of every script that writes a room: `KEYS[1]` is the
+/// room's lease and `ARGV[1]` this process's token for it (empty: no
+/// lease, one process alone), so a process that lost the room cannot
+/// write over its successor.
+const FENCE: &str = r"
+local fence = ARGV[1]
+if fence ~= '' and redis.call('GET', KEYS[1]) ~= fence then
+  return redis.error_reply('FENCED this process no longer serves the room')
+end
+";
+
+/// A script that runs only under the room's lease (see [`FENCE`]).
+pub(super) fn fenced(body: &str) -> redis::Script {
+    redis::Script::new(&format!("{FENCE}{body}"))
+}
 
 /// The store's Redis side.
 pub(crate) struct RedisStore {
@@ -169,10 +181,10 @@ impl RedisStore {
         let conn = ConnectionManager::new_with_config(client, cfg).await?;
         Ok(Self {
             conn,
-            append: redis::Script::new(APPEND),
+            append: fenced(APPEND),
             credit: redis::Script::new(super::redis_wallet::CREDIT),
-            pay: redis::Script::new(super::redis_wallet::PAY),
-            refund: redis::Script::new(super::redis_wallet::REFUND),
+            pay: fenced(super::redis_wallet::PAY),
+            refund: fenced(super::redis_wallet::REFUND),
             fences: Mutex::new(HashMap::new()),
             writer: format!("{:016x}", rand::random::<u64>()),
             next: std::sync::atomic::AtomicU64::new(1),

@@ -31,13 +31,9 @@ return redis.call('HGET', KEYS[1], ARGV[1])
 
 /// Pays gifts `(user, cost, debit id)`, each only if the balance covers
 /// it, in order; answers the balance left for each paid one and
-/// `-1 - balance` for each refused one. Fenced like a tick: a process
-/// that lost the room takes nobody's coins.
+/// `-1 - balance` for each refused one. Fenced like a tick (see
+/// `redis::FENCE`): a process that lost the room takes nobody's coins.
 pub(super) const PAY: &str = r"
-local fence = ARGV[1]
-if fence ~= '' and redis.call('GET', KEYS[1]) ~= fence then
-  return redis.error_reply('FENCED this process no longer serves the room')
-end
 local out = {}
 local i = 2
 while i + 2 <= #ARGV do
@@ -57,10 +53,6 @@ return out
 /// Gives back the coins of unrecorded payments: those named, or every
 /// one noted when none is named. Answers how many were refunded.
 pub(super) const REFUND: &str = r"
-local fence = ARGV[1]
-if fence ~= '' and redis.call('GET', KEYS[1]) ~= fence then
-  return redis.error_reply('FENCED this process no longer serves the room')
-end
 local ids = {}
 for i = 2, #ARGV do ids[#ids+1] = ARGV[i] end
 if #ids == 0 then ids = redis.call('HKEYS', KEYS[3]) end
