@@ -10,6 +10,9 @@ use crate::limits::{FloodGuard, TokenBucket};
 use crate::protocol::{EventBody, Identity, PROTOCOL_VERSION, ResumeMode, Role, ServerMsg};
 use crate::token::now_ms;
 
+/// How long a member whose socket is gone waits for its leave (ms).
+const GONE_GRACE_MS: u64 = 30_000;
+
 impl Room {
     pub(super) fn join(&mut self, conn_id: u64, joining: Joining, out: Sink) -> Result<Identity> {
         let Joining {
@@ -105,6 +108,25 @@ impl Room {
         }
         tracing::debug!(room = %self.name, conn_id, ?resume, "joined");
         Ok(identity)
+    }
+
+    /// Removes members whose socket went (or was closed as too slow)
+    /// long ago and whose leave never came. Normally the leave, queued
+    /// after the socket's last messages, removes it.
+    pub(super) fn sweep_gone(&mut self) {
+        let now = now_ms();
+        let stale: Vec<u64> = self
+            .members
+            .values()
+            .filter(|m| {
+                m.gone_at
+                    .is_some_and(|at| now.saturating_sub(at) >= GONE_GRACE_MS)
+            })
+            .map(|m| m.conn_id)
+            .collect();
+        for c in stale {
+            self.remove_member(c);
+        }
     }
 
     pub(super) fn remove_member(&mut self, conn_id: u64) {

@@ -247,6 +247,7 @@ impl Room {
                 _ = cancel.cancelled() => break,
                 _ = tick.tick() => {
                     self.tick(true).await;
+                    self.sweep_gone();
                     if self.unload_now(&mut idle_since, &unload, &rx) {
                         self.unloaded(rx);
                         return;
@@ -647,12 +648,8 @@ impl Room {
             });
         }
         let now = now_ms();
-        let mut stale = Vec::new();
         for m in self.members.values_mut() {
-            if let Some(at) = m.gone_at {
-                if now.saturating_sub(at) >= GONE_GRACE_MS {
-                    stale.push(m.conn_id);
-                }
+            if m.gone_at.is_some() {
                 continue;
             }
             match m.deliver(&batch, s.max_lag_events) {
@@ -664,18 +661,10 @@ impl Room {
                 }
             }
         }
-        // Normally the socket's leave removes it; this is for a leave
-        // that never came.
-        for c in stale {
-            self.remove_member(c);
-        }
         self.send_lineup_replies(replies);
         self.send_action_replies(actions);
     }
 }
-
-/// How long a member whose socket is gone waits for its leave (ms).
-const GONE_GRACE_MS: u64 = 30_000;
 
 /// The pause before a failed save is tried again (ms).
 const SAVE_RETRY_MS: u64 = 1000;

@@ -24,8 +24,11 @@ fn sampling_keeps_exactly_max_evenly() {
 /// channel behind others. The room's tick sees the socket gone first.
 /// Found by the load benchmark, where the last gifts of the closing
 /// senders reached no viewer.
-#[tokio::test]
-async fn a_message_sent_just_before_the_socket_closed_is_kept() {
+async fn room_with_viewer() -> (
+    Room,
+    mpsc::Receiver<crate::fanout::Outbound>,
+    tempfile::TempDir,
+) {
     let dir = tempfile::tempdir().unwrap();
     let (store, _thread) = Store::open(dir.path()).unwrap();
     let ctx = Arc::new(RoomCtx {
@@ -56,6 +59,17 @@ async fn a_message_sent_just_before_the_socket_closed_is_kept() {
         reply,
     });
     joined.await.unwrap().unwrap();
+    (room, rx, dir)
+}
+
+/// A client that sends and closes at once: its socket task ends (and
+/// drops its queue) while its last message still waits in the room's
+/// channel behind others. The room's tick sees the socket gone first.
+/// Found by the load benchmark, where the last gifts of the closing
+/// senders reached no viewer.
+#[tokio::test]
+async fn a_message_sent_just_before_the_socket_closed_is_kept() {
+    let (mut room, rx, _dir) = room_with_viewer().await;
     // The socket's task read the client's close and ended.
     drop(rx);
     room.tick(true).await;
@@ -76,4 +90,26 @@ async fn a_message_sent_just_before_the_socket_closed_is_kept() {
     room.handle(RoomCmd::Leave { conn_id: 1 });
     assert!(room.members.is_empty());
     assert_eq!(room.online(), 0);
+}
+
+/// A gone socket whose leave never came (lost while the room's queue
+/// was full) does not stay in the audience for ever.
+#[tokio::test]
+async fn a_gone_member_whose_leave_never_came_is_swept() {
+    let (mut room, rx, _dir) = room_with_viewer().await;
+    drop(rx);
+    room.tick(true).await;
+    room.sweep_gone();
+    assert_eq!(room.online(), 1, "within the grace it waits for its leave");
+    let m = room.members.get_mut(&1).unwrap();
+    m.gone_at = m.gone_at.map(|at| at - 31_000);
+    room.sweep_gone();
+    assert!(room.members.is_empty());
+    assert_eq!(room.online(), 0);
+    assert!(
+        room.pending
+            .iter()
+            .any(|(_, e)| matches!(e, crate::protocol::EventBody::Leave { .. })),
+        "its leave is announced"
+    );
 }

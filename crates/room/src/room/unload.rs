@@ -19,6 +19,8 @@ impl Room {
             && self.pending.is_empty()
             && self.write.is_empty()
             && self.held.all.is_empty()
+            && !self.ctx.store.has_unsaved(&self.name)
+            && self.to_pay.is_empty()
             && self.points_delta.is_empty()
             && !self.waiting()
             && self.combos.open_count() == 0

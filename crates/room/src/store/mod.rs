@@ -100,6 +100,7 @@ impl TickWrite {
             && self.state.is_none()
             && self.points.is_empty()
             && self.wallet.is_empty()
+            && self.settled.is_empty()
             && self.moderation.is_empty()
             && self.lineup.is_none()
             && self.lineup_ops.is_empty()
