@@ -1,7 +1,24 @@
 // Basic beauty: skin-aware, edge-preserving smoothing (a guided filter
 // whose wide-radius statistics run at 1/F resolution), whitening, ruddy
-// and sharpen. Prepended by yuv.wgsl and planes.wgsl. The statistics entry points live
-// here; `beauty_apply` is called per pixel by shade.wgsl.
+// and sharpen. Prepended by yuv.wgsl, planes.wgsl and skin.wgsl. The
+// statistics entry points live here; `beauty_apply` is called per pixel
+// by shade.wgsl.
+//
+// Smoothing spares facial features: a block whose own variance is high
+// (an eye, a brow, the lips' outline, a nostril) has its guided filter
+// pushed to identity, as if eps were zero there. Its window's variance
+// alone cannot tell: at level 9 eps is large enough to flatten a whole
+// eye, and the window (about 28 pixels at 720p) is far wider than the
+// lash line. The block test is relative to the block's brightness, so a
+// dim room's features are spared as a bright one's are, and it is
+// averaged over 3x3 blocks (see feature_h).
+//
+// Where smoothing acts is decided here too, at low resolution: each
+// block's skin likelihood (skin.wgsl, from its mean colour) is box
+// filtered with the statistics, so the mask is soft, and mixed with the
+// previous frame's, so sensor noise cannot make it flicker. It is folded
+// into the guided filter's linear model, which then costs the per-pixel
+// pass nothing extra.
 
 // Each entry point uses its own binding numbers in group 1 so that they
 // can share one module without clashing.
@@ -10,12 +27,16 @@
 @group(1) @binding(2) var blur_h_dst: texture_storage_2d<rgba32float, write>;
 @group(1) @binding(3) var blur_v_src: texture_2d<f32>;
 @group(1) @binding(4) var blur_v_dst: texture_storage_2d<rgba16float, write>;
+// The previous frame's blur_v_dst (copied after each frame): its z is the
+// mask, its w 1.0 once a frame has been written.
+@group(1) @binding(5) var mask_prev: texture_2d<f32>;
 
 // Downsample factor (beauty::FACTOR), a pipeline constant so the loops
 // below have fixed trip counts and are unrolled.
 override FACTOR: i32 = 4;
 
-// E[Y] and E[Y^2] of each FxF block of full-resolution pixels. Keeping
+// E[Y], E[Y^2], the skin likelihood and the relative variance of each
+// FxF block of full-resolution pixels. Keeping
 // the second moment (rather than downsampling Y and squaring) means the
 // variance still sees the pixel-level noise we want to remove.
 //
@@ -57,7 +78,15 @@ fn stats_down(@builtin(global_invocation_id) gid: vec3<u32>) {
             s2 += y * y;
         }
     }
-    textureStore(stats_out, vec2<i32>(gid.xy), vec4<f32>(s / n, s2 / n, 0.0, 0.0));
+    // The block's colour from two chroma samples on its diagonal: enough
+    // for a likelihood that the box filter then averages over dozens.
+    let c1 = src_decode(min(base + vec2<i32>(f / 4), maxp));
+    let c2 = src_decode(min(base + vec2<i32>(3 * f / 4), maxp));
+    let mean = s / n;
+    let skin = skin_mask(vec3<f32>(mean, 0.5 * (c1.yz + c2.yz)));
+    // The variance as if the block were mid-grey: (std / mean)^2 / 4.
+    let rel = max(s2 / n - mean * mean, 0.0) * 0.25 / max(mean * mean, 0.01);
+    textureStore(stats_out, vec2<i32>(gid.xy), vec4<f32>(mean, s2 / n, skin, rel));
 }
 
 // Box radius in low-resolution pixels (beauty::radius), a pipeline
@@ -69,13 +98,37 @@ override RADIUS: i32 = 3;
 // instead of (2 * RADIUS + 1) loads for each.
 const BLUR_RUN: i32 = 4;
 
-fn load_h(p: vec2<i32>, dims: vec2<i32>) -> vec2<f32> {
-    return textureLoad(blur_h_src, vec2<i32>(clamp(p.x, 0, dims.x - 1), p.y), 0).xy;
+fn load_h(p: vec2<i32>, dims: vec2<i32>) -> vec3<f32> {
+    return textureLoad(blur_h_src, vec2<i32>(clamp(p.x, 0, dims.x - 1), p.y), 0).xyz;
 }
 
-fn load_v(p: vec2<i32>, dims: vec2<i32>) -> vec2<f32> {
-    return textureLoad(blur_v_src, vec2<i32>(p.x, clamp(p.y, 0, dims.y - 1)), 0).xy;
+fn load_v(p: vec2<i32>, dims: vec2<i32>) -> vec3<f32> {
+    return textureLoad(blur_v_src, vec2<i32>(p.x, clamp(p.y, 0, dims.y - 1)), 0).xyz;
 }
+
+// The mean relative block variance of a block and its two neighbours
+// along the pass's direction: over the two passes, a 3x3 mean. A mean
+// rather than a maximum, so that one noisy block in a cheek does not
+// leave a 12-pixel island unsmoothed, while an eye, made of many such
+// blocks, still spreads one block around it (the upsampling then cannot
+// bleed smoothing into its outline).
+fn feature_h(p: vec2<i32>, dims: vec2<i32>) -> f32 {
+    let l = textureLoad(blur_h_src, vec2<i32>(max(p.x - 1, 0), p.y), 0).w;
+    let c = textureLoad(blur_h_src, p, 0).w;
+    let r = textureLoad(blur_h_src, vec2<i32>(min(p.x + 1, dims.x - 1), p.y), 0).w;
+    return (l + c + r) / 3.0;
+}
+
+fn feature_v(p: vec2<i32>, dims: vec2<i32>) -> f32 {
+    let u = textureLoad(blur_v_src, vec2<i32>(p.x, max(p.y - 1, 0)), 0).w;
+    let c = textureLoad(blur_v_src, p, 0).w;
+    let d = textureLoad(blur_v_src, vec2<i32>(p.x, min(p.y + 1, dims.y - 1)), 0).w;
+    return (u + c + d) / 3.0;
+}
+
+// Weight of the current frame's mask against the previous one's: the
+// mask settles within a few frames of a move, and noise averages out.
+const MASK_NEW: f32 = 0.5;
 
 @compute @workgroup_size(8, 8)
 fn blur_h(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -85,14 +138,14 @@ fn blur_h(@builtin(global_invocation_id) gid: vec3<u32>) {
         return;
     }
     let n = f32(2 * RADIUS + 1);
-    var acc = vec2<f32>(0.0);
+    var acc = vec3<f32>(0.0);
     for (var i = -RADIUS; i <= RADIUS; i++) {
         acc += load_h(p0 + vec2<i32>(i, 0), dims);
     }
     for (var k = 0; k < BLUR_RUN; k++) {
         let p = p0 + vec2<i32>(k, 0);
         if (p.x < dims.x) {
-            textureStore(blur_h_dst, p, vec4<f32>(acc / n, 0.0, 0.0));
+            textureStore(blur_h_dst, p, vec4<f32>(acc / n, feature_h(p, dims)));
         }
         acc += load_h(p + vec2<i32>(RADIUS + 1, 0), dims) - load_h(p - vec2<i32>(RADIUS, 0), dims);
     }
@@ -100,7 +153,9 @@ fn blur_h(@builtin(global_invocation_id) gid: vec3<u32>) {
 
 // Vertical box pass, then the guided filter's per-window linear model:
 // a = var / (var + eps), b = (1 - a) * mean. Flat (skin) windows get
-// a ~ 0 (replace by the mean), edges get a ~ 1 (keep the pixel).
+// a ~ 0 (replace by the mean), edges get a ~ 1 (keep the pixel). The
+// model is then blended towards identity by k = amount * mask, so the
+// per-pixel pass's a*y + b is already y + k * (smoothed - y).
 @compute @workgroup_size(8, 8)
 fn blur_v(@builtin(global_invocation_id) gid: vec3<u32>) {
     let dims = vec2<i32>(textureDimensions(blur_v_dst));
@@ -109,7 +164,7 @@ fn blur_v(@builtin(global_invocation_id) gid: vec3<u32>) {
         return;
     }
     let n = f32(2 * RADIUS + 1);
-    var acc = vec2<f32>(0.0);
+    var acc = vec3<f32>(0.0);
     for (var i = -RADIUS; i <= RADIUS; i++) {
         acc += load_v(p0 + vec2<i32>(0, i), dims);
     }
@@ -118,8 +173,15 @@ fn blur_v(@builtin(global_invocation_id) gid: vec3<u32>) {
         if (p.y < dims.y) {
             let m = acc / n;
             let var_ = max(m.y - m.x * m.x, 0.0);
-            let a = var_ / (var_ + F.beauty.y);
-            textureStore(blur_v_dst, p, vec4<f32>(a, (1.0 - a) * m.x, 0.0, 0.0));
+            // A feature block (relative variance above beauty2.w) keeps
+            // its pixels whatever the window says.
+            let wide = var_ / (var_ + F.beauty.y);
+            let feature = smoothstep(F.beauty2.w, 4.0 * F.beauty2.w, feature_v(p, dims));
+            let a = wide + (1.0 - wide) * feature;
+            let prev = textureLoad(mask_prev, p, 0);
+            let skin = select(m.z, mix(prev.z, m.z, MASK_NEW), prev.w > 0.5);
+            let k = F.beauty.x * skin;
+            textureStore(blur_v_dst, p, vec4<f32>(1.0 - k + k * a, k * (1.0 - a) * m.x, skin, 1.0));
         }
         acc += load_v(p + vec2<i32>(0, RADIUS + 1), dims) - load_v(p - vec2<i32>(0, RADIUS), dims);
     }

@@ -1,32 +1,35 @@
 // Per-pixel half of basic beauty, prepended to shade.wgsl (after
 // yuv.wgsl). Pure functions: the caller does the texture reads.
 
-// Soft skin likelihood from normalised chroma (the classic Cb 77..127,
-// Cr 133..173 box, widened with smoothstep ramps so the mask has no
-// visible boundary), faded out in deep shadows where hair and pupils
-// share skin's hue.
-fn skin_mask(c: vec3<f32>) -> f32 {
-    let cb = smoothstep(-0.27, -0.19, c.y) * (1.0 - smoothstep(-0.01, 0.05, c.y));
-    let cr = smoothstep(0.0, 0.05, c.z) * (1.0 - smoothstep(0.17, 0.24, c.z));
-    let y = smoothstep(0.06, 0.2, c.x);
-    return cb * cr * y;
-}
-
-// `ab` is the bilinearly upsampled guided-filter model, `lap` the
-// pixel's luma minus its 4-neighbour mean (for sharpen), `flags` the
-// FLAG_* set (a specialisation constant where possible, see yuv.wgsl).
-fn beauty_apply(c: vec3<f32>, ab: vec2<f32>, lap: f32, f: Frame, flags: u32) -> vec3<f32> {
+// `ab` is the bilinearly upsampled guided-filter model, already blended
+// by amount * skin mask and opened up on features, and the soft skin
+// mask itself (beauty.wgsl); `sharp` the pixel's luma minus its
+// 4-neighbour mean (for sharpen) and that neighbourhood's lowest and
+// highest luma; `flags` the FLAG_* set (a specialisation constant where
+// possible, see yuv.wgsl).
+fn beauty_apply(c: vec3<f32>, ab: vec3<f32>, sharp: vec3<f32>, f: Frame, flags: u32) -> vec3<f32> {
     var o = c;
-    let mask = skin_mask(c);
-    var smooth_amt = 0.0;
+    // How much of the pixel the smoothing replaced, 0..1.
+    var smoothed = 0.0;
     if ((flags & FLAG_SMOOTH) != 0u) {
-        smooth_amt = f.beauty.x * mask;
-        o.x = mix(o.x, ab.x * c.x + ab.y, smooth_amt);
+        o.x = ab.x * c.x + ab.y;
+        smoothed = clamp(1.0 - ab.x, 0.0, 1.0);
     }
     if ((flags & FLAG_SHARPEN) != 0u) {
-        // Sharpen outlines, not the skin texture we just smoothed away.
-        o.x += f.beauty2.x * lap * (1.0 - smooth_amt);
+        // Sharpen outlines, not the skin texture we just smoothed away,
+        // and never past the neighbourhood's own range: an edge steepens
+        // without the bright and dark halos (ringing) of a plain unsharp
+        // mask.
+        let lo = min(sharp.y, o.x);
+        let hi = max(sharp.z, o.x);
+        o.x = clamp(o.x + f.beauty2.x * sharp.x * (1.0 - smoothed), lo, hi);
     }
+    // Whitening and ruddy follow the pixel's own colour, so they stop at
+    // the face's edge rather than at the soft mask's wide border; inside
+    // that border a looser hue test fills the face's redder parts, so a
+    // whitened face keeps one tone.
+    let m = skin_masks(c);
+    let mask = max(m.x, smoothstep(0.1, 0.6, ab.z) * m.y);
     if ((flags & FLAG_WHITEN) != 0u) {
         // log curve: lifts mid-tones, fixes 0 and 1, so no highlight clips.
         let beta = f.beauty.z;

@@ -38,13 +38,16 @@ struct AbBlock {
     top23: vec4<f32>,
     bot01: vec4<f32>,
     bot23: vec4<f32>,
+    // The soft skin mask of columns c0..c3, upper and lower row.
+    mtop: vec4<f32>,
+    mbot: vec4<f32>,
     // Vertical weight of the lower row, for block rows 0 and 1.
     wy: vec2<f32>,
 }
 
-fn ab_load(c: i32, r: i32, dims: vec2<i32>) -> vec2<f32> {
+fn ab_load(c: i32, r: i32, dims: vec2<i32>) -> vec3<f32> {
     // Clamped like the sampler's clamp-to-edge.
-    return textureLoad(ab_tex, clamp(vec2<i32>(c, r), vec2<i32>(0), dims - vec2<i32>(1)), 0).xy;
+    return textureLoad(ab_tex, clamp(vec2<i32>(c, r), vec2<i32>(0), dims - vec2<i32>(1)), 0).xyz;
 }
 
 fn ab_block(bx: i32, by: i32) -> AbBlock {
@@ -54,11 +57,18 @@ fn ab_block(bx: i32, by: i32) -> AbBlock {
     let odd = (by & 1) == 1;
     let r0 = select(by / 2 - 1, by / 2, odd);
     let wy = select(vec2<f32>(0.625, 0.875), vec2<f32>(0.125, 0.375), odd);
+    let t0 = ab_load(c0, r0, dims);
+    let t1 = ab_load(c0 + 1, r0, dims);
+    let t2 = ab_load(c0 + 2, r0, dims);
+    let t3 = ab_load(c0 + 3, r0, dims);
+    let b0 = ab_load(c0, r0 + 1, dims);
+    let b1 = ab_load(c0 + 1, r0 + 1, dims);
+    let b2 = ab_load(c0 + 2, r0 + 1, dims);
+    let b3 = ab_load(c0 + 3, r0 + 1, dims);
     return AbBlock(
-        vec4<f32>(ab_load(c0, r0, dims), ab_load(c0 + 1, r0, dims)),
-        vec4<f32>(ab_load(c0 + 2, r0, dims), ab_load(c0 + 3, r0, dims)),
-        vec4<f32>(ab_load(c0, r0 + 1, dims), ab_load(c0 + 1, r0 + 1, dims)),
-        vec4<f32>(ab_load(c0 + 2, r0 + 1, dims), ab_load(c0 + 3, r0 + 1, dims)),
+        vec4<f32>(t0.xy, t1.xy), vec4<f32>(t2.xy, t3.xy),
+        vec4<f32>(b0.xy, b1.xy), vec4<f32>(b2.xy, b3.xy),
+        vec4<f32>(t0.z, t1.z, t2.z, t3.z), vec4<f32>(b0.z, b1.z, b2.z, b3.z),
         wy,
     );
 }
@@ -73,9 +83,17 @@ fn ab_row(l01: vec4<f32>, l23: vec4<f32>, i: i32) -> vec2<f32> {
     return mix(left, right, w);
 }
 
-fn ab_px(blk: AbBlock, i: i32, r: i32) -> vec2<f32> {
-    return mix(ab_row(blk.top01, blk.top23, i), ab_row(blk.bot01, blk.bot23, i),
-               select(blk.wy.x, blk.wy.y, r == 1));
+// The same for one value per column (the mask).
+fn m_row(m: vec4<f32>, i: i32) -> f32 {
+    let k = (i + 2) / 4;
+    let w = 0.625 + 0.25 * f32(i) - f32(k);
+    return mix(m[k], m[k + 1], w);
+}
+
+fn ab_px(blk: AbBlock, i: i32, r: i32) -> vec3<f32> {
+    let wy = select(blk.wy.x, blk.wy.y, r == 1);
+    return vec3<f32>(mix(ab_row(blk.top01, blk.top23, i), ab_row(blk.bot01, blk.bot23, i), wy),
+                     mix(m_row(blk.mtop, i), m_row(blk.mbot, i), wy));
 }
 
 // Raw (Cb, Cr) of chroma sample `c`.
@@ -113,8 +131,8 @@ fn luma_pick(row: LumaRow, i: i32, x0: i32) -> f32 {
 fn block_px(x0: i32, y0: i32, i: i32, r: i32, luma: f32, cbcr: vec2<f32>, blk: AbBlock) -> vec3<f32> {
     let p = min(vec2<i32>(x0 + i, y0 + r), vec2<i32>(F.size) - vec2<i32>(1));
     let c = raw_to_norm(vec3<f32>(luma, cbcr.x, cbcr.y), F.in_range);
-    var ab = vec2<f32>(1.0, 0.0);
-    if ((fx_flags() & FLAG_SMOOTH) != 0u) {
+    var ab = vec3<f32>(1.0, 0.0, 0.0);
+    if ((fx_flags() & FLAG_STATS) != 0u) {
         ab = ab_px(blk, i, r);
     }
     return shade_decoded(c, p, ab);
@@ -141,8 +159,9 @@ fn block_420(gid: vec3<u32>) {
     let ch1 = chroma_at(c + vec2<i32>(1, 0));
     let ch2 = chroma_at(c + vec2<i32>(2, 0));
     let ch3 = chroma_at(c + vec2<i32>(3, 0));
-    var blk = AbBlock(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec2<f32>(0.0));
-    if ((fx_flags() & FLAG_SMOOTH) != 0u) {
+    var blk = AbBlock(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0),
+                      vec4<f32>(0.0), vec4<f32>(0.0), vec2<f32>(0.0));
+    if ((fx_flags() & FLAG_STATS) != 0u) {
         blk = ab_block(i32(gid.x), i32(gid.y));
     }
     let top = luma_row(x0, y0);

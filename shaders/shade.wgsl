@@ -18,28 +18,34 @@ fn shade(p: vec2<i32>) -> vec3<f32> {
         return vec3<f32>(0.0);
     }
     let sp = p + F.main_region.zw;
-    var ab = vec2<f32>(1.0, 0.0);
-    if ((fx_flags() & FLAG_SMOOTH) != 0u) {
+    var ab = vec3<f32>(1.0, 0.0, 0.0);
+    if ((fx_flags() & FLAG_STATS) != 0u) {
         let low = vec2<f32>(textureDimensions(ab_tex));
         let uv = (vec2<f32>(sp) + 0.5) / (F.beauty2.z * low);
-        ab = textureSampleLevel(ab_tex, lin, uv, 0.0).xy;
+        ab = textureSampleLevel(ab_tex, lin, uv, 0.0).xyz;
     }
     return shade_decoded(src_decode(sp), sp, ab);
 }
 
 // Beauty and LUT for source pixel `sp`, already decoded to `c`, with the
-// guided filter's (a, b) at that pixel (unused unless smoothing is on).
-fn shade_decoded(decoded: vec3<f32>, sp: vec2<i32>, ab: vec2<f32>) -> vec3<f32> {
+// guided filter's (a, b) and the soft skin mask at that pixel (unused
+// unless an effect in FLAG_STATS is on).
+fn shade_decoded(decoded: vec3<f32>, sp: vec2<i32>, ab: vec3<f32>) -> vec3<f32> {
     var c = decoded;
     let flags = fx_flags();
     if ((flags & (FLAG_SMOOTH | FLAG_WHITEN | FLAG_RUDDY | FLAG_SHARPEN)) != 0u) {
-        var lap = 0.0;
+        // (Laplacian, lowest, highest) of the pixel's 4-neighbourhood.
+        var sharp = vec3<f32>(0.0, c.x, c.x);
         if ((flags & FLAG_SHARPEN) != 0u) {
-            let n = luma_at(sp + vec2<i32>(1, 0)) + luma_at(sp - vec2<i32>(1, 0))
-                  + luma_at(sp + vec2<i32>(0, 1)) + luma_at(sp - vec2<i32>(0, 1));
-            lap = c.x - 0.25 * n;
+            let e = luma_at(sp + vec2<i32>(1, 0));
+            let w = luma_at(sp - vec2<i32>(1, 0));
+            let s = luma_at(sp + vec2<i32>(0, 1));
+            let n = luma_at(sp - vec2<i32>(0, 1));
+            sharp = vec3<f32>(c.x - 0.25 * (e + w + s + n),
+                              min(min(min(e, w), min(s, n)), c.x),
+                              max(max(max(e, w), max(s, n)), c.x));
         }
-        c = beauty_apply(c, ab, lap, F, flags);
+        c = beauty_apply(c, ab, sharp, F, flags);
     }
     if ((flags & FLAG_LUT) != 0u) {
         let rgb = lut_apply(lut_tex, yuv_to_rgb(c, F.coeffs), F.beauty2.y);

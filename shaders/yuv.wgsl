@@ -22,7 +22,8 @@ struct Frame {
     coeffs: vec4<f32>,
     // x = smoothing amount 0..1, y = eps, z = whitening beta (<=1 off), w = ruddy Cr shift
     beauty: vec4<f32>,
-    // x = sharpen amount, y = LUT strength, z = stats downsample factor, w unused
+    // x = sharpen amount, y = LUT strength, z = stats downsample factor,
+    // w = feature threshold (beauty.wgsl)
     // (the box radius is the RADIUS pipeline constant in beauty.wgsl)
     beauty2: vec4<f32>,
     // x0, x1: canvas columns the main source covers; z, w: source offset
@@ -44,6 +45,9 @@ const FLAG_WHITEN: u32 = 2u;
 const FLAG_RUDDY: u32 = 4u;
 const FLAG_SHARPEN: u32 = 8u;
 const FLAG_LUT: u32 = 16u;
+// The effects that read the statistics pass's texture: smoothing its
+// guided filter, whitening and ruddy its soft skin mask.
+const FLAG_STATS: u32 = 7u;
 
 fn rgb_to_yuv(rgb: vec3<f32>, k: vec4<f32>) -> vec3<f32> {
     let y = k.x * rgb.r + (1.0 - k.x - k.y) * rgb.g + k.y * rgb.b;

@@ -185,24 +185,82 @@ fn ruddy_raises_skin_red_over_green_monotonically_and_spares_blue() {
     }
 }
 
-#[test]
-fn sharpen_steepens_the_edge() {
-    let (y_in, y_out, ..) = render(
-        Beauty {
-            sharpen: 9,
-            ..Default::default()
-        },
-        0.0,
-    );
-    // Overshoot on the bright side of the edge is the signature.
+/// A grey frame with a soft vertical edge: light left, dark right, an
+/// S-shaped (smoothstep) ramp `ramp` pixels wide centred on x = 160,
+/// like what a lens and an encoder make of an outline.
+fn soft_edge(ramp: f64) -> Vec<u8> {
+    let (hi, lo) = (170.0, 60.0);
+    let mut out = Vec::with_capacity((W * H * 4) as usize);
+    for _ in 0..H {
+        for x in 0..W {
+            let t = ((x as f64 + 0.5 - 160.0) / ramp + 0.5).clamp(0.0, 1.0);
+            let t = t * t * (3.0 - 2.0 * t);
+            let v = (hi + (lo - hi) * t).round() as u8;
+            out.extend_from_slice(&[v, v, v, 255]);
+        }
+    }
+    out
+}
+
+/// 10-90 % rise width (pixels) of row-averaged luma across x = 140..180.
+fn soft_rise(y: &[u8]) -> f64 {
     let w = W as usize;
-    let at = |p: &[u8]| (40..120).map(|r| p[r * w + 199] as f64).sum::<f64>() / 80.0;
-    assert!(
-        at(&y_out) > at(&y_in) + 2.0,
-        "{} vs {}",
-        at(&y_out),
-        at(&y_in)
+    let profile: Vec<f64> = (140..180)
+        .map(|x| (40..140).map(|r| y[r * w + x] as f64).sum::<f64>() / 100.0)
+        .collect();
+    let (hi, lo) = (profile[0], profile[profile.len() - 1]);
+    let cross = |level: f64| {
+        let t = lo + level * (hi - lo);
+        (0..profile.len() - 1)
+            .find_map(|i| {
+                let (a, b) = (profile[i], profile[i + 1]);
+                (a >= t && b < t).then(|| i as f64 + (a - t) / (a - b))
+            })
+            .unwrap_or_else(|| panic!("no crossing at {level}"))
+    };
+    cross(0.1) - cross(0.9)
+}
+
+#[test]
+fn sharpen_steepens_a_soft_edge_without_ringing() {
+    init();
+    let inf = info(VideoFormat::I420, W, H);
+    let input = from_rgba(&inf, &soft_edge(8.0), 0);
+    let y_in = plane(&input, &inf, 0).0;
+    let (in_lo, in_hi) = (
+        *y_in.iter().min().unwrap_or(&0),
+        *y_in.iter().max().unwrap_or(&255),
     );
+    let mut last = soft_rise(&y_in);
+    for level in [3, 9] {
+        let settings = EffectSettings {
+            beauty: Beauty {
+                sharpen: level,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let (mut p, _c) = processor(settings, &config(&inf, VideoFormat::I420, vec![]));
+        let y_out = plane(&run(&mut p, input.clone(), &[]), &inf, 0).0;
+        let rise = soft_rise(&y_out);
+        println!("sharpen {level}: rise {last:.2} -> {rise:.2} px");
+        assert!(
+            rise < last - 0.1,
+            "sharpen {level}: rise {last:.2} -> {rise:.2} px"
+        );
+        last = rise;
+        // Ringing would put a bright halo above the light side and a dark
+        // one below the dark side; the clamp keeps every pixel inside
+        // what its neighbourhood already had.
+        let (lo, hi) = (
+            *y_out.iter().min().unwrap_or(&0),
+            *y_out.iter().max().unwrap_or(&255),
+        );
+        assert!(
+            lo + 1 >= in_lo && hi <= in_hi + 1,
+            "sharpen {level}: luma {lo}..{hi} outside the source's {in_lo}..{in_hi}"
+        );
+    }
 }
 
 /// A `w` x `h` frame with what the beauty chain reacts to: noisy skin

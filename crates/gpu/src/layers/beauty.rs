@@ -1,7 +1,10 @@
-//! Basic beauty's wide-radius statistics (shaders/beauty.wgsl): E[Y] and
-//! E[Y^2] at 1/F resolution, a separable box filter, and the guided
-//! filter's (a, b) per low-resolution pixel. The per-pixel half
-//! (shaders/beauty_apply.wgsl) runs inside the direct (or frame) pass.
+//! Basic beauty's wide-radius statistics (shaders/beauty.wgsl): E[Y],
+//! E[Y^2], a skin likelihood and a relative block variance at 1/F
+//! resolution, a separable box filter, and the guided filter's (a, b)
+//! per low-resolution pixel, opened up on facial features and scaled by
+//! the skin mask, which is mixed with the previous frame's. The
+//! per-pixel half (shaders/beauty_apply.wgsl) runs inside the direct (or
+//! frame) pass; docs/beauty.md has the measurements.
 //!
 //! Doing the statistics at 1/4 resolution is what keeps this cheap: the
 //! downsample reads one pixel in four, the box filter touches 1/16 of
@@ -13,9 +16,22 @@ use crate::settings::Beauty;
 /// Downsample factor of the statistics.
 pub(crate) const FACTOR: u32 = 4;
 
-/// Shader parameters for the beauty levels: `(beauty, sharpen amount,
-/// flags)`. Level curves live here so tests and docs have one place.
-pub(crate) fn params(b: &Beauty) -> ([f32; 4], f32, u32) {
+/// Shader parameters for the beauty levels.
+pub(crate) struct Params {
+    /// Smoothing amount, the guided filter's eps, whitening beta, ruddy
+    /// shift (`Frame.beauty`).
+    pub beauty: [f32; 4],
+    /// Sharpen amount (`Frame.beauty2.x`).
+    pub sharpen: f32,
+    /// The relative block variance above which a block is a facial
+    /// feature that smoothing leaves alone (`Frame.beauty2.w`).
+    pub feature: f32,
+    /// The FLAG_* set.
+    pub flags: u32,
+}
+
+/// The level curves, in one place for the shaders, tests and docs.
+pub(crate) fn params(b: &Beauty) -> Params {
     use super::frame::*;
     let l = |v: u8| v as f32 / 9.0;
     let mut flags = 0;
@@ -37,10 +53,21 @@ pub(crate) fn params(b: &Beauty) -> ([f32; 4], f32, u32) {
     // (noise std ~0.03 gives var ~1e-3) versus "edge to keep" (var > 0.05).
     let amount = if b.smoothing > 0 { 0.4 + 0.6 * s } else { 0.0 };
     let eps = 0.0005 + 0.012 * s * s;
+    // Skin texture (pores, fine lines, sensor noise) gives a 4x4 block a
+    // standard deviation of a few percent of its brightness; an eye, a
+    // brow or the lips' outline ten percent or more (the threshold is on
+    // the 3x3 mean of (std / mean)^2 / 4). Measured on real
+    // faces with benches/beauty_quality.py (docs/beauty.md).
+    let feature = 0.0005;
     let beta = 1.0 + 0.45 * b.whitening as f32;
     let ruddy = 0.0065 * b.ruddy as f32;
     let sharpen = 0.14 * b.sharpen as f32;
-    ([amount, eps, beta, ruddy], sharpen, flags)
+    Params {
+        beauty: [amount, eps, beta, ruddy],
+        sharpen,
+        feature,
+        flags,
+    }
 }
 
 /// The box filter's radius in low-resolution pixels for a canvas
@@ -56,6 +83,7 @@ const BLUR_RUN: u32 = 4;
 const SHADER: &str = concat!(
     include_str!("../../../../shaders/yuv.wgsl"),
     include_str!("../../../../shaders/planes.wgsl"),
+    include_str!("../../../../shaders/skin.wgsl"),
     include_str!("../../../../shaders/beauty.wgsl"),
 );
 
@@ -70,6 +98,10 @@ struct Targets {
     bg_h: wgpu::BindGroup,
     bg_v: wgpu::BindGroup,
     pub ab_view: wgpu::TextureView,
+    /// (a, b) and the skin mask, and last frame's copy of them, which
+    /// the vertical pass reads to smooth the mask over time.
+    ab: wgpu::Texture,
+    prev: wgpu::Texture,
 }
 
 pub(crate) struct BeautyStats {
@@ -110,6 +142,7 @@ impl BeautyStats {
             &[
                 bgl::texture(3, vis, false),
                 bgl::storage_texture(4, wgpu::TextureFormat::Rgba16Float),
+                bgl::texture(5, vis, false),
             ],
         );
         Self {
@@ -150,35 +183,34 @@ impl BeautyStats {
         let v = boxed("beauty blur_v", "blur_v", &self.bgl_v);
         let low = (width.div_ceil(FACTOR), height.div_ceil(FACTOR));
         let usage = wgpu::TextureUsages::STORAGE_BINDING | wgpu::TextureUsages::TEXTURE_BINDING;
-        let stats = texture_2d(
-            device,
-            "beauty stats (E[Y], E[Y^2])",
-            low.0,
-            low.1,
+        let low_texture =
+            |label: &str, format, usage| texture_2d(device, label, low.0, low.1, format, usage);
+        let stats = low_texture(
+            "beauty stats (E[Y], E[Y^2], skin, relative variance)",
             wgpu::TextureFormat::Rgba32Float,
             usage,
         );
-        let blurred = texture_2d(
-            device,
+        let blurred = low_texture(
             "beauty stats, box H",
-            low.0,
-            low.1,
             wgpu::TextureFormat::Rgba32Float,
             usage,
         );
         // (a, b) are in [0, 1]; f16 is precise enough and filterable, so
         // the per-pixel pass upsamples them with one bilinear fetch (a
         // manual four-load bilinear measured slower on llvmpipe).
-        let ab = texture_2d(
-            device,
-            "beauty guided (a, b)",
-            low.0,
-            low.1,
+        let ab = low_texture(
+            "beauty guided (a, b), skin mask",
             wgpu::TextureFormat::Rgba16Float,
-            usage,
+            usage | wgpu::TextureUsages::COPY_SRC,
+        );
+        // Starts as zeros: w = 0 tells the first frame there is no history.
+        let prev = low_texture(
+            "beauty previous (a, b), skin mask",
+            wgpu::TextureFormat::Rgba16Float,
+            wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
         );
         let view = |t: &wgpu::Texture| t.create_view(&Default::default());
-        let (sv, bv, abv) = (view(&stats), view(&blurred), view(&ab));
+        let (sv, bv, abv, pv) = (view(&stats), view(&blurred), view(&ab), view(&prev));
         let bg =
             |label: &str, layout: &wgpu::BindGroupLayout, entries: &[(u32, &wgpu::TextureView)]| {
                 let entries: Vec<wgpu::BindGroupEntry> = entries
@@ -201,8 +233,14 @@ impl BeautyStats {
             v,
             bg_down: bg("beauty stats_down", &self.bgl_down, &[(0, &sv)]),
             bg_h: bg("beauty blur_h", &self.bgl_h, &[(1, &sv), (2, &bv)]),
-            bg_v: bg("beauty blur_v", &self.bgl_v, &[(3, &bv), (4, &abv)]),
+            bg_v: bg(
+                "beauty blur_v",
+                &self.bgl_v,
+                &[(3, &bv), (4, &abv), (5, &pv)],
+            ),
             ab_view: abv,
+            ab,
+            prev,
         });
     }
 
@@ -228,5 +266,9 @@ impl BeautyStats {
             pass.set_bind_group(1, bg, &[]);
             pass.dispatch_workgroups(gx, gy, 1);
         }
+        drop(pass);
+        // Keep this frame's mask for the next one's vertical pass. At
+        // 720p this is 320x180 texels of 8 bytes.
+        encoder.copy_texture_to_texture(t.ab.as_image_copy(), t.prev.as_image_copy(), t.ab.size());
     }
 }

@@ -13,6 +13,7 @@ use super::{Specialised, Variant, bgl, groups, pack};
 const SHADER: &str = concat!(
     include_str!("../../../../shaders/yuv.wgsl"),
     include_str!("../../../../shaders/planes.wgsl"),
+    include_str!("../../../../shaders/skin.wgsl"),
     include_str!("../../../../shaders/beauty_apply.wgsl"),
     include_str!("../../../../shaders/lut.wgsl"),
     include_str!("../../../../shaders/shade.wgsl"),

@@ -18,8 +18,8 @@ pub(crate) struct FrameUniform {
     pub coeffs: [f32; 4],
     /// smoothing amount, eps, whitening beta, ruddy shift
     pub beauty: [f32; 4],
-    /// sharpen, LUT strength, stats factor, unused (the box radius is a
-    /// pipeline constant, see `beauty::radius`)
+    /// sharpen, LUT strength, stats factor, feature threshold (the box
+    /// radius is a pipeline constant, see `beauty::radius`)
     pub beauty2: [f32; 4],
     /// x0, x1, source dx, source dy
     pub main_region: [i32; 4],
@@ -30,10 +30,13 @@ pub(crate) const FLAG_WHITEN: u32 = 2;
 pub(crate) const FLAG_RUDDY: u32 = 4;
 pub(crate) const FLAG_SHARPEN: u32 = 8;
 pub(crate) const FLAG_LUT: u32 = 16;
+/// The effects that read the statistics (FLAG_STATS in yuv.wgsl).
+pub(crate) const FLAG_STATS: u32 = FLAG_SMOOTH | FLAG_WHITEN | FLAG_RUDDY;
 
 const SHADER: &str = concat!(
     include_str!("../../../../shaders/yuv.wgsl"),
     include_str!("../../../../shaders/planes.wgsl"),
+    include_str!("../../../../shaders/skin.wgsl"),
     include_str!("../../../../shaders/beauty_apply.wgsl"),
     include_str!("../../../../shaders/lut.wgsl"),
     include_str!("../../../../shaders/shade.wgsl"),

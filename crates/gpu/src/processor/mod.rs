@@ -37,7 +37,7 @@ use crate::formats;
 use crate::layers::beauty::BeautyStats;
 use crate::layers::composite::Compositor;
 use crate::layers::direct::DirectPass;
-use crate::layers::frame::{FLAG_SMOOTH, FramePass};
+use crate::layers::frame::{FLAG_STATS, FramePass};
 use crate::layers::input::input_bgl;
 use crate::layers::lut::LutLayer;
 use crate::layers::pack::PackPass;
@@ -193,7 +193,7 @@ impl GpuProcessor {
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("frame"),
             });
-        if live.uniform.flags & FLAG_SMOOTH != 0 {
+        if live.uniform.flags & FLAG_STATS != 0 {
             self.beauty.encode(&mut encoder, &live.input_bg);
         }
         let (w, h) = (live.config.input.width(), live.config.input.height());

@@ -36,7 +36,8 @@ impl GpuProcessor {
         let queue = &self.ctx.queue;
         let s = &self.settings;
         let w = live.config.input.width();
-        let (b1, sharpen, mut flags) = beauty::params(&s.beauty);
+        let bp = beauty::params(&s.beauty);
+        let mut flags = bp.flags;
         let mut strength = 0.0;
         if let Some(l) = &s.lut
             && l.strength > 0
@@ -53,8 +54,8 @@ impl GpuProcessor {
         // (~0.1 s per variant on lavapipe), so it happens here, on a
         // settings change, and never while encoding.
         self.direct.prepare(device, live.variant());
-        live.uniform.beauty = b1;
-        live.uniform.beauty2 = [sharpen, strength, beauty::FACTOR as f32, 0.0];
+        live.uniform.beauty = bp.beauty;
+        live.uniform.beauty2 = [bp.sharpen, strength, beauty::FACTOR as f32, bp.feature];
         live.uniform.main_region = if sbs {
             side_by_side_main(w)
         } else {
