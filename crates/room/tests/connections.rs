@@ -97,6 +97,11 @@ async fn a_client_that_never_reads_is_closed_while_a_thousand_others_keep_receiv
         ))
         .await
         .unwrap();
+        // The room counts a reader when it sends the welcome; the upgrade
+        // alone finishes before that, so counting after the last upgrade
+        // could miss the last joins.
+        let w = next_json_raw(&mut ws).await;
+        assert_eq!(w["type"], "welcome", "{w}");
         let heard = heard.clone();
         readers.push(tokio::spawn(async move {
             let mut got = false;
@@ -187,7 +192,7 @@ async fn a_client_that_never_reads_is_closed_while_a_thousand_others_keep_receiv
 }
 
 async fn next_json_raw(
-    ws: &mut tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>,
+    ws: &mut (impl futures_util::Stream<Item = Result<Message, WsError>> + Unpin),
 ) -> Value {
     loop {
         match tokio::time::timeout(PATIENCE, ws.next()).await {
