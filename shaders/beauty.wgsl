@@ -4,19 +4,24 @@
 // statistics entry points live here; `beauty_apply` is called per pixel
 // by shade.wgsl.
 //
-// Smoothing spares facial features: a block whose own variance is high
-// (an eye, a brow, the lips' outline, a nostril) has its guided filter
-// pushed to identity, as if eps were zero there. Its window's variance
-// alone cannot tell: at level 9 eps is large enough to flatten a whole
-// eye, and the window (about 28 pixels at 720p) is far wider than the
-// lash line. The block test is relative to the block's brightness, so a
-// dim room's features are spared as a bright one's are, and it is
-// averaged over 3x3 blocks (see feature_h).
+// Smoothing spares facial features: where the 4x4 blocks' means vary
+// strongly across a 3x3 neighbourhood (an eye, a brow, the lips'
+// outline, a nostril), the guided filter is pushed to identity, as if
+// eps were zero there. The window's variance alone cannot tell: at level
+// 9 eps is large enough to flatten a whole eye, and the window (about 28
+// pixels at 720p) is far wider than the lash line. Block means rather
+// than the pixels themselves, because averaging 16 pixels takes sensor
+// noise and pores down four times while an eye's outline stays: a grainy
+// dim room is smoothed, not mistaken for features. The test is relative
+// to brightness, so a dim room's features are spared as a bright one's
+// are.
 //
-// Where smoothing acts is decided here too, at low resolution: each
-// block's skin likelihood (skin.wgsl, from its mean colour) is box
-// filtered with the statistics, so the mask is soft, and mixed with the
-// previous frame's, so sensor noise cannot make it flicker. It is folded
+// Where smoothing acts is decided here too, at low resolution: the
+// blocks' mean chroma is box filtered with the statistics, and the skin
+// likelihood (skin.wgsl) is taken of the window's mean colour, so the
+// mask is soft and a grainy picture's chroma noise averages out before
+// the hue test sees it; it is then mixed with the previous frame's, so
+// the noise that is left cannot make it flicker. It is folded
 // into the guided filter's linear model, which then costs the per-pixel
 // pass nothing extra.
 
@@ -30,13 +35,15 @@
 // The previous frame's blur_v_dst (copied after each frame): its z is the
 // mask, its w 1.0 once a frame has been written.
 @group(1) @binding(5) var mask_prev: texture_2d<f32>;
+// stats_down's output again, for the vertical pass's feature test.
+@group(1) @binding(6) var stats_v: texture_2d<f32>;
 
 // Downsample factor (beauty::FACTOR), a pipeline constant so the loops
 // below have fixed trip counts and are unrolled.
 override FACTOR: i32 = 4;
 
-// E[Y], E[Y^2], the skin likelihood and the relative variance of each
-// FxF block of full-resolution pixels. Keeping
+// E[Y], E[Y^2] and the mean (Cb, Cr) of each FxF block of
+// full-resolution pixels. Keeping
 // the second moment (rather than downsampling Y and squaring) means the
 // variance still sees the pixel-level noise we want to remove.
 //
@@ -78,15 +85,11 @@ fn stats_down(@builtin(global_invocation_id) gid: vec3<u32>) {
             s2 += y * y;
         }
     }
-    // The block's colour from two chroma samples on its diagonal: enough
-    // for a likelihood that the box filter then averages over dozens.
+    // The block's colour from two chroma samples on its diagonal: the
+    // box filter then averages dozens of blocks.
     let c1 = src_decode(min(base + vec2<i32>(f / 4), maxp));
     let c2 = src_decode(min(base + vec2<i32>(3 * f / 4), maxp));
-    let mean = s / n;
-    let skin = skin_mask(vec3<f32>(mean, 0.5 * (c1.yz + c2.yz)));
-    // The variance as if the block were mid-grey: (std / mean)^2 / 4.
-    let rel = max(s2 / n - mean * mean, 0.0) * 0.25 / max(mean * mean, 0.01);
-    textureStore(stats_out, vec2<i32>(gid.xy), vec4<f32>(mean, s2 / n, skin, rel));
+    textureStore(stats_out, vec2<i32>(gid.xy), vec4<f32>(s / n, s2 / n, 0.5 * (c1.yz + c2.yz)));
 }
 
 // Box radius in low-resolution pixels (beauty::radius), a pipeline
@@ -98,32 +101,29 @@ override RADIUS: i32 = 3;
 // instead of (2 * RADIUS + 1) loads for each.
 const BLUR_RUN: i32 = 4;
 
-fn load_h(p: vec2<i32>, dims: vec2<i32>) -> vec3<f32> {
-    return textureLoad(blur_h_src, vec2<i32>(clamp(p.x, 0, dims.x - 1), p.y), 0).xyz;
+fn load_h(p: vec2<i32>, dims: vec2<i32>) -> vec4<f32> {
+    return textureLoad(blur_h_src, vec2<i32>(clamp(p.x, 0, dims.x - 1), p.y), 0);
 }
 
-fn load_v(p: vec2<i32>, dims: vec2<i32>) -> vec3<f32> {
-    return textureLoad(blur_v_src, vec2<i32>(p.x, clamp(p.y, 0, dims.y - 1)), 0).xyz;
+fn load_v(p: vec2<i32>, dims: vec2<i32>) -> vec4<f32> {
+    return textureLoad(blur_v_src, vec2<i32>(p.x, clamp(p.y, 0, dims.y - 1)), 0);
 }
 
-// The mean relative block variance of a block and its two neighbours
-// along the pass's direction: over the two passes, a 3x3 mean. A mean
-// rather than a maximum, so that one noisy block in a cheek does not
-// leave a 12-pixel island unsmoothed, while an eye, made of many such
-// blocks, still spreads one block around it (the upsampling then cannot
-// bleed smoothing into its outline).
-fn feature_h(p: vec2<i32>, dims: vec2<i32>) -> f32 {
-    let l = textureLoad(blur_h_src, vec2<i32>(max(p.x - 1, 0), p.y), 0).w;
-    let c = textureLoad(blur_h_src, p, 0).w;
-    let r = textureLoad(blur_h_src, vec2<i32>(min(p.x + 1, dims.x - 1), p.y), 0).w;
-    return (l + c + r) / 3.0;
-}
-
-fn feature_v(p: vec2<i32>, dims: vec2<i32>) -> f32 {
-    let u = textureLoad(blur_v_src, vec2<i32>(p.x, max(p.y - 1, 0)), 0).w;
-    let c = textureLoad(blur_v_src, p, 0).w;
-    let d = textureLoad(blur_v_src, vec2<i32>(p.x, min(p.y + 1, dims.y - 1)), 0).w;
-    return (u + c + d) / 3.0;
+// The variance of the block means around `p` (3x3 blocks), relative to
+// their brightness, as if they were mid-grey: (std / mean)^2 / 4.
+fn feature(p: vec2<i32>, dims: vec2<i32>) -> f32 {
+    var m = 0.0;
+    var m2 = 0.0;
+    for (var dy = -1; dy <= 1; dy++) {
+        for (var dx = -1; dx <= 1; dx++) {
+            let q = clamp(p + vec2<i32>(dx, dy), vec2<i32>(0), dims - vec2<i32>(1));
+            let v = textureLoad(stats_v, q, 0).x;
+            m += v;
+            m2 += v * v;
+        }
+    }
+    m /= 9.0;
+    return max(m2 / 9.0 - m * m, 0.0) * 0.25 / max(m * m, 0.01);
 }
 
 // Weight of the current frame's mask against the previous one's: the
@@ -138,14 +138,14 @@ fn blur_h(@builtin(global_invocation_id) gid: vec3<u32>) {
         return;
     }
     let n = f32(2 * RADIUS + 1);
-    var acc = vec3<f32>(0.0);
+    var acc = vec4<f32>(0.0);
     for (var i = -RADIUS; i <= RADIUS; i++) {
         acc += load_h(p0 + vec2<i32>(i, 0), dims);
     }
     for (var k = 0; k < BLUR_RUN; k++) {
         let p = p0 + vec2<i32>(k, 0);
         if (p.x < dims.x) {
-            textureStore(blur_h_dst, p, vec4<f32>(acc / n, feature_h(p, dims)));
+            textureStore(blur_h_dst, p, acc / n);
         }
         acc += load_h(p + vec2<i32>(RADIUS + 1, 0), dims) - load_h(p - vec2<i32>(RADIUS, 0), dims);
     }
@@ -164,7 +164,7 @@ fn blur_v(@builtin(global_invocation_id) gid: vec3<u32>) {
         return;
     }
     let n = f32(2 * RADIUS + 1);
-    var acc = vec3<f32>(0.0);
+    var acc = vec4<f32>(0.0);
     for (var i = -RADIUS; i <= RADIUS; i++) {
         acc += load_v(p0 + vec2<i32>(0, i), dims);
     }
@@ -173,13 +173,14 @@ fn blur_v(@builtin(global_invocation_id) gid: vec3<u32>) {
         if (p.y < dims.y) {
             let m = acc / n;
             let var_ = max(m.y - m.x * m.x, 0.0);
-            // A feature block (relative variance above beauty2.w) keeps
+            // A feature (relative variance above beauty2.w) keeps
             // its pixels whatever the window says.
             let wide = var_ / (var_ + F.beauty.y);
-            let feature = smoothstep(F.beauty2.w, 4.0 * F.beauty2.w, feature_v(p, dims));
-            let a = wide + (1.0 - wide) * feature;
+            let feat = smoothstep(F.beauty2.w, 4.0 * F.beauty2.w, feature(p, dims));
+            let a = wide + (1.0 - wide) * feat;
+            let now = skin_mask(vec3<f32>(m.x, m.z, m.w));
             let prev = textureLoad(mask_prev, p, 0);
-            let skin = select(m.z, mix(prev.z, m.z, MASK_NEW), prev.w > 0.5);
+            let skin = select(now, mix(prev.z, now, MASK_NEW), prev.w > 0.5);
             let k = F.beauty.x * skin;
             textureStore(blur_v_dst, p, vec4<f32>(1.0 - k + k * a, k * (1.0 - a) * m.x, skin, 1.0));
         }

@@ -81,10 +81,12 @@ test('the studio opens, previews, rehearses, records, and keeps its layout', asy
     await slider.sendKeys(Key.END);
     await waitFor(driver, 'the slider at 9', async () =>
       (await slider.getAttribute('value')) === '9');
-    const after = await waitFor(driver, 'a smoother preview', async () => {
+    let seen = null;
+    const after = await waitFor(driver, `a smoother preview than ${before.rough.toFixed(2)}`, async () => {
       const s = await driver.executeScript(CANVAS_STATS);
+      seen = s ? s.rough : seen;
       return s && s.rough < before.rough * 0.8 ? s : null;
-    }, 15000);
+    }, 15000).catch((e) => { throw new Error(`${e.message}; roughness now ${seen}`); });
     timings.smoothing_roughness = { before: before.rough, after: after.rough };
     await shot(driver, '03-smoothing.png');
 

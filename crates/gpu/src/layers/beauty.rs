@@ -1,8 +1,9 @@
 //! Basic beauty's wide-radius statistics (shaders/beauty.wgsl): E[Y],
-//! E[Y^2], a skin likelihood and a relative block variance at 1/F
-//! resolution, a separable box filter, and the guided filter's (a, b)
-//! per low-resolution pixel, opened up on facial features and scaled by
-//! the skin mask, which is mixed with the previous frame's. The
+//! E[Y^2] and mean chroma at 1/F resolution, a separable box filter, and
+//! the guided filter's (a, b) per low-resolution pixel, opened up where
+//! the block means vary (facial features) and scaled by the skin
+//! likelihood of the window's mean colour, mixed with the previous
+//! frame's. The
 //! per-pixel half (shaders/beauty_apply.wgsl) runs inside the direct (or
 //! frame) pass; docs/beauty.md has the measurements.
 //!
@@ -23,8 +24,8 @@ pub(crate) struct Params {
     pub beauty: [f32; 4],
     /// Sharpen amount (`Frame.beauty2.x`).
     pub sharpen: f32,
-    /// The relative block variance above which a block is a facial
-    /// feature that smoothing leaves alone (`Frame.beauty2.w`).
+    /// The relative variance of the 3x3 block means above which smoothing
+    /// leaves the place alone as a facial feature (`Frame.beauty2.w`).
     pub feature: f32,
     /// The FLAG_* set.
     pub flags: u32,
@@ -53,12 +54,13 @@ pub(crate) fn params(b: &Beauty) -> Params {
     // (noise std ~0.03 gives var ~1e-3) versus "edge to keep" (var > 0.05).
     let amount = if b.smoothing > 0 { 0.4 + 0.6 * s } else { 0.0 };
     let eps = 0.0005 + 0.012 * s * s;
-    // Skin texture (pores, fine lines, sensor noise) gives a 4x4 block a
-    // standard deviation of a few percent of its brightness; an eye, a
-    // brow or the lips' outline ten percent or more (the threshold is on
-    // the 3x3 mean of (std / mean)^2 / 4). Measured on real
-    // faces with benches/beauty_quality.py (docs/beauty.md).
-    let feature = 0.0005;
+    // Across an eye, a brow or the lips' outline the 4x4 blocks' means
+    // differ by tens of percent of their brightness; across skin, where
+    // the blocks have already averaged pores and grain away, by a few.
+    // The threshold is on (std / mean)^2 / 4 of the 3x3 block means,
+    // measured on real faces with benches/beauty_quality.py
+    // (docs/beauty.md).
+    let feature = 0.0006;
     let beta = 1.0 + 0.45 * b.whitening as f32;
     let ruddy = 0.0065 * b.ruddy as f32;
     let sharpen = 0.14 * b.sharpen as f32;
@@ -143,6 +145,7 @@ impl BeautyStats {
                 bgl::texture(3, vis, false),
                 bgl::storage_texture(4, wgpu::TextureFormat::Rgba16Float),
                 bgl::texture(5, vis, false),
+                bgl::texture(6, vis, false),
             ],
         );
         Self {
@@ -186,7 +189,7 @@ impl BeautyStats {
         let low_texture =
             |label: &str, format, usage| texture_2d(device, label, low.0, low.1, format, usage);
         let stats = low_texture(
-            "beauty stats (E[Y], E[Y^2], skin, relative variance)",
+            "beauty stats (E[Y], E[Y^2], Cb, Cr)",
             wgpu::TextureFormat::Rgba32Float,
             usage,
         );
@@ -236,7 +239,7 @@ impl BeautyStats {
             bg_v: bg(
                 "beauty blur_v",
                 &self.bgl_v,
-                &[(3, &bv), (4, &abv), (5, &pv)],
+                &[(3, &bv), (4, &abv), (5, &pv), (6, &sv)],
             ),
             ab_view: abv,
             ab,
