@@ -24,6 +24,12 @@ fn beauty_apply(c: vec3<f32>, ab: vec3<f32>, sharp: vec3<f32>, f: Frame, flags: 
         let hi = max(sharp.z, o.x);
         o.x = clamp(o.x + f.beauty2.x * sharp.x * (1.0 - smoothed), lo, hi);
     }
+    // The colour conversion and the hue tests below, per pixel, only when
+    // an effect uses them (the unspecialised pipeline would run them
+    // always).
+    if ((flags & (FLAG_WHITEN | FLAG_RUDDY)) == 0u) {
+        return o;
+    }
     // Whitening and ruddy follow the pixel's own colour, so they stop at
     // the face's edge rather than at the soft mask's wide border; inside
     // that border a looser hue test fills the face's redder parts, so a
