@@ -39,6 +39,19 @@ impl VideoEncoder {
     pub fn set_bitrate_kbps(&self, kbps: u32) {
         set_bitrate(&self.element, kbps);
     }
+
+    /// A new, unopened encoder of the same kind with the same settings:
+    /// each time on air gets its own, whose first frame is a keyframe.
+    pub fn fresh(&self, kbps: u32, fps: u32) -> Result<VideoEncoder, MediaError> {
+        let element = make(&self.name, Some("video-encoder"))?;
+        configure(&element, &self.name, kbps, fps);
+        Ok(VideoEncoder {
+            element,
+            name: self.name.clone(),
+            input_format: self.input_format,
+            hardware: self.hardware,
+        })
+    }
 }
 
 pub(crate) fn set_bitrate(element: &gst::Element, kbps: u32) {

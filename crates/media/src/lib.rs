@@ -5,8 +5,10 @@
 //! - one pipeline per video source (camera, screen, file, image, test
 //!   pattern), each ending in an appsink on its own streaming thread;
 //! - the program pipeline: the main source's thread runs the processor
-//!   and pushes into an appsrc, whose thread runs the H.264 encoder; the
-//!   audio chain (source, gain, level, AAC) runs beside it;
+//!   and pushes into an appsrc; the audio chain (source, gain, level)
+//!   runs beside it. While on air ([`Broadcast::go_on_air`], or from the
+//!   start when the config names outputs) an H.264 and an AAC encoder
+//!   hang off it; the preview never stops for going on or off air;
 //! - one pipeline and supervisor thread per output (RTMP(S)/SRT push,
 //!   local recording), fed by the one encode, each with its own queue;
 //! - a stats thread that emits [`BroadcastEvent::Stats`] every second.
@@ -28,7 +30,7 @@ pub mod runtime;
 pub mod sources;
 pub mod stats;
 
-pub use broadcast::{Broadcast, OutputControl, StopHandle, StopReason, Summary};
+pub use broadcast::{Broadcast, OutputControl, StopHandle, StopReason, Summary, output_failures};
 pub use config::{
     AudioSourceSpec, BroadcastConfig, Canvas, EncoderChoice, PushOutput, VideoSourceSpec,
 };

@@ -217,14 +217,19 @@ impl Specialised {
 
     /// Starts compiling the pipeline for `v` unless it exists or is under
     /// way. Called from `start()` and on settings changes, never per
-    /// frame. With nothing compiled yet there is nothing to draw with
-    /// meanwhile, so that first one is compiled here and now.
+    /// frame. With nothing compiled yet for these formats there is
+    /// nothing to draw with meanwhile (a stand-in must read and write the
+    /// same layouts), so that one is compiled here and now.
     pub fn prepare(&mut self, device: &wgpu::Device, v: Variant) {
         if self.pipelines.contains_key(&v) || self.pending.contains_key(&v) {
             return;
         }
         let job = self.job(device, v);
-        if self.pipelines.is_empty() {
+        let stand_in = self
+            .pipelines
+            .keys()
+            .any(|l| l.in_format == v.in_format && l.out_format == v.out_format);
+        if !stand_in {
             self.pipelines.insert(v, job.run());
             return;
         }
@@ -447,5 +452,18 @@ mod tests {
         assert_eq!(ran(&ctx, &mut s, smooth), 104);
         // Back to the first: already there, no compile.
         assert_eq!(ran(&ctx, &mut s, plain), 100);
+
+        // A source in another format has no stand-in (the bindings would
+        // not match): it is compiled at once, never left undrawn, even
+        // while background compiles are held up.
+        let gate = COMPILE_GATE.lock();
+        let other = Variant {
+            in_format: 2,
+            out_format: 0,
+            flags: 0,
+        };
+        s.prepare(d, other);
+        assert_eq!(ran(&ctx, &mut s, other), 200);
+        drop(gate);
     }
 }

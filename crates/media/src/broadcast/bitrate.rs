@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use shopcast_push::DynamicBitrate;
 
+use super::air::AirShared;
 use super::shared::Shared;
 use crate::config::BroadcastConfig;
 use crate::error::MediaError;
@@ -19,6 +20,7 @@ pub(super) const BITRATE_TICK: Duration = Duration::from_millis(250);
 /// whose config asked for one.
 pub(super) fn controllers(
     config: &BroadcastConfig,
+    kbps: u32,
     outputs: &[Output],
 ) -> Result<Vec<Option<DynamicBitrate>>, MediaError> {
     let mut controllers = Vec::new();
@@ -29,13 +31,13 @@ pub(super) fn controllers(
             .find(|p| matches!(&o.shared.id, OutputId::Push(n) if *n == p.name))
             .and_then(|p| p.dynamic_bitrate);
         controllers.push(match cfg {
-            Some(cfg) => Some(DynamicBitrate::new(config.video_kbps, cfg).map_err(|e| {
-                MediaError::Invalid {
+            Some(cfg) => Some(
+                DynamicBitrate::new(kbps, cfg).map_err(|e| MediaError::Invalid {
                     what: "dynamic bitrate",
                     value: o.shared.name.clone(),
                     reason: e.to_string(),
-                }
-            })?),
+                })?,
+            ),
             None => None,
         });
     }
@@ -47,12 +49,13 @@ pub(super) fn controllers(
 /// slowest congested link sets the pace.
 pub(super) fn tick(
     sh: &Shared,
+    air: &AirShared,
     outputs: &[OutputSnapshot],
     started: Instant,
     last_bytes: &mut [u64],
     dt: f64,
 ) {
-    let mut controllers = sh.bitrate.lock();
+    let mut controllers = air.bitrate.lock();
     let mut want = sh.target_kbps.load(Ordering::Relaxed) as u32;
     for ((o, ctl), last) in outputs
         .iter()
@@ -72,6 +75,6 @@ pub(super) fn tick(
     let current = sh.current_kbps.swap(want as u64, Ordering::Relaxed) as u32;
     if current != want {
         tracing::info!(from = current, to = want, "dynamic bitrate");
-        crate::encoder::set_bitrate(&sh.encoder, want);
+        crate::encoder::set_bitrate(&air.encoder, want);
     }
 }

@@ -6,6 +6,8 @@
 
 use std::sync::atomic::Ordering;
 
+use gst::prelude::*;
+
 use std::sync::mpsc;
 
 use super::StopReason;
@@ -28,6 +30,22 @@ const ENCODER_QUEUE_FRAMES: u64 = 8;
 /// host's last words, so they wait rather than drop.
 const DRAIN_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// How old a frame's capture time may be and still stamp it: a slow
+/// first frame (a processor compiling) or a busy machine hands frames on
+/// late, and they keep their own times; anything older is a source whose
+/// timestamps do not mean capture, and is stamped on arrival.
+const CAPTURE_SLACK: gst::ClockTime = gst::ClockTime::from_seconds(1);
+
+/// The clock time at which a source sample was captured (or, for a
+/// file, was due): its running time in its own pipeline plus that
+/// pipeline's base time. Every pipeline runs on the one system clock.
+fn capture_clock_time(sample: &gst::Sample, pipeline: &gst::Pipeline) -> Option<gst::ClockTime> {
+    let pts = sample.buffer()?.pts()?;
+    let segment = sample.segment()?.downcast_ref::<gst::ClockTime>()?;
+    let running = segment.to_running_time(pts)?;
+    Some(running + pipeline.base_time()?)
+}
+
 /// The preview tap the program frames also go to, if asked for.
 pub(super) fn preview_tap(
     config: Option<PreviewConfig>,
@@ -48,11 +66,16 @@ pub(super) fn connect_sources(sources: &[VideoSource], shared: &std::sync::Arc<S
     for (i, source) in sources.iter().enumerate() {
         if i == 0 {
             let sh = shared.clone();
+            let pipeline = source.pipeline.downgrade();
             source.appsink.set_callbacks(
                 gst_app::AppSinkCallbacks::builder()
                     .new_sample(move |sink| {
                         let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
-                        sh.on_main_sample(sample).map(|_| gst::FlowSuccess::Ok)
+                        let captured = pipeline
+                            .upgrade()
+                            .and_then(|p| capture_clock_time(&sample, &p));
+                        sh.on_main_sample(sample, captured)
+                            .map(|_| gst::FlowSuccess::Ok)
                     })
                     .build(),
             );
@@ -73,7 +96,12 @@ pub(super) fn connect_sources(sources: &[VideoSource], shared: &std::sync::Arc<S
 
 impl Shared {
     /// Runs on the main source's streaming thread, once per frame.
-    fn on_main_sample(&self, sample: gst::Sample) -> Result<(), gst::FlowError> {
+    /// `captured` is the clock time the source stamped the frame with.
+    fn on_main_sample(
+        &self,
+        sample: gst::Sample,
+        captured: Option<gst::ClockTime>,
+    ) -> Result<(), gst::FlowError> {
         if self.stopping.load(Ordering::Acquire) {
             return Err(gst::FlowError::Eos);
         }
@@ -88,30 +116,12 @@ impl Shared {
         self.count_source_gap(&buffer);
 
         let mut processor = self.processor.lock();
-        if !self.processor_started.load(Ordering::Acquire) {
-            let Some(info) = caps
-                .as_ref()
-                .and_then(|c| gst_video::VideoInfo::from_caps(c).ok())
-            else {
-                self.fatal("the main source delivered frames without a video format".into());
-                return Err(gst::FlowError::NotNegotiated);
-            };
-            let config = ProcessorConfig {
-                input: info,
-                output_format: self.output_format,
-                extras: self.extra_layouts.clone(),
-            };
-            if let Err(e) = processor.start(&config) {
-                self.fatal(format!(
-                    "the frame processor '{}' did not start: {e}",
-                    processor.name()
-                ));
-                return Err(gst::FlowError::Error);
-            }
-            self.processor_started.store(true, Ordering::Release);
+        if let Err(message) = self.ensure_started(processor.as_mut(), caps.as_ref()) {
+            self.fatal(message);
+            return Err(gst::FlowError::Error);
         }
 
-        let pts = self.next_program_pts();
+        let pts = self.next_program_pts(captured);
         {
             let b = buffer.make_mut();
             b.set_pts(pts);
@@ -143,6 +153,61 @@ impl Shared {
         Ok(())
     }
 
+    /// Starts the processor for the source's format before the sources
+    /// run, when the format can be foreseen (`inputs::predict_main`): the
+    /// first frame then finds it ready instead of waiting for it (a GPU
+    /// compiles its pipelines here). A processor that does not start
+    /// here gets another try, and its error, on the first frame.
+    pub(super) fn prepare_processor(&self, caps: gst::Caps) {
+        let mut processor = self.processor.lock();
+        if let Err(message) = self.ensure_started(processor.as_mut(), Some(&caps)) {
+            tracing::info!(%message, "the processor did not start ahead of the first frame");
+        }
+    }
+
+    /// Starts (or restarts, when the source's format changed) the
+    /// processor for frames in `caps`.
+    fn ensure_started(
+        &self,
+        processor: &mut dyn crate::processor::FrameProcessor,
+        caps: Option<&gst::Caps>,
+    ) -> Result<(), String> {
+        let mut started = self.started_with.lock();
+        if let (Some((seen, _)), Some(caps)) = (started.as_ref(), caps)
+            && seen == caps
+        {
+            return Ok(());
+        }
+        let Some(info) = caps.and_then(|c| gst_video::VideoInfo::from_caps(c).ok()) else {
+            return Err("the main source delivered frames without a video format".into());
+        };
+        if let (Some((_, was)), Some(caps)) = (started.as_mut(), caps)
+            && *was == info
+        {
+            // The same format in other words (a field the processor
+            // does not use): remember these caps, no restart.
+            *started = Some((caps.clone(), info));
+            return Ok(());
+        }
+        let config = ProcessorConfig {
+            input: info.clone(),
+            output_format: self.output_format,
+            extras: self.extra_layouts.clone(),
+        };
+        if let Err(e) = processor.start(&config) {
+            *started = None;
+            return Err(format!(
+                "the frame processor '{}' did not start: {e}",
+                processor.name()
+            ));
+        }
+        if let Some(caps) = caps {
+            *started = Some((caps.clone(), info));
+        }
+        self.processor_started.store(true, Ordering::Release);
+        Ok(())
+    }
+
     /// A source that skipped frames shows it in its timestamps.
     fn count_source_gap(&self, buffer: &gst::Buffer) {
         let Some(pts) = buffer.pts() else { return };
@@ -160,14 +225,25 @@ impl Shared {
         *last = Some(pts);
     }
 
-    /// The program clock, not the source's, times the program: every
-    /// source then shares one timeline with the audio.
-    fn next_program_pts(&self) -> gst::ClockTime {
+    /// The program's running time for a frame: when its source captured
+    /// it (or, for a file, when it was due), on the clock every pipeline
+    /// shares, so the picture lines up with the audio and the frames are
+    /// as evenly spaced as the source made them, however late the
+    /// processor or the scheduler handed them on. A frame without a
+    /// usable capture time (none, in the future, or more than
+    /// [`CAPTURE_SLACK`] old) is stamped on arrival instead.
+    fn next_program_pts(&self, captured: Option<gst::ClockTime>) -> gst::ClockTime {
         let mut last = self.last_pts.lock();
         let now = self.running_time();
+        let base = self.program.base_time();
+        let captured = captured
+            .zip(base)
+            .and_then(|(c, b)| c.checked_sub(b))
+            .filter(|&c| c <= now && now - c <= CAPTURE_SLACK);
+        let want = captured.unwrap_or(now);
         let pts = match *last {
-            Some(prev) if now <= prev => prev + gst::ClockTime::from_mseconds(1),
-            _ => now,
+            Some(prev) if want <= prev => prev + gst::ClockTime::from_mseconds(1),
+            _ => want,
         };
         *last = Some(pts);
         pts

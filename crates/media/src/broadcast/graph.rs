@@ -5,27 +5,23 @@
 use gst::prelude::*;
 
 use crate::config::{AudioSourceSpec, BroadcastConfig, Canvas};
-use crate::encoder::{VideoEncoder, select_audio_encoder};
 use crate::error::MediaError;
 use crate::events::{BroadcastEvent, EventSender};
 use crate::monitor::EarReturn;
 use crate::sources::{build_audio_source, make};
+
+use super::air::Tees;
 
 /// The program pipeline and the elements the broadcast talks to.
 pub(super) struct ProgramGraph {
     pub(super) pipeline: gst::Pipeline,
     /// Where processed raw frames go in.
     pub(super) video_src: gst_app::AppSrc,
-    /// Where encoded video comes out. Only in the pipeline when there is
-    /// something to encode for.
-    pub(super) video_sink: gst_app::AppSink,
-    /// Where encoded audio comes out, when there is audio and something
-    /// to encode for.
-    pub(super) audio_sink: Option<gst_app::AppSink>,
+    /// Where going on air hangs the encode branches.
+    pub(super) tees: Tees,
     /// The audio source element, which gets EOS at stop.
     pub(super) audio_source: Option<gst::Element>,
     pub(super) ear_return: Option<EarReturn>,
-    pub(super) has_audio: bool,
 }
 
 /// The raw format the program runs in: the encoder's own if the
@@ -56,46 +52,67 @@ pub(super) fn program_video_info(
     )
 }
 
+/// The program without any encoder: video ends in a tee, audio is metered
+/// (and optionally monitored) and ends in a tee. Going on air
+/// (`air.rs`) hangs the encoders on the tees; until then nothing is
+/// encoded and the frames only feed the preview.
 pub(super) fn build(
     config: &BroadcastConfig,
-    encoder: &VideoEncoder,
     output_format: gst_video::VideoFormat,
     clock: &gst::Clock,
     events: &EventSender,
 ) -> Result<ProgramGraph, MediaError> {
     let program = gst::Pipeline::with_name("program");
     program.use_clock(Some(clock));
-    // With no output (the host's preview before going live) nothing
-    // is encoded: the frames only feed the preview.
-    let encode = !config.push.is_empty() || config.record.is_some();
-    let (video_src, video_sink) =
-        build_video_chain(&program, config, encoder, output_format, encode)?;
-    let audio = build_audio_chain(&program, config, encode, events)?;
-    let has_audio = audio.is_some();
+    let (video_src, video_tee) = build_video_chain(&program, config, output_format)?;
+    let audio = build_audio_chain(&program, config, events)?;
     let AudioChain {
-        sink: audio_sink,
+        tee: audio_tee,
         source: audio_source,
         ear_return,
     } = audio.unwrap_or_default();
     Ok(ProgramGraph {
         pipeline: program,
         video_src,
-        video_sink,
-        audio_sink,
+        tees: Tees {
+            video: video_tee,
+            audio: audio_tee,
+        },
         audio_source,
         ear_return,
-        has_audio,
     })
 }
 
-/// Video: appsrc → [convert] → encoder → parse → appsink.
+/// A tee whose own branch is a sink that takes everything at once: the
+/// program flows whether or not anything is attached.
+fn tee_with_sink(
+    program: &gst::Pipeline,
+    name: &str,
+    sync: bool,
+) -> Result<gst::Element, MediaError> {
+    let tee = make("tee", Some(name))?;
+    let sink = make("fakesink", None)?;
+    sink.set_property("sync", sync);
+    sink.set_property("async", false);
+    program.add_many([&tee, &sink])?;
+    if sync {
+        // A sink that waits on the clock gets a thread of its own, so
+        // the tee's other branches are not held while it waits.
+        let queue = make("queue", None)?;
+        program.add(&queue)?;
+        gst::Element::link_many([&tee, &queue, &sink])?;
+    } else {
+        tee.link(&sink)?;
+    }
+    Ok(tee)
+}
+
+/// Video: appsrc → tee → fakesink.
 fn build_video_chain(
     program: &gst::Pipeline,
     config: &BroadcastConfig,
-    encoder: &VideoEncoder,
     output_format: gst_video::VideoFormat,
-    encode: bool,
-) -> Result<(gst_app::AppSrc, gst_app::AppSink), MediaError> {
+) -> Result<(gst_app::AppSrc, gst::Element), MediaError> {
     let out_caps = program_video_info(output_format, config.canvas)?.to_caps()?;
     let program_video = gst_app::AppSrc::builder()
         .name("program-video")
@@ -105,68 +122,25 @@ fn build_video_chain(
         .do_timestamp(false)
         .block(false)
         .build();
-    let parse = make("h264parse", None)?;
-    // SPS/PPS before every keyframe: an output that (re)connects
-    // mid-stream can start at any keyframe.
-    parse.set_property("config-interval", -1i32);
-    let h264_caps = make("capsfilter", None)?;
-    h264_caps.set_property(
-        "caps",
-        gst::Caps::builder("video/x-h264")
-            .field("stream-format", "avc")
-            .field("alignment", "au")
-            .build(),
-    );
-    let video_sink = gst_app::AppSink::builder()
-        .name("encoded-video")
-        .sync(false)
-        .max_buffers(64)
-        .build();
-    if !encode {
-        let sink = make("fakesink", None)?;
-        sink.set_property("sync", false);
-        sink.set_property("async", false);
-        program.add_many([program_video.upcast_ref(), &sink])?;
-        program_video.link(&sink)?;
-        return Ok((program_video, video_sink));
-    }
-    program.add_many([
-        program_video.upcast_ref(),
-        &encoder.element,
-        &parse,
-        &h264_caps,
-    ])?;
-    program.add(&video_sink)?;
-    if output_format != encoder.input_format {
-        let convert = make("videoconvert", None)?;
-        program.add(&convert)?;
-        gst::Element::link_many([program_video.upcast_ref(), &convert, &encoder.element])?;
-    } else {
-        program_video.link(&encoder.element)?;
-    }
-    gst::Element::link_many([
-        &encoder.element,
-        &parse,
-        &h264_caps,
-        video_sink.upcast_ref(),
-    ])?;
-    Ok((program_video, video_sink))
+    program.add(&program_video)?;
+    let tee = tee_with_sink(program, "video-tee", false)?;
+    program_video.link(&tee)?;
+    Ok((program_video, tee))
 }
 
 /// The audio chain's ends, when there is audio.
 #[derive(Default)]
 struct AudioChain {
-    sink: Option<gst_app::AppSink>,
+    tee: Option<gst::Element>,
     source: Option<gst::Element>,
     ear_return: Option<EarReturn>,
 }
 
-/// Audio: source → gain → level → tee → encoder → appsink, and
-/// optionally → ear-return.
+/// Audio: source → gain → level → tee → meter sink, and optionally
+/// → ear-return.
 fn build_audio_chain(
     program: &gst::Pipeline,
     config: &BroadcastConfig,
-    encode: bool,
     events: &EventSender,
 ) -> Result<Option<AudioChain>, MediaError> {
     let Some(bin) = build_audio_source(&config.audio)? else {
@@ -175,29 +149,11 @@ fn build_audio_chain(
     let volume = make("volume", Some("gain"))?;
     let level = make("level", Some("level"))?;
     level.set_property("interval", 100_000_000u64);
-    let tee = make("tee", Some("audio-tee"))?;
-    let queue = make("queue", None)?;
-    let convert = make("audioconvert", None)?;
-    let aac = select_audio_encoder(config.audio_kbps)?;
-    let aparse = make("aacparse", None)?;
-    let sink = gst_app::AppSink::builder()
-        .name("encoded-audio")
-        .sync(false)
-        .max_buffers(256)
-        .build();
-    program.add_many([bin.upcast_ref(), &volume, &level, &tee, &queue])?;
+    program.add_many([bin.upcast_ref(), &volume, &level])?;
+    // The meter's sink keeps time, so a file or tone is played at its
+    // pace rather than as fast as it decodes.
+    let tee = tee_with_sink(program, "audio-tee", true)?;
     gst::Element::link_many([bin.upcast_ref(), &volume, &level, &tee])?;
-    if encode {
-        program.add_many([&convert, &aac, &aparse])?;
-        program.add(&sink)?;
-        gst::Element::link_many([&tee, &queue, &convert, &aac, &aparse, sink.upcast_ref()])?;
-    } else {
-        let meter_sink = make("fakesink", None)?;
-        meter_sink.set_property("sync", true);
-        meter_sink.set_property("async", false);
-        program.add(&meter_sink)?;
-        gst::Element::link_many([&tee, &queue, &meter_sink])?;
-    }
     let mut ear_return = None;
     if config.monitor && !matches!(config.audio, AudioSourceSpec::None) {
         match crate::monitor::start() {
@@ -216,7 +172,7 @@ fn build_audio_chain(
         }
     }
     Ok(Some(AudioChain {
-        sink: encode.then_some(sink),
+        tee: Some(tee),
         source: bin.iterate_sources().next().ok().flatten(),
         ear_return,
     }))

@@ -7,7 +7,7 @@ use gst::prelude::*;
 
 use super::bus;
 use super::shared::Shared;
-use crate::config::BroadcastConfig;
+use crate::config::{BroadcastConfig, VideoSourceSpec};
 use crate::error::MediaError;
 use crate::processor::{ExtraLayout, pip_layout};
 use crate::sources::{Delivery, VideoSource, build_video_source};
@@ -18,6 +18,7 @@ use crate::sources::{Delivery, VideoSource, build_video_source};
 pub(super) fn build(
     config: &BroadcastConfig,
     accepted: &[gst_video::VideoFormat],
+    program_format: gst_video::VideoFormat,
     clock: &gst::Clock,
 ) -> Result<(Vec<VideoSource>, Vec<ExtraLayout>), MediaError> {
     let canvas = config.canvas;
@@ -30,8 +31,17 @@ pub(super) fn build(
     let mut extra_layouts = Vec::new();
     for (i, spec) in config.video.iter().enumerate() {
         let delivery = if i == 0 {
+            // videotestsrc takes the first format of its own list that
+            // downstream accepts (BGRA), not ours: drawing the program's
+            // own format spares the processor a conversion, and the
+            // format is known before the source runs.
+            let formats = if matches!(spec, VideoSourceSpec::Test) {
+                vec![program_format]
+            } else {
+                accepted.to_vec()
+            };
             Delivery {
-                formats: accepted.to_vec(),
+                formats,
                 width: canvas.width,
                 height: canvas.height,
                 fps: canvas.fps,
@@ -59,6 +69,37 @@ pub(super) fn build(
         source.pipeline.use_clock(Some(clock));
     }
     Ok((sources, extra_layouts))
+}
+
+/// How long a file may take to decode its first frame before it runs.
+const PREROLL_WAIT: gst::ClockTime = gst::ClockTime::from_seconds(5);
+
+/// The caps the main source will deliver, found before it runs: a file
+/// or an image prerolls and shows its real format; a live source (a
+/// camera, the test pattern) is asked, once open, what it would deliver.
+/// `None` when it cannot tell; the processor then starts on the first
+/// frame.
+pub(super) fn predict_main(source: &VideoSource) -> Option<gst::Caps> {
+    let pad = source.appsink.static_pad("sink")?;
+    if source.pipeline.set_state(gst::State::Paused).ok()? != gst::StateChangeSuccess::NoPreroll {
+        // A file or an image prerolls: its first frame waits in the
+        // appsink (played when the source plays), in its real format.
+        let (done, _, _) = source.pipeline.state(PREROLL_WAIT);
+        if done.is_ok()
+            && let Some(caps) = pad.current_caps()
+        {
+            return Some(caps);
+        }
+    }
+    let filter = source.appsink.caps()?;
+    let caps = pad.peer_query_caps(Some(&filter));
+    if caps.is_empty() || caps.is_any() {
+        return None;
+    }
+    let mut caps = caps;
+    caps.fixate();
+    gst_video::VideoInfo::from_caps(&caps).ok()?;
+    Some(caps)
 }
 
 /// Sets every source playing and starts its bus watcher. If one does not

@@ -8,10 +8,12 @@
 //! [`Broadcast::wait`] runs on the caller's thread.
 //!
 //! [`Broadcast::start`] only orchestrates: `inputs` builds the sources,
-//! `graph` the program pipeline, `outputs` the outputs; `frames` is the
-//! path from the main source to the encoder, `bus` and `stats` the
-//! watcher threads.
+//! `graph` the program pipeline (which encodes nothing by itself),
+//! `air` hangs the encoders and `outputs` the outputs on it, at start or
+//! later through [`Broadcast::go_on_air`]; `frames` is the path from the
+//! main source to the program, `bus` and `stats` the watcher threads.
 
+mod air;
 mod bitrate;
 mod bus;
 mod frames;
@@ -29,14 +31,16 @@ use std::time::Duration;
 use gst::prelude::*;
 use parking_lot::{Condvar, Mutex};
 
-use crate::config::BroadcastConfig;
+use std::path::PathBuf;
+
+use crate::config::{BroadcastConfig, PushOutput};
 use crate::encoder::{VideoEncoder, select_video_encoder};
 use crate::error::MediaError;
 use crate::events::{BroadcastEvent, EventSender, OutputId, OutputState};
-use crate::output::Output;
 use crate::preview::PreviewFrame;
 use crate::processor::FrameProcessor;
 use crate::stats::Counters;
+use air::{Air, Tees};
 use shared::{Shared, StopSignal};
 
 /// Why a broadcast stopped.
@@ -59,17 +63,21 @@ pub struct Summary {
     pub outputs: Vec<(OutputId, OutputState)>,
 }
 
+/// The failed outputs among `outputs`, one line each.
+pub fn output_failures(outputs: &[(OutputId, OutputState)]) -> Vec<String> {
+    outputs
+        .iter()
+        .filter_map(|(_, s)| match s {
+            OutputState::Failed { reason } => Some(reason.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 impl Summary {
     /// The failures a caller should report, one line each.
     pub fn failures(&self) -> Vec<String> {
-        let mut v: Vec<String> = self
-            .outputs
-            .iter()
-            .filter_map(|(_, s)| match s {
-                OutputState::Failed { reason } => Some(reason.clone()),
-                _ => None,
-            })
-            .collect();
+        let mut v = output_failures(&self.outputs);
         if let StopReason::Fatal(e) = &self.reason {
             v.insert(0, e.clone());
         }
@@ -90,15 +98,16 @@ impl StopHandle {
 /// Controls an output while live.
 #[derive(Clone)]
 pub struct OutputControl {
-    outputs: Arc<Mutex<Vec<Output>>>,
+    air: Arc<Mutex<Option<Air>>>,
 }
 
 impl OutputControl {
     /// Skips the wait of a push output that is reconnecting.
     pub fn reconnect_now(&self, name: &str) -> bool {
-        let outputs = self.outputs.lock();
-        match outputs
+        let air = self.air.lock();
+        match air
             .iter()
+            .flat_map(|a| a.outputs.iter())
             .find(|o| matches!(&o.shared.id, OutputId::Push(n) if n == name))
         {
             Some(o) => {
@@ -116,8 +125,16 @@ pub struct Broadcast {
     sources: Vec<crate::sources::VideoSource>,
     source_watchers: Vec<std::thread::JoinHandle<()>>,
     audio_source: Option<gst::Element>,
-    outputs: Arc<Mutex<Vec<Output>>>,
-    encoder: VideoEncoder,
+    /// The encoders and outputs while on air.
+    air: Arc<Mutex<Option<Air>>>,
+    /// The outputs' last states from the last time off air.
+    last_air: Vec<(OutputId, OutputState)>,
+    tees: Tees,
+    /// The encoder chosen at start; each time on air gets a fresh one
+    /// like it. None when none opened (the preview runs without one).
+    encoder: Option<VideoEncoder>,
+    config: BroadcastConfig,
+    clock: gst::Clock,
     stats_stop: Option<mpsc::Sender<()>>,
     stats_thread: Option<std::thread::JoinHandle<()>>,
     program_bus_thread: Option<std::thread::JoinHandle<()>>,
@@ -141,17 +158,30 @@ impl Broadcast {
         let canvas = config.canvas;
         let clock = gst::SystemClock::obtain();
 
-        let encoder = select_video_encoder(&config.encoder, config.video_kbps, canvas.fps)?;
+        // The preview encodes nothing, so a machine without an H.264
+        // encoder still gets one; going on air names what is missing.
+        let on_air_now = !config.push.is_empty() || config.record.is_some();
+        let encoder = match select_video_encoder(&config.encoder, config.video_kbps, canvas.fps) {
+            Ok(e) => Some(e),
+            Err(e) if !on_air_now => {
+                tracing::warn!(error = %e, "no H.264 encoder: the preview runs, going on air will not");
+                None
+            }
+            Err(e) => return Err(e),
+        };
         let accepted = processor.input_formats();
-        let output_format = graph::program_format(&accepted, encoder.input_format);
+        let output_format = graph::program_format(
+            &accepted,
+            encoder
+                .as_ref()
+                .map_or(gst_video::VideoFormat::I420, |e| e.input_format),
+        );
 
         // Sources first: a missing file or camera is reported before any
         // pipeline runs.
-        let (sources, extra_layouts) = inputs::build(&config, &accepted, &clock)?;
+        let (sources, extra_layouts) = inputs::build(&config, &accepted, output_format, &clock)?;
         let (events, events_rx) = EventSender::new();
-        let graph = graph::build(&config, &encoder, output_format, &clock, &events)?;
-        let outputs = outputs::start(&config, graph.has_audio, &graph.video_sink, &clock, &events)?;
-        let controllers = bitrate::controllers(&config, &outputs)?;
+        let graph = graph::build(&config, output_format, &clock, &events)?;
         let max_frames = config
             .duration
             .map(|d| (d.as_secs_f64() * canvas.fps as f64).round() as u64);
@@ -164,6 +194,7 @@ impl Broadcast {
             video_eos_sent: AtomicBool::new(false),
             processor: Mutex::new(processor),
             processor_started: AtomicBool::new(false),
+            started_with: Mutex::new(None),
             program_video: graph.video_src.clone(),
             extras: (1..sources.len()).map(|_| Arc::default()).collect(),
             extra_layouts,
@@ -173,43 +204,70 @@ impl Broadcast {
             last_source_pts: Mutex::new(None),
             last_pts: Mutex::new(None),
             program: graph.pipeline.clone(),
-            outputs: outputs.iter().map(|o| o.shared.clone()).collect(),
             stop: Arc::new(StopSignal::default()),
             events: events.clone(),
             audio_rms: Mutex::new(None),
             target_kbps: AtomicU64::new(config.video_kbps as u64),
             current_kbps: AtomicU64::new(config.video_kbps as u64),
-            encoder: encoder.element.clone(),
-            bitrate: Mutex::new(controllers),
+            air: Mutex::new(None),
             preview,
         });
 
-        outputs::connect_encoded(&graph.video_sink, graph.audio_sink.as_ref(), &shared);
         frames::connect_sources(&sources, &shared);
         let program_eos: bus::ProgramEos = Arc::new((Mutex::new(false), Condvar::new()));
         let program_bus_thread =
             bus::spawn_program_watcher(&graph.pipeline, &shared, &program_eos)?;
         graph.pipeline.set_state(gst::State::Playing)?;
+        // Outputs asked for at start are attached before the first
+        // frame, so a file or a CLI broadcast is encoded from frame 1.
+        let air = if config.push.is_empty() && config.record.is_none() {
+            None
+        } else {
+            let attached = encoder
+                .as_ref()
+                .ok_or_else(|| MediaError::NoEncoder("no H.264 encoder".into()))
+                .and_then(|enc| Air::attach(&config, enc, &graph.tees, &shared, &clock, &events));
+            match attached {
+                Ok(air) => Some(air),
+                Err(e) => {
+                    let _ = graph.pipeline.set_state(gst::State::Null);
+                    return Err(e);
+                }
+            }
+        };
+        let described: Vec<String> = air
+            .iter()
+            .flat_map(|a| a.outputs.iter())
+            .map(|o| format!("{}: {}", o.shared.name, o.shared.target.describe()))
+            .collect();
+        *shared.air.lock() = air.as_ref().map(|a| a.shared.clone());
+        if let Some(caps) = sources.first().and_then(inputs::predict_main) {
+            shared.prepare_processor(caps);
+        }
         let source_watchers = inputs::start(&sources, &graph.pipeline, &shared)?;
 
+        let encoder_name = encoder
+            .as_ref()
+            .map_or_else(|| "none".to_string(), |e| e.name.clone());
         events.send(BroadcastEvent::Started {
-            encoder: encoder.name.clone(),
+            encoder: encoder_name.clone(),
             processor: processor_name,
             sources: sources.iter().map(|s| s.description.clone()).collect(),
-            outputs: outputs
-                .iter()
-                .map(|o| format!("{}: {}", o.shared.name, o.shared.target.describe()))
-                .collect(),
+            outputs: described,
         });
-        let (stats_stop, stats_thread) = stats::spawn(&shared, encoder.name.clone())?;
+        let (stats_stop, stats_thread) = stats::spawn(&shared, encoder_name)?;
 
         Ok(Self {
             shared,
             sources,
             source_watchers,
             audio_source: graph.audio_source,
-            outputs: Arc::new(Mutex::new(outputs)),
+            air: Arc::new(Mutex::new(air)),
+            last_air: Vec::new(),
+            tees: graph.tees,
             encoder,
+            config,
+            clock: clock.upcast(),
             stats_stop: Some(stats_stop),
             stats_thread: Some(stats_thread),
             program_bus_thread: Some(program_bus_thread),
@@ -219,6 +277,85 @@ impl Broadcast {
             _ear_return: graph.ear_return,
             stopped: false,
         })
+    }
+
+    /// Goes on air while the program runs: a fresh encoder and the given
+    /// outputs (push destinations, a recording) attach to it. The sources,
+    /// the preview and the ear-return go on untouched. The first frame
+    /// each output sends is a keyframe; the recording starts here, audio
+    /// and video from the same running time.
+    pub fn go_on_air(
+        &self,
+        push: Vec<PushOutput>,
+        record: Option<PathBuf>,
+    ) -> Result<(), MediaError> {
+        if self.stopped || self.shared.stopping.load(Ordering::Acquire) {
+            return Err(MediaError::Glib("the broadcast has stopped".into()));
+        }
+        let mut air = self.air.lock();
+        if air.is_some() {
+            return Err(MediaError::Invalid {
+                what: "going on air",
+                value: String::new(),
+                reason: "already on air".into(),
+            });
+        }
+        let mut config = self.config.clone();
+        config.push = push;
+        config.record = record;
+        config.validate()?;
+        if config.push.is_empty() && config.record.is_none() {
+            return Err(MediaError::Invalid {
+                what: "going on air",
+                value: String::new(),
+                reason: "nothing to push or record".into(),
+            });
+        }
+        let found;
+        let template = match &self.encoder {
+            Some(e) => e,
+            None => {
+                // Installed since the preview started, perhaps.
+                found =
+                    select_video_encoder(&config.encoder, config.video_kbps, config.canvas.fps)?;
+                &found
+            }
+        };
+        let attached = Air::attach(
+            &config,
+            template,
+            &self.tees,
+            &self.shared,
+            &self.clock,
+            &self.shared.events,
+        )?;
+        *self.shared.air.lock() = Some(attached.shared.clone());
+        *air = Some(attached);
+        Ok(())
+    }
+
+    /// Goes off air: the encoders flush, every output sends what it has
+    /// and ends (a recording is finalised), and the program goes on as
+    /// the preview. Returns each output's last state; nothing if it was
+    /// not on air.
+    pub fn end_on_air(&self) -> Vec<(OutputId, OutputState)> {
+        let Some(mut air) = self.air.lock().take() else {
+            return Vec::new();
+        };
+        *self.shared.air.lock() = None;
+        let end_at = self.shared.running_time();
+        air.detach(&self.shared.program, Some(end_at))
+    }
+
+    /// Whether the broadcast has been asked to stop, or stopped by
+    /// itself (a fatal error, its duration).
+    pub fn has_stopped(&self) -> bool {
+        self.stopped || self.shared.stop.reason.lock().is_some()
+    }
+
+    /// Whether encoders and outputs are attached.
+    pub fn is_on_air(&self) -> bool {
+        self.air.lock().is_some()
     }
 
     /// The preview frames, if the config asked for them. Can be taken
@@ -238,7 +375,7 @@ impl Broadcast {
 
     pub fn output_control(&self) -> OutputControl {
         OutputControl {
-            outputs: self.outputs.clone(),
+            air: self.air.clone(),
         }
     }
 
@@ -250,7 +387,9 @@ impl Broadcast {
         self.shared
             .current_kbps
             .store(kbps as u64, Ordering::Relaxed);
-        self.encoder.set_bitrate_kbps(kbps);
+        if let Some(air) = self.shared.air.lock().as_ref() {
+            crate::encoder::set_bitrate(&air.encoder, kbps);
+        }
     }
 
     /// The program's audio gain (1.0 = unchanged) and mute.
@@ -309,8 +448,15 @@ impl Broadcast {
                 tracing::warn!("program pipeline did not drain within 5 s");
             }
         }
-        for o in self.outputs.lock().iter_mut() {
-            o.stop();
+        if let Some(mut air) = self.air.lock().take() {
+            // The program's EOS went down the encode branches too: the
+            // encoders have flushed, so the outputs can end.
+            air.wait_drained();
+            for o in &mut air.outputs {
+                o.stop();
+            }
+            self.last_air = air.last_states();
+            *self.shared.air.lock() = None;
         }
         for s in &self.sources {
             let _ = s.pipeline.set_state(gst::State::Null);
@@ -344,15 +490,10 @@ impl Broadcast {
         Summary {
             reason,
             frames_out: self.shared.counters.frames_out.load(Ordering::Relaxed),
-            outputs: self
-                .outputs
-                .lock()
-                .iter()
-                .map(|o| {
-                    let snapshot = o.shared.snapshot();
-                    (snapshot.id, snapshot.state)
-                })
-                .collect(),
+            outputs: match self.air.lock().as_ref() {
+                Some(air) => air.last_states(),
+                None => self.last_air.clone(),
+            },
         }
     }
 }

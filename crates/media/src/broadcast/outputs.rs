@@ -11,6 +11,9 @@ use std::time::Duration;
 use gst::prelude::*;
 use shopcast_push::ReconnectPolicy;
 
+use parking_lot::{Condvar, Mutex};
+
+use super::air::AirShared;
 use super::shared::Shared;
 use crate::config::BroadcastConfig;
 use crate::error::MediaError;
@@ -73,13 +76,26 @@ pub(super) fn start(
     Ok(outputs)
 }
 
-/// Encoded media fans out to every output.
+/// Encoded media fans out to every output on air; each appsink's EOS is
+/// counted in `drained` so going off air knows when the encoders have
+/// flushed.
 pub(super) fn connect_encoded(
     video_sink: &gst_app::AppSink,
     audio_sink: Option<&gst_app::AppSink>,
     shared: &Arc<Shared>,
+    air: &Arc<AirShared>,
+    drained: &Arc<(Mutex<usize>, Condvar)>,
 ) {
+    let on_eos = |drained: &Arc<(Mutex<usize>, Condvar)>| {
+        let drained = drained.clone();
+        move |_: &gst_app::AppSink| {
+            let (lock, cond) = &*drained;
+            *lock.lock() += 1;
+            cond.notify_all();
+        }
+    };
     let sh = shared.clone();
+    let outputs = air.outputs.clone();
     video_sink.set_callbacks(
         gst_app::AppSinkCallbacks::builder()
             .new_sample(move |sink| {
@@ -90,28 +106,30 @@ pub(super) fn connect_encoded(
                     sh.counters
                         .encoded_bytes
                         .fetch_add(buffer.size() as u64, Ordering::Relaxed);
-                    for o in sh.outputs.iter() {
+                    for o in outputs.iter() {
                         o.push_video(&buffer, caps.as_ref());
                     }
                 }
                 Ok(gst::FlowSuccess::Ok)
             })
+            .eos(on_eos(drained))
             .build(),
     );
     if let Some(sink) = audio_sink {
-        let sh = shared.clone();
+        let outputs = air.outputs.clone();
         sink.set_callbacks(
             gst_app::AppSinkCallbacks::builder()
                 .new_sample(move |sink| {
                     let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
                     if let Some(buffer) = running_time_buffer(&sample) {
                         let caps = sample.caps_owned();
-                        for o in sh.outputs.iter() {
+                        for o in outputs.iter() {
                             o.push_audio(&buffer, caps.as_ref());
                         }
                     }
                     Ok(gst::FlowSuccess::Ok)
                 })
+                .eos(on_eos(drained))
                 .build(),
         );
     }

@@ -5,11 +5,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64};
 
 use gst::prelude::*;
 use parking_lot::{Condvar, Mutex};
-use shopcast_push::DynamicBitrate;
 
 use super::StopReason;
+use super::air::AirShared;
 use crate::events::{BroadcastEvent, EventSender};
-use crate::output::OutputShared;
 use crate::preview::PreviewTap;
 use crate::processor::{ExtraLayout, FrameProcessor};
 use crate::stats::Counters;
@@ -40,6 +39,8 @@ pub(super) struct Shared {
     pub(super) video_eos_sent: AtomicBool,
     pub(super) processor: Mutex<Box<dyn FrameProcessor>>,
     pub(super) processor_started: AtomicBool,
+    /// The caps the processor was started for, and their meaning.
+    pub(super) started_with: Mutex<Option<(gst::Caps, gst_video::VideoInfo)>>,
     pub(super) program_video: gst_app::AppSrc,
     pub(super) extras: Vec<Arc<Mutex<Option<gst::Buffer>>>>,
     pub(super) extra_layouts: Vec<ExtraLayout>,
@@ -49,7 +50,6 @@ pub(super) struct Shared {
     pub(super) last_source_pts: Mutex<Option<gst::ClockTime>>,
     pub(super) last_pts: Mutex<Option<gst::ClockTime>>,
     pub(super) program: gst::Pipeline,
-    pub(super) outputs: Arc<[Arc<OutputShared>]>,
     pub(super) stop: Arc<StopSignal>,
     pub(super) events: EventSender,
     pub(super) audio_rms: Mutex<Option<(f64, f64)>>,
@@ -58,9 +58,8 @@ pub(super) struct Shared {
     /// The bitrate the encoder runs at now (lower while an output with
     /// dynamic bitrate is congested).
     pub(super) current_kbps: AtomicU64,
-    pub(super) encoder: gst::Element,
-    /// One controller per output, for those that asked for one.
-    pub(super) bitrate: Mutex<Vec<Option<DynamicBitrate>>>,
+    /// The encoder and outputs while on air; the stats thread reads it.
+    pub(super) air: Mutex<Option<Arc<AirShared>>>,
     pub(super) preview: Option<PreviewTap>,
 }
 

@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 use std::time::Instant;
 
+use super::air::AirShared;
 use super::bitrate::{self, BITRATE_TICK};
 use super::shared::Shared;
 use crate::error::MediaError;
@@ -32,32 +33,51 @@ pub(super) fn spawn(
 fn stats_loop(sh: Arc<Shared>, encoder: String, stop: mpsc::Receiver<()>) {
     let started = Instant::now();
     let mut rates = RateTracker::new();
-    let mut last_bytes = vec![0u64; sh.outputs.len()];
+    let mut last_bytes = Vec::new();
+    let mut last_air: Option<Arc<AirShared>> = None;
     let mut tick = 0u32;
     loop {
         match stop.recv_timeout(BITRATE_TICK) {
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             _ => return,
         }
-        let outputs: Vec<OutputSnapshot> = sh.outputs.iter().map(|o| o.snapshot()).collect();
-        bitrate::tick(
-            &sh,
-            &outputs,
-            started,
-            &mut last_bytes,
-            BITRATE_TICK.as_secs_f64(),
-        );
+        let air = sh.air.lock().clone();
+        let same_air = match (&air, &last_air) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same_air {
+            // A new time on air: its outputs start from zero bytes.
+            last_bytes = vec![0; air.as_ref().map_or(0, |a| a.outputs.len())];
+            last_air = air.clone();
+        }
+        let outputs: Vec<OutputSnapshot> = air
+            .as_ref()
+            .map(|a| a.outputs.iter().map(|o| o.snapshot()).collect())
+            .unwrap_or_default();
+        if let Some(air) = &air {
+            bitrate::tick(
+                &sh,
+                air,
+                &outputs,
+                started,
+                &mut last_bytes,
+                BITRATE_TICK.as_secs_f64(),
+            );
+        }
         tick += 1;
         if !tick.is_multiple_of(4) {
             continue;
         }
-        let stats = sample(&sh, &outputs, &mut rates, started, &encoder);
+        let stats = sample(&sh, air.as_deref(), &outputs, &mut rates, started, &encoder);
         sh.events.send(BroadcastEvent::Stats(stats));
     }
 }
 
 fn sample(
     sh: &Shared,
+    air: Option<&AirShared>,
     snapshots: &[OutputSnapshot],
     rates: &mut RateTracker,
     started: Instant,
@@ -91,8 +111,10 @@ fn sample(
             }
         })
         .collect();
-    for (o, ctl) in outputs.iter_mut().zip(sh.bitrate.lock().iter()) {
-        o.dynamic_bitrate = ctl.as_ref().map(|c| c.stats());
+    if let Some(air) = air {
+        for (o, ctl) in outputs.iter_mut().zip(air.bitrate.lock().iter()) {
+            o.dynamic_bitrate = ctl.as_ref().map(|c| c.stats());
+        }
     }
     let audio = *sh.audio_rms.lock();
     Stats {
