@@ -120,6 +120,17 @@ fn init_logging() {
 fn main() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     limit_malloc_arenas();
+    let launch = match shopcast_studio::Launch::from_args(std::env::args_os().skip(1)) {
+        Ok(shopcast_studio::Launch::Help) => {
+            println!("{}", shopcast_studio::launch::USAGE);
+            return;
+        }
+        Ok(launch) => launch,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(2);
+        }
+    };
     // SAFETY: still the only thread; GStreamer reads these at init.
     let runtime = unsafe { shopcast_studio::apply_bundled_runtime() };
     init_logging();
@@ -128,7 +139,7 @@ fn main() {
     }
 
     let app = tauri::Builder::default()
-        .setup(|app| {
+        .setup(move |app| {
             // Installed builds ship the LUTs as resources.
             if let Ok(dir) = app.path().resource_dir() {
                 shopcast_studio::set_bundled_assets(&dir.join("assets"));
@@ -139,11 +150,11 @@ fn main() {
                 .map_err(|e| e.message())?;
             let session = Arc::new(session);
             // The GPU, the camera and the first frame get ready while
-            // WebKit loads the page.
+            // WebKit loads the page (and, with --rehearsal, the room).
             let warm = session.clone();
             let _ = std::thread::Builder::new()
                 .name("preview-warm-up".into())
-                .spawn(move || warm.warm_up());
+                .spawn(move || launch.run(&warm));
             if session.settings().check_for_updates {
                 check_for_update(app.handle().clone());
             }

@@ -262,11 +262,12 @@ export class AppInstance {
     await waitForPort(this.port, 20000);
   }
 
-  /** A WebDriver session: launches the app. `t0` is when it was asked for. */
-  async openApp() {
+  /** A WebDriver session: launches the app with `args`. `t0` is when
+   *  it was asked for. */
+  async openApp(args = []) {
     assert.ok(this.proc, `${this.name}: startDriver() first`);
     const caps = new Capabilities();
-    caps.set('tauri:options', { application: APP });
+    caps.set('tauri:options', { application: APP, args });
     caps.setBrowserName('wry');
     const t0 = Date.now();
     const driver = await new Builder()

@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { until } from 'selenium-webdriver';
-import { AppInstance, byTestId, home, shot } from './harness.mjs';
+import { AppInstance, CANVAS_STATS, byTestId, home, shot, waitFor } from './harness.mjs';
 
 const REMOVED = ['libgstx264.so', 'libgstrtmp.so', 'libgstrtmp2.so'];
 const plugins = path.join(home, 'partial-plugins');
@@ -54,12 +54,16 @@ test('a machine without x264 and RTMP is told what to install, and the app still
     assert.match(text, /RTMP 推流输出/);
     const command = await driver.findElement(byTestId('setup-install-all')).getText();
     assert.match(command, /sudo apt install gstreamer1\.0-plugins-ugly gstreamer1\.0-plugins-bad/);
-    // Still usable: the mode cards are there. (The preview itself needs
-    // an H.264 encoder today: the engine builds it into the preview
-    // pipeline, so the camera check stays dark on such a machine.)
+    // Still usable: the mode cards are there, and the camera check shows
+    // the preview, which encodes nothing (only going on air needs the
+    // encoder, and says so).
     for (const mode of ['mode-live', 'mode-rehearsal', 'mode-assistant']) {
       assert.ok(await driver.findElement(byTestId(mode)).isEnabled(), `${mode} usable`);
     }
+    await waitFor(driver, 'the camera check on the start screen', async () => {
+      const s = await driver.executeScript(CANVAS_STATS, 'start-preview');
+      return s && s.w >= 320 && s.mean > 20 ? s : null;
+    }, 30000);
     await shot(driver, 'setup-missing.png');
   } finally {
     await driver.quit();

@@ -16,6 +16,7 @@ mod fsutil;
 pub mod hotkey;
 pub mod ipc;
 pub mod journal;
+pub mod launch;
 pub mod limits;
 pub mod luts;
 pub mod preview_server;
@@ -24,6 +25,7 @@ pub mod settings;
 
 pub use error::{ErrorCode, StudioError, StudioResult};
 pub use journal::ResumeOffer;
+pub use launch::Launch;
 pub use session::{
     DestinationInput, EventSink, Mode, Phase, PhaseName, Session, SessionEvent, SessionPaths,
     SessionView, lineup_snapshot,

@@ -89,6 +89,13 @@ fn rehearsal_previews_gets_barrage_records_and_ends_cleanly() {
         assert_eq!(f.len(), 24 + 640 * 360 * 4);
         assert!(f[24..].chunks_exact(4).all(|p| p[3] == 255), "opaque");
     }
+    let preview_seq = |session: &shopcast_studio::Session| {
+        let f = preview_frames(&session.preview_url(), 1).remove(0);
+        shopcast_studio::preview_server::decode_header(&f)
+            .expect("SCP2 header")
+            .0
+    };
+    let seq_in_preview = preview_seq(&session);
     // A wrong token is refused.
     let bad = session.preview_url().replace("token=", "token=x");
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -107,6 +114,13 @@ fn rehearsal_previews_gets_barrage_records_and_ends_cleanly() {
     let view = session.start_rehearsal(true).unwrap();
     assert_eq!(view.phase, PhaseName::OnAir);
     assert!(view.on_air_since_ms.is_some());
+    // Going on air attached the encoder to the running preview: its
+    // frames count on (a restarted preview would count from 1 again).
+    let seq_on_air = preview_seq(&session);
+    assert!(
+        seq_on_air > seq_in_preview,
+        "the preview restarted at going on air: frame {seq_on_air} after {seq_in_preview}"
+    );
     let recording = view.recording.clone().expect("a recording path");
     // While on air the journal names the mode and the recording, for a
     // resume after a crash.
@@ -245,11 +259,22 @@ fn rehearsal_previews_gets_barrage_records_and_ends_cleanly() {
     assert!(rig.count(|e| matches!(e, SessionEvent::CloseApproved)) == 1);
     assert!(session.request_close());
 
+    let seq_before_end = preview_seq(&session);
     let view = session.end_live(true).unwrap();
     assert_eq!(view.phase, PhaseName::Ended);
     assert_eq!(view.last_recording.as_deref(), Some(recording.as_str()));
+    let seq_after_end = preview_seq(&session);
+    assert!(
+        seq_after_end > seq_before_end,
+        "the preview restarted at the end: frame {seq_after_end} after {seq_before_end}"
+    );
     let p = probe(std::path::Path::new(&recording)).expect("the recording plays");
     assert_eq!((p.width, p.height), (640, 360));
+    assert_eq!(
+        p.keyframes.first(),
+        p.frame_times.first(),
+        "starts at a keyframe"
+    );
     // The card is in the recording, top right (margin 12 px at 360p):
     // its dark panel covers the test pattern's bars, none of which is
     // dark there but the blue one (excluded by its blue), and its text

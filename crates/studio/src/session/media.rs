@@ -1,6 +1,7 @@
 //! The media run: the preview (a broadcast with no outputs), going on
-//! air (the same broadcast restarted with the outputs and the
-//! recording), ending, and what the broadcast reports back.
+//! air (the encoders, outputs and recording attached to that same running
+//! broadcast), ending (detached again), and what the broadcast reports
+//! back.
 
 use std::path::PathBuf;
 
@@ -95,15 +96,13 @@ impl Session {
                 .collect();
         }
         self.emit_view();
-        self.stop_media();
-        if let Err(e) = self.start_media(Some(record.clone()), push) {
+        if let Err(e) = self.attach_air(record.clone(), push) {
             {
                 let mut inner = self.inner.lock();
                 inner.phase = Phase::Preview;
                 inner.outputs.clear();
                 inner.warn(format!("could not go on air: {}", e.message()));
             }
-            let _ = self.start_media(None, Vec::new());
             self.emit_view();
             return Err(e);
         }
@@ -152,19 +151,56 @@ impl Session {
             recording
         };
         self.emit_view();
-        self.stop_media();
+        self.detach_air();
         self.room_status(RoomStatus::Ended);
         self.report_after_end();
         Journal::new(&self.paths.data_dir).clear();
         self.inner.lock().phase = Phase::Ended {
             last_recording: recording,
         };
-        if let Err(e) = self.start_media(None, Vec::new()) {
-            self.inner
-                .lock()
-                .warn(format!("the preview did not restart: {}", e.message()));
-        }
         Ok(self.emit_view())
+    }
+
+    /// Attaches the encoders and outputs to the running preview: the
+    /// preview, the camera and the ear-return never stop. Without a
+    /// running preview (none yet, or it stopped on an error) one starts
+    /// first.
+    fn attach_air(&self, record: PathBuf, push: Vec<PushOutput>) -> StudioResult<()> {
+        let running = self
+            .media
+            .lock()
+            .as_ref()
+            .is_some_and(|m| !m.broadcast.has_stopped());
+        if !running {
+            self.stop_media();
+            self.start_media()?;
+        }
+        let media = self.media.lock();
+        let run = media
+            .as_ref()
+            .ok_or_else(|| StudioError::State("the preview is not running".into()))?;
+        run.broadcast.go_on_air(push, Some(record))?;
+        Ok(())
+    }
+
+    /// Takes the encoders and outputs off the program; the preview goes
+    /// on. If the program itself stopped while on air, it restarts.
+    fn detach_air(&self) {
+        let (states, stopped) = match self.media.lock().as_ref() {
+            Some(m) => (m.broadcast.end_on_air(), m.broadcast.has_stopped()),
+            None => (Vec::new(), true),
+        };
+        for failure in shopcast_media::output_failures(&states) {
+            self.inner.lock().warn(failure);
+        }
+        if stopped {
+            self.stop_media();
+            if let Err(e) = self.start_media() {
+                self.inner
+                    .lock()
+                    .warn(format!("the preview did not restart: {}", e.message()));
+            }
+        }
     }
 
     pub(super) fn restart_preview(&self) -> StudioResult<()> {
@@ -174,14 +210,12 @@ impl Session {
             return Ok(());
         }
         self.stop_media();
-        self.start_media(None, Vec::new())
+        self.start_media()
     }
 
-    pub(super) fn start_media(
-        &self,
-        record: Option<PathBuf>,
-        push: Vec<PushOutput>,
-    ) -> StudioResult<()> {
+    /// Starts the program as the host's preview: nothing is encoded until
+    /// [`Self::attach_air`].
+    pub(super) fn start_media(&self) -> StudioResult<()> {
         let settings = self.settings();
         let canvas = Canvas::new(
             settings.canvas.width,
@@ -193,8 +227,6 @@ impl Session {
         config.video = vec![video_spec(&settings.video)];
         config.audio = self.audio_spec(&settings);
         config.monitor = settings.audio.monitor;
-        config.record = record;
-        config.push = push;
         config.preview = Some(PreviewConfig::default());
         let effects = EffectSettings {
             beauty: self.effective_beauty(),

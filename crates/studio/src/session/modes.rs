@@ -80,9 +80,23 @@ impl Session {
             // would only hold the camera.
             self.stop_media();
         } else if self.media.lock().is_none() {
-            self.start_media(None, Vec::new())?;
+            self.start_media()?;
         }
         Ok(self.emit_view())
+    }
+
+    /// Enters `mode` at launch, while the window loads (see
+    /// [`crate::launch`]). A failure leaves the start screen up with the
+    /// reason as a warning.
+    pub fn open_into(&self, mode: Mode) {
+        if let Err(e) = self.enter_mode(mode, None, None) {
+            tracing::warn!(error = %e.message(), "could not open into {mode:?}");
+            self.inner.lock().warn(format!(
+                "could not open into {mode:?} mode: {}",
+                e.message()
+            ));
+            self.emit_view();
+        }
     }
 
     /// Starts the preview from the saved sources while the window is
@@ -96,7 +110,7 @@ impl Session {
             return;
         }
         let started = std::time::Instant::now();
-        match self.start_media(None, Vec::new()) {
+        match self.start_media() {
             Ok(()) => tracing::info!(
                 ms = started.elapsed().as_millis() as u64,
                 "preview warmed up before a mode was chosen"
