@@ -150,11 +150,8 @@ fn main() {
                 .map_err(|e| e.message())?;
             let session = Arc::new(session);
             // The GPU, the camera and the first frame get ready while
-            // WebKit loads the page (and, with --rehearsal, the room).
-            let warm = session.clone();
-            let _ = std::thread::Builder::new()
-                .name("preview-warm-up".into())
-                .spawn(move || launch.run(&warm));
+            // WebKit loads the page; --rehearsal enters the mode first.
+            launch.start(&session);
             if session.settings().check_for_updates {
                 check_for_update(app.handle().clone());
             }

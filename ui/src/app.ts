@@ -185,8 +185,7 @@ export async function startApp(root: HTMLElement, opts: StartOptions = {}): Prom
   const restored = workspace.layout.restore(store.settings.layout);
   performance.mark('shopcast:workspace');
   if (!restored.restored && restored.reason !== 'empty') toast.status(t('workspace.layout_reset'), 'warn');
-  actions.followMode(store.session);
-  subs.push(store.on('session', (s) => actions.followMode(s)));
+  if (info.status === 'fulfilled' && info.value.session.mode) void actions.afterModeEntered();
   if (settings.status === 'rejected') toast.error(settings.reason, t('settings.title'));
   // In a plain browser (e.g. `vite dev`) nothing works: say so plainly.
   if (!shell) toast.show(t('app.no_shell'), 'error');

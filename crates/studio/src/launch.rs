@@ -6,6 +6,7 @@
 //! follow `SHOPCAST_DATA_DIR` / `SHOPCAST_CONFIG_DIR`).
 
 use std::ffi::OsString;
+use std::sync::Arc;
 
 use crate::session::{Mode, Session};
 
@@ -51,14 +52,32 @@ impl Launch {
         Ok(launch)
     }
 
-    /// Runs on a thread of its own while the window loads: warms the
-    /// preview up, or enters the rehearsal (the page follows the
-    /// session's events into it). A failure is a warning in the session,
-    /// which the page shows.
-    pub fn run(self, session: &Session) {
+    /// Called by the shell once the session is open, before it answers
+    /// the page's first call.
+    ///
+    /// - The start screen: the preview warms up on a thread of its own
+    ///   while WebKit loads the page.
+    /// - A rehearsal: entered here and now, so the page's first look at
+    ///   the session (`app_info`) already finds it in the mode and loads
+    ///   what the mode needs, exactly as after a resume. Entering while
+    ///   the page watched would show it the mode half entered (the
+    ///   room's welcome, before the demo lineup is seeded). The window
+    ///   opens that much later (about a second on lavapipe), which a
+    ///   kiosk or a benchmark does not mind.
+    ///
+    /// A failure is a warning in the session, which the page shows.
+    pub fn start(self, session: &Arc<Session>) {
         match self {
-            Launch::StartScreen | Launch::Help => session.warm_up(),
             Launch::Rehearsal => session.open_into(Mode::Rehearsal),
+            Launch::StartScreen | Launch::Help => {
+                let warm = session.clone();
+                let spawned = std::thread::Builder::new()
+                    .name("preview-warm-up".into())
+                    .spawn(move || warm.warm_up());
+                if let Err(e) = spawned {
+                    tracing::warn!(error = %e, "no warm-up thread; the preview starts with a mode");
+                }
+            }
         }
     }
 }

@@ -115,26 +115,8 @@ export class Actions {
     if (mode === 'live' && roomUrl !== undefined && roomUrl !== this.store.settings.room_url) {
       this.updateSettings((st) => ({ ...st, room_url: roomUrl }));
     }
-    this.followMode(s);
-    return true;
-  }
-
-  private loadedMode: Mode | null = null;
-
-  /**
-   * Loads the mode's data once per entry, however the mode was entered:
-   * by the page, by a resume, or by the shell before the page loaded
-   * (`shopcast-studio --rehearsal`), which the page only learns of from
-   * a session event.
-   */
-  followMode(s: SessionView): void {
-    if (!s.mode) {
-      this.loadedMode = null;
-      return;
-    }
-    if (this.loadedMode === s.mode) return;
-    this.loadedMode = s.mode;
     void this.afterModeEntered();
+    return true;
   }
 
   /** Loads what the chosen mode's panels need. */
@@ -162,7 +144,7 @@ export class Actions {
 
   async resume(accept: boolean): Promise<void> {
     const s = this.session(await this.run(api.resumeSession(accept), t('resume.title')));
-    if (s) this.followMode(s);
+    if (s && s.mode) void this.afterModeEntered();
   }
 
   // ---- lists ----
