@@ -9,13 +9,16 @@
 # gifts a second, as in issue 18. Nothing drives the page: no
 # WebDriver, no polling.
 #
-# Usage: benches/app_profile.sh [WARM_S] [WINDOW_S]
+# Usage: benches/app_profile.sh [WARM_S] [WINDOW_S] [MINUTES]
 #   APP=…/release/shopcast-studio (default), OUT=folder for app.perf
+#   MINUTES: first sample every process's PSS once a minute for that
+#   long (the memory curve), then measure the window.
 # Needs: Xvfb, dbus-run-session, perf (linux-perf), a release build:
 #   cargo build --release -p shopcast-desktop
 set -euo pipefail
 warm=${1:-20}
 window=${2:-30}
+minutes=${3:-0}
 app=${APP:-${CARGO_TARGET_DIR:-$HOME/.cache/shopcast/target}/release/shopcast-studio}
 out=${OUT:-$(mktemp -d)}
 home=$(mktemp -d)
@@ -53,6 +56,11 @@ net=$(pid_of WebKitNetworkPr)
   exit 1
 }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+pss_mib() { awk '/^Pss:/ {printf "%.1f", $2 / 1024}' "/proc/$1/smaps_rollup"; }
+for m in $(seq 1 "$minutes"); do
+  sleep 60
+  echo "minute $m  PSS app $(pss_mib "$app_pid")  web $(pss_mib "$web")  network $(pss_mib "$net") MiB"
+done
 declare -A before
 for p in "$app_pid" "$web" "$net"; do before[$p]=$(ticks "$p"); done
 perf record -a -g -F 199 -o "$out/app.perf" -- sleep "$window" 2>/dev/null
