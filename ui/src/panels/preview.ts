@@ -5,6 +5,10 @@ import { h, setI18n, setText, show } from '../lib/dom';
 import type { PreviewConnState } from '../preview/previewClient';
 import { Subs, type PanelDef } from './panel';
 
+/** How long the panel listens for the first frame to clear its status;
+ *  after that the readout's tick does it. */
+const FIRST_FRAME_STATUS_MS = 120_000;
+
 export const previewPanel: PanelDef = {
   id: 'preview',
   title: 'panel.preview',
@@ -41,6 +45,15 @@ export const previewPanel: PanelDef = {
     };
     renderState(client.state);
     subs.add(client.onState(renderState));
+    // "Waiting for the first frame" goes with that frame, not at the
+    // readout's next tick (up to half a second over a running picture).
+    let disposed = false;
+    void client.whenFirstDrawn(FIRST_FRAME_STATUS_MS).then((drawn) => {
+      if (drawn && !disposed) renderState(client.state);
+    });
+    subs.add(() => {
+      disposed = true;
+    });
 
     const renderBadge = () => {
       const s = ctx.store.session;
