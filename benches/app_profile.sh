@@ -13,7 +13,7 @@
 #   APP=…/release/shopcast-studio (default), OUT=folder for app.perf
 #   MINUTES: first sample every process's PSS once a minute for that
 #   long (the memory curve), then measure the window.
-# Needs: Xvfb, dbus-run-session, perf (linux-perf), a release build:
+# Needs: Xvfb, dbus-run-session, perf (linux-perf), ffmpeg, a release build:
 #   cargo build --release -p shopcast-desktop
 set -euo pipefail
 warm=${1:-20}
@@ -21,6 +21,7 @@ window=${2:-30}
 minutes=${3:-0}
 app=${APP:-${CARGO_TARGET_DIR:-$HOME/.cache/shopcast/target}/release/shopcast-studio}
 out=${OUT:-$(mktemp -d)}
+mkdir -p "$out"
 home=$(mktemp -d)
 mkdir -p "$home/config" "$home/data"
 cat >"$home/config/studio.json" <<'JSON'
@@ -69,8 +70,8 @@ for name in app:"$app_pid" web:"$web" network:"$net"; do
   p=${name#*:}
   used=$(( $(ticks "$p") - ${before[$p]} ))
   pss=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup")
-  printf '%-8s cpu %5.1f %% of a core   PSS %6.1f MiB\n' "${name%%:*}" \
-    "$(echo "100 * $used / $hz / $window" | bc -l)" "$(echo "$pss / 1024" | bc -l)"
+  awk -v n="${name%%:*}" -v u="$used" -v hz="$hz" -v w="$window" -v pss="$pss" \
+    'BEGIN { printf "%-8s cpu %5.1f %% of a core   PSS %6.1f MiB\n", n, 100 * u / hz / w, pss / 1024 }'
 done
 # What the window showed at the end, to look at: the preview must be
 # running for the figures to mean anything.

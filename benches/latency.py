@@ -12,6 +12,9 @@ reader's. It counts the screen capture's frame interval, the program,
 the encoder, the FLV mux and RTMP, nginx, and the reader's own demux
 and decode, so it is an upper bound of capture to server.
 
+Needs Xvfb, xsetroot (x11-xserver-utils), nginx with the RTMP module
+and ffmpeg, and a release build (cargo build --release -p shopcast-cli).
+
 Usage: benches/latency.py [--seconds S] [--shopcast PATH]
 """
 import argparse, os, socket, statistics, subprocess, tempfile, threading, time

@@ -71,8 +71,11 @@ fn bus_messages<'a>(bus: &'a gst::Bus, sh: &'a Shared) -> impl Iterator<Item = g
 }
 
 fn watch_program_bus(bus: gst::Bus, sh: Arc<Shared>, eos: ProgramEos) {
-    let mut eos_sinks = 0usize;
-    let expected_eos = 1 + usize::from(sh.program.by_name("encoded-audio").is_some());
+    let signal = || {
+        let (lock, cond) = &*eos;
+        *lock.lock() = true;
+        cond.notify_all();
+    };
     for msg in bus_messages(&bus, &sh) {
         match msg.view() {
             gst::MessageView::Error(err) => {
@@ -86,9 +89,9 @@ fn watch_program_bus(bus: gst::Bus, sh: Arc<Shared>, eos: ProgramEos) {
                     err.debug().map(|d| d.to_string()).unwrap_or_default()
                 ));
             }
-            gst::MessageView::Eos(_) => {
-                eos_sinks = expected_eos;
-            }
+            // The pipeline posts EOS once every sink has it, encode
+            // branches included.
+            gst::MessageView::Eos(_) => signal(),
             gst::MessageView::Element(e) => {
                 if let Some(s) = e.structure()
                     && s.name() == "level"
@@ -113,15 +116,8 @@ fn watch_program_bus(bus: gst::Bus, sh: Arc<Shared>, eos: ProgramEos) {
             }
             _ => {}
         }
-        if eos_sinks >= expected_eos {
-            let (lock, cond) = &*eos;
-            *lock.lock() = true;
-            cond.notify_all();
-        }
     }
-    let (lock, cond) = &*eos;
-    *lock.lock() = true;
-    cond.notify_all();
+    signal();
 }
 
 fn watch_source_bus(

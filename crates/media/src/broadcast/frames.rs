@@ -204,7 +204,6 @@ impl Shared {
         if let Some(caps) = caps {
             *started = Some((caps.clone(), info));
         }
-        self.processor_started.store(true, Ordering::Release);
         Ok(())
     }
 
@@ -285,7 +284,7 @@ impl Shared {
             return;
         }
         self.stopping.store(true, Ordering::Release);
-        if self.processor_started.load(Ordering::Acquire) {
+        if self.started_with.lock().is_some() {
             let mut processor = self.processor.lock();
             match processor.drain() {
                 Ok(frames) => {

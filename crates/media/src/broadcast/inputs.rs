@@ -112,8 +112,9 @@ pub(super) fn start(
     let mut watchers = Vec::new();
     for (i, source) in sources.iter().enumerate() {
         // Each source keeps its own base time: a file paces itself
-        // from its own start (and again after each loop), and the
-        // program re-times every frame on arrival anyway.
+        // from its own start (and again after each loop). The program
+        // stamps each frame with its running time plus that base time,
+        // on the clock every pipeline shares.
         if let Err(e) = source.pipeline.set_state(gst::State::Playing) {
             let _ = program.set_state(gst::State::Null);
             for s in sources {

@@ -193,7 +193,6 @@ impl Broadcast {
             quit: AtomicBool::new(false),
             video_eos_sent: AtomicBool::new(false),
             processor: Mutex::new(processor),
-            processor_started: AtomicBool::new(false),
             started_with: Mutex::new(None),
             program_video: graph.video_src.clone(),
             extras: (1..sources.len()).map(|_| Arc::default()).collect(),

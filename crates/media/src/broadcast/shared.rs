@@ -38,7 +38,6 @@ pub(super) struct Shared {
     pub(super) quit: AtomicBool,
     pub(super) video_eos_sent: AtomicBool,
     pub(super) processor: Mutex<Box<dyn FrameProcessor>>,
-    pub(super) processor_started: AtomicBool,
     /// The caps the processor was started for, and their meaning.
     pub(super) started_with: Mutex<Option<(gst::Caps, gst_video::VideoInfo)>>,
     pub(super) program_video: gst_app::AppSrc,
