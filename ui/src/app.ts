@@ -168,10 +168,16 @@ export async function startApp(root: HTMLElement, opts: StartOptions = {}): Prom
     // The shell warms the preview up while the page loads. On the start
     // screen its camera check gets the first frame before the dock is
     // built behind it (that build holds the page for a few hundred ms).
-    if (i.session.phase === 'choosing') await preview.whenFirstDrawn(FIRST_FRAME_WAIT_MS);
-    // The setup check lists GPU adapters and GStreamer's registry: after
-    // the first frame, so it never delays it.
-    void start.checkSetup();
+    // The setup check lists GPU adapters and GStreamer's registry, CPU
+    // that the first frame needs on a small machine: it runs after that
+    // frame. Opened straight into a mode (`--rehearsal`), the dock is
+    // built meanwhile and the check waits in the background.
+    if (i.session.phase === 'choosing') {
+      await preview.whenFirstDrawn(FIRST_FRAME_WAIT_MS);
+      void start.checkSetup();
+    } else {
+      void preview.whenFirstDrawn(FIRST_FRAME_WAIT_MS).then(() => start.checkSetup());
+    }
   } else {
     toast.error(info.reason, t('start.title'));
   }

@@ -51,7 +51,11 @@ impl GpuContext {
                 // Our largest need is a 1920x1080 storage texture, well
                 // inside the WebGPU defaults.
                 required_limits: wgpu::Limits::default().using_resolution(adapter.limits()),
-                memory_hints: wgpu::MemoryHints::Performance,
+                // A handful of textures of at most 1080p: wgpu's
+                // "performance" blocks (64-256 MiB) would be mostly empty,
+                // and on a software GPU (lavapipe) they are this
+                // process's own memory.
+                memory_hints: wgpu::MemoryHints::MemoryUsage,
                 ..Default::default()
             })
             .await

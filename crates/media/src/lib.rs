@@ -36,7 +36,7 @@ pub use config::{
 };
 pub use error::{MediaError, ProcessorError};
 pub use events::{BroadcastEvent, OutputId, OutputState};
-pub use preview::{PreviewConfig, PreviewFrame};
+pub use preview::{PREVIEW_HEADROOM, PreviewConfig, PreviewFrame, PreviewGate};
 pub use processor::{DefaultProcessor, ExtraLayout, FrameProcessor, ProcessorConfig, Rect};
 pub use stats::Stats;
 pub use {gst, gst_video};

@@ -14,6 +14,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -61,6 +62,12 @@ impl PreviewConfig {
     }
 }
 
+/// Bytes kept free in front of a preview frame's pixels, so that a
+/// consumer can put its own header there and send the buffer as it is:
+/// a 640x360 frame is 900 KB, and copying it into a message would be one
+/// more pass over it per frame.
+pub const PREVIEW_HEADROOM: usize = 24;
+
 /// One preview frame.
 #[derive(Debug, Clone)]
 pub struct PreviewFrame {
@@ -70,8 +77,62 @@ pub struct PreviewFrame {
     pub captured_unix_us: u64,
     pub width: u32,
     pub height: u32,
+    /// [`PREVIEW_HEADROOM`] free bytes, then the pixels.
+    buf: Vec<u8>,
+}
+
+impl PreviewFrame {
+    /// A frame from packed RGBA pixels (`width * height * 4` bytes).
+    pub fn new(seq: u32, captured_unix_us: u64, width: u32, height: u32, rgba: &[u8]) -> Self {
+        let mut buf = Vec::with_capacity(PREVIEW_HEADROOM + rgba.len());
+        buf.resize(PREVIEW_HEADROOM, 0);
+        buf.extend_from_slice(rgba);
+        Self {
+            seq,
+            captured_unix_us,
+            width,
+            height,
+            buf,
+        }
+    }
+
     /// `width * height * 4` bytes, row after row with no padding.
-    pub rgba: Vec<u8>,
+    pub fn rgba(&self) -> &[u8] {
+        &self.buf[PREVIEW_HEADROOM..]
+    }
+
+    /// The whole buffer, its first [`PREVIEW_HEADROOM`] bytes written by
+    /// `header`: the pixels are not copied.
+    pub fn into_message(self, header: impl FnOnce(&mut [u8; PREVIEW_HEADROOM])) -> Vec<u8> {
+        let mut buf = self.buf;
+        if let Some(room) = buf.first_chunk_mut::<PREVIEW_HEADROOM>() {
+            header(room);
+        }
+        buf
+    }
+}
+
+/// Whether anyone is watching the preview. While nobody is (the window
+/// is minimised, or its preview panel is hidden), program frames are not
+/// handed to the preview at all: no scale, no convert, no copy. It starts
+/// open, so a reader that never uses it gets every frame.
+#[derive(Debug, Clone)]
+pub struct PreviewGate(Arc<AtomicBool>);
+
+impl Default for PreviewGate {
+    fn default() -> Self {
+        Self(Arc::new(AtomicBool::new(true)))
+    }
+}
+
+impl PreviewGate {
+    pub fn set_watched(&self, watched: bool) {
+        self.0.store(watched, Ordering::Relaxed);
+    }
+
+    pub fn watched(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 /// Frames waiting for a reader. Two: one being read, one fresh.
@@ -92,6 +153,7 @@ pub(crate) struct PreviewTap {
     pipeline: gst::Pipeline,
     src: gst_app::AppSrc,
     stamps: Arc<Mutex<VecDeque<(gst::ClockTime, u64)>>>,
+    pub(crate) gate: PreviewGate,
 }
 
 impl PreviewTap {
@@ -154,7 +216,7 @@ impl PreviewTap {
                                 .map(|(_, us)| *us)
                         })
                         .unwrap_or_else(unix_us_now);
-                    let Some(rgba) = packed_rgba(buffer, &sample, width, height) else {
+                    let Some(buf) = packed_rgba(buffer, &sample, width, height) else {
                         return Ok(gst::FlowSuccess::Ok);
                     };
                     seq = seq.wrapping_add(1);
@@ -165,7 +227,7 @@ impl PreviewTap {
                         captured_unix_us: captured,
                         width,
                         height,
-                        rgba,
+                        buf,
                     });
                     Ok(gst::FlowSuccess::Ok)
                 })
@@ -177,6 +239,7 @@ impl PreviewTap {
                 pipeline,
                 src,
                 stamps,
+                gate: PreviewGate::default(),
             },
             rx,
         ))
@@ -191,8 +254,12 @@ impl PreviewTap {
         s.push_back((pts, unix_us));
     }
 
-    /// Hands a processed frame over; never blocks (the appsrc leaks).
+    /// Hands a processed frame over, if anyone watches; never blocks
+    /// (the appsrc leaks).
     pub(crate) fn push(&self, frame: &gst::Buffer) {
+        if !self.gate.watched() {
+            return;
+        }
         let _ = self.src.push_buffer(frame.clone());
     }
 
@@ -204,9 +271,10 @@ impl PreviewTap {
     }
 }
 
-/// The frame's pixels without row padding. GStreamer may pad rows (its
-/// default stride for RGBA is already `width * 4`, but a scaler or a
-/// pool may choose otherwise), and the page expects them packed.
+/// The frame's pixels without row padding, after [`PREVIEW_HEADROOM`]
+/// free bytes. GStreamer may pad rows (its default stride for RGBA is
+/// already `width * 4`, but a scaler or a pool may choose otherwise), and
+/// the page expects them packed.
 fn packed_rgba(
     buffer: &gst::BufferRef,
     sample: &gst::Sample,
@@ -220,10 +288,12 @@ fn packed_rgba(
     let rows = height as usize;
     let stride = usize::try_from(*frame.plane_stride().first()?).ok()?;
     let data = frame.plane_data(0).ok()?;
+    let mut out = Vec::with_capacity(PREVIEW_HEADROOM + row * rows);
+    out.resize(PREVIEW_HEADROOM, 0);
     if stride == row {
-        return data.get(..row * rows).map(<[u8]>::to_vec);
+        out.extend_from_slice(data.get(..row * rows)?);
+        return Some(out);
     }
-    let mut out = Vec::with_capacity(row * rows);
     for r in 0..rows {
         out.extend_from_slice(data.get(r * stride..r * stride + row)?);
     }

@@ -27,12 +27,12 @@ fn preview_only_broadcast_delivers_rgba_frames_and_audio_levels() {
     assert!(got.len() >= 45, "only {} preview frames in 3 s", got.len());
     let f = got.last().unwrap();
     assert_eq!((f.width, f.height), (640, 360));
-    assert_eq!(f.rgba.len(), 640 * 360 * 4, "packed rows, no padding");
+    assert_eq!(f.rgba().len(), 640 * 360 * 4, "packed rows, no padding");
     // The test source's colour bars (which scroll sideways): a row
     // through them holds every primary and secondary, saturated, so the
     // channels are in RGBA order and the pixels are the program's own.
-    assert!(f.rgba.chunks_exact(4).all(|p| p[3] == 255), "opaque");
-    let row = &f.rgba[100 * 640 * 4..101 * 640 * 4];
+    assert!(f.rgba().chunks_exact(4).all(|p| p[3] == 255), "opaque");
+    let row = &f.rgba()[100 * 640 * 4..101 * 640 * 4];
     let bars: [(&str, [bool; 3]); 6] = [
         ("yellow", [true, true, false]),
         ("cyan", [false, true, true]),

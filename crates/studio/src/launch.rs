@@ -57,27 +57,20 @@ impl Launch {
     ///
     /// - The start screen: the preview warms up on a thread of its own
     ///   while WebKit loads the page.
-    /// - A rehearsal: entered here and now, so the page's first look at
-    ///   the session (`app_info`) already finds it in the mode and loads
-    ///   what the mode needs, exactly as after a resume. Entering while
-    ///   the page watched would show it the mode half entered (the
-    ///   room's welcome, before the demo lineup is seeded). The window
-    ///   opens that much later (about a second on lavapipe), which a
-    ///   kiosk or a benchmark does not mind.
+    /// - A rehearsal: the mode (room, lineup) is entered here and now, so
+    ///   the page's first look at the session (`app_info`) already finds
+    ///   it in the mode and loads what the mode needs, exactly as after a
+    ///   resume. Entering while the page watched would show it the mode
+    ///   half entered (the room's welcome, before the demo lineup is
+    ///   seeded). The preview then warms up on its own thread, as on the
+    ///   start screen: on lavapipe the GPU device alone takes a few
+    ///   hundred ms, which held the window back when it ran here.
     ///
     /// A failure is a warning in the session, which the page shows.
     pub fn start(self, session: &Arc<Session>) {
         match self {
             Launch::Rehearsal => session.open_into(Mode::Rehearsal),
-            Launch::StartScreen | Launch::Help => {
-                let warm = session.clone();
-                let spawned = std::thread::Builder::new()
-                    .name("preview-warm-up".into())
-                    .spawn(move || warm.warm_up());
-                if let Err(e) = spawned {
-                    tracing::warn!(error = %e, "no warm-up thread; the preview starts with a mode");
-                }
-            }
+            Launch::StartScreen | Launch::Help => session.spawn_warm_up(),
         }
     }
 }

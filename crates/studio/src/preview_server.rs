@@ -8,6 +8,11 @@
 //! rather than Tauri events because events are JSON: a frame would be
 //! base64 text parsed on the page's main thread. The URL holds a random
 //! token so other local programs cannot watch the host's camera.
+//!
+//! The page says when it cannot show frames (its window is hidden, or no
+//! preview canvas is on screen) with a text message, `pause`, and
+//! `resume` when it can again. While every open socket is paused the
+//! program stops feeding the preview at all ([`PreviewGate`]).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,26 +24,32 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use shopcast_media::PreviewFrame;
+use parking_lot::Mutex;
+use shopcast_media::{PreviewFrame, PreviewGate};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::{StudioError, StudioResult};
 
 pub const MAGIC: &[u8; 4] = b"SCP2";
-pub const HEADER_LEN: usize = 24;
+pub const HEADER_LEN: usize = shopcast_media::PREVIEW_HEADROOM;
 
-/// The wire form of one frame.
-pub fn encode_frame(f: &PreviewFrame) -> Vec<u8> {
-    let mut out = Vec::with_capacity(HEADER_LEN + f.rgba.len());
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&f.seq.to_le_bytes());
-    out.extend_from_slice(&f.captured_unix_us.to_le_bytes());
-    out.extend_from_slice(&(f.width.min(u16::MAX as u32) as u16).to_le_bytes());
-    out.extend_from_slice(&(f.height.min(u16::MAX as u32) as u16).to_le_bytes());
-    out.extend_from_slice(&[0; 4]);
-    out.extend_from_slice(&f.rgba);
-    out
+/// The wire form of one frame: the header goes into the frame's own
+/// headroom, so the pixels are not copied again.
+pub fn encode_frame(f: PreviewFrame) -> Vec<u8> {
+    let (seq, us) = (f.seq, f.captured_unix_us);
+    let (w, h) = (
+        f.width.min(u16::MAX as u32) as u16,
+        f.height.min(u16::MAX as u32) as u16,
+    );
+    f.into_message(|head| {
+        head[..4].copy_from_slice(MAGIC);
+        head[4..8].copy_from_slice(&seq.to_le_bytes());
+        head[8..16].copy_from_slice(&us.to_le_bytes());
+        head[16..18].copy_from_slice(&w.to_le_bytes());
+        head[18..20].copy_from_slice(&h.to_le_bytes());
+        head[20..].fill(0);
+    })
 }
 
 /// The header fields of a wire frame, or `None` if it is not one.
@@ -62,6 +73,31 @@ pub struct PreviewHub {
     // `Bytes`: every socket sends the same frame without copying it.
     tx: broadcast::Sender<Bytes>,
     published: AtomicU64,
+    watchers: Mutex<Watchers>,
+}
+
+/// The open sockets, how many of them paused, and the running program's
+/// preview gate.
+#[derive(Default)]
+struct Watchers {
+    open: usize,
+    paused: usize,
+    gate: Option<PreviewGate>,
+}
+
+impl Watchers {
+    /// Closed only when every open socket paused: with no socket at all
+    /// (the page still loading, or the session measured on its own)
+    /// frames keep coming, so the first one is there when a page asks.
+    fn watched(&self) -> bool {
+        self.open == 0 || self.paused < self.open
+    }
+
+    fn apply(&self) {
+        if let Some(g) = &self.gate {
+            g.set_watched(self.watched());
+        }
+    }
 }
 
 impl Default for PreviewHub {
@@ -71,12 +107,13 @@ impl Default for PreviewHub {
         Self {
             tx,
             published: AtomicU64::new(0),
+            watchers: Mutex::default(),
         }
     }
 }
 
 impl PreviewHub {
-    pub fn publish(&self, frame: &PreviewFrame) {
+    pub fn publish(&self, frame: PreviewFrame) {
         self.published.fetch_add(1, Ordering::Relaxed);
         let _ = self.tx.send(Bytes::from(encode_frame(frame)));
     }
@@ -88,6 +125,62 @@ impl PreviewHub {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Bytes> {
         self.tx.subscribe()
+    }
+
+    /// Whether the program feeds the preview now.
+    pub fn watched(&self) -> bool {
+        self.watchers.lock().watched()
+    }
+
+    /// Hands over a newly started program's gate.
+    pub fn set_gate(&self, gate: Option<PreviewGate>) {
+        let mut w = self.watchers.lock();
+        w.gate = gate;
+        w.apply();
+    }
+
+    fn update(&self, f: impl FnOnce(&mut Watchers)) {
+        let mut w = self.watchers.lock();
+        f(&mut w);
+        w.apply();
+    }
+}
+
+/// One open socket, counted in the hub until it closes.
+struct Watching<'a> {
+    hub: &'a PreviewHub,
+    paused: bool,
+}
+
+impl<'a> Watching<'a> {
+    fn open(hub: &'a PreviewHub) -> Self {
+        hub.update(|w| w.open += 1);
+        Self { hub, paused: false }
+    }
+
+    fn pause(&mut self, paused: bool) {
+        if self.paused != paused {
+            self.paused = paused;
+            self.hub.update(|w| {
+                if paused {
+                    w.paused += 1;
+                } else {
+                    w.paused = w.paused.saturating_sub(1);
+                }
+            });
+        }
+    }
+}
+
+impl Drop for Watching<'_> {
+    fn drop(&mut self) {
+        let paused = self.paused;
+        self.hub.update(|w| {
+            w.open = w.open.saturating_sub(1);
+            if paused {
+                w.paused = w.paused.saturating_sub(1);
+            }
+        });
     }
 }
 
@@ -178,16 +271,20 @@ async fn upgrade(
     if !ok {
         return (StatusCode::FORBIDDEN, "bad preview token").into_response();
     }
-    let rx = state.hub.subscribe();
-    ws.on_upgrade(move |socket| stream_frames(socket, rx))
+    let hub = state.hub.clone();
+    ws.on_upgrade(move |socket| stream_frames(socket, hub))
 }
 
-async fn stream_frames(mut socket: WebSocket, mut rx: broadcast::Receiver<Bytes>) {
+async fn stream_frames(mut socket: WebSocket, hub: Arc<PreviewHub>) {
+    let mut rx = hub.subscribe();
+    let mut watching = Watching::open(&hub);
     loop {
         tokio::select! {
             frame = rx.recv() => match frame {
                 Ok(bytes) => {
-                    if socket.send(Message::Binary(bytes)).await.is_err() {
+                    // Paused: the frame (one published before the gate
+                    // closed) is dropped here.
+                    if !watching.paused && socket.send(Message::Binary(bytes)).await.is_err() {
                         return;
                     }
                 }
@@ -197,6 +294,11 @@ async fn stream_frames(mut socket: WebSocket, mut rx: broadcast::Receiver<Bytes>
             },
             msg = socket.recv() => match msg {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(Message::Text(t))) => match t.as_str() {
+                    "pause" => watching.pause(true),
+                    "resume" => watching.pause(false),
+                    other => tracing::debug!(message = other, "unknown preview socket message"),
+                },
                 Some(Ok(_)) => {}
             },
         }
@@ -209,21 +311,17 @@ mod tests {
 
     #[test]
     fn header_round_trips() {
-        let f = PreviewFrame {
-            seq: 0xDEAD_BEEF,
-            captured_unix_us: 1_763_000_000_123_456,
-            width: 640,
-            height: 360,
-            rgba: (0..640 * 360 * 4).map(|i| (i % 251) as u8).collect(),
-        };
-        let wire = encode_frame(&f);
+        let rgba: Vec<u8> = (0..640 * 360 * 4).map(|i| (i % 251) as u8).collect();
+        let f = PreviewFrame::new(0xDEAD_BEEF, 1_763_000_000_123_456, 640, 360, &rgba);
+        assert_eq!(f.rgba(), &rgba[..]);
+        let wire = encode_frame(f);
         assert_eq!(wire.len(), HEADER_LEN + 640 * 360 * 4);
         assert_eq!(
             decode_header(&wire),
             Some((0xDEAD_BEEF, 1_763_000_000_123_456, 640, 360))
         );
         assert_eq!(&wire[..4], b"SCP2");
-        assert_eq!(&wire[HEADER_LEN..], &f.rgba[..]);
+        assert_eq!(&wire[HEADER_LEN..], &rgba[..]);
         assert_eq!(decode_header(b"XXXX"), None);
         let mut bad = wire.clone();
         bad[0] = b'X';

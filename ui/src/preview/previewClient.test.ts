@@ -14,9 +14,13 @@ class FakeSocket {
   onclose: (() => void) | null = null;
   onerror: (() => void) | null = null;
   closed = false;
+  sent: string[] = [];
   constructor(readonly url: string) {}
   close() {
     this.closed = true;
+  }
+  send(msg: string) {
+    this.sent.push(msg);
   }
 }
 
@@ -245,5 +249,103 @@ describe('PreviewClient', () => {
     for (let i = 0; i < 8; i++) seen.push((b = nextBackoff(b)));
     expect(seen).toEqual([250, 500, 1000, 2000, 4000, 5000, 5000, 5000]);
     expect(BACKOFF_MAX_MS).toBe(5000);
+  });
+
+  describe('pauses the socket while nothing shows the preview', () => {
+    function visibility() {
+      const watchers = new Map<HTMLCanvasElement, (shown: boolean) => void>();
+      let hidden = false;
+      let onPage: (() => void) | null = null;
+      const sockets: FakeSocket[] = [];
+      const timers: (() => void)[] = [];
+      const client = new PreviewClient({
+        createSocket: (url) => {
+          const s = new FakeSocket(url);
+          sockets.push(s);
+          return s as unknown as WebSocket;
+        },
+        paint: () => {},
+        requestFrame: () => {},
+        setTimeout: (fn) => timers.push(fn),
+        clearTimeout: () => {},
+        watchShown: (canvas, cb) => {
+          watchers.set(canvas, cb);
+          return () => watchers.delete(canvas);
+        },
+        pageHidden: () => hidden,
+        onPageVisibility: (fn) => {
+          onPage = fn;
+          return () => (onPage = null);
+        },
+      });
+      return {
+        client,
+        sockets,
+        timers,
+        watchers,
+        setPageHidden: (h: boolean) => {
+          hidden = h;
+          onPage?.();
+        },
+      };
+    }
+
+    it('pauses when its only canvas leaves the screen and resumes when it is back, once each', () => {
+      const t = visibility();
+      const canvas = document.createElement('canvas');
+      t.client.attach(canvas);
+      t.client.start('ws://x');
+      t.sockets[0]!.onopen!();
+      expect(t.sockets[0]!.sent).toEqual([]);
+      t.watchers.get(canvas)!(false);
+      t.watchers.get(canvas)!(false);
+      expect(t.sockets[0]!.sent).toEqual(['pause']);
+      expect(t.client.wanted).toBe(false);
+      t.watchers.get(canvas)!(true);
+      expect(t.sockets[0]!.sent).toEqual(['pause', 'resume']);
+    });
+
+    it('keeps frames coming while any canvas shows, and pauses when the last one is detached', () => {
+      const t = visibility();
+      const a = document.createElement('canvas');
+      const b = document.createElement('canvas');
+      t.client.attach(a);
+      t.client.attach(b);
+      t.client.start('ws://x');
+      t.sockets[0]!.onopen!();
+      t.watchers.get(a)!(false);
+      expect(t.sockets[0]!.sent).toEqual([]);
+      t.client.detach(b);
+      expect(t.sockets[0]!.sent).toEqual(['pause']);
+      expect(t.watchers.has(b)).toBe(false);
+    });
+
+    it('pauses while the page is hidden (a minimised window)', () => {
+      const t = visibility();
+      t.client.attach(document.createElement('canvas'));
+      t.client.start('ws://x');
+      t.sockets[0]!.onopen!();
+      t.setPageHidden(true);
+      t.setPageHidden(false);
+      expect(t.sockets[0]!.sent).toEqual(['pause', 'resume']);
+      t.client.stop();
+      t.setPageHidden(true);
+      expect(t.sockets[0]!.sent).toEqual(['pause', 'resume']);
+    });
+
+    it('tells a reconnected socket to pause if nothing shows, since a new socket starts sending', () => {
+      const t = visibility();
+      const canvas = document.createElement('canvas');
+      t.client.attach(canvas);
+      t.client.start('ws://x');
+      // Hidden before the socket opened: nothing to tell yet.
+      t.watchers.get(canvas)!(false);
+      t.sockets[0]!.onopen!();
+      expect(t.sockets[0]!.sent).toEqual(['pause']);
+      t.sockets[0]!.onclose!();
+      t.timers.shift()!();
+      t.sockets[1]!.onopen!();
+      expect(t.sockets[1]!.sent).toEqual(['pause']);
+    });
   });
 });

@@ -6,6 +6,11 @@
 // busy page costs frames, not latency. Reconnects with back-off when the
 // socket closes.
 //
+// The client tells the socket `pause` while no attached canvas is on screen
+// or the page is hidden (a minimised window), and `resume` when one is
+// again: the app then stops making preview frames rather than sending
+// 27 MB/s that nobody sees.
+//
 // No Blob and no image decode on this path: a JPEG per frame through
 // `createImageBitmap(Blob)` made WebKit's web and network processes grow
 // about 10 MiB a minute (docs/benchmarks.md).
@@ -24,12 +29,30 @@ export interface PreviewDeps {
   now: () => number;
   setTimeout: (fn: () => void, ms: number) => unknown;
   clearTimeout: (h: unknown) => void;
+  /** Watches whether `canvas` is on screen; returns the unwatch. */
+  watchShown: (canvas: HTMLCanvasElement, cb: (shown: boolean) => void) => () => void;
+  /** Whether the page is hidden (its window minimised). */
+  pageHidden: () => boolean;
+  /** Calls `fn` when the page is hidden or shown; returns the unwatch. */
+  onPageVisibility: (fn: () => void) => () => void;
 }
 
 function paintImage(canvas: HTMLCanvasElement, rgba: Uint8ClampedArray<ArrayBuffer>, width: number, height: number): void {
   // Opaque: the compositor need not blend the preview with the page.
   const ctx = canvas.getContext('2d', { alpha: false });
   ctx?.putImageData(new ImageData(rgba, width, height), 0, 0);
+}
+
+function watchShown(canvas: HTMLCanvasElement, cb: (shown: boolean) => void): () => void {
+  // A hidden dock tab or a closed start screen takes the canvas out of
+  // layout, which the observer reports as not intersecting.
+  if (typeof IntersectionObserver === 'undefined') return () => {};
+  const io = new IntersectionObserver((entries) => {
+    const last = entries[entries.length - 1];
+    if (last) cb(last.isIntersecting);
+  });
+  io.observe(canvas);
+  return () => io.disconnect();
 }
 
 const defaultDeps = (): PreviewDeps => ({
@@ -39,6 +62,12 @@ const defaultDeps = (): PreviewDeps => ({
   now: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  watchShown,
+  pageHidden: () => document.visibilityState === 'hidden',
+  onPageVisibility: (fn) => {
+    document.addEventListener('visibilitychange', fn);
+    return () => document.removeEventListener('visibilitychange', fn);
+  },
 });
 
 export const BACKOFF_MIN_MS = 250;
@@ -54,7 +83,11 @@ export class PreviewClient {
   readonly meter = new PreviewMeter();
   private readonly deps: PreviewDeps;
   private socket: WebSocket | null = null;
-  private readonly canvases = new Set<HTMLCanvasElement>();
+  /** Attached canvases: whether each is on screen, and its unwatch. */
+  private readonly canvases = new Map<HTMLCanvasElement, { shown: boolean; unwatch: () => void }>();
+  /** What the socket was last told: `pause` (true) or nothing/`resume`. */
+  private paused = false;
+  private unwatchPage: (() => void) | null = null;
   private readonly firstDrawWaiters = new Set<() => void>();
   private pending: { header: FrameHeader; rgba: Uint8ClampedArray<ArrayBuffer> } | null = null;
   private paintRequested = false;
@@ -73,6 +106,28 @@ export class PreviewClient {
     this.deps = { ...defaultDeps(), ...deps };
   }
 
+  /** Whether frames would be seen now: the page is shown and a canvas
+   *  is on screen. */
+  get wanted(): boolean {
+    if (this.deps.pageHidden()) return false;
+    for (const c of this.canvases.values()) if (c.shown) return true;
+    return false;
+  }
+
+  /** Tells the socket to pause or resume if that changed. */
+  private syncWanted(): void {
+    const s = this.socket;
+    if (!s || this.stateValue !== 'open') return;
+    const pause = !this.wanted;
+    if (pause === this.paused) return;
+    try {
+      s.send(pause ? 'pause' : 'resume');
+      this.paused = pause;
+    } catch {
+      // Closing: the reconnect starts unpaused and syncs again.
+    }
+  }
+
   get state(): PreviewConnState {
     return this.stateValue;
   }
@@ -86,12 +141,15 @@ export class PreviewClient {
     if (!url) return;
     this.url = url;
     this.stopped = false;
+    this.unwatchPage ??= this.deps.onPageVisibility(() => this.syncWanted());
     if (!this.socket) this.connect();
   }
 
   stop(): void {
     this.stopped = true;
     this.pending = null;
+    this.unwatchPage?.();
+    this.unwatchPage = null;
     if (this.retry !== null) this.deps.clearTimeout(this.retry);
     this.retry = null;
     const s = this.socket;
@@ -104,11 +162,22 @@ export class PreviewClient {
   }
 
   attach(canvas: HTMLCanvasElement): void {
-    this.canvases.add(canvas);
+    if (this.canvases.has(canvas)) return;
+    // Shown until the observer says otherwise, so a first frame is never
+    // held back waiting for it.
+    const entry = { shown: true, unwatch: () => {} };
+    this.canvases.set(canvas, entry);
+    entry.unwatch = this.deps.watchShown(canvas, (shown) => {
+      entry.shown = shown;
+      this.syncWanted();
+    });
+    this.syncWanted();
   }
 
   detach(canvas: HTMLCanvasElement): void {
+    this.canvases.get(canvas)?.unwatch();
     this.canvases.delete(canvas);
+    this.syncWanted();
   }
 
   /** Resolves true at the first drawn frame (at once if one was drawn),
@@ -156,7 +225,7 @@ export class PreviewClient {
     if (!frame || this.stopped) return;
     const { header, rgba } = frame;
     try {
-      for (const canvas of this.canvases) {
+      for (const canvas of this.canvases.keys()) {
         if (canvas.width !== header.width || canvas.height !== header.height) {
           canvas.width = header.width;
           canvas.height = header.height;
@@ -195,7 +264,10 @@ export class PreviewClient {
     s.onopen = () => {
       performance.mark('shopcast:preview-open');
       this.backoff = 0;
+      // A new socket sends frames until told otherwise.
+      this.paused = false;
       this.setState('open');
+      this.syncWanted();
     };
     s.onmessage = (ev: MessageEvent) => this.handleMessage(ev.data);
     s.onerror = () => {

@@ -37,7 +37,7 @@ use crate::config::{BroadcastConfig, PushOutput};
 use crate::encoder::{VideoEncoder, select_video_encoder};
 use crate::error::MediaError;
 use crate::events::{BroadcastEvent, EventSender, OutputId, OutputState};
-use crate::preview::PreviewFrame;
+use crate::preview::{PreviewFrame, PreviewGate};
 use crate::processor::FrameProcessor;
 use crate::stats::Counters;
 use air::{Air, Tees};
@@ -361,6 +361,12 @@ impl Broadcast {
     /// once. Frames the reader is too slow for are dropped, newest kept.
     pub fn take_preview(&mut self) -> Option<mpsc::Receiver<PreviewFrame>> {
         self.preview_rx.take()
+    }
+
+    /// Opens and closes the preview while frames flow, if the config
+    /// asked for one.
+    pub fn preview_gate(&self) -> Option<PreviewGate> {
+        self.shared.preview.as_ref().map(|p| p.gate.clone())
     }
 
     /// The event stream. Can be taken once.

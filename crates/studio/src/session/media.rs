@@ -239,13 +239,14 @@ impl Session {
             10f64.powf(settings.audio.gain_db / 20.0),
             settings.audio.muted,
         );
+        self.hub.set_gate(broadcast.preview_gate());
         if let Some(frames) = broadcast.take_preview() {
             let hub = self.hub.clone();
             let _ = std::thread::Builder::new()
                 .name("preview-feed".into())
                 .spawn(move || {
                     for f in frames {
-                        hub.publish(&f);
+                        hub.publish(f);
                     }
                 });
         }

@@ -1,5 +1,7 @@
-//! Choosing and leaving a mode, the warm-up before one is chosen, and
+//! Choosing and leaving a mode, the preview's warm-up at launch, and
 //! resuming a session that did not end.
+
+use std::sync::Arc;
 
 use super::Session;
 use super::state::{Mode, Phase};
@@ -17,6 +19,18 @@ impl Session {
         token: Option<&str>,
     ) -> StudioResult<SessionView> {
         let _op = self.ops.lock();
+        self.enter_mode_locked(mode, room_url, token, true)
+    }
+
+    /// [`Self::enter_mode`] under the ops lock; `with_media: false` leaves
+    /// starting the preview to the caller.
+    fn enter_mode_locked(
+        &self,
+        mode: Mode,
+        room_url: Option<&str>,
+        token: Option<&str>,
+        with_media: bool,
+    ) -> StudioResult<SessionView> {
         {
             let inner = self.inner.lock();
             if inner.phase != Phase::Choosing {
@@ -79,7 +93,7 @@ impl Session {
             // An assistant has no stream: a preview warmed up at launch
             // would only hold the camera.
             self.stop_media();
-        } else if self.media.lock().is_none() {
+        } else if with_media && self.media.lock().is_none() {
             self.start_media()?;
         }
         Ok(self.emit_view())
@@ -88,33 +102,79 @@ impl Session {
     /// Enters `mode` at launch, while the window loads (see
     /// [`crate::launch`]). A failure leaves the start screen up with the
     /// reason as a warning.
-    pub fn open_into(&self, mode: Mode) {
-        if let Err(e) = self.enter_mode(mode, None, None) {
-            tracing::warn!(error = %e.message(), "could not open into {mode:?}");
-            self.inner.lock().warn(format!(
-                "could not open into {mode:?} mode: {}",
-                e.message()
-            ));
-            self.emit_view();
+    pub fn open_into(self: &Arc<Self>, mode: Mode) {
+        // The mode (room, lineup) is entered here, before the page's
+        // first call, so the page opens in it; the preview (the GPU
+        // device, the camera: hundreds of ms on a software GPU) starts on
+        // its own thread so the window is not held back for it.
+        let entered = {
+            let _op = self.ops.lock();
+            self.enter_mode_locked(mode, None, None, false)
+        };
+        match entered {
+            Ok(_) => self.spawn_warm_up(),
+            Err(e) => {
+                tracing::warn!(error = %e.message(), "could not open into {mode:?}");
+                self.inner.lock().warn(format!(
+                    "could not open into {mode:?} mode: {}",
+                    e.message()
+                ));
+                self.emit_view();
+                // The start screen's camera check still gets its preview.
+                self.spawn_warm_up();
+            }
+        }
+    }
+
+    /// Runs [`Self::warm_up`] on a thread of its own.
+    pub fn spawn_warm_up(self: &Arc<Self>) {
+        let warm = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("preview-warm-up".into())
+            .spawn(move || warm.warm_up());
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "no warm-up thread; the preview starts with a mode");
         }
     }
 
     /// Starts the preview from the saved sources while the window is
-    /// still loading and no mode is chosen, so the host's first look at
-    /// the preview is not spent waiting for the GPU and the camera.
-    /// A failure is only a warning here: choosing a mode tries again and
-    /// reports it properly.
+    /// still loading, so the host's first look at the preview is not
+    /// spent waiting for the GPU and the camera: on the start screen
+    /// before a mode is chosen, or in the mode the app opened into. A
+    /// failure is only a warning here: choosing a mode or going on air
+    /// tries again and reports it properly.
     pub fn warm_up(&self) {
         let _op = self.ops.lock();
-        if self.inner.lock().phase != Phase::Choosing || self.media.lock().is_some() {
-            return;
-        }
+        let in_mode = {
+            let inner = self.inner.lock();
+            let wanted = match inner.phase {
+                Phase::Choosing => true,
+                Phase::Preview => inner.mode.is_some_and(|m| m != Mode::Assistant),
+                _ => false,
+            };
+            if !wanted || self.media.lock().is_some() {
+                return;
+            }
+            inner.phase == Phase::Preview
+        };
         let started = std::time::Instant::now();
         match self.start_media() {
-            Ok(()) => tracing::info!(
-                ms = started.elapsed().as_millis() as u64,
-                "preview warmed up before a mode was chosen"
-            ),
+            Ok(()) => {
+                tracing::info!(
+                    ms = started.elapsed().as_millis() as u64,
+                    "preview warmed up"
+                );
+                self.emit_view();
+            }
+            // In a mode the host is looking at the (empty) preview: say
+            // why, as choosing the mode would have.
+            Err(e) if in_mode => {
+                tracing::warn!(error = %e, "preview did not start");
+                self.inner
+                    .lock()
+                    .warn(format!("the preview did not start: {}", e.message()));
+                self.emit_view();
+            }
             Err(e) => tracing::warn!(error = %e, "preview warm-up failed; choosing a mode retries"),
         }
     }
