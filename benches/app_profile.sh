@@ -43,7 +43,7 @@ trap 'kill $xvfb 2>/dev/null || true; [ -n "${run:-}" ] && kill -- -$run 2>/dev/
 sleep 1
 export DISPLAY=$display NO_AT_BRIDGE=1 WEBKIT_DISABLE_COMPOSITING_MODE=1 LIBGL_ALWAYS_SOFTWARE=1
 export SHOPCAST_CONFIG_DIR=$home/config SHOPCAST_DATA_DIR=$home/data SHOPCAST_SECRET_BACKEND=file
-setsid dbus-run-session -- "$app" --rehearsal >"$out/app.log" 2>&1 &
+setsid dbus-run-session -- ${WRAP:-} "$app" --rehearsal >"$out/app.log" 2>&1 &
 run=$!
 sleep "$warm"
 # This run's processes only (its session), by their names as the kernel
@@ -72,6 +72,10 @@ for name in app:"$app_pid" web:"$web" network:"$net"; do
   pss=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup")
   awk -v n="${name%%:*}" -v u="$used" -v hz="$hz" -v w="$window" -v pss="$pss" \
     'BEGIN { printf "%-8s cpu %5.1f %% of a core   PSS %6.1f MiB\n", n, 100 * u / hz / w, pss / 1024 }'
+done
+for name in app:"$app_pid" web:"$web" network:"$net"; do
+  echo "${name%%:*} PSS by kind:"
+  python3 "$(dirname "$0")/pss_kinds.py" "${name#*:}"
 done
 # What the window showed at the end, to look at: the preview must be
 # running for the figures to mean anything.
