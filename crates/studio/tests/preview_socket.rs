@@ -1,6 +1,6 @@
-//! The preview socket's pause and resume: a page that cannot show frames
+//! The preview socket's pause and resume (a page that cannot show frames
 //! gets none, and the program stops feeding the preview once every open
-//! socket has paused.
+//! socket has paused), and the preview at launch.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -8,7 +8,11 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use shopcast_media::{PreviewFrame, PreviewGate};
 use shopcast_studio::preview_server::{PreviewHub, PreviewServer, decode_header};
+use shopcast_studio::{Mode, PhaseName};
 use tokio_tungstenite::tungstenite::Message;
+
+mod common;
+use common::{Rig, canvas, preview_frames};
 
 fn frame(seq: u32) -> PreviewFrame {
     PreviewFrame::new(seq, 0, 4, 2, &[seq as u8; 4 * 2 * 4])
@@ -110,4 +114,119 @@ async fn paused_sockets_get_no_frames_and_close_the_gate() {
 
     a.close(None).await.expect("close a");
     until("no socket left: the gate opens", || later.watched()).await;
+}
+
+/// A page that cannot show the preview (hidden panel, minimised window)
+/// pauses its socket: the program then stops making preview frames at
+/// all, and makes them again on resume.
+#[test]
+fn a_paused_page_stops_the_programs_preview() {
+    let _rt = shopcast_testkit::realtime_lock();
+    let rig = Rig::new();
+    let session = rig.open();
+    let mut s = canvas(&session, 320, 180, "none");
+    s.rehearsal.viewers = 2;
+    session.save_settings(s).unwrap();
+    session.enter_mode(Mode::Rehearsal, None, None).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let (mut ws, _) = tokio_tungstenite::connect_async(session.preview_url())
+            .await
+            .expect("preview socket");
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
+                .await
+                .expect("a frame within 10 s")
+                .expect("socket open")
+                .expect("frame");
+            if msg.is_binary() {
+                break;
+            }
+        }
+        ws.send(Message::text("pause")).await.expect("pause");
+        // Frames already in the preview pipeline still come out; then
+        // the count stands still.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut last = session.preview_frames();
+        loop {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let now = session.preview_frames();
+            if now == last {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "preview frames kept coming with the only socket paused"
+            );
+            last = now;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(
+            session.preview_frames(),
+            last,
+            "no preview frame is made while every socket is paused"
+        );
+        ws.send(Message::text("resume")).await.expect("resume");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while session.preview_frames() <= last + 3 {
+            assert!(
+                Instant::now() < deadline,
+                "frames never came back on resume"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let _ = ws.close(None).await;
+    });
+}
+
+/// `--rehearsal`: the mode is entered before the shell answers the page,
+/// and the preview follows on its own thread; if it cannot start, the
+/// host is told, in the mode, rather than left with a black preview.
+#[test]
+fn opening_into_rehearsal_enters_the_mode_first_and_the_preview_follows() {
+    let _rt = shopcast_testkit::realtime_lock();
+    let rig = Rig::new();
+    let session = Arc::new(rig.open());
+    let mut s = canvas(&session, 320, 180, "none");
+    s.rehearsal.viewers = 2;
+    session.save_settings(s).unwrap();
+    session.open_into(Mode::Rehearsal);
+    let view = session.view();
+    assert_eq!(view.mode, Some(Mode::Rehearsal));
+    assert_eq!(view.phase, PhaseName::Preview);
+    assert!(view.room.url.is_some(), "the rehearsal room runs at once");
+    let frames = preview_frames(&session.preview_url(), 2);
+    assert_eq!(frames.len(), 2, "the preview started behind the mode");
+
+    let rig = Rig::new();
+    let session = Arc::new(rig.open());
+    let mut s = canvas(&session, 320, 180, "none");
+    s.rehearsal.viewers = 2;
+    // A camera that is not there: the preview cannot start at all.
+    s.video = shopcast_studio::settings::VideoChoice::Camera {
+        id: "no-such-camera".into(),
+    };
+    session.save_settings(s).unwrap();
+    session.open_into(Mode::Rehearsal);
+    assert_eq!(session.view().mode, Some(Mode::Rehearsal));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let warnings = session.view().warnings;
+        if warnings
+            .iter()
+            .any(|w| w.contains("the preview did not start"))
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no warning about the preview: {warnings:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        session.view().phase,
+        PhaseName::Preview,
+        "still in the mode"
+    );
 }

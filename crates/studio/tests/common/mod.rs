@@ -70,3 +70,26 @@ pub fn canvas(session: &Session, w: u32, h: u32, mic: &str) -> shopcast_studio::
     s.microphone = Some(mic.into());
     s
 }
+
+/// Reads `n` frames from the preview socket.
+pub fn preview_frames(url: &str, n: usize) -> Vec<Vec<u8>> {
+    use futures_util::StreamExt;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let (mut ws, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("preview socket");
+        let mut frames = Vec::new();
+        while frames.len() < n {
+            let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
+                .await
+                .expect("a frame within 10 s")
+                .expect("socket open")
+                .expect("frame");
+            if let tokio_tungstenite::tungstenite::Message::Binary(b) = msg {
+                frames.push(b.to_vec());
+            }
+        }
+        frames
+    })
+}
