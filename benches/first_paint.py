@@ -71,7 +71,8 @@ def bars_visible(frame: bytes) -> bool:
     return green >= 6 and magenta >= 6
 
 
-def one_run(app: str, rehearsal: bool, display: int, wait_s: float, keep: str | None) -> dict:
+def one_run(app: str, rehearsal: bool, display: int, wait_s: float, keep: str | None,
+            compositing: bool = False) -> dict:
     home = tempfile.mkdtemp(prefix="shopcast-paint-")
     os.makedirs(f"{home}/config")
     os.makedirs(f"{home}/data")
@@ -98,12 +99,14 @@ def one_run(app: str, rehearsal: bool, display: int, wait_s: float, keep: str | 
     env.update(
         DISPLAY=f":{display}",
         NO_AT_BRIDGE="1",
-        WEBKIT_DISABLE_COMPOSITING_MODE="1",
         LIBGL_ALWAYS_SOFTWARE="1",
         SHOPCAST_CONFIG_DIR=f"{home}/config",
         SHOPCAST_DATA_DIR=f"{home}/data",
         SHOPCAST_SECRET_BACKEND="file",
     )
+    if not compositing:
+        # As the e2e tests run WebKit under Xvfb.
+        env["WEBKIT_DISABLE_COMPOSITING_MODE"] = "1"
     # A fresh D-Bus session per run, with its accessibility bus started
     # before the app, as on a desktop: WebKit's web process asks for it
     # at start-up, and activating it from cold stalled the first paint by
@@ -163,6 +166,8 @@ def main() -> None:
     ap.add_argument("--rehearsal", action="store_true")
     ap.add_argument("--wait", type=float, default=6.0)
     ap.add_argument("--keep", help="folder for each run's first painted frame (PNG)")
+    ap.add_argument("--compositing", action="store_true",
+                    help="leave WebKit's accelerated compositing on (GL on llvmpipe here)")
     a = ap.parse_args()
     results = {app: [] for app in a.apps}
     for run in range(a.runs):
@@ -171,7 +176,7 @@ def main() -> None:
             if a.keep:
                 os.makedirs(a.keep, exist_ok=True)
                 keep = os.path.join(a.keep, f"run{run + 1}-{len(results[app])}-{os.path.basename(os.path.dirname(app))}")
-            r = one_run(app, a.rehearsal, 150 + os.getpid() % 50, a.wait, keep)
+            r = one_run(app, a.rehearsal, 150 + os.getpid() % 50, a.wait, keep, a.compositing)
             results[app].append(r)
             print(f"run {run + 1} {app}: window {r['window_ms']} ms, "
                   f"preview painted {r['preview_ms']} ms", flush=True)
