@@ -114,6 +114,24 @@ fn trim_malloc_periodically() {
     }
 }
 
+/// The main window is created hidden (`tauri.conf.json`) and shown when
+/// its page has loaded. Shown at once, GTK paints it while WebKit's web
+/// process is still starting; WebKit's UI side then waits up to 500 ms in
+/// that paint for the web process, which is itself waiting for a
+/// synchronous answer from the UI side. In 13 of 18 `--rehearsal`
+/// launches here the first paint came about 450 ms late that way; shown
+/// after the load, 0 of 11 (docs/benchmarks.md, issue 18). A page that
+/// never finishes loading still gets its window after this long.
+const SHOW_WINDOW_ANYWAY: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn show_main_window(app: &tauri::AppHandle) {
+    if let Some(window) = app.get_webview_window("main")
+        && let Err(e) = window.show()
+    {
+        tracing::warn!(error = %e, "the window could not be shown");
+    }
+}
+
 /// Asks the release endpoint for a newer, correctly signed version and
 /// tells the page; installing stays the host's choice (download page).
 fn check_for_update(app: tauri::AppHandle) {
@@ -183,11 +201,23 @@ fn main() {
             // The GPU, the camera and the first frame get ready while
             // WebKit loads the page; --rehearsal enters the mode first.
             launch.start(&session);
+            let handle = app.handle().clone();
+            let _ = std::thread::Builder::new()
+                .name("show-window".into())
+                .spawn(move || {
+                    std::thread::sleep(SHOW_WINDOW_ANYWAY);
+                    show_main_window(&handle);
+                });
             if session.settings().check_for_updates {
                 check_for_update(app.handle().clone());
             }
             app.manage(Studio { session });
             Ok(())
+        })
+        .on_page_load(|webview, payload| {
+            if payload.event() == tauri::webview::PageLoadEvent::Finished {
+                show_main_window(webview.app_handle());
+            }
         })
         .on_window_event(|window, event| {
             if let tauri::WindowEvent::CloseRequested { api, .. } = event
