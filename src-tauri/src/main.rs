@@ -89,8 +89,8 @@ fn limit_malloc_arenas() {
 /// glibc keeps memory that was freed inside its heap until the top of the
 /// heap is free, which with frames and events allocated and freed all the
 /// time it never is: in a rehearsal, half of the main heap (about 38 of 76
-/// MiB) was free and still resident, and one `malloc_trim` cut the app's
-/// PSS by 28 MiB (docs/benchmarks.md, issue 18). A call holds malloc's
+/// MiB) was free and still resident, and one `malloc_trim` took the
+/// app to 170 MiB PSS from about 200 (docs/benchmarks.md, issue 18). A call holds malloc's
 /// lock for 6 ms the first time and 0.3-0.4 ms after that (measured in
 /// a rehearsal), well under a frame interval.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -118,9 +118,9 @@ fn trim_malloc_periodically() {
 /// its page has loaded. Shown at once, GTK paints it while WebKit's web
 /// process is still starting; WebKit's UI side then waits up to 500 ms in
 /// that paint for the web process, which is itself waiting for a
-/// synchronous answer from the UI side. In 13 of 18 `--rehearsal`
+/// synchronous answer from the UI side. In 9 of 17 `--rehearsal`
 /// launches here the first paint came about 450 ms late that way; shown
-/// after the load, 0 of 11 (docs/benchmarks.md, issue 18). A page that
+/// after the load, in 0 of 17 (docs/benchmarks.md, issue 18). A page that
 /// never finishes loading still gets its window after this long.
 const SHOW_WINDOW_ANYWAY: std::time::Duration = std::time::Duration::from_secs(5);
 
