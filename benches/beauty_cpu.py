@@ -10,7 +10,7 @@ Usage: benches/beauty_cpu.py [--seconds 60] [--shopcast PATH]
 """
 import argparse, os, tempfile
 
-from measure import run_measured
+from measure import release_binary, run_measured
 
 def run(cmd):
     cpu, _, wall, err = run_measured(cmd, capture_stderr=True)
@@ -20,8 +20,7 @@ def run(cmd):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=60)
-    ap.add_argument("--shopcast", default=os.path.expanduser(
-        os.environ.get("CARGO_TARGET_DIR", "~/.cache/shopcast/target")) + "/release/shopcast")
+    ap.add_argument("--shopcast", default=release_binary())
     a = ap.parse_args()
     d = tempfile.mkdtemp(prefix="shopcast-beauty")
     base = [a.shopcast, "broadcast", "--size", "640x360", "--fps", "30",

@@ -35,6 +35,8 @@ import argparse, json, os, subprocess, sys, tempfile
 import cv2
 import numpy as np
 
+from measure import release_binary
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -184,8 +186,7 @@ def plot(rows, path):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--shopcast", default=os.path.expanduser(
-        os.environ.get("CARGO_TARGET_DIR", "~/.cache/shopcast/target")) + "/release/shopcast")
+    ap.add_argument("--shopcast", default=release_binary())
     ap.add_argument("--faces", default=os.path.join(HERE, "faces"))
     ap.add_argument("--out", default=os.path.join(HERE, "..", "docs", "beauty"))
     ap.add_argument("--levels", default="0,1,2,3,4,5,6,7,8,9")

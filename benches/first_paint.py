@@ -18,7 +18,6 @@ Needs: Xvfb, ffmpeg, dbus-run-session.
 """
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -33,15 +32,8 @@ import struct
 W, H = 160, 100  # the recorded frames, scaled from 1600x1000
 FPS = 30
 
-SETTINGS = {
-    "version": 1,
-    "language": "en",
-    "canvas": {"width": 640, "height": 360, "fps": 30, "video_kbps": 1200},
-    "video": {"kind": "test"},
-    "microphone": "test",
-    "rehearsal": {"viewers": 30, "barrage_per_s": 3, "gifts_per_s": 0.5},
-}
-
+# The rehearsal scenario of issue 18, shared with app_profile.sh.
+SETTINGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rehearsal_settings.json")
 
 def write_png(path: str, frame: bytes) -> None:
     """The recorded (scaled-down) frame, to look at."""
@@ -76,8 +68,7 @@ def one_run(app: str, rehearsal: bool, display: int, wait_s: float, keep: str | 
     home = tempfile.mkdtemp(prefix="shopcast-paint-")
     os.makedirs(f"{home}/config")
     os.makedirs(f"{home}/data")
-    with open(f"{home}/config/studio.json", "w") as f:
-        json.dump(SETTINGS, f)
+    shutil.copy(SETTINGS, f"{home}/config/studio.json")
     xvfb = subprocess.Popen(
         ["Xvfb", f":{display}", "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,

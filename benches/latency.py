@@ -19,14 +19,14 @@ Usage: benches/latency.py [--seconds S] [--shopcast PATH]
 """
 import argparse, os, socket, statistics, subprocess, tempfile, threading, time
 
+from measure import release_binary
 from side_by_side import free_port, start_nginx
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=30)
-    ap.add_argument("--shopcast", default=os.path.expanduser(
-        os.environ.get("CARGO_TARGET_DIR", "~/.cache/shopcast/target")) + "/release/shopcast")
+    ap.add_argument("--shopcast", default=release_binary())
     a = ap.parse_args()
     d = tempfile.mkdtemp(prefix="shopcast-latency")
     display = ":%d" % (150 + os.getpid() % 50)

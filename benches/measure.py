@@ -2,6 +2,13 @@
 import os, subprocess, time
 
 
+def release_binary(name="shopcast"):
+    """The release build of `name` in the workspace's target folder
+    (CARGO_TARGET_DIR, or the one the README's commands use)."""
+    target = os.environ.get("CARGO_TARGET_DIR", "~/.cache/shopcast/target")
+    return os.path.join(os.path.expanduser(target), "release", name)
+
+
 def run_measured(cmd, capture_stderr=False):
     """Runs `cmd` to completion; returns (cpu_seconds, peak_rss_mib,
     wall_seconds, stderr_text). CPU is user+system from wait4, so it

@@ -24,7 +24,7 @@ Usage: benches/side_by_side.py [--runs N] [--seconds S] [--shopcast PATH]
 """
 import argparse, glob, os, re, shutil, socket, statistics, subprocess, tempfile, time
 
-from measure import run_measured
+from measure import release_binary, run_measured
 
 KBPS = 2500
 VBV_KBITS = 1500  # x264enc's pass=cbr: vbv-buf-capacity 600 ms of the bitrate
@@ -100,8 +100,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--seconds", type=int, default=20)
-    ap.add_argument("--shopcast", default=os.path.expanduser(
-        os.environ.get("CARGO_TARGET_DIR", "~/.cache/shopcast/target")) + "/release/shopcast")
+    ap.add_argument("--shopcast", default=release_binary())
     ap.add_argument("--baseline", help="another shopcast binary, run as 'baseline'")
     ap.add_argument("--only", help="comma-separated tools to run (shopcast,baseline,ffmpeg,gst-launch)")
     a = ap.parse_args()

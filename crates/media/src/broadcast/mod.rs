@@ -219,7 +219,7 @@ impl Broadcast {
         graph.pipeline.set_state(gst::State::Playing)?;
         // Outputs asked for at start are attached before the first
         // frame, so a file or a CLI broadcast is encoded from frame 1.
-        let air = if config.push.is_empty() && config.record.is_none() {
+        let air = if !on_air_now {
             None
         } else {
             let attached = encoder
