@@ -32,6 +32,11 @@ use tokio_util::sync::CancellationToken;
 use crate::error::{StudioError, StudioResult};
 
 pub const MAGIC: &[u8; 4] = b"SCP2";
+/// The page's text message when it cannot show frames; the UI's copy is
+/// generated from these (`ipc::bindings`).
+pub const PAUSE: &str = "pause";
+/// The page's text message when it can show frames again.
+pub const RESUME: &str = "resume";
 pub const HEADER_LEN: usize = shopcast_media::PREVIEW_HEADROOM;
 
 /// The wire form of one frame: the header goes into the frame's own
@@ -295,8 +300,8 @@ async fn stream_frames(mut socket: WebSocket, hub: Arc<PreviewHub>) {
             msg = socket.recv() => match msg {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 Some(Ok(Message::Text(t))) => match t.as_str() {
-                    "pause" => watching.pause(true),
-                    "resume" => watching.pause(false),
+                    PAUSE => watching.pause(true),
+                    RESUME => watching.pause(false),
                     other => tracing::debug!(message = other, "unknown preview socket message"),
                 },
                 Some(Ok(_)) => {}

@@ -1092,6 +1092,10 @@ export type StudioEventType = SessionEvent['type'];
 export type StudioEventPayload<K extends StudioEventType> =
   Extract<SessionEvent, { type: K }> extends { payload: infer P } ? P : null;
 
+/** What the page tells the preview socket when it cannot, and then can again, show frames. */
+export const PREVIEW_PAUSE = "pause";
+export const PREVIEW_RESUME = "resume";
+
 /** Every command the shell answers, by its wire name. */
 export const COMMANDS = [
   "app_info",

@@ -15,6 +15,7 @@
 // `createImageBitmap(Blob)` made WebKit's web and network processes grow
 // about 10 MiB a minute (docs/benchmarks.md).
 
+import { PREVIEW_PAUSE, PREVIEW_RESUME } from '../ipc';
 import { parseFrame, type FrameHeader } from '../lib/frameHeader';
 import { PreviewMeter, type PreviewStats } from '../lib/previewMeter';
 
@@ -121,7 +122,7 @@ export class PreviewClient {
     const pause = !this.wanted;
     if (pause === this.paused) return;
     try {
-      s.send(pause ? 'pause' : 'resume');
+      s.send(pause ? PREVIEW_PAUSE : PREVIEW_RESUME);
       this.paused = pause;
     } catch {
       // Closing: the reconnect starts unpaused and syncs again.

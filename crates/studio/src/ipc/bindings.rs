@@ -139,6 +139,14 @@ pub fn typescript() -> String {
          Extract<SessionEvent, {{ type: K }}> extends {{ payload: infer P }} ? P : null;\n\n"
     ));
 
+    out.push_str(&format!(
+        "/** What the page tells the preview socket when it cannot, and then can again, show frames. */\n\
+         export const PREVIEW_PAUSE = {:?};\n\
+         export const PREVIEW_RESUME = {:?};\n\n",
+        crate::preview_server::PAUSE,
+        crate::preview_server::RESUME,
+    ));
+
     out.push_str(
         "/** Every command the shell answers, by its wire name. */\nexport const COMMANDS = [\n",
     );
