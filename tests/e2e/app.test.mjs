@@ -270,8 +270,35 @@ test('live: a custom RTMP destination goes on air, plays, hides its key, and end
     );
     assert.deepEqual(errors, [], 'the form shows no errors');
 
+    // Its options: dynamic bitrate is on by default; a two-minute retry
+    // delay makes "Reconnect now" (below) the only way back in time.
+    const dynamic = await item.findElement(By.css('[data-testid="dest-dynamic"]'));
+    assert.ok(await dynamic.isSelected(), 'dynamic bitrate is on for a new destination');
+    await driver.executeScript(
+      `const el = arguments[0]; el.value = '120'; el.dispatchEvent(new Event('change'));`,
+      await item.findElement(By.css('[data-testid="dest-retry-delay"]')),
+    );
+    // The list is drawn again from what the session saved.
+    await waitFor(driver, 'the retry delay saved', async () => {
+      const values = await driver.executeScript(
+        `return [...document.querySelectorAll('[data-testid="dest-retry-delay"]')].map((e) => e.value)`,
+      );
+      return values.includes('120') ? true : null;
+    }, 10000);
+    await driver.sleep(300);
+    const item2 = await waitFor(driver, 'the destination again', async () => {
+      for (const el of await driver.findElements(byTestId('dest-item'))) {
+        try {
+          if ((await el.getText()).includes(DEST)) return el;
+        } catch {
+          // Drawn again meanwhile: look once more.
+        }
+      }
+      return null;
+    }, 10000);
+
     // Select it (it may already be ticked: ticking again would untick it).
-    const check = await item.findElement(By.css('input[type="checkbox"]'));
+    const check = await item2.findElement(By.css('input[type="checkbox"]'));
     await driver.executeScript('arguments[0].scrollIntoView({ block: "center" })', check);
     if (!(await check.isSelected())) await check.click();
     assert.ok(await check.isSelected(), 'the destination is selected');
@@ -323,6 +350,51 @@ test('live: a custom RTMP destination goes on air, plays, hides its key, and end
     // Keys are write-only: not in the page's text, markup or inputs.
     assert.deepEqual(await driver.executeScript(SECRET_IN_PAGE, KEY), [], 'the stream key is not in the page');
     assert.ok(!(await driver.executeScript('return document.body.innerText')).includes(KEY));
+
+    // The server goes away: the output counts down to its retry, two
+    // minutes off; the server comes back and "Reconnect now" brings the
+    // output live at once.
+    await nginx.stop();
+    const outputState = () =>
+      driver.executeScript(`
+        const e = document.querySelector('[data-testid="output-state"]');
+        return e ? { cls: e.className, text: e.innerText } : null;
+      `);
+    const waiting = await waitFor(driver, 'the output reconnecting', async () => {
+      const st = await outputState();
+      return st && /state-reconnecting/.test(st.cls) ? st : null;
+    }, 30000);
+    const countdown = /retrying in (\d+) s, attempt 1\/25/.exec(waiting.text);
+    assert.ok(countdown && Number(countdown[1]) > 60, `a two-minute countdown (${waiting.text})`);
+    await shot(driver, '08b-reconnecting.png');
+    await nginx.restart();
+    const clickedAt = Date.now();
+    await click(driver, 'reconnect-now');
+    await waitFor(driver, 'the output live again', async () => {
+      const st = await outputState();
+      return st && /state-live/.test(st.cls) ? st : null;
+    }, 60000);
+    timings.reconnect_now_to_live_ms = Date.now() - clickedAt;
+    assert.equal(await driver.findElements(byTestId('reconnect-now')).then((b) => b.length), 0, 'no button once live');
+
+    // Pause: the slate covers the preview (what viewers get) and the
+    // phase says so; Resume brings the picture back.
+    await click(driver, 'pause');
+    await waitFor(driver, 'the slate on the preview', async () => {
+      const st = await previewStats(driver);
+      return st && st.frames > 0 ? true : null;
+    }, 10000);
+    await waitFor(driver, 'the paused phase', async () => {
+      const text = await driver.findElement(byTestId('phase')).getText();
+      return /Paused/.test(text) ? text : null;
+    }, 10000);
+    await driver.sleep(1500);
+    await shot(driver, '08c-paused.png');
+    await click(driver, 'resume');
+    await waitFor(driver, 'the phase on air again', async () => {
+      const text = await driver.findElement(byTestId('phase')).getText();
+      return /Paused/.test(text) ? null : text;
+    }, 10000);
 
     // End: confirm; the summary names a recording that plays.
     const recording = await endAndGetRecording(driver);

@@ -399,24 +399,33 @@ rtmp {
       return '';
     }
   };
-  const proc = spawn(NGINX, ['-p', `${dir}/`, '-c', conf, '-e', `${dir}/logs/error.log`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  let proc;
   let stderr = '';
-  proc.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise((resolve) => proc.once('exit', resolve));
+  let exited;
+  const launch = () => {
+    proc = spawn(NGINX, ['-p', `${dir}/`, '-c', conf, '-e', `${dir}/logs/error.log`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    stderr = '';
+    proc.stderr.on('data', (d) => (stderr += d));
+    exited = new Promise((resolve) => proc.once('exit', resolve));
+  };
   const stop = async () => {
     if (proc.exitCode === null && proc.signalCode === null) {
       proc.kill('SIGKILL');
       await exited;
     }
   };
-  try {
-    await waitForPort(rtmpPort, 10000);
-  } catch (e) {
-    await stop();
-    throw new Error(`nginx did not listen on 127.0.0.1:${rtmpPort}: ${stderr}\n${errorLog()}`);
-  }
+  const listen = async () => {
+    try {
+      await waitForPort(rtmpPort, 10000);
+    } catch (e) {
+      await stop();
+      throw new Error(`nginx did not listen on 127.0.0.1:${rtmpPort}: ${stderr}\n${errorLog()}`);
+    }
+  };
+  launch();
+  await listen();
   return {
     port: rtmpPort,
     /** `rtmp://127.0.0.1:PORT/live/STREAM`. */
@@ -426,6 +435,12 @@ rtmp {
       fs.readdirSync(path.join(dir, 'rec')).filter((f) => f.endsWith('.flv')).map((f) => path.join(dir, 'rec', f)),
     errorLog,
     stop,
+    /** Starts it again on the same port (after `stop()`). */
+    restart: async () => {
+      await stop();
+      launch();
+      await listen();
+    },
   };
 }
 

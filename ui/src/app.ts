@@ -15,6 +15,7 @@ import type { Ctx } from './ctx';
 import { onLanguage, pickLanguage, setLanguage, t } from './i18n';
 import { h, retranslate, setText } from './lib/dom';
 import { actionFor, isTypingTarget } from './lib/hotkeys';
+import { noticeText } from './lib/notice';
 import type { PreviewStats } from './lib/previewMeter';
 import { recordStats } from './panels/stats';
 import { PreviewClient } from './preview/previewClient';
@@ -80,7 +81,7 @@ export async function startApp(root: HTMLElement, opts: StartOptions = {}): Prom
   setListenErrorSink((name, err) => toast.error(err, name));
 
   // Events first, so nothing between app_info and here is missed.
-  let lastWarning = '';
+  let lastNotice = 0;
   const shell = inShell();
   if (shell) subs.push(
     on('session', (s) => store.setSession(s)),
@@ -110,9 +111,12 @@ export async function startApp(root: HTMLElement, opts: StartOptions = {}): Prom
   let roomConnected = store.session.room.connected;
   subs.push(
     store.on('session', (s) => {
-      const w = s.warnings[s.warnings.length - 1];
-      if (w && w !== lastWarning) toast.show(w, 'warn');
-      lastWarning = w ?? '';
+      // Each notice once, by its number: the same words may come again.
+      for (const w of s.warnings) {
+        if (w.id <= lastNotice) continue;
+        toast.show(noticeText(w), 'warn');
+      }
+      lastNotice = Math.max(lastNotice, ...s.warnings.map((w) => w.id));
       // Each mode starts with an empty room (and lineup feed).
       if (s.mode !== mode) {
         mode = s.mode;

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use shopcast_media::{
-    AudioSourceSpec, Broadcast, BroadcastConfig, BroadcastEvent, Canvas, DefaultProcessor,
-    EncoderChoice, OutputState, PushOutput, VideoSourceSpec, config::parse_size,
+    Broadcast, BroadcastConfig, BroadcastEvent, Canvas, DefaultProcessor, EncoderChoice,
+    OutputState, PushOutput, VideoSourceSpec, audio::parse_audio_inputs, config::parse_size,
 };
 
 #[derive(Debug, clap::Args)]
@@ -17,9 +17,12 @@ pub struct BroadcastArgs {
     /// picture-in-picture.
     #[arg(long = "video", value_name = "SOURCE", default_value = "test")]
     pub video: Vec<VideoSourceSpec>,
-    /// The audio source: test, mic:ID, silence or none.
-    #[arg(long, value_name = "SOURCE", default_value = "test")]
-    pub audio: AudioSourceSpec,
+    /// An audio source to mix: test, silence, mic:ID, file (the main
+    /// video file's own sound track) or file:PATH (another file's), each
+    /// with an optional gain in dB, e.g. mic:ID@-6. Repeat to mix
+    /// several; none for a stream without sound.
+    #[arg(long = "audio", value_name = "SOURCE[@DB]", default_value = "test")]
+    pub audio: Vec<String>,
     /// Canvas size, e.g. 1280x720, or 720x1280 for phones.
     #[arg(long, value_name = "WxH", default_value = "1280x720", value_parser = parse_size_arg)]
     pub size: (u32, u32),
@@ -36,9 +39,21 @@ pub struct BroadcastArgs {
     #[arg(long = "push", value_name = "URL")]
     pub push: Vec<String>,
     /// Lower the video bitrate while a push destination's link is
-    /// congested, and climb back when it clears.
-    #[arg(long)]
+    /// congested, and climb back when it clears. On by default for
+    /// every --push URL (a saved --dest keeps its own setting).
+    #[arg(long, overrides_with = "no_dynamic_bitrate")]
     pub dynamic_bitrate: bool,
+    /// Keep the video bitrate fixed on the --push URLs, however
+    /// congested their links get.
+    #[arg(long)]
+    pub no_dynamic_bitrate: bool,
+    /// Seconds before the first retry when a --push URL's server goes
+    /// away (each later wait is 1.5 times longer, OBS's default).
+    #[arg(long, value_name = "SECONDS")]
+    pub retry_delay: Option<f64>,
+    /// Retries before a --push URL counts as failed.
+    #[arg(long, value_name = "N")]
+    pub max_retries: Option<u32>,
     /// A saved destination (see `shopcast dest`). Repeatable.
     #[arg(long = "dest", value_name = "NAME")]
     pub dest: Vec<String>,
@@ -103,7 +118,7 @@ impl BroadcastArgs {
         let canvas = Canvas::new(self.size.0, self.size.1, self.fps)?;
         let mut config = BroadcastConfig::new(canvas);
         config.video = self.video.clone();
-        config.audio = self.audio.clone();
+        config.audio = parse_audio_inputs(&self.audio)?;
         config.video_kbps = self.bitrate;
         config.audio_kbps = self.audio_bitrate;
         config.record = self.record.clone();
@@ -112,13 +127,29 @@ impl BroadcastArgs {
         for (i, url) in self.push.iter().enumerate() {
             let target = shopcast_push::PushTarget::parse(url)
                 .with_context(|| format!("push URL {}", shopcast_push::redact_url(url)))?;
-            config
-                .push
-                .push(PushOutput::new(format!("push{}", i + 1), target));
+            let mut output = PushOutput::new(format!("push{}", i + 1), target);
+            if let Some(d) = self.retry_delay {
+                if !(d.is_finite() && d > 0.0 && d <= 3600.0) {
+                    bail!(
+                        "retry delay {d} is out of range: accepted is more than 0 and at most 3600 seconds"
+                    );
+                }
+                output.reconnect.first_delay = Duration::from_secs_f64(d);
+                output.reconnect.max_delay =
+                    output.reconnect.max_delay.max(output.reconnect.first_delay);
+            }
+            if let Some(n) = self.max_retries {
+                output.reconnect.max_retries = n;
+            }
+            output.reconnect.validate()?;
+            // The later of the two flags wins (clap's overrides_with).
+            if self.dynamic_bitrate || !self.no_dynamic_bitrate {
+                output.dynamic_bitrate = Some(shopcast_push::DynamicBitrateConfig::default());
+            }
+            config.push.push(output);
         }
         for name in &self.dest {
-            let target = crate::cmd_push::resolve_dest(name)?;
-            config.push.push(PushOutput::new(name.clone(), target));
+            config.push.push(crate::cmd_push::resolve_dest(name)?);
         }
         if let Some(d) = self.duration {
             if !(d.is_finite() && d > 0.0 && d <= 7.0 * 24.0 * 3600.0) {
@@ -127,11 +158,6 @@ impl BroadcastArgs {
                 );
             }
             config.duration = Some(Duration::from_secs_f64(d));
-        }
-        if self.dynamic_bitrate {
-            for p in &mut config.push {
-                p.dynamic_bitrate = Some(shopcast_push::DynamicBitrateConfig::default());
-            }
         }
         config.validate()?;
         Ok(config)
@@ -159,12 +185,16 @@ pub fn broadcast(args: BroadcastArgs) -> anyhow::Result<()> {
         Some(settings) => shopcast_gpu::build_processor(&settings)?.0,
         None => Box::new(DefaultProcessor::new()),
     };
+    let names: Vec<String> = config.push.iter().map(|p| p.name.clone()).collect();
     let mut bc = Broadcast::start(config, processor)?;
     let events = bc
         .take_events()
         .context("broadcast events were already taken")?;
     let stop = bc.stop_handle();
     ctrlc::set_handler(move || stop.stop()).context("cannot install the Ctrl-C handler")?;
+    if !names.is_empty() {
+        spawn_console(bc.output_control(), names);
+    }
 
     let printer = std::thread::spawn(move || {
         for ev in events {
@@ -189,7 +219,8 @@ pub fn broadcast(args: BroadcastArgs) -> anyhow::Result<()> {
                         of,
                         next_try_in,
                     } => eprintln!(
-                        "output {name}: reconnecting {attempt}/{of}, next try in {:.1} s",
+                        "output {name}: reconnecting {attempt}/{of}, next try in {:.1} s \
+                         (type \"reconnect\" and Enter to try now)",
                         next_try_in.as_secs_f64()
                     ),
                     s => eprintln!("output {name}: {}", state_word(s)),
@@ -217,6 +248,43 @@ pub fn broadcast(args: BroadcastArgs) -> anyhow::Result<()> {
     } else {
         bail!("{}", failures.join("\n"))
     }
+}
+
+/// Reads commands from standard input while the broadcast runs:
+/// `reconnect` retries every destination that is waiting to reconnect,
+/// `reconnect NAME` one of them. Anything else is answered with what is
+/// understood. The thread ends with standard input.
+fn spawn_console(control: shopcast_media::OutputControl, names: Vec<String>) {
+    let _ = std::thread::Builder::new()
+        .name("console".into())
+        .spawn(move || {
+            for line in std::io::stdin().lines() {
+                let Ok(line) = line else { break };
+                let mut words = line.split_whitespace();
+                match (words.next(), words.next()) {
+                    (None, _) => {}
+                    (Some("reconnect" | "r"), None) => {
+                        for name in &names {
+                            control.reconnect_now(name);
+                        }
+                        eprintln!("reconnecting now: {}", names.join(", "));
+                    }
+                    (Some("reconnect" | "r"), Some(name)) => {
+                        if control.reconnect_now(name) {
+                            eprintln!("reconnecting now: {name}");
+                        } else {
+                            eprintln!(
+                                "no output named {name:?}; the outputs are {}",
+                                names.join(", ")
+                            );
+                        }
+                    }
+                    (Some(other), _) => {
+                        eprintln!("unknown command {other:?}: type reconnect [NAME]")
+                    }
+                }
+            }
+        });
 }
 
 fn state_word(s: &OutputState) -> &'static str {

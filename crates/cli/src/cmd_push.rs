@@ -326,11 +326,22 @@ pub fn dest(cmd: DestCmd) -> Result<()> {
 
 /// The push target of a saved destination, signed as of now. For
 /// `broadcast --dest NAME`.
-pub fn resolve_dest(name: &str) -> Result<PushTarget> {
+/// A saved destination as a push output: a fresh URL, and its own
+/// reconnect and dynamic bitrate settings.
+pub fn resolve_dest(name: &str) -> Result<shopcast_media::PushOutput> {
     let dests = Destinations::open_default()?;
-    dests
+    let target = dests
         .resolve(name, SystemTime::now())
-        .with_context(|| format!("destination {name:?}"))
+        .with_context(|| format!("destination {name:?}"))?;
+    let saved = dests
+        .get(name)
+        .with_context(|| format!("destination {name:?}"))?;
+    Ok(shopcast_media::PushOutput {
+        name: name.to_string(),
+        target,
+        reconnect: saved.reconnect.unwrap_or_default(),
+        dynamic_bitrate: saved.dynamic_bitrate,
+    })
 }
 
 fn read_secret(

@@ -16,6 +16,7 @@ mod cmd_lineup;
 mod cmd_push;
 mod cmd_report;
 mod cmd_room;
+mod cmd_room_status;
 
 #[derive(Parser)]
 #[command(
@@ -64,6 +65,8 @@ enum Command {
     /// A room's sessions and end-of-session reports (token from
     /// SHOPCAST_TOKEN).
     Report(cmd_report::ReportArgs),
+    /// Pause or resume a room (token from SHOPCAST_TOKEN).
+    Room(cmd_room_status::RoomArgs),
 }
 
 /// An exit status a command chose, after it printed why (a refused
@@ -108,6 +111,7 @@ fn main() -> ExitCode {
         Command::Activity(a) => cmd_activity::activity(a),
         Command::Draw(c) => cmd_draw::draw(c),
         Command::Report(a) => cmd_report::report(a),
+        Command::Room(a) => cmd_room_status::room(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

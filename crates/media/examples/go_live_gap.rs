@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 use shopcast_media::{
-    AudioSourceSpec, Broadcast, BroadcastConfig, Canvas, EncoderChoice, FrameProcessor,
+    AudioInput, AudioSourceSpec, Broadcast, BroadcastConfig, Canvas, EncoderChoice, FrameProcessor,
     PreviewConfig, ProcessorConfig, ProcessorError, VideoSourceSpec, gst, gst_video,
 };
 
@@ -46,7 +46,7 @@ impl FrameProcessor for Clock {
 fn config(record: Option<std::path::PathBuf>) -> anyhow::Result<BroadcastConfig> {
     let mut c = BroadcastConfig::new(Canvas::new(1280, 720, 30)?);
     c.video = vec![VideoSourceSpec::Test];
-    c.audio = AudioSourceSpec::Test;
+    c.audio = vec![AudioInput::new(AudioSourceSpec::Test)];
     c.encoder = EncoderChoice::X264;
     c.video_kbps = 2500;
     c.preview = Some(PreviewConfig::default());

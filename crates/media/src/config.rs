@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::audio::{AudioInput, AudioSourceSpec, MAX_AUDIO_INPUTS};
 use crate::error::MediaError;
 
 pub const MIN_DIMENSION: u32 = 160;
@@ -136,40 +137,6 @@ impl FromStr for VideoSourceSpec {
     }
 }
 
-/// Where the program audio comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
-pub enum AudioSourceSpec {
-    /// A 440 Hz test tone.
-    #[default]
-    Test,
-    /// A microphone by device id.
-    Mic(String),
-    /// Silence: the stream still carries an audio track, as players and
-    /// CDNs expect one.
-    Silence,
-    /// No audio track at all.
-    None,
-}
-
-impl FromStr for AudioSourceSpec {
-    type Err = MediaError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.split_once(':') {
-            Some(("mic", id)) if !id.is_empty() => Ok(Self::Mic(id.to_string())),
-            None if s == "test" => Ok(Self::Test),
-            None if s == "silence" => Ok(Self::Silence),
-            None if s == "none" => Ok(Self::None),
-            _ => Err(MediaError::Invalid {
-                what: "audio source",
-                value: s.to_string(),
-                reason: "expected test, mic:ID, silence or none".into(),
-            }),
-        }
-    }
-}
-
 /// Which H.264 encoder to use.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -236,7 +203,9 @@ pub struct BroadcastConfig {
     pub audio_kbps: u32,
     /// The first is the main source; the others are picture-in-picture.
     pub video: Vec<VideoSourceSpec>,
-    pub audio: AudioSourceSpec,
+    /// What is mixed into the program's sound; empty for a stream
+    /// without an audio track.
+    pub audio: Vec<AudioInput>,
     pub push: Vec<PushOutput>,
     pub record: Option<PathBuf>,
     pub encoder: EncoderChoice,
@@ -266,7 +235,7 @@ impl BroadcastConfig {
             video_kbps: DEFAULT_VIDEO_KBPS,
             audio_kbps: DEFAULT_AUDIO_KBPS,
             video: vec![VideoSourceSpec::Test],
-            audio: AudioSourceSpec::Test,
+            audio: vec![AudioInput::new(AudioSourceSpec::Test)],
             push: Vec::new(),
             record: None,
             encoder: EncoderChoice::Auto,
@@ -301,6 +270,7 @@ impl BroadcastConfig {
                 accepted: "1 to 3 (the main source and up to two picture-in-picture)",
             });
         }
+        self.validate_audio()?;
         if let Some(d) = self.duration
             && d.is_zero()
         {
@@ -317,6 +287,46 @@ impl BroadcastConfig {
                     what: "destination name",
                     value: p.name.clone(),
                     reason: "two destinations share this name".into(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl BroadcastConfig {
+    fn validate_audio(&self) -> Result<(), MediaError> {
+        if self.audio.len() > MAX_AUDIO_INPUTS {
+            return Err(MediaError::OutOfRange {
+                what: "number of audio sources",
+                value: self.audio.len().to_string(),
+                accepted: "0 to 8",
+            });
+        }
+        let main_file = self
+            .audio
+            .iter()
+            .filter(|a| a.source == AudioSourceSpec::MainFile)
+            .count();
+        if main_file > 1 {
+            return Err(MediaError::Invalid {
+                what: "audio source",
+                value: "file".into(),
+                reason: "the main file's sound is named twice; name it once and set its gain"
+                    .into(),
+            });
+        }
+        for input in &self.audio {
+            input.validate()?;
+            if input.source == AudioSourceSpec::MainFile
+                && !matches!(self.video.first(), Some(VideoSourceSpec::File(_)))
+            {
+                return Err(MediaError::Invalid {
+                    what: "audio source",
+                    value: "file".into(),
+                    reason: "the main video source is not a media file, so it has no sound \
+                             track; name one with file:PATH"
+                        .into(),
                 });
             }
         }
@@ -365,15 +375,20 @@ mod tests {
     }
 
     #[test]
-    fn audio_sources_parse() {
-        assert_eq!(
-            "none".parse::<AudioSourceSpec>().ok(),
-            Some(AudioSourceSpec::None)
-        );
-        assert_eq!(
-            "mic:alsa:hw0".parse::<AudioSourceSpec>().ok(),
-            Some(AudioSourceSpec::Mic("alsa:hw0".into()))
-        );
-        assert!("mic:".parse::<AudioSourceSpec>().is_err());
+    fn the_main_files_sound_needs_a_main_file() {
+        let mut config = BroadcastConfig::new(Canvas::default());
+        config.audio = vec![AudioInput::new(AudioSourceSpec::MainFile)];
+        let err = config.validate().unwrap_err().to_string();
+        assert!(err.contains("not a media file"), "{err}");
+        config.video = vec![VideoSourceSpec::File("/a/b.mp4".into())];
+        assert!(config.validate().is_ok());
+        config
+            .audio
+            .push(AudioInput::new(AudioSourceSpec::MainFile));
+        let err = config.validate().unwrap_err().to_string();
+        assert!(err.contains("named twice"), "{err}");
+        config.audio = vec![AudioInput::new(AudioSourceSpec::Test); 9];
+        let err = config.validate().unwrap_err().to_string();
+        assert!(err.contains("0 to 8"), "{err}");
     }
 }

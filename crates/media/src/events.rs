@@ -29,6 +29,24 @@ impl std::fmt::Display for OutputId {
     }
 }
 
+/// One meter reading, in dBFS.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Meter {
+    pub rms_db: f64,
+    pub peak_db: f64,
+    /// The peak held for a moment, then falling: what a meter's peak
+    /// marker shows.
+    pub hold_db: f64,
+}
+
+/// The master meter and each input's, in the order of the config's
+/// audio inputs (`None` until an input has sent sound).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AudioLevels {
+    pub master: Meter,
+    pub inputs: Vec<Option<Meter>>,
+}
+
 /// One event from a running broadcast.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -45,11 +63,9 @@ pub enum BroadcastEvent {
         state: OutputState,
     },
     Stats(Stats),
-    /// The microphone meter, ten times a second (after gain and mute).
-    AudioLevel {
-        rms_db: f64,
-        peak_db: f64,
-    },
+    /// The meters, twenty times a second: the master (after the
+    /// limiter) and each input (after its gain and mute).
+    AudioLevel(AudioLevels),
     Warning {
         message: String,
     },

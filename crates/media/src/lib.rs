@@ -5,8 +5,9 @@
 //! - one pipeline per video source (camera, screen, file, image, test
 //!   pattern), each ending in an appsink on its own streaming thread;
 //! - the program pipeline: the main source's thread runs the processor
-//!   and pushes into an appsrc; the audio chain (source, gain, level)
-//!   runs beside it. While on air ([`Broadcast::go_on_air`], or from the
+//!   and pushes into an appsrc; the audio mix (each input with its gain
+//!   and meter, then `audiomixer` and a limiter) runs beside it. While
+//!   on air ([`Broadcast::go_on_air`], or from the
 //!   start when the config names outputs) an H.264 and an AAC encoder
 //!   hang off it; the preview never stops for going on or off air;
 //! - one pipeline and supervisor thread per output (RTMP(S)/SRT push,
@@ -16,6 +17,7 @@
 //! [`devices`] lists cameras, microphones and speakers and watches for
 //! hot-plug events.
 
+pub mod audio;
 pub mod broadcast;
 pub mod config;
 pub mod devices;
@@ -30,10 +32,9 @@ pub mod runtime;
 pub mod sources;
 pub mod stats;
 
+pub use audio::{AudioInput, AudioSourceSpec};
 pub use broadcast::{Broadcast, OutputControl, StopHandle, StopReason, Summary, output_failures};
-pub use config::{
-    AudioSourceSpec, BroadcastConfig, Canvas, EncoderChoice, PushOutput, VideoSourceSpec,
-};
+pub use config::{BroadcastConfig, Canvas, EncoderChoice, PushOutput, VideoSourceSpec};
 pub use error::{MediaError, ProcessorError};
 pub use events::{BroadcastEvent, OutputId, OutputState};
 pub use preview::{PREVIEW_HEADROOM, PreviewConfig, PreviewFrame, PreviewGate};

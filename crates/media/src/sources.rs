@@ -2,15 +2,18 @@
 //!
 //! Each video source runs in a pipeline of its own that ends in an
 //! appsink: a looping file can seek, and a camera can fail, without
-//! touching the program pipeline. The audio source is a bin that the
-//! program pipeline links in directly.
+//! touching the program pipeline. A live audio source (microphone, tone)
+//! is a bin the program pipeline links in directly; a file's sound track
+//! plays in its file's pipeline and is handed over through an appsink,
+//! as the picture is.
 
 use std::path::Path;
 
 use gst::prelude::*;
 use gst_video::VideoFormat;
 
-use crate::config::{AudioSourceSpec, VideoSourceSpec};
+use crate::audio::AudioSourceSpec;
+use crate::config::VideoSourceSpec;
 use crate::devices::{DeviceKind, create_device_element};
 use crate::error::MediaError;
 
@@ -67,6 +70,8 @@ pub(crate) struct VideoSource {
     /// Files loop: the bus watcher seeks back to the start at EOS.
     pub loops: bool,
     pub description: String,
+    /// Where the file's own sound track goes, when the mix takes it.
+    pub audio: Option<gst_app::AppSink>,
 }
 
 /// Builds the source pipeline for one spec. `index` 0 is the main source.
@@ -74,7 +79,10 @@ pub(crate) fn build_video_source(
     spec: &VideoSourceSpec,
     index: usize,
     delivery: &Delivery,
+    with_audio: bool,
 ) -> Result<VideoSource, MediaError> {
+    let audio = (with_audio && matches!(spec, VideoSourceSpec::File(_)))
+        .then(|| audio_tap(&format!("source{index}-audio")));
     let pipeline = gst::Pipeline::with_name(&format!("source{index}"));
     let appsink = gst_app::AppSink::builder()
         .name(format!("source{index}-sink"))
@@ -132,30 +140,29 @@ pub(crate) fn build_video_source(
             appsink.set_sync(true);
             let first = chain[0].clone();
             let pipeline_weak = pipeline.downgrade();
+            let audio_sink = audio.clone();
             decode.connect_pad_added(move |_, pad| {
-                let is_video = pad
-                    .current_caps()
-                    .and_then(|c| c.structure(0).map(|s| s.name().starts_with("video/")))
-                    .unwrap_or(false);
-                if is_video {
-                    if let Some(sink) = first.static_pad("sink")
-                        && !sink.is_linked()
-                    {
-                        let _ = pad.link(&sink);
-                    }
-                } else if let Some(pipeline) = pipeline_weak.upgrade() {
-                    // Unlinked pads stop decodebin with not-negotiated
-                    // errors; the file's own audio is not used.
-                    if let Ok(fake) = make("fakesink", None) {
-                        fake.set_property("sync", false);
-                        fake.set_property("async", false);
-                        if pipeline.add(&fake).is_ok() {
-                            let _ = fake.sync_state_with_parent();
-                            if let Some(sink) = fake.static_pad("sink") {
-                                let _ = pad.link(&sink);
-                            }
+                let Some(pipeline) = pipeline_weak.upgrade() else {
+                    return;
+                };
+                match pad_kind(pad) {
+                    PadKind::Video => {
+                        if let Some(sink) = first.static_pad("sink")
+                            && !sink.is_linked()
+                        {
+                            let _ = pad.link(&sink);
                         }
                     }
+                    PadKind::Audio if audio_sink.as_ref().is_some_and(|a| a.parent().is_none()) => {
+                        if let Some(sink) = &audio_sink
+                            && let Err(e) = link_audio_branch(&pipeline, pad, sink)
+                        {
+                            tracing::warn!(error = %e, "the file's sound track could not be linked");
+                        }
+                    }
+                    // Unlinked pads stop decodebin with not-negotiated
+                    // errors: what is not used goes to a fakesink.
+                    _ => discard(&pipeline, pad),
                 }
             });
             (true, format!("file {}", path.display()))
@@ -222,6 +229,121 @@ pub(crate) fn build_video_source(
         appsink,
         loops,
         description,
+        audio,
+    })
+}
+
+enum PadKind {
+    Video,
+    Audio,
+    Other,
+}
+
+fn pad_kind(pad: &gst::Pad) -> PadKind {
+    let name = pad
+        .current_caps()
+        .and_then(|c| c.structure(0).map(|s| s.name().to_string()))
+        .unwrap_or_default();
+    if name.starts_with("video/") {
+        PadKind::Video
+    } else if name.starts_with("audio/") {
+        PadKind::Audio
+    } else {
+        PadKind::Other
+    }
+}
+
+/// Sends a decoded stream nobody wants to a fakesink.
+fn discard(pipeline: &gst::Pipeline, pad: &gst::Pad) {
+    if let Ok(fake) = make("fakesink", None) {
+        fake.set_property("sync", false);
+        fake.set_property("async", false);
+        if pipeline.add(&fake).is_ok() {
+            let _ = fake.sync_state_with_parent();
+            if let Some(sink) = fake.static_pad("sink") {
+                let _ = pad.link(&sink);
+            }
+        }
+    }
+}
+
+/// The appsink a file's sound track ends in: raw audio in the program's
+/// format, at the file's own pace. It is added to its pipeline only
+/// once the file turns out to have a sound track, so a file without
+/// sound never waits for it. It prerolls like any sink: a flushing seek
+/// (each loop) then gives the pipeline a new base time, which the
+/// bridge's timestamps are counted from.
+fn audio_tap(name: &str) -> gst_app::AppSink {
+    gst_app::AppSink::builder()
+        .name(name)
+        .caps(&audio_caps())
+        .sync(true)
+        .max_buffers(8)
+        .drop(false)
+        .build()
+}
+
+/// Links a decoded audio pad through conversion to `sink`, adding the
+/// elements to the running pipeline.
+fn link_audio_branch(
+    pipeline: &gst::Pipeline,
+    pad: &gst::Pad,
+    sink: &gst_app::AppSink,
+) -> Result<(), MediaError> {
+    let convert = make("audioconvert", None)?;
+    let resample = make("audioresample", None)?;
+    let elements = [&convert, &resample, sink.upcast_ref()];
+    pipeline.add_many(elements)?;
+    gst::Element::link_many(elements)?;
+    for e in elements {
+        e.sync_state_with_parent()?;
+    }
+    let input = convert
+        .static_pad("sink")
+        .ok_or_else(|| MediaError::Glib("audioconvert has no sink pad".into()))?;
+    pad.link(&input)
+        .map_err(|e| MediaError::Glib(format!("could not link the sound track: {e:?}")))?;
+    Ok(())
+}
+
+/// Another media file played only for its sound track, looped.
+pub(crate) struct AudioFile {
+    pub pipeline: gst::Pipeline,
+    pub appsink: gst_app::AppSink,
+    pub description: String,
+}
+
+/// Builds the pipeline of a `file:PATH` audio input. A file without a
+/// sound track is reported by the pipeline (no pad reaches the sink) as
+/// a warning, not a failure.
+pub(crate) fn build_audio_file(path: &Path, index: usize) -> Result<AudioFile, MediaError> {
+    check_readable_file(path)?;
+    let pipeline = gst::Pipeline::with_name(&format!("audio-file{index}"));
+    let src = make("filesrc", None)?;
+    src.set_property("location", path.to_string_lossy().to_string());
+    let decode = make("decodebin", None)?;
+    pipeline.add_many([&src, &decode])?;
+    src.link(&decode)?;
+    let appsink = audio_tap(&format!("audio-file{index}-sink"));
+    let pipeline_weak = pipeline.downgrade();
+    let sink = appsink.clone();
+    decode.connect_pad_added(move |_, pad| {
+        let Some(pipeline) = pipeline_weak.upgrade() else {
+            return;
+        };
+        match pad_kind(pad) {
+            PadKind::Audio if sink.parent().is_none() => {
+                if let Err(e) = link_audio_branch(&pipeline, pad, &sink) {
+                    tracing::warn!(error = %e, "the file's sound track could not be linked");
+                }
+            }
+            _ => discard(&pipeline, pad),
+        }
+    });
+    Ok(AudioFile {
+        pipeline,
+        appsink,
+        description: format!("sound of {}", path.display()),
     })
 }
 
@@ -262,12 +384,17 @@ fn screen_source(id: &str) -> Result<gst::Element, MediaError> {
     }
 }
 
-/// The audio source bin: raw audio at 48 kHz stereo F32 on its `src` pad.
-pub(crate) fn build_audio_source(spec: &AudioSourceSpec) -> Result<Option<gst::Bin>, MediaError> {
+/// A live audio source as a bin: raw audio at 48 kHz stereo F32 on its
+/// `src` pad. `None` for a file's sound track, which is bridged in from
+/// its own pipeline instead.
+pub(crate) fn build_live_audio_source(
+    spec: &AudioSourceSpec,
+    index: usize,
+) -> Result<Option<gst::Bin>, MediaError> {
     let src = match spec {
-        AudioSourceSpec::None => return Ok(None),
+        AudioSourceSpec::MainFile | AudioSourceSpec::File(_) => return Ok(None),
         AudioSourceSpec::Test | AudioSourceSpec::Silence => {
-            let src = make("audiotestsrc", Some("audio-source"))?;
+            let src = make("audiotestsrc", None)?;
             src.set_property("is-live", true);
             if *spec == AudioSourceSpec::Silence {
                 src.set_property_from_str("wave", "silence");
@@ -279,7 +406,7 @@ pub(crate) fn build_audio_source(spec: &AudioSourceSpec) -> Result<Option<gst::B
         }
         AudioSourceSpec::Mic(id) => create_device_element(DeviceKind::Microphone, id)?,
     };
-    let bin = gst::Bin::with_name("audio-in");
+    let bin = gst::Bin::with_name(&format!("audio-in{index}"));
     let convert = make("audioconvert", None)?;
     let resample = make("audioresample", None)?;
     let caps = make("capsfilter", None)?;

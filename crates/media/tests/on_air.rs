@@ -12,8 +12,8 @@ use anyhow::{Context, bail};
 use parking_lot::Mutex;
 use shopcast_media::gst;
 use shopcast_media::{
-    AudioSourceSpec, Broadcast, BroadcastConfig, Canvas, EncoderChoice, FrameProcessor, OutputId,
-    OutputState, PreviewConfig, ProcessorConfig, ProcessorError, VideoSourceSpec,
+    AudioInput, AudioSourceSpec, Broadcast, BroadcastConfig, Canvas, EncoderChoice, FrameProcessor,
+    OutputId, OutputState, PreviewConfig, ProcessorConfig, ProcessorError, VideoSourceSpec,
 };
 
 /// The identity, recording each frame's source offset (videotestsrc and
@@ -118,7 +118,7 @@ fn going_on_and_off_air_keeps_the_program_running() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let mut config = BroadcastConfig::new(Canvas::new(320, 180, 30)?);
     config.video = vec![VideoSourceSpec::Test];
-    config.audio = AudioSourceSpec::Test;
+    config.audio = vec![AudioInput::new(AudioSourceSpec::Test)];
     config.encoder = EncoderChoice::X264;
     config.preview = Some(PreviewConfig::default());
     let offsets: Arc<Mutex<Vec<u64>>> = Arc::default();
@@ -213,7 +213,7 @@ fn going_on_and_off_air_keeps_the_program_running() -> anyhow::Result<()> {
 fn a_refused_output_leaves_the_preview_running() -> anyhow::Result<()> {
     let _lock = shopcast_testkit::realtime_lock();
     let mut config = BroadcastConfig::new(Canvas::new(320, 180, 30)?);
-    config.audio = AudioSourceSpec::Test;
+    config.audio = vec![AudioInput::new(AudioSourceSpec::Test)];
     config.encoder = EncoderChoice::X264;
     let broadcast = Broadcast::start(config, Box::new(shopcast_media::DefaultProcessor::new()))?;
     // A recording into a file where a directory should be cannot start.
@@ -267,7 +267,7 @@ fn a_slow_processor_start_leaves_a_file_evenly_timed_from_the_first_frame() -> a
     let dir = tempfile::tempdir()?;
     let mut config = BroadcastConfig::new(Canvas::new(320, 180, 30)?);
     config.video = vec![VideoSourceSpec::File(clip(dir.path(), 3)?)];
-    config.audio = AudioSourceSpec::None;
+    config.audio = Vec::new();
     config.encoder = EncoderChoice::X264;
     let record = dir.path().join("rec.mkv");
     config.record = Some(record.clone());

@@ -75,10 +75,15 @@ fn preview_only_broadcast_delivers_rgba_frames_and_audio_levels() {
     }
     let levels = events
         .try_iter()
-        .filter(|e| matches!(e, BroadcastEvent::AudioLevel { rms_db, .. } if *rms_db > -60.0))
+        .filter(|e| {
+            matches!(e, BroadcastEvent::AudioLevel(l)
+                if l.master.rms_db > -60.0
+                    && l.inputs.len() == 1
+                    && l.inputs[0].is_some_and(|m| m.rms_db > -60.0))
+        })
         .count();
     assert!(
-        levels >= 15,
-        "the meter reports 10 times a second, got {levels}"
+        levels >= 30,
+        "the meters report 20 times a second, master and input together, got {levels}"
     );
 }

@@ -158,9 +158,16 @@ pub struct SavedDestination {
     /// Per-destination reconnect settings; `None` = the defaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reconnect: Option<ReconnectPolicy>,
-    /// Dynamic bitrate settings; `None` = off for this destination.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Dynamic bitrate settings; `None` = off for this destination. On
+    /// with the defaults unless the host turned it off: a file that
+    /// does not mention it (older files included) means on, and off is
+    /// written as `null`.
+    #[serde(default = "dynamic_bitrate_on")]
     pub dynamic_bitrate: Option<DynamicBitrateConfig>,
+}
+
+fn dynamic_bitrate_on() -> Option<DynamicBitrateConfig> {
+    Some(DynamicBitrateConfig::default())
 }
 
 #[derive(Serialize, Deserialize)]
@@ -267,7 +274,7 @@ impl Destinations {
             kind,
             secret_ref: SecretRef::for_destination(name),
             reconnect: None,
-            dynamic_bitrate: None,
+            dynamic_bitrate: dynamic_bitrate_on(),
         };
         self.secrets.set(&saved.secret_ref, secret)?;
         self.list.push(saved);
@@ -708,6 +715,46 @@ mod tests {
         let saved = again.get("yt").expect("saved");
         assert_eq!(saved.reconnect, Some(good));
         assert!(saved.dynamic_bitrate.is_some());
+    }
+
+    #[test]
+    fn dynamic_bitrate_is_on_unless_turned_off() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut d = open_file_backed(dir.path());
+        d.add(
+            "yt",
+            DestinationKind::Custom {
+                server_url: "rtmp://h/live".into(),
+            },
+            &Secret::new(STREAM_KEY),
+            at(0),
+        )
+        .expect("add");
+        assert_eq!(
+            d.get("yt").and_then(|s| s.dynamic_bitrate),
+            Some(DynamicBitrateConfig::default()),
+            "a new destination has it on"
+        );
+        d.update_settings("yt", None, None).expect("turned off");
+        let again = open_file_backed(dir.path());
+        assert_eq!(
+            again.get("yt").map(|s| s.dynamic_bitrate),
+            Some(None),
+            "off survives a reload"
+        );
+        // A file written before the setting existed means on.
+        let path = dir.path().join("destinations.json");
+        let text = std::fs::read_to_string(&path).expect("file");
+        let mut json: serde_json::Value = serde_json::from_str(&text).expect("json");
+        if let Some(o) = json["destinations"][0].as_object_mut() {
+            o.remove("dynamic_bitrate");
+        }
+        std::fs::write(&path, json.to_string()).expect("rewrite");
+        let old = open_file_backed(dir.path());
+        assert_eq!(
+            old.get("yt").and_then(|s| s.dynamic_bitrate),
+            Some(DynamicBitrateConfig::default())
+        );
     }
 
     #[test]

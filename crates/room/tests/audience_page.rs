@@ -381,6 +381,27 @@ async fn two_pages_in_one_room_see_each_other() {
         );
     }
 
+    // The host pauses (the studio's Pause sends this): every page says
+    // so, and says live again on resume.
+    for (want, status) in [("paused", "paused"), ("live", "live")] {
+        let msg = json!({"type": "set_status", "status": status});
+        let (code, body) = http_json(
+            "POST",
+            &s.http("/api/rooms/demo/messages"),
+            Some(&host),
+            Some(&msg),
+        )
+        .await;
+        assert_eq!(code, 202, "{body}");
+        for p in [&a, &b] {
+            p.wait_js(
+                "the room's status on the page",
+                &format!("return document.getElementById('status').textContent === '{want}'"),
+            )
+            .await;
+        }
+    }
+
     // A late joiner gets the card from the room metadata, once.
     let c = driver.page().await;
     c.join(&url, "Carol").await;

@@ -35,6 +35,12 @@ pub const REHEARSAL_CARD_CLICKS_PER_S: RangeInclusive<f64> = 0.0..=100.0;
 pub const TENCENT_VALID_HOURS: RangeInclusive<u32> = 1..=8760;
 /// The product card's size on the stream, times its base size.
 pub const PRODUCT_CARD_SCALE: RangeInclusive<f32> = 0.5..=2.0;
+/// Dynamic bitrate's floor, in percent of the set video bitrate.
+pub const BITRATE_FLOOR_PERCENT: RangeInclusive<u8> = 10..=90;
+/// A destination's wait before its first retry, in seconds.
+pub const RETRY_DELAY_S: RangeInclusive<u32> = 1..=600;
+/// A destination's retries before it counts as failed.
+pub const MAX_RETRIES: RangeInclusive<u32> = 1..=100;
 /// The window's saved layout; it is written on every drag.
 pub const LAYOUT_MAX_BYTES: usize = 256 * 1024;
 
@@ -104,6 +110,9 @@ pub struct Limits {
     pub activity_keyword_chars: Range,
     pub activity_title_chars: Range,
     pub discount_percent: Range,
+    pub bitrate_floor_percent: Range,
+    pub retry_delay_s: Range,
+    pub max_retries: Range,
 }
 
 impl Limits {
@@ -150,6 +159,66 @@ impl Limits {
             activity_keyword_chars: Range::one_to(act::MAX_KEYWORD_CHARS as f64),
             activity_title_chars: Range::one_to(act::MAX_TITLE_CHARS as f64),
             discount_percent: Range::one_to(act::MAX_DISCOUNT_PERCENT as f64),
+            bitrate_floor_percent: Range::of(&BITRATE_FLOOR_PERCENT),
+            retry_delay_s: Range::of(&RETRY_DELAY_S),
+            max_retries: Range::of(&MAX_RETRIES),
         }
+    }
+}
+
+/// A canvas the Output panel offers with one click, with the video
+/// bitrate suggested for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct CanvasPreset {
+    /// The preset's name in the window's words (`output.preset_<id>`).
+    pub id: &'static str,
+    pub width: u32,
+    pub height: u32,
+    pub fps: u32,
+    pub video_kbps: u32,
+}
+
+const fn preset(id: &'static str, width: u32, height: u32, fps: u32, kbps: u32) -> CanvasPreset {
+    CanvasPreset {
+        id,
+        width,
+        height,
+        fps,
+        video_kbps: kbps,
+    }
+}
+
+/// Landscape and the phone's 9:16, at 720p and 1080p, 30 and 60 fps.
+/// The bitrates sit in the middle of the ranges platforms publish for
+/// H.264 live ingest (720p30 1.5-4 Mb/s up to 1080p60 4.5-9 Mb/s): a
+/// selling room is mostly a face and products, not sport. A portrait
+/// canvas has the pixels of its landscape twin, so the same bitrate.
+pub const CANVAS_PRESETS: [CanvasPreset; 8] = [
+    preset("720p30", 1280, 720, 30, 2500),
+    preset("720p60", 1280, 720, 60, 3500),
+    preset("1080p30", 1920, 1080, 30, 4500),
+    preset("1080p60", 1920, 1080, 60, 6000),
+    preset("portrait720p30", 720, 1280, 30, 2500),
+    preset("portrait720p60", 720, 1280, 60, 3500),
+    preset("portrait1080p30", 1080, 1920, 30, 4500),
+    preset("portrait1080p60", 1080, 1920, 60, 6000),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_is_a_canvas_the_session_accepts() {
+        for p in CANVAS_PRESETS {
+            assert!(
+                shopcast_media::Canvas::new(p.width, p.height, p.fps).is_ok(),
+                "{}",
+                p.id
+            );
+            assert!(VIDEO_KBPS.contains(&p.video_kbps), "{}", p.id);
+        }
+        let ids: std::collections::HashSet<_> = CANVAS_PRESETS.iter().map(|p| p.id).collect();
+        assert_eq!(ids.len(), CANVAS_PRESETS.len(), "ids are unique");
     }
 }

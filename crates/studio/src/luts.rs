@@ -10,9 +10,34 @@ use crate::error::{StudioError, StudioResult};
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct LutView {
+    /// What `--lut` and the settings call it.
     pub name: String,
+    /// What the host sees, per language; `None` for a filter the
+    /// project did not ship (its name is shown).
+    pub label: Option<LutLabel>,
     /// `data:image/png;base64,…`
     pub thumbnail: String,
+}
+
+/// A shipped filter's display name in each language the window speaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct LutLabel {
+    pub en: String,
+    #[serde(rename = "zh-CN")]
+    #[ts(rename = "zh-CN")]
+    pub zh_cn: String,
+    pub ko: String,
+}
+
+/// The shipped filters' display names, kept beside the filters
+/// (`assets/luts/names.json`) and built into the binary.
+const LABELS: &str = include_str!("../../../assets/luts/names.json");
+
+fn labels() -> std::collections::HashMap<String, LutLabel> {
+    serde_json::from_str(LABELS).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "assets/luts/names.json is malformed; filters show their file names");
+        Default::default()
+    })
 }
 
 const W: u32 = 96;
@@ -87,6 +112,7 @@ pub fn list() -> Vec<LutView> {
 }
 
 fn build_list() -> Vec<LutView> {
+    let labels = labels();
     shopcast_gpu::list_luts()
         .into_iter()
         .filter_map(|name| {
@@ -99,7 +125,11 @@ fn build_list() -> Vec<LutView> {
                 .map_err(|e| tracing::warn!(lut = %name, error = %e, "LUT skipped"))
                 .ok()?;
             let thumbnail = thumbnail(Some(&lut)).ok()?;
-            Some(LutView { name, thumbnail })
+            Some(LutView {
+                label: labels.get(&name).cloned(),
+                name,
+                thumbnail,
+            })
         })
         .collect()
 }
@@ -133,6 +163,28 @@ mod tests {
         let grey = render(Some(&mono));
         assert!(max_diff(&grey, &plain) > 60, "the filter shows");
         assert!(grey.chunks(3).all(|p| p[0] == p[1] && p[1] == p[2]));
+    }
+
+    #[test]
+    fn every_shipped_lut_has_words_in_every_language() {
+        let labels = labels();
+        let names = shopcast_gpu::list_luts();
+        assert!(!names.is_empty());
+        for name in &names {
+            let l = labels
+                .get(name)
+                .unwrap_or_else(|| panic!("{name} has no entry in assets/luts/names.json"));
+            for word in [&l.en, &l.zh_cn, &l.ko] {
+                assert!(!word.trim().is_empty(), "{name}: {l:?}");
+            }
+        }
+        assert_eq!(
+            labels.len(),
+            names.len(),
+            "no names for filters that are gone"
+        );
+        assert_eq!(labels["identity"].zh_cn, "原图");
+        assert_eq!(labels["identity"].en, "Original");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use ts_rs::TS;
 
 use crate::error::{StudioError, StudioResult};
 use crate::limits;
+use crate::notice::Notice;
 
 pub const SETTINGS_VERSION: u32 = 1;
 pub const SETTINGS_FILE: &str = "studio.json";
@@ -320,7 +321,7 @@ impl Settings {
     /// Loads the settings; a missing file gives the defaults, a broken
     /// one is kept aside (`studio.json.broken`) and the defaults used, so
     /// a bad file never keeps the studio from opening.
-    pub fn load(dir: &Path) -> (Self, Option<String>) {
+    pub fn load(dir: &Path) -> (Self, Option<Notice>) {
         let path = dir.join(SETTINGS_FILE);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
@@ -328,10 +329,10 @@ impl Settings {
             Err(e) => {
                 return (
                     Self::default(),
-                    Some(format!(
-                        "could not read {}: {e}; using defaults",
-                        path.display()
-                    )),
+                    Some(Notice::SettingsNotRead {
+                        path: path.display().to_string(),
+                        reason: e.to_string(),
+                    }),
                 );
             }
         };
@@ -345,10 +346,10 @@ impl Settings {
                 let _ = std::fs::rename(&path, &aside);
                 (
                     Self::default(),
-                    Some(format!(
-                        "settings were unreadable ({reason}); kept as {} and reset to defaults",
-                        aside.display()
-                    )),
+                    Some(Notice::SettingsUnreadable {
+                        reason,
+                        kept_as: aside.display().to_string(),
+                    }),
                 )
             }
         }
@@ -422,7 +423,7 @@ mod tests {
         std::fs::write(dir.path().join(SETTINGS_FILE), b"{ not json").unwrap();
         let (s, warning) = Settings::load(dir.path());
         assert_eq!(s, Settings::default());
-        assert!(warning.unwrap().contains("unreadable"));
+        assert!(warning.unwrap().english().contains("unreadable"));
         assert_eq!(
             std::fs::read(dir.path().join("studio.json.broken")).unwrap(),
             b"{ not json"

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use shopcast_media::{PreviewFrame, PreviewGate};
+use shopcast_studio::notice::Notice;
 use shopcast_studio::preview_server::{PreviewHub, PreviewServer, decode_header};
 use shopcast_studio::{Mode, PhaseName};
 use tokio_tungstenite::tungstenite::Message;
@@ -214,7 +215,7 @@ fn opening_into_rehearsal_enters_the_mode_first_and_the_preview_follows() {
         let warnings = session.view().warnings;
         if warnings
             .iter()
-            .any(|w| w.contains("the preview did not start"))
+            .any(|w| matches!(w.notice, Notice::PreviewDidNotStart { .. }))
         {
             break;
         }

@@ -6,6 +6,7 @@ import type { Ctx } from '../ctx';
 import { t } from '../i18n';
 import { button, clear, h, setI18n, setText } from '../lib/dom';
 import { hms } from '../lib/format';
+import { noticeText } from '../lib/notice';
 import { PANEL_IDS, panelTitle } from '../lib/layout';
 import { isOnAirPhase } from '../panels/sources';
 import type { Workspace } from '../workspace/workspace';
@@ -164,7 +165,7 @@ export function createSummary(ctx: Ctx): HTMLElement {
     path.hidden = !rec;
     noRec.hidden = !!rec;
     clear(warnings);
-    for (const w of s.warnings) warnings.appendChild(h('li', { text: w }));
+    for (const w of s.warnings) warnings.appendChild(h('li', { text: noticeText(w) }));
   };
   render();
   store.on('session', render);

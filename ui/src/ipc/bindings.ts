@@ -64,7 +64,7 @@ export type ActivitySpec = { "kind": "coupon" } & CouponSpec | { "kind": "flash_
 export type AppInfo = { version: string, session: SessionView, preview_url: string, resume: ResumeOffer | null, };
 
 /**
- * The microphone meter, ten times a second.
+ * The master meter, twenty times a second.
  */
 export type AudioLevel = { rms_db: number, peak_db: number, };
 
@@ -89,6 +89,16 @@ color: string, icon_url: string, };
 export type BagCondition = { "type": "follow" } | { "type": "keyword", keyword: string, };
 
 export type BeautyLevels = { smoothing: number, whitening: number, ruddy: number, sharpen: number, };
+
+/**
+ * A canvas the Output panel offers with one click, with the video
+ * bitrate suggested for it.
+ */
+export type CanvasPreset = { 
+/**
+ * The preset's name in the window's words (`output.preset_<id>`).
+ */
+id: string, width: number, height: number, fps: number, video_kbps: number, };
 
 export type CanvasSettings = { width: number, height: number, fps: number, video_kbps: number, };
 
@@ -227,11 +237,34 @@ export type DestinationInput = { "kind": "tencent", name: string, push_domain: s
 
 export type DestinationKind = "tencent" | "custom" | "srt";
 
+/**
+ * How a destination behaves on air, as the host sets it.
+ */
+export type DestinationOptions = { 
+/**
+ * Lower the bitrate while this destination's link is congested
+ * (on unless the host turns it off)…
+ */
+dynamic_bitrate: boolean, 
+/**
+ * …never below this share of the set bitrate, in percent.
+ */
+bitrate_floor_percent: number, 
+/**
+ * Seconds before the first retry once its server goes away; each
+ * later wait is longer.
+ */
+retry_delay_s: number, 
+/**
+ * Retries before it counts as failed.
+ */
+max_retries: number, };
+
 export type DestinationView = { name: string, kind: DestinationKind, 
 /**
  * Where it goes, without secrets.
  */
-summary: string, has_secret: boolean, };
+summary: string, has_secret: boolean, options: DestinationOptions, };
 
 export type DeviceKind = "camera" | "microphone" | "speaker";
 
@@ -486,7 +519,7 @@ import_bytes: Range, rehearsal_take_part: Range, rehearsal_card_clicks_per_s: Ra
 /**
  * Activities (the room server checks the same numbers).
  */
-activity_duration_secs: Range, activity_quantity: Range, activity_per_user: Range, activity_winners: Range, activity_keyword_chars: Range, activity_title_chars: Range, discount_percent: Range, };
+activity_duration_secs: Range, activity_quantity: Range, activity_per_user: Range, activity_winners: Range, activity_keyword_chars: Range, activity_title_chars: Range, discount_percent: Range, bitrate_floor_percent: Range, retry_delay_s: Range, max_retries: Range, };
 
 /**
  * Who did an accepted operation.
@@ -577,7 +610,21 @@ pool: number, currency: string, winners: number, duration_secs: number, conditio
 
 export type LutChoice = { name: string | null, strength: number, };
 
-export type LutView = { name: string, 
+/**
+ * A shipped filter's display name in each language the window speaks.
+ */
+export type LutLabel = { en: string, "zh-CN": string, ko: string, };
+
+export type LutView = { 
+/**
+ * What `--lut` and the settings call it.
+ */
+name: string, 
+/**
+ * What the host sees, per language; `None` for a filter the
+ * project did not ship (its name is shown).
+ */
+label: LutLabel | null, 
 /**
  * `data:image/png;base64,…`
  */
@@ -597,6 +644,21 @@ t: number,
 online: number, peak_online: number, barrage: number, orders: number, units: number, revenue: { [key in string]: number }, };
 
 export type Mode = "live" | "rehearsal" | "assistant";
+
+/**
+ * What happened, with what the words need.
+ */
+export type Notice = { "code": "no_microphone" } | { "code": "settings_unreadable", "params": { reason: string, kept_as: string, } } | { "code": "settings_not_read", "params": { path: string, reason: string, } } | { "code": "could_not_open_mode", "params": { mode: string, reason: string, } } | { "code": "preview_did_not_start", "params": { reason: string, } } | { "code": "preview_did_not_restart", "params": { reason: string, } } | { "code": "could_not_go_on_air", "params": { reason: string, } } | { "code": "journal_not_written", "params": { reason: string, } } | { "code": "output_failed", "params": { reason: string, } } | { "code": "recording_failed", "params": { reason: string, } } | { "code": "media", "params": { message: string, } } | { "code": "card_not_drawn", "params": { reason: string, } } | { "code": "catalogue_failed", "params": { reason: string, } } | { "code": "image_not_shared", "params": { product: string, reason: string, } } | { "code": "demo_catalogue_not_imported", "params": { reason: string, } } | { "code": "demo_products_not_added", "params": { reason: string, } } | { "code": "report_malformed_id" } | { "code": "report_not_saved", "params": { reason: string, } } | { "code": "report_not_fetched" } | { "code": "room_status_not_sent", "params": { reason: string, } } | { "code": "room_disconnected", "params": { reason: string, } } | { "code": "room_refused", "params": { message: string, code: string, } };
+
+/**
+ * A notice as the window gets it: numbered, so each is shown once
+ * however often the same words come back.
+ */
+export type NoticeView = { id: number, notice: Notice, 
+/**
+ * The English words, for the log and as a fallback.
+ */
+text: string, };
 
 /**
  * A purchase the server accepted.
@@ -628,7 +690,12 @@ export type OutputStatsView = { name: string, kbps: number, state: string, };
 
 export type OutputView = { name: string, state: OutputStateName, 
 /**
- * Reconnect progress or the failure, in words.
+ * While reconnecting: which attempt, and when the next try is.
+ */
+retry: RetryView | null, 
+/**
+ * Reconnect progress or the failure, in English words (for logs;
+ * the window words `retry` itself).
  */
 detail: string, };
 
@@ -760,6 +827,16 @@ export type Requirement = "gstreamer" | "h264_encoder" | "aac_encoder" | "flv_mu
 export type ResumeOffer = { mode: Mode, started_ms: number, recording: string | null, destinations: Array<string>, };
 
 /**
+ * A reconnecting output's progress: the window counts down to
+ * `next_try_at_ms` ("retrying in 6 s, attempt 3/25").
+ */
+export type RetryView = { attempt: number, of: number, 
+/**
+ * Unix milliseconds.
+ */
+next_try_at_ms: number, };
+
+/**
  * Who may do what. Carried in the signed token.
  */
 export type Role = "host" | "assistant" | "audience" | "admin";
@@ -859,7 +936,16 @@ on_air_since_ms: number | null, outputs: Array<OutputView>, recording: string | 
 /**
  * Beauty runs at zero levels; the saved levels are kept.
  */
-beauty_bypass: boolean, warnings: Array<string>, };
+beauty_bypass: boolean, 
+/**
+ * The host paused: the room says so, the slate shows, the
+ * microphone is muted.
+ */
+paused: boolean, 
+/**
+ * The latest warnings, oldest first.
+ */
+warnings: Array<NoticeView>, };
 
 export type Settings = { version: number, language: Language, canvas: CanvasSettings, beauty: BeautyLevels, lut: LutChoice, audio: AudioSettings, video: VideoChoice, 
 /**
@@ -1030,8 +1116,80 @@ export const LIMITS: Limits = {
   "discount_percent": {
     "min": 1.0,
     "max": 100.0
+  },
+  "bitrate_floor_percent": {
+    "min": 10.0,
+    "max": 90.0
+  },
+  "retry_delay_s": {
+    "min": 1.0,
+    "max": 600.0
+  },
+  "max_retries": {
+    "min": 1.0,
+    "max": 100.0
   }
 };
+
+/** The canvases the Output panel offers, with their bitrates. */
+export const CANVAS_PRESETS: CanvasPreset[] = [
+  {
+    "id": "720p30",
+    "width": 1280,
+    "height": 720,
+    "fps": 30,
+    "video_kbps": 2500
+  },
+  {
+    "id": "720p60",
+    "width": 1280,
+    "height": 720,
+    "fps": 60,
+    "video_kbps": 3500
+  },
+  {
+    "id": "1080p30",
+    "width": 1920,
+    "height": 1080,
+    "fps": 30,
+    "video_kbps": 4500
+  },
+  {
+    "id": "1080p60",
+    "width": 1920,
+    "height": 1080,
+    "fps": 60,
+    "video_kbps": 6000
+  },
+  {
+    "id": "portrait720p30",
+    "width": 720,
+    "height": 1280,
+    "fps": 30,
+    "video_kbps": 2500
+  },
+  {
+    "id": "portrait720p60",
+    "width": 720,
+    "height": 1280,
+    "fps": 60,
+    "video_kbps": 3500
+  },
+  {
+    "id": "portrait1080p30",
+    "width": 1080,
+    "height": 1920,
+    "fps": 30,
+    "video_kbps": 4500
+  },
+  {
+    "id": "portrait1080p60",
+    "width": 1080,
+    "height": 1920,
+    "fps": 60,
+    "video_kbps": 6000
+  }
+];
 
 /** The settings a fresh install starts with. */
 export const DEFAULT_SETTINGS: Settings = {
@@ -1115,9 +1273,13 @@ export const COMMANDS = [
   "list_destinations",
   "save_destination",
   "remove_destination",
+  "set_destination_options",
   "go_live",
   "start_rehearsal",
   "end_live",
+  "reconnect_now",
+  "pause",
+  "resume",
   "dismiss_summary",
   "set_audience",
   "room_send",
@@ -1164,9 +1326,13 @@ export function makeCommands(invoke: Invoke) {
     listDestinations: () => invoke<Array<DestinationView>>("list_destinations"),
     saveDestination: (input: DestinationInput) => invoke<DestinationView>("save_destination", { input }),
     removeDestination: (name: string) => invoke<null>("remove_destination", { name }),
+    setDestinationOptions: (name: string, options: DestinationOptions) => invoke<DestinationView>("set_destination_options", { name, options }),
     goLive: (destinations: Array<string>, confirmed: boolean) => invoke<SessionView>("go_live", { destinations, confirmed }),
     startRehearsal: (confirmed: boolean) => invoke<SessionView>("start_rehearsal", { confirmed }),
     endLive: (confirmed: boolean) => invoke<SessionView>("end_live", { confirmed }),
+    reconnectNow: (name: string) => invoke<SessionView>("reconnect_now", { name }),
+    pause: () => invoke<SessionView>("pause"),
+    resume: () => invoke<SessionView>("resume"),
     dismissSummary: () => invoke<SessionView>("dismiss_summary"),
     setAudience: (audience: RehearsalAudience) => invoke<null>("set_audience", { audience }),
     roomSend: (msg: ClientMsg) => invoke<null>("room_send", { msg }),

@@ -1,12 +1,12 @@
 // The desktop contract as the rest of the page sees it: every type, the
-// two constant tables and the preview socket's control words the Rust side
+// constant tables and the preview socket's control words the Rust side
 // generates into `bindings.ts`. Modules
 // import these from here, never from the generated file, so a rename in
 // the bindings is fixed in one place. The shell itself (commands, events,
 // `@tauri-apps/api`) is `./api`.
 
 export type * from './bindings';
-export { DEFAULT_SETTINGS, LIMITS, PREVIEW_PAUSE, PREVIEW_RESUME } from './bindings';
+export { CANVAS_PRESETS, DEFAULT_SETTINGS, LIMITS, PREVIEW_PAUSE, PREVIEW_RESUME } from './bindings';
 
 import type { Hotkeys } from './bindings';
 

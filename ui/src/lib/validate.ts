@@ -14,12 +14,6 @@ export interface FieldError {
   params?: Record<string, string | number>;
 }
 
-/** The two canvas buttons: a UI choice, not a limit. */
-export const CANVAS_PRESETS = {
-  landscape: { width: 1280, height: 720 },
-  portrait: { width: 720, height: 1280 },
-} as const;
-
 /** UTF-8 bytes, as the core (and libsrt) count them. */
 export function utf8Bytes(s: string): number {
   return new TextEncoder().encode(s).length;

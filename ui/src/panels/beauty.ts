@@ -3,6 +3,7 @@
 // Ranges are the generated LIMITS. Changes go to the core on `input`
 // (throttled to ~20/s) and are saved.
 
+import { language, onLanguage } from '../i18n';
 import { DEFAULT_SETTINGS, LIMITS, type BeautyLevels } from '../ipc';
 import { h, setI18n, setText, button, clear } from '../lib/dom';
 import { streamGate, Subs, type PanelDef } from './panel';
@@ -103,10 +104,10 @@ export const beautyPanel: PanelDef = {
       };
     }
 
-    function lutTile(name: string | null, thumbnail: string | null): HTMLElement {
+    function lutTile(name: string | null, thumbnail: string | null, shown: string | null = name): HTMLElement {
       const selected = store.settings.lut.name === name;
       const img = thumbnail && isInlineImage(thumbnail) ? h('img', { attrs: { src: thumbnail, alt: '' } }) : h('div', { class: 'lut-none' });
-      const label = name === null ? h('span', { i18n: 'beauty.lut_none' }) : h('span', { text: name });
+      const label = name === null ? h('span', { i18n: 'beauty.lut_none' }) : h('span', { text: shown ?? name });
       const tile = h(
         'button',
         {
@@ -124,7 +125,9 @@ export const beautyPanel: PanelDef = {
     function renderLuts(): void {
       clear(lutGrid);
       lutGrid.appendChild(lutTile(null, null));
-      for (const l of store.luts) lutGrid.appendChild(lutTile(l.name, l.thumbnail));
+      // A shipped filter by its name in the window's language; one the
+      // host added by its file name.
+      for (const l of store.luts) lutGrid.appendChild(lutTile(l.name, l.thumbnail, l.label?.[language()] ?? l.name));
       noLuts.hidden = store.luts.length > 0 || !store.lutsLoaded;
     }
 
@@ -162,6 +165,10 @@ export const beautyPanel: PanelDef = {
       }),
       store.on('settings', fromSettings),
       store.on('session', fromSession),
+      onLanguage(() => {
+        renderLuts();
+        fromSettings();
+      }),
     );
     return { element: el, dispose: () => subs.dispose() };
   },

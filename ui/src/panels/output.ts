@@ -5,10 +5,11 @@
 import type { Ctx } from '../ctx';
 import { t } from '../i18n';
 import { button, clear, field, h, setI18n, setText } from '../lib/dom';
-import { LIMITS, type Mode } from '../ipc';
+import { CANVAS_PRESETS, LIMITS, type CanvasPreset, type Mode, type OutputView } from '../ipc';
 import { clamp } from '../lib/format';
-import { CANVAS_PRESETS, validateCanvas } from '../lib/validate';
+import { validateCanvas } from '../lib/validate';
 import { createDestinationForm } from './destinationForm';
+import { destinationOptionsRow } from './destinationOptions';
 import { isOnAirPhase } from './sources';
 import { Subs, type PanelDef } from './panel';
 
@@ -44,12 +45,24 @@ function actionsBlock(ctx: Ctx, subs: Subs, mode: Mode): HTMLElement {
     class: 'btn btn-danger',
     testid: 'end-live',
   });
+  // Pause: the room says "paused", the slate covers the picture and the
+  // microphone goes quiet; Resume undoes all three.
+  const pause = button('output.pause', () => void actions.pauseBroadcast(), { class: 'btn', testid: 'pause' });
+  const resume = button('output.resume', () => void actions.resumeBroadcast(), { class: 'btn btn-primary', testid: 'resume' });
   const phase = h('div', { class: 'phase-line', testid: 'phase' });
   const states = h('ul', { class: 'output-states' });
   const recording = h('p', { class: 'hint mono', testid: 'recording' });
 
   const start = mode === 'live' ? goLive : startRehearsal;
-  const box = h('div', { class: 'output-actions' }, h('div', { class: 'row big-buttons' }, start, end), phase, states, recording);
+  const box = h(
+    'div',
+    { class: 'output-actions' },
+    h('div', { class: 'row big-buttons' }, start, end),
+    h('div', { class: 'row' }, pause, resume),
+    phase,
+    states,
+    recording,
+  );
 
   const render = () => {
     const s = store.session;
@@ -57,28 +70,58 @@ function actionsBlock(ctx: Ctx, subs: Subs, mode: Mode): HTMLElement {
     start.disabled = s.phase !== 'preview';
     end.hidden = !(s.phase === 'on_air' || s.phase === 'starting' || s.phase === 'ending');
     end.disabled = s.phase === 'ending';
+    pause.hidden = s.phase !== 'on_air' || s.paused;
+    resume.hidden = s.phase !== 'on_air' || !s.paused;
     // A rehearsal is never on air: say so in its own words, not in red.
     const rehearsing = s.mode === 'rehearsal' && s.phase === 'on_air';
-    setI18n(phase, rehearsing ? 'preview.badge_rehearsing' : `phase.${s.phase}`);
+    setI18n(phase, s.paused ? 'output.paused' : rehearsing ? 'preview.badge_rehearsing' : `phase.${s.phase}`);
     phase.className = `phase-line phase-${rehearsing ? 'rehearsing' : s.phase}`;
     clear(states);
+    countdowns.clear();
     for (const o of s.outputs) {
-      const detail = o.detail ? o.detail : t(`output.state_${stateKey(o.state)}`);
+      const detail = h('span', { class: 'output-detail' });
+      const reconnect =
+        o.state === 'reconnecting' && mode === 'live'
+          ? button('output.reconnect_now', () => void actions.reconnectNow(o.name), {
+              class: 'btn btn-small',
+              testid: 'reconnect-now',
+            })
+          : null;
+      countdowns.set(detail, o);
       states.appendChild(
         h(
           'li',
           { class: `output-state state-${stateKey(o.state)}`, testid: 'output-state' },
           h('span', { class: 'output-name', text: o.name }),
-          h('span', { class: 'output-detail', text: detail }),
+          detail,
+          reconnect,
         ),
       );
     }
+    tick();
     if (s.recording) setI18n(recording, 'output.recording', { path: s.recording });
     recording.hidden = !s.recording;
   };
+  // Each output's words, the reconnect countdown counted down here
+  // between the session's views.
+  const countdowns = new Map<HTMLElement, OutputView>();
+  const tick = () => {
+    for (const [el, o] of countdowns) setText(el, outputDetail(o, Date.now()));
+  };
   render();
   subs.add(store.on('session', render));
+  subs.interval(tick, 1000);
   return box;
+}
+
+/** An output's state in words: the countdown while it reconnects. */
+export function outputDetail(o: OutputView, nowMs: number): string {
+  if (o.state === 'reconnecting' && o.retry) {
+    const s = Math.max(0, Math.ceil((o.retry.next_try_at_ms - nowMs) / 1000));
+    return t('output.retrying', { s, attempt: o.retry.attempt, of: o.retry.of });
+  }
+  if (o.state === 'failed' && o.detail) return o.detail;
+  return t(`output.state_${stateKey(o.state)}`);
 }
 
 function stateKey(state: string): 'connecting' | 'live' | 'reconnecting' | 'failed' | 'stopped' | 'unknown' {
@@ -105,6 +148,7 @@ function destinationsBlock(ctx: Ctx, subs: Subs, mode: Mode): HTMLElement {
         else sel.delete(d.name);
         store.selectedDestinations = sel;
       });
+      const bitrate = destinationOptionsRow(d, onAir, (o) => void actions.setDestinationOptions(d.name, o));
       const edit = button('common.edit', () => form.edit(d), { class: 'btn btn-small' });
       const remove = button('output.remove', () => void actions.removeDestination(d.name), {
         class: 'btn btn-small btn-quiet',
@@ -123,6 +167,7 @@ function destinationsBlock(ctx: Ctx, subs: Subs, mode: Mode): HTMLElement {
             d.has_secret
               ? h('div', { class: 'dest-secret' }, h('span', { i18n: 'dest.secret' }), h('span', { class: 'mono', text: ` ${MASKED_SECRET}` }))
               : null,
+            bitrate,
           ),
           h('div', { class: 'dest-buttons' }, edit, remove),
         ),
@@ -153,17 +198,21 @@ function canvasBlock(ctx: Ctx, subs: Subs): HTMLElement {
   const kbps = num('canvas-kbps', LIMITS.video_kbps.min, LIMITS.video_kbps.max, 50);
   const err = h('div', { class: 'field-error', testid: 'form-error' });
   err.hidden = true;
-  const preset = (w: number, hgt: number) => {
-    width.value = String(w);
-    height.value = String(hgt);
-  };
-  const landscape = button('output.landscape', () => preset(CANVAS_PRESETS.landscape.width, CANVAS_PRESETS.landscape.height), {
-    class: 'btn btn-small',
-    testid: 'canvas-landscape',
-  });
-  const portrait = button('output.portrait', () => preset(CANVAS_PRESETS.portrait.width, CANVAS_PRESETS.portrait.height), {
-    class: 'btn btn-small',
-    testid: 'canvas-portrait',
+  // One click fills the whole canvas (size, rate and the suggested
+  // bitrate); Apply then sets it, as for typed values.
+  const presets = h(
+    'select',
+    { class: 'input', testid: 'canvas-preset', attrs: { 'aria-label': t('output.preset') } },
+    h('option', { i18n: 'output.preset_custom', attrs: { value: '' } }),
+    ...CANVAS_PRESETS.map((p) => h('option', { text: presetLabel(p), attrs: { value: p.id } })),
+  );
+  presets.addEventListener('change', () => {
+    const p = CANVAS_PRESETS.find((x) => x.id === presets.value);
+    if (!p) return;
+    width.value = String(p.width);
+    height.value = String(p.height);
+    fps.value = String(p.fps);
+    kbps.value = String(p.video_kbps);
   });
   const apply = button(
     'output.apply_canvas',
@@ -190,10 +239,14 @@ function canvasBlock(ctx: Ctx, subs: Subs): HTMLElement {
     ] as const) {
       if (document.activeElement !== el) el.value = String(v);
     }
+    const same = CANVAS_PRESETS.find(
+      (p) => p.width === c.width && p.height === c.height && p.fps === c.fps && p.video_kbps === c.video_kbps,
+    );
+    presets.value = same?.id ?? '';
   };
   const lock = () => {
     const onAir = isOnAirPhase(store.session.phase);
-    for (const el of [width, height, fps, kbps, landscape, portrait, apply]) el.disabled = onAir;
+    for (const el of [width, height, fps, kbps, presets, apply]) el.disabled = onAir;
     locked.hidden = !onAir;
   };
   fill();
@@ -203,7 +256,7 @@ function canvasBlock(ctx: Ctx, subs: Subs): HTMLElement {
     'details',
     { class: 'section', attrs: { open: true } },
     h('summary', { i18n: 'output.canvas' }),
-    h('div', { class: 'row' }, landscape, portrait),
+    field('output.preset', presets),
     h(
       'div',
       { class: 'grid2' },
@@ -216,6 +269,12 @@ function canvasBlock(ctx: Ctx, subs: Subs): HTMLElement {
     h('div', { class: 'row' }, apply),
     locked,
   );
+}
+
+/** "Landscape 1280×720 · 30 fps · 2500 kbps", in the window's language. */
+export function presetLabel(p: CanvasPreset): string {
+  const key = p.height > p.width ? 'output.preset_portrait' : 'output.preset_landscape';
+  return t(key, { w: p.width, h: p.height, fps: p.fps, kbps: p.video_kbps });
 }
 
 function audienceBlock(ctx: Ctx, subs: Subs): HTMLElement {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { lineupItem, makeFakeApi, session, snapshot } from '../test/fakeApi';
+import { DEST_OPTIONS, lineupItem, makeFakeApi, session, snapshot } from '../test/fakeApi';
 
 const fake = vi.hoisted(() => ({ current: null as unknown as ReturnType<typeof import('../test/fakeApi').makeFakeApi> }));
 vi.mock('../ipc/api', () => ({
@@ -39,8 +39,8 @@ describe('go live confirmation', () => {
   it('opens the dialog and calls go_live with confirmed: true on yes', async () => {
     const t = setup({ mode: 'live', phase: 'preview', role: 'host', can_stream: true });
     t.store.setDestinations([
-      { name: 'main', kind: 'custom', summary: 'rtmp://h/app/***', has_secret: true },
-      { name: 'backup', kind: 'srt', summary: 'srt://h:9000?***', has_secret: false },
+      { name: 'main', kind: 'custom', summary: 'rtmp://h/app/***', has_secret: true, options: DEST_OPTIONS },
+      { name: 'backup', kind: 'srt', summary: 'srt://h:9000?***', has_secret: false, options: DEST_OPTIONS },
     ]);
     const p = t.actions.requestGoLive();
     expect(t.dialog()).not.toBeNull();
@@ -56,7 +56,7 @@ describe('go live confirmation', () => {
 
   it('does nothing on no', async () => {
     const t = setup({ mode: 'live', phase: 'preview', role: 'host', can_stream: true });
-    t.store.setDestinations([{ name: 'main', kind: 'custom', summary: '', has_secret: true }]);
+    t.store.setDestinations([{ name: 'main', kind: 'custom', summary: '', has_secret: true, options: DEST_OPTIONS }]);
     const p = t.actions.requestGoLive();
     t.click('confirm-no');
     await expect(p).resolves.toBe(false);
@@ -67,8 +67,8 @@ describe('go live confirmation', () => {
   it('sends only the destinations the user kept selected', async () => {
     const t = setup({ mode: 'live', phase: 'preview', role: 'host', can_stream: true });
     t.store.setDestinations([
-      { name: 'a', kind: 'custom', summary: '', has_secret: true },
-      { name: 'b', kind: 'custom', summary: '', has_secret: true },
+      { name: 'a', kind: 'custom', summary: '', has_secret: true, options: DEST_OPTIONS },
+      { name: 'b', kind: 'custom', summary: '', has_secret: true, options: DEST_OPTIONS },
     ]);
     t.store.selectedDestinations = new Set(['b']);
     const p = t.actions.requestGoLive();
@@ -91,7 +91,7 @@ describe('go live confirmation', () => {
 
   it('shows a refused go_live as an error, never swallows it', async () => {
     const t = setup({ mode: 'live', phase: 'preview', role: 'host', can_stream: true });
-    t.store.setDestinations([{ name: 'main', kind: 'custom', summary: '', has_secret: true }]);
+    t.store.setDestinations([{ name: 'main', kind: 'custom', summary: '', has_secret: true, options: DEST_OPTIONS }]);
     t.api.goLive.mockImplementationOnce(() => Promise.reject({ code: 'push', message: 'connection refused' }));
     const p = t.actions.requestGoLive();
     t.click('confirm-yes');

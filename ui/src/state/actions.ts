@@ -11,6 +11,7 @@ import type {
   CanvasSettings,
   ClientMsg,
   DestinationInput,
+  DestinationOptions,
   HotkeyAction,
   LineupSnapshot,
   LutChoice,
@@ -272,6 +273,30 @@ export class Actions {
       this.store.selectedDestinations?.delete(name);
       await this.refreshDestinations();
     }
+  }
+
+  /** One destination's dynamic bitrate and reconnect options. */
+  async setDestinationOptions(name: string, options: DestinationOptions): Promise<void> {
+    const v = await this.run(api.setDestinationOptions(name, options), t('output.destinations'));
+    if (v) await this.refreshDestinations();
+  }
+
+  /** Pause on air: the room shows "paused", the slate, the microphone off. */
+  async pauseBroadcast(): Promise<void> {
+    const view = await this.run(api.pause(), t('output.pause'));
+    if (view) this.store.setSession(view);
+  }
+
+  /** Back from a pause. */
+  async resumeBroadcast(): Promise<void> {
+    const view = await this.run(api.resume(), t('output.resume'));
+    if (view) this.store.setSession(view);
+  }
+
+  /** "Reconnect now": a destination in backoff tries again at once. */
+  async reconnectNow(name: string): Promise<void> {
+    const view = await this.run(api.reconnectNow(name), t('output.reconnect_now'));
+    if (view) this.store.setSession(view);
   }
 
   // ---- going live ----

@@ -75,6 +75,7 @@ export const DEFAULT_SESSION: SessionView = {
   room: { connected: false, online: 0, url: null },
   can_stream: false,
   beauty_bypass: false,
+  paused: false,
   warnings: [],
 };
 

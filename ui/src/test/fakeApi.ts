@@ -11,6 +11,7 @@ import {
   type CatalogEntry,
   type CatalogProduct,
   type DoctorReport,
+  type DestinationOptions,
   type DestinationView,
   type ImportFile,
   type ImportReport,
@@ -26,6 +27,9 @@ import {
   type Settings,
 } from '../ipc';
 import type { Api } from '../ipc/api';
+
+/** A saved destination's options as the session starts them. */
+export const DEST_OPTIONS: DestinationOptions = { dynamic_bitrate: true, bitrate_floor_percent: 20, retry_delay_s: 2, max_retries: 25 };
 import { DEFAULT_SESSION } from '../state/store';
 
 export function session(over: Partial<SessionView> = {}): SessionView {
@@ -114,14 +118,21 @@ export function makeFakeApi() {
     setAudio: vi.fn(() => Promise.resolve(null)),
     listDestinations: vi.fn(
       (): Promise<DestinationView[]> =>
-        Promise.resolve([{ name: 'main', kind: 'custom', summary: 'rtmp://h/app/***', has_secret: true }]),
+        Promise.resolve([{ name: 'main', kind: 'custom', summary: 'rtmp://h/app/***', has_secret: true, options: DEST_OPTIONS }]),
     ),
     saveDestination: vi.fn(
-      (): Promise<DestinationView> => Promise.resolve({ name: 'x', kind: 'custom', summary: '', has_secret: true }),
+      (): Promise<DestinationView> => Promise.resolve({ name: 'x', kind: 'custom', summary: '', has_secret: true, options: DEST_OPTIONS }),
     ),
     removeDestination: vi.fn(() => Promise.resolve(null)),
+    setDestinationOptions: vi.fn(
+      (name: string, options: DestinationOptions): Promise<DestinationView> =>
+        Promise.resolve({ name, kind: 'custom', summary: '', has_secret: true, options }),
+    ),
+    reconnectNow: vi.fn((_name: string) => s({})),
+    pause: vi.fn(() => s({ paused: true })),
+    resume: vi.fn(() => s({ paused: false })),
     goLive: vi.fn((_d: string[], _c: boolean) =>
-      s({ phase: 'on_air', on_air_since_ms: Date.now(), outputs: [{ name: 'main', state: 'live', detail: '' }] }),
+      s({ phase: 'on_air', on_air_since_ms: Date.now(), outputs: [{ name: 'main', state: 'live', retry: null, detail: '' }] }),
     ),
     startRehearsal: vi.fn((_c: boolean) => s({ phase: 'on_air', on_air_since_ms: Date.now(), recording: '/tmp/r.mkv' })),
     endLive: vi.fn((_c: boolean) => s({ phase: 'ended', on_air_since_ms: null, last_recording: '/tmp/r.mkv', recording: null })),

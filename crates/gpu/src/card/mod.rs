@@ -37,6 +37,7 @@
 
 mod canvas;
 mod fonts;
+mod slate;
 #[cfg(test)]
 mod tests;
 

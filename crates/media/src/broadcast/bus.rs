@@ -8,10 +8,10 @@ use std::sync::atomic::Ordering;
 use gst::prelude::*;
 use parking_lot::{Condvar, Mutex};
 
+use super::mix;
 use super::shared::Shared;
 use crate::error::MediaError;
-use crate::events::BroadcastEvent;
-use crate::sources::VideoSource;
+use crate::events::{AudioLevels, BroadcastEvent, Meter};
 
 /// Set once the program pipeline has drained (or its watcher quit).
 pub(super) type ProgramEos = Arc<(Mutex<bool>, Condvar)>;
@@ -32,26 +32,63 @@ pub(super) fn spawn_program_watcher(
         .map_err(|e| MediaError::Glib(e.to_string()))
 }
 
-/// Watches source `index`; every source but the first feeds an extra
-/// (picture-in-picture) slot.
+/// What a watched source pipeline is to the program.
+pub(super) enum SourceRole {
+    /// The main picture: the broadcast cannot go on without it.
+    Main,
+    /// A picture-in-picture window: losing it only empties its slot.
+    Extra(Arc<Mutex<Option<gst::Buffer>>>),
+    /// A file played for its sound: losing it only silences it.
+    Sound,
+}
+
+/// Watches one source pipeline: loops a file at its end, and reports a
+/// lost source as its role says.
 pub(super) fn spawn_source_watcher(
-    index: usize,
-    source: &VideoSource,
+    name: &str,
+    pipeline: &gst::Pipeline,
+    loops: bool,
+    description: &str,
+    role: SourceRole,
     sh: &Arc<Shared>,
 ) -> Result<std::thread::JoinHandle<()>, MediaError> {
-    let bus = source
-        .pipeline
+    let bus = pipeline
         .bus()
         .ok_or_else(|| MediaError::Glib("source pipeline has no bus".into()))?;
-    let pipeline = source.pipeline.clone();
-    let loops = source.loops;
-    let description = source.description.clone();
-    let slot = (index > 0).then(|| sh.extras[index - 1].clone());
+    let pipeline = pipeline.clone();
+    let description = description.to_string();
     let sh = sh.clone();
     std::thread::Builder::new()
-        .name(format!("source{index}-bus"))
-        .spawn(move || watch_source_bus(bus, pipeline, sh, loops, description, slot))
+        .name(format!("{name}-bus"))
+        .spawn(move || watch_source_bus(bus, pipeline, sh, loops, description, role))
         .map_err(|e| MediaError::Glib(e.to_string()))
+}
+
+/// How long a file may take to preroll before it is armed to loop.
+const ARM_WAIT: gst::ClockTime = gst::ClockTime::from_seconds(5);
+
+/// Arms a file to loop by segment seeks, before it plays: at the end of
+/// each pass it posts SEGMENT_DONE instead of EOS and the watcher starts
+/// it over without a flush, so its running time (and every clock time
+/// stamped from it) runs on with no gap, and its sound loops without a
+/// moment of silence. False when the file cannot seek so (it then loops
+/// at EOS).
+pub(super) fn arm_segment_loop(pipeline: &gst::Pipeline) -> bool {
+    if pipeline.set_state(gst::State::Paused).is_err() {
+        return false;
+    }
+    let (prerolled, _, _) = pipeline.state(ARM_WAIT);
+    prerolled.is_ok()
+        && pipeline
+            .seek(
+                1.0,
+                gst::SeekFlags::FLUSH | gst::SeekFlags::SEGMENT,
+                gst::SeekType::Set,
+                gst::ClockTime::ZERO,
+                gst::SeekType::None,
+                gst::ClockTime::NONE,
+            )
+            .is_ok()
 }
 
 /// Messages until the broadcast quits. A bus stops delivering once its
@@ -95,20 +132,10 @@ fn watch_program_bus(bus: gst::Bus, sh: Arc<Shared>, eos: ProgramEos) {
             gst::MessageView::Element(e) => {
                 if let Some(s) = e.structure()
                     && s.name() == "level"
+                    && let Some(meter) = read_meter(s)
                 {
-                    let first = |field: &str| -> Option<f64> {
-                        let arr = s.get::<gst::glib::ValueArray>(field).ok()?;
-                        arr.iter()
-                            .filter_map(|v| v.get::<f64>().ok())
-                            .reduce(f64::max)
-                    };
-                    if let (Some(rms), Some(peak)) = (first("rms"), first("peak")) {
-                        *sh.audio_rms.lock() = Some((rms, peak));
-                        sh.events.send(BroadcastEvent::AudioLevel {
-                            rms_db: rms,
-                            peak_db: peak,
-                        });
-                    }
+                    let element = e.src().map(|s| s.name().to_string()).unwrap_or_default();
+                    on_meter(&sh, &element, meter);
                 }
             }
             gst::MessageView::Warning(w) => {
@@ -120,16 +147,64 @@ fn watch_program_bus(bus: gst::Bus, sh: Arc<Shared>, eos: ProgramEos) {
     signal();
 }
 
+/// A `level` message's loudest channel.
+fn read_meter(s: &gst::StructureRef) -> Option<Meter> {
+    let loudest = |field: &str| -> Option<f64> {
+        let arr = s.get::<gst::glib::ValueArray>(field).ok()?;
+        arr.iter()
+            .filter_map(|v| v.get::<f64>().ok())
+            .reduce(f64::max)
+    };
+    Some(Meter {
+        rms_db: loudest("rms")?,
+        peak_db: loudest("peak")?,
+        hold_db: loudest("decay")?,
+    })
+}
+
+/// Keeps an input's meter until the master's comes, then sends them
+/// all as one event: every meter posts at the same running times, so
+/// one event per interval carries the whole mixer.
+fn on_meter(sh: &Shared, element: &str, meter: Meter) {
+    if let Some(i) = mix::input_of_level(element) {
+        if let Some(slot) = sh.input_levels.lock().get_mut(i) {
+            *slot = Some(meter);
+        }
+    } else if element == mix::MASTER_LEVEL {
+        *sh.audio_rms.lock() = Some((meter.rms_db, meter.peak_db));
+        sh.events.send(BroadcastEvent::AudioLevel(AudioLevels {
+            master: meter,
+            inputs: sh.input_levels.lock().clone(),
+        }));
+    }
+}
+
 fn watch_source_bus(
     bus: gst::Bus,
     pipeline: gst::Pipeline,
     sh: Arc<Shared>,
     loops: bool,
     description: String,
-    extra_slot: Option<Arc<Mutex<Option<gst::Buffer>>>>,
+    role: SourceRole,
 ) {
     for msg in bus_messages(&bus, &sh) {
         match msg.view() {
+            // The file was armed to loop by segments (`arm_segment_loop`):
+            // start it over without a flush.
+            gst::MessageView::SegmentDone(_) if !sh.stopping.load(Ordering::Acquire) => {
+                if let Err(e) = pipeline.seek(
+                    1.0,
+                    gst::SeekFlags::SEGMENT,
+                    gst::SeekType::Set,
+                    gst::ClockTime::ZERO,
+                    gst::SeekType::None,
+                    gst::ClockTime::NONE,
+                ) {
+                    tracing::warn!(source = %description, error = %e, "could not loop");
+                }
+            }
+            // A file that could not be armed loops at its end instead,
+            // with a short gap.
             gst::MessageView::Eos(_) if loops && !sh.stopping.load(Ordering::Acquire) => {
                 if let Err(e) = pipeline.seek_simple(
                     gst::SeekFlags::FLUSH | gst::SeekFlags::KEY_UNIT,
@@ -139,7 +214,7 @@ fn watch_source_bus(
                 }
             }
             gst::MessageView::Eos(_)
-                if extra_slot.is_none() && !sh.stopping.load(Ordering::Acquire) =>
+                if matches!(role, SourceRole::Main) && !sh.stopping.load(Ordering::Acquire) =>
             {
                 sh.fatal(format!("the main source ({description}) ended"));
             }
@@ -152,9 +227,9 @@ fn watch_source_bus(
                 if sh.stopping.load(Ordering::Acquire) {
                     continue;
                 }
-                match &extra_slot {
-                    None => sh.fatal(format!("the main source failed: {message}")),
-                    Some(slot) => {
+                match &role {
+                    SourceRole::Main => sh.fatal(format!("the main source failed: {message}")),
+                    SourceRole::Extra(slot) => {
                         // A lost picture-in-picture source only takes its
                         // window off the program.
                         *slot.lock() = None;
@@ -162,6 +237,13 @@ fn watch_source_bus(
                         sh.events.send(BroadcastEvent::Warning {
                             message: format!("picture-in-picture source stopped: {message}"),
                         });
+                    }
+                    SourceRole::Sound => {
+                        tracing::warn!(%message, "audio file failed");
+                        sh.events.send(BroadcastEvent::Warning {
+                            message: format!("sound source stopped: {message}"),
+                        });
+                        let _ = pipeline.set_state(gst::State::Null);
                     }
                 }
             }

@@ -4,13 +4,14 @@
 
 use gst::prelude::*;
 
-use crate::config::{AudioSourceSpec, BroadcastConfig, Canvas};
+use crate::config::{BroadcastConfig, Canvas};
 use crate::error::MediaError;
 use crate::events::{BroadcastEvent, EventSender};
 use crate::monitor::EarReturn;
-use crate::sources::{build_audio_source, make};
+use crate::sources::{AudioFile, make};
 
 use super::air::Tees;
+use super::mix::{self, InputEnd};
 
 /// The program pipeline and the elements the broadcast talks to.
 pub(super) struct ProgramGraph {
@@ -19,8 +20,12 @@ pub(super) struct ProgramGraph {
     pub(super) video_src: gst_app::AppSrc,
     /// Where going on air hangs the encode branches.
     pub(super) tees: Tees,
-    /// The audio source element, which gets EOS at stop.
-    pub(super) audio_source: Option<gst::Element>,
+    /// Where each audio input enters; each gets EOS at stop.
+    pub(super) audio_inputs: Vec<InputEnd>,
+    /// The pipelines of the audio inputs that are other files.
+    pub(super) audio_files: Vec<(usize, AudioFile)>,
+    /// Where the mix leaves the mixer; it gets EOS at stop.
+    pub(super) audio_mixed: Option<gst::Pad>,
     pub(super) ear_return: Option<EarReturn>,
 }
 
@@ -68,7 +73,9 @@ pub(super) fn build(
     let audio = build_audio_chain(&program, config, events)?;
     let AudioChain {
         tee: audio_tee,
-        source: audio_source,
+        mixed: audio_mixed,
+        inputs: audio_inputs,
+        files: audio_files,
         ear_return,
     } = audio.unwrap_or_default();
     Ok(ProgramGraph {
@@ -78,7 +85,9 @@ pub(super) fn build(
             video: video_tee,
             audio: audio_tee,
         },
-        audio_source,
+        audio_inputs,
+        audio_files,
+        audio_mixed,
         ear_return,
     })
 }
@@ -132,34 +141,30 @@ fn build_video_chain(
 #[derive(Default)]
 struct AudioChain {
     tee: Option<gst::Element>,
-    source: Option<gst::Element>,
+    mixed: Option<gst::Pad>,
+    inputs: Vec<InputEnd>,
+    files: Vec<(usize, AudioFile)>,
     ear_return: Option<EarReturn>,
 }
 
-/// Audio: source → gain → level → tee → meter sink, and optionally
+/// Audio: the mix (`mix.rs`) → tee → meter sink, and optionally
 /// → ear-return.
 fn build_audio_chain(
     program: &gst::Pipeline,
     config: &BroadcastConfig,
     events: &EventSender,
 ) -> Result<Option<AudioChain>, MediaError> {
-    let Some(bin) = build_audio_source(&config.audio)? else {
-        return Ok(None);
-    };
-    let volume = make("volume", Some("gain"))?;
-    let level = make("level", Some("level"))?;
-    level.set_property("interval", 100_000_000u64);
-    program.add_many([bin.upcast_ref(), &volume, &level])?;
     // The meter's sink keeps time, so a file or tone is played at its
     // pace rather than as fast as it decodes.
-    let tee = tee_with_sink(program, "audio-tee", true)?;
-    gst::Element::link_many([bin.upcast_ref(), &volume, &level, &tee])?;
+    let Some(mix) = mix::build(program, config, |p| tee_with_sink(p, "audio-tee", true))? else {
+        return Ok(None);
+    };
     let mut ear_return = None;
-    if config.monitor && !matches!(config.audio, AudioSourceSpec::None) {
+    if config.monitor {
         match crate::monitor::start() {
             Ok((ear, branch)) => {
                 program.add_many(&branch)?;
-                let mut chain = vec![tee.clone()];
+                let mut chain = vec![mix.tee.clone()];
                 chain.extend(branch.iter().cloned());
                 gst::Element::link_many(&chain)?;
                 ear_return = Some(ear);
@@ -172,8 +177,10 @@ fn build_audio_chain(
         }
     }
     Ok(Some(AudioChain {
-        tee: Some(tee),
-        source: bin.iterate_sources().next().ok().flatten(),
+        tee: Some(mix.tee),
+        mixed: Some(mix.mixed),
+        inputs: mix.inputs,
+        files: mix.files,
         ear_return,
     }))
 }

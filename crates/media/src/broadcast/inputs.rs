@@ -7,10 +7,12 @@ use gst::prelude::*;
 
 use super::bus;
 use super::shared::Shared;
+use crate::audio::AudioSourceSpec;
 use crate::config::{BroadcastConfig, VideoSourceSpec};
 use crate::error::MediaError;
+use crate::events::BroadcastEvent;
 use crate::processor::{ExtraLayout, pip_layout};
-use crate::sources::{Delivery, VideoSource, build_video_source};
+use crate::sources::{AudioFile, Delivery, VideoSource, build_video_source};
 
 /// Builds every video source: the first fills the canvas in a format the
 /// processor accepts; the others are delivered at their
@@ -63,7 +65,14 @@ pub(super) fn build(
                 fps: canvas.fps,
             }
         };
-        sources.push(build_video_source(spec, i, &delivery)?);
+        // The main file's sound track is taken only when the mix names
+        // it (`--audio file`).
+        let with_audio = i == 0
+            && config
+                .audio
+                .iter()
+                .any(|a| a.source == AudioSourceSpec::MainFile);
+        sources.push(build_video_source(spec, i, &delivery, with_audio)?);
     }
     for source in &sources {
         source.pipeline.use_clock(Some(clock));
@@ -115,6 +124,9 @@ pub(super) fn start(
         // from its own start (and again after each loop). The program
         // stamps each frame with its running time plus that base time,
         // on the clock every pipeline shares.
+        if source.loops {
+            bus::arm_segment_loop(&source.pipeline);
+        }
         if let Err(e) = source.pipeline.set_state(gst::State::Playing) {
             let _ = program.set_state(gst::State::Null);
             for s in sources {
@@ -125,7 +137,52 @@ pub(super) fn start(
                 message: format!("source did not start: {e}"),
             });
         }
-        watchers.push(bus::spawn_source_watcher(i, source, shared)?);
+        let role = match i {
+            0 => bus::SourceRole::Main,
+            _ => bus::SourceRole::Extra(shared.extras[i - 1].clone()),
+        };
+        watchers.push(bus::spawn_source_watcher(
+            &format!("source{i}"),
+            &source.pipeline,
+            source.loops,
+            &source.description,
+            role,
+            shared,
+        )?);
     }
     Ok(watchers)
+}
+
+/// Starts the pipelines of the audio inputs that are other files, on
+/// the program's clock, each looping and watched like a video source. A
+/// file that does not start is left out of the mix with a warning: the
+/// broadcast goes on with its other sound.
+pub(super) fn start_audio_files(
+    files: &[(usize, AudioFile)],
+    clock: &gst::Clock,
+    shared: &Arc<Shared>,
+) -> Vec<std::thread::JoinHandle<()>> {
+    let mut watchers = Vec::new();
+    for (i, file) in files {
+        file.pipeline.use_clock(Some(clock));
+        bus::arm_segment_loop(&file.pipeline);
+        if let Err(e) = file.pipeline.set_state(gst::State::Playing) {
+            let message = format!("{} did not start: {e}", file.description);
+            tracing::warn!("{message}");
+            shared.events.send(BroadcastEvent::Warning { message });
+            continue;
+        }
+        match bus::spawn_source_watcher(
+            &format!("audio{i}"),
+            &file.pipeline,
+            true,
+            &file.description,
+            bus::SourceRole::Sound,
+            shared,
+        ) {
+            Ok(w) => watchers.push(w),
+            Err(e) => tracing::warn!(error = %e, "no watcher for an audio file"),
+        }
+    }
+    watchers
 }

@@ -19,6 +19,7 @@ mod bus;
 mod frames;
 mod graph;
 mod inputs;
+mod mix;
 mod outputs;
 mod shared;
 mod stats;
@@ -124,7 +125,12 @@ pub struct Broadcast {
     shared: Arc<Shared>,
     sources: Vec<crate::sources::VideoSource>,
     source_watchers: Vec<std::thread::JoinHandle<()>>,
-    audio_source: Option<gst::Element>,
+    /// Where each audio input enters the program; each gets EOS at stop.
+    audio_inputs: Vec<mix::InputEnd>,
+    /// The pipelines of audio inputs that are other files.
+    audio_files: Vec<(usize, crate::sources::AudioFile)>,
+    /// Where the mix leaves the mixer, which never ends by itself.
+    audio_mixed: Option<gst::Pad>,
     /// The encoders and outputs while on air.
     air: Arc<Mutex<Option<Air>>>,
     /// The outputs' last states from the last time off air.
@@ -206,6 +212,7 @@ impl Broadcast {
             stop: Arc::new(StopSignal::default()),
             events: events.clone(),
             audio_rms: Mutex::new(None),
+            input_levels: Mutex::new(vec![None; config.audio.len()]),
             target_kbps: AtomicU64::new(config.video_kbps as u64),
             current_kbps: AtomicU64::new(config.video_kbps as u64),
             air: Mutex::new(None),
@@ -213,6 +220,7 @@ impl Broadcast {
         });
 
         frames::connect_sources(&sources, &shared);
+        connect_audio_bridges(&config, &sources, &graph, &shared.program);
         let program_eos: bus::ProgramEos = Arc::new((Mutex::new(false), Condvar::new()));
         let program_bus_thread =
             bus::spawn_program_watcher(&graph.pipeline, &shared, &program_eos)?;
@@ -243,7 +251,12 @@ impl Broadcast {
         if let Some(caps) = sources.first().and_then(inputs::predict_main) {
             shared.prepare_processor(caps);
         }
-        let source_watchers = inputs::start(&sources, &graph.pipeline, &shared)?;
+        let mut source_watchers = inputs::start(&sources, &graph.pipeline, &shared)?;
+        source_watchers.extend(inputs::start_audio_files(
+            &graph.audio_files,
+            &clock.clone().upcast(),
+            &shared,
+        ));
 
         let encoder_name = encoder
             .as_ref()
@@ -260,7 +273,9 @@ impl Broadcast {
             shared,
             sources,
             source_watchers,
-            audio_source: graph.audio_source,
+            audio_inputs: graph.audio_inputs,
+            audio_files: graph.audio_files,
+            audio_mixed: graph.audio_mixed,
             air: Arc::new(Mutex::new(air)),
             last_air: Vec::new(),
             tees: graph.tees,
@@ -397,12 +412,39 @@ impl Broadcast {
         }
     }
 
-    /// The program's audio gain (1.0 = unchanged) and mute.
+    /// The program's master gain (1.0 = unchanged) and mute.
     pub fn set_audio_gain(&self, gain: f64, mute: bool) {
-        if let Some(vol) = self.shared.program.by_name("gain") {
+        if let Some(vol) = self.shared.program.by_name(mix::MASTER_GAIN) {
             vol.set_property("volume", gain.clamp(0.0, 10.0));
             vol.set_property("mute", mute);
         }
+    }
+
+    /// One audio input's gain and mute while the program runs; `index`
+    /// is its place in the config's audio inputs.
+    pub fn set_input_gain(
+        &self,
+        index: usize,
+        gain_db: f64,
+        muted: bool,
+    ) -> Result<(), MediaError> {
+        crate::audio::check_gain(gain_db)?;
+        let volume = self
+            .shared
+            .program
+            .by_name(&mix::input_gain_name(index))
+            .ok_or_else(|| MediaError::OutOfRange {
+                what: "audio input",
+                value: index.to_string(),
+                accepted: "one of the broadcast's audio inputs",
+            })?;
+        let input = crate::audio::AudioInput {
+            source: crate::audio::AudioSourceSpec::Silence,
+            gain_db,
+            muted,
+        };
+        mix::set_gain(&volume, &input);
+        Ok(())
     }
 
     /// Blocks until the broadcast is asked to stop (by duration, a stop
@@ -440,8 +482,20 @@ impl Broadcast {
         // EOS through the program pipeline so the encoders flush and
         // every output gets a clean end.
         self.shared.finish_video();
-        if let Some(src) = &self.audio_source {
-            src.send_event(gst::event::Eos::new());
+        for input in &self.audio_inputs {
+            match input {
+                mix::InputEnd::Live(src) => {
+                    src.send_event(gst::event::Eos::new());
+                }
+                mix::InputEnd::Bridged(appsrc) => {
+                    let _ = appsrc.end_of_stream();
+                }
+            }
+        }
+        if let Some(pad) = &self.audio_mixed {
+            // Serialised with the mix's buffers on that pad: whatever the
+            // mixer made before this still reaches the encoder.
+            pad.send_event(gst::event::Eos::new());
         }
         {
             let (lock, cond) = &*self.program_eos;
@@ -465,6 +519,9 @@ impl Broadcast {
         }
         for s in &self.sources {
             let _ = s.pipeline.set_state(gst::State::Null);
+        }
+        for (_, f) in &self.audio_files {
+            let _ = f.pipeline.set_state(gst::State::Null);
         }
         let _ = self.shared.program.set_state(gst::State::Null);
         if let Some(preview) = &self.shared.preview {
@@ -508,6 +565,34 @@ impl Drop for Broadcast {
         if !self.stopped {
             self.shared.stop.request(StopReason::Requested);
             let _ = self.shutdown(StopReason::Requested);
+        }
+    }
+}
+
+/// Connects each file's sound track to its input of the mix: the main
+/// file's own track (`--audio file`) and each other file's.
+fn connect_audio_bridges(
+    config: &BroadcastConfig,
+    sources: &[crate::sources::VideoSource],
+    graph: &graph::ProgramGraph,
+    program: &gst::Pipeline,
+) {
+    for (i, input) in config.audio.iter().enumerate() {
+        let Some(mix::InputEnd::Bridged(appsrc)) = graph.audio_inputs.get(i) else {
+            continue;
+        };
+        let from = match &input.source {
+            crate::audio::AudioSourceSpec::MainFile => sources
+                .first()
+                .and_then(|s| s.audio.as_ref().map(|a| (a, &s.pipeline))),
+            _ => graph
+                .audio_files
+                .iter()
+                .find(|(j, _)| *j == i)
+                .map(|(_, f)| (&f.appsink, &f.pipeline)),
+        };
+        if let Some((sink, pipeline)) = from {
+            mix::connect_bridge(sink, pipeline, program, appsrc);
         }
     }
 }

@@ -52,6 +52,8 @@ pub(super) struct Shared {
     pub(super) stop: Arc<StopSignal>,
     pub(super) events: EventSender,
     pub(super) audio_rms: Mutex<Option<(f64, f64)>>,
+    /// Each audio input's last meter, sent with the master's.
+    pub(super) input_levels: Mutex<Vec<Option<crate::events::Meter>>>,
     /// The bitrate the host set.
     pub(super) target_kbps: AtomicU64,
     /// The bitrate the encoder runs at now (lower while an output with

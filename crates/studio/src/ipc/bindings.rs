@@ -107,6 +107,7 @@ pub fn typescript() -> String {
     decls.visit::<SessionEvent>();
     decls.visit::<CommandError>();
     decls.visit::<Limits>();
+    decls.visit::<crate::limits::CanvasPreset>();
 
     let mut out = String::new();
     out.push_str(
@@ -124,6 +125,11 @@ pub fn typescript() -> String {
     out.push_str(&format!(
         "export const LIMITS: Limits = {};\n\n",
         json(serde_json::to_string_pretty(&Limits::current()))
+    ));
+    out.push_str("/** The canvases the Output panel offers, with their bitrates. */\n");
+    out.push_str(&format!(
+        "export const CANVAS_PRESETS: CanvasPreset[] = {};\n\n",
+        json(serde_json::to_string_pretty(&crate::limits::CANVAS_PRESETS))
     ));
     out.push_str("/** The settings a fresh install starts with. */\n");
     out.push_str(&format!(

@@ -34,9 +34,16 @@ macro_rules! studio_commands {
             list_destinations() -> Vec<$crate::session::DestinationView>;
             save_destination(input: $crate::session::DestinationInput) -> $crate::session::DestinationView;
             remove_destination(name: String) -> ();
+            set_destination_options(
+                name: String,
+                options: $crate::session::DestinationOptions
+            ) -> $crate::session::DestinationView;
             go_live(destinations: Vec<String>, confirmed: bool) -> $crate::session::SessionView;
             start_rehearsal(confirmed: bool) -> $crate::session::SessionView;
             end_live(confirmed: bool) -> $crate::session::SessionView;
+            reconnect_now(name: String) -> $crate::session::SessionView;
+            pause() -> $crate::session::SessionView;
+            resume() -> $crate::session::SessionView;
             dismiss_summary() -> $crate::session::SessionView;
             set_audience(audience: $crate::settings::RehearsalAudience) -> ();
             room_send(msg: $crate::ipc::RoomCommand) -> ();

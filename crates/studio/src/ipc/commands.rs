@@ -5,8 +5,8 @@
 use crate::error::StudioResult;
 use crate::luts::LutView;
 use crate::session::{
-    AppInfo, CatalogEntry, DestinationInput, DestinationView, DeviceView, ImportFile,
-    LineupRequest, Mode, ReportFormat, SavedProduct, Session, SessionView,
+    AppInfo, CatalogEntry, DestinationInput, DestinationOptions, DestinationView, DeviceView,
+    ImportFile, LineupRequest, Mode, ReportFormat, SavedProduct, Session, SessionView,
 };
 use crate::settings::{
     AudioSettings, BeautyLevels, CanvasSettings, LutChoice, RehearsalAudience, Settings,
@@ -93,6 +93,14 @@ pub fn remove_destination(s: &Session, name: String) -> StudioResult<()> {
     s.remove_destination(&name)
 }
 
+pub fn set_destination_options(
+    s: &Session,
+    name: String,
+    options: DestinationOptions,
+) -> StudioResult<DestinationView> {
+    s.set_destination_options(&name, options)
+}
+
 pub fn go_live(
     s: &Session,
     destinations: Vec<String>,
@@ -107,6 +115,18 @@ pub fn start_rehearsal(s: &Session, confirmed: bool) -> StudioResult<SessionView
 
 pub fn end_live(s: &Session, confirmed: bool) -> StudioResult<SessionView> {
     s.end_live(confirmed)
+}
+
+pub fn reconnect_now(s: &Session, name: String) -> StudioResult<SessionView> {
+    s.reconnect_now(&name)
+}
+
+pub fn pause(s: &Session) -> StudioResult<SessionView> {
+    s.pause()
+}
+
+pub fn resume(s: &Session) -> StudioResult<SessionView> {
+    s.resume()
 }
 
 pub fn dismiss_summary(s: &Session) -> StudioResult<SessionView> {

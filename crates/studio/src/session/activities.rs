@@ -23,6 +23,7 @@ use tokio::sync::oneshot;
 use super::Session;
 use super::view::SessionEvent;
 use crate::error::{StudioError, StudioResult};
+use crate::notice::Notice;
 
 /// How long a request waits for the server's answer.
 const ANSWER_WAIT: Duration = Duration::from_secs(10);
@@ -207,9 +208,7 @@ impl Session {
         // The id comes from the room server: it names a file only once
         // it is known to be a plain id.
         if valid_report_id(&r.summary.id).is_err() {
-            self.inner
-                .lock()
-                .warn("the room sent a report with a malformed id; not saved".to_string());
+            self.inner.lock().warn(Notice::ReportMalformedId);
             return;
         }
         let dir = self.reports_dir();
@@ -219,9 +218,9 @@ impl Session {
             .and_then(|_| serde_json::to_vec_pretty(r).map_err(|e| e.to_string()))
             .and_then(|bytes| crate::fsutil::write_atomic(&path, &bytes).map_err(|e| e.message()));
         if let Err(e) = written {
-            self.inner
-                .lock()
-                .warn(format!("the session report was not saved: {e}"));
+            self.inner.lock().warn(Notice::ReportNotSaved {
+                reason: e.to_string(),
+            });
         }
     }
 
@@ -274,10 +273,7 @@ impl Session {
                 self.save_report(&r);
                 (self.sink)(SessionEvent::ReportReady(r.summary));
             }
-            None => self
-                .inner
-                .lock()
-                .warn("the session report could not be fetched from the room".to_string()),
+            None => self.inner.lock().warn(Notice::ReportNotFetched),
         }
     }
 }

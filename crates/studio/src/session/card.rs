@@ -31,6 +31,7 @@ use super::activities::ActivityHub;
 use super::lineup::LineupHub;
 use super::media::MediaRun;
 use super::state::Inner;
+use crate::notice::Notice;
 use crate::settings::{Corner, Language};
 
 /// Wakes the card thread; the default wakes nothing (unit tests).
@@ -310,10 +311,9 @@ impl CardThread {
                 Ok(r) => self.renderer = Some(r),
                 Err(e) => {
                     self.renderer_failed = true;
-                    self.s
-                        .inner
-                        .lock()
-                        .warn(format!("the product card cannot be drawn: {e}"));
+                    self.s.inner.lock().warn(Notice::CardNotDrawn {
+                        reason: e.to_string(),
+                    });
                 }
             }
         }

@@ -189,10 +189,12 @@ impl Session {
         Ok(())
     }
 
-    fn apply_audio(&self, a: &AudioSettings) {
+    /// The host's gain and mute on the program; a pause mutes on top.
+    pub(super) fn apply_audio(&self, a: &AudioSettings) {
+        let muted = a.muted || self.paused();
         if let Some(run) = self.media.lock().as_ref() {
             run.broadcast
-                .set_audio_gain(10f64.powf(a.gain_db / 20.0), a.muted);
+                .set_audio_gain(10f64.powf(a.gain_db / 20.0), muted);
         }
     }
 }

@@ -5,12 +5,14 @@
 use std::time::{Duration, SystemTime};
 
 use shopcast_media::PushOutput;
-use shopcast_push::{Destinations, Secret};
+use shopcast_push::{Destinations, DynamicBitrateConfig, SavedDestination, Secret};
 
 use super::Session;
-use super::view::{DestinationInput, DestinationKind, DestinationView, PhaseName};
+use super::view::{
+    DestinationInput, DestinationKind, DestinationOptions, DestinationView, PhaseName,
+};
 use crate::error::{StudioError, StudioResult};
-use crate::limits::TENCENT_VALID_HOURS;
+use crate::limits::{BITRATE_FLOOR_PERCENT, MAX_RETRIES, RETRY_DELAY_S, TENCENT_VALID_HOURS};
 
 const EDITABLE: &[PhaseName] = &[PhaseName::Preview, PhaseName::Ended];
 
@@ -28,7 +30,7 @@ impl Session {
     pub fn list_destinations(&self) -> StudioResult<Vec<DestinationView>> {
         self.inner.lock().require_host("push settings")?;
         let d = self.destinations()?;
-        Ok(d.list().iter().map(|s| view(&s.name, &s.kind)).collect())
+        Ok(d.list().iter().map(view).collect())
     }
 
     pub fn save_destination(&self, input: DestinationInput) -> StudioResult<DestinationView> {
@@ -41,7 +43,52 @@ impl Session {
         let name = input.name().to_string();
         let (kind, secret) = resolve_input(input)?;
         let saved = dests.replace(&name, kind, secret.as_ref(), SystemTime::now())?;
-        Ok(view(&saved.name, &saved.kind))
+        Ok(view(saved))
+    }
+
+    /// A destination's options for the next time on air: dynamic
+    /// bitrate (on, never below a floor, or off) and how it reconnects.
+    /// The host only, and not while on air.
+    pub fn set_destination_options(
+        &self,
+        name: &str,
+        options: DestinationOptions,
+    ) -> StudioResult<DestinationView> {
+        {
+            let inner = self.inner.lock();
+            inner.require_host("push settings")?;
+            inner.require_phase(EDITABLE, "changing destinations on air")?;
+        }
+        check_range(
+            "bitrate floor",
+            &BITRATE_FLOOR_PERCENT,
+            options.bitrate_floor_percent,
+            "percent of the video bitrate",
+        )?;
+        check_range(
+            "retry delay",
+            &RETRY_DELAY_S,
+            options.retry_delay_s,
+            "seconds",
+        )?;
+        check_range("retries", &MAX_RETRIES, options.max_retries, "tries")?;
+        let mut dests = self.destinations()?;
+        let saved = dests
+            .get(name)
+            .ok_or_else(|| StudioError::NotFound(format!("destination {name:?}")))?;
+        let dynamic = options.dynamic_bitrate.then(|| DynamicBitrateConfig {
+            floor: f64::from(options.bitrate_floor_percent) / 100.0,
+            ..saved.dynamic_bitrate.unwrap_or_default()
+        });
+        let mut reconnect = saved.reconnect.unwrap_or_default();
+        reconnect.first_delay = Duration::from_secs(options.retry_delay_s.into());
+        reconnect.max_delay = reconnect.max_delay.max(reconnect.first_delay);
+        reconnect.max_retries = options.max_retries;
+        dests.update_settings(name, Some(reconnect), dynamic)?;
+        let saved = dests
+            .get(name)
+            .ok_or_else(|| StudioError::NotFound(format!("destination {name:?}")))?;
+        Ok(view(saved))
     }
 
     pub fn remove_destination(&self, name: &str) -> StudioResult<()> {
@@ -75,16 +122,40 @@ impl Session {
     }
 }
 
-fn view(name: &str, kind: &shopcast_push::DestinationKind) -> DestinationView {
+fn check_range<T: PartialOrd + std::fmt::Display>(
+    what: &'static str,
+    range: &std::ops::RangeInclusive<T>,
+    value: T,
+    unit: &str,
+) -> StudioResult<()> {
+    if range.contains(&value) {
+        Ok(())
+    } else {
+        Err(StudioError::Invalid {
+            what,
+            reason: format!("{} to {} {unit}", range.start(), range.end()),
+        })
+    }
+}
+
+fn view(saved: &SavedDestination) -> DestinationView {
+    let floor = saved.dynamic_bitrate.unwrap_or_default().floor;
+    let reconnect = saved.reconnect.unwrap_or_default();
     DestinationView {
-        name: name.to_string(),
-        kind: match kind {
+        name: saved.name.clone(),
+        kind: match &saved.kind {
             shopcast_push::DestinationKind::Tencent { .. } => DestinationKind::Tencent,
             shopcast_push::DestinationKind::Custom { .. } => DestinationKind::Custom,
             shopcast_push::DestinationKind::Srt { .. } => DestinationKind::Srt,
         },
-        summary: kind.describe(),
+        summary: saved.kind.describe(),
         has_secret: true,
+        options: DestinationOptions {
+            dynamic_bitrate: saved.dynamic_bitrate.is_some(),
+            bitrate_floor_percent: (floor * 100.0).round().clamp(0.0, 100.0) as u8,
+            retry_delay_s: reconnect.first_delay.as_secs().min(u64::from(u32::MAX)) as u32,
+            max_retries: reconnect.max_retries,
+        },
     }
 }
 

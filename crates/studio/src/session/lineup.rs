@@ -17,6 +17,7 @@ use tokio::sync::oneshot;
 
 use super::Session;
 use crate::error::{StudioError, StudioResult};
+use crate::notice::Notice;
 
 /// How long an operation waits for the server's answer. The server
 /// answers within a tick of saving; this only bounds a dead link.
@@ -233,9 +234,10 @@ impl Session {
         let image_url = match thumb {
             Some(bytes) => self.upload_image(bytes).unwrap_or_else(|e| {
                 // The product is still worth adding; say what is missing.
-                self.inner
-                    .lock()
-                    .warn(format!("{goods_id}: image not shared: {}", e.message()));
+                self.inner.lock().warn(Notice::ImageNotShared {
+                    product: goods_id.to_string(),
+                    reason: e.message(),
+                });
                 String::new()
             }),
             None => String::new(),

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use parking_lot::Mutex;
 use shopcast_gpu::{EffectSettings, GpuControl};
 use shopcast_media::{
-    AudioSourceSpec, Broadcast, BroadcastConfig, BroadcastEvent, Canvas, OutputId, OutputState,
-    PreviewConfig, PushOutput,
+    AudioInput, AudioSourceSpec, Broadcast, BroadcastConfig, BroadcastEvent, Canvas, OutputId,
+    OutputState, PreviewConfig, PushOutput,
 };
 use shopcast_room::protocol::RoomStatus;
 
@@ -23,6 +23,7 @@ use super::view::{
 use super::{EventSink, Session};
 use crate::error::{StudioError, StudioResult};
 use crate::journal::Journal;
+use crate::notice::Notice;
 use crate::settings::Settings;
 
 /// Phases from which the host may go on air.
@@ -91,6 +92,7 @@ impl Session {
                 .map(|n| OutputView {
                     name: n.clone(),
                     state: OutputStateName::Connecting,
+                    retry: None,
                     detail: String::new(),
                 })
                 .collect();
@@ -101,7 +103,9 @@ impl Session {
                 let mut inner = self.inner.lock();
                 inner.phase = Phase::Preview;
                 inner.outputs.clear();
-                inner.warn(format!("could not go on air: {}", e.message()));
+                inner.warn(Notice::CouldNotGoOnAir {
+                    reason: e.message(),
+                });
             }
             self.emit_view();
             return Err(e);
@@ -119,10 +123,9 @@ impl Session {
             && let Err(e) = Journal::new(&self.paths.data_dir).write(&offer)
         {
             // On air all the same; only a crash's resume offer is lost.
-            self.inner.lock().warn(format!(
-                "the session journal was not written: {}",
-                e.message()
-            ));
+            self.inner.lock().warn(Notice::JournalNotWritten {
+                reason: e.message(),
+            });
         }
         self.room_status(RoomStatus::Live);
         Ok(self.emit_view())
@@ -151,6 +154,7 @@ impl Session {
             recording
         };
         self.emit_view();
+        self.end_pause();
         self.detach_air();
         self.room_status(RoomStatus::Ended);
         self.report_after_end();
@@ -191,14 +195,16 @@ impl Session {
             None => (Vec::new(), true),
         };
         for failure in shopcast_media::output_failures(&states) {
-            self.inner.lock().warn(failure);
+            self.inner
+                .lock()
+                .warn(Notice::OutputFailed { reason: failure });
         }
         if stopped {
             self.stop_media();
             if let Err(e) = self.start_media() {
-                self.inner
-                    .lock()
-                    .warn(format!("the preview did not restart: {}", e.message()));
+                self.inner.lock().warn(Notice::PreviewDidNotRestart {
+                    reason: e.message(),
+                });
             }
         }
     }
@@ -225,7 +231,7 @@ impl Session {
         let mut config = BroadcastConfig::new(canvas);
         config.video_kbps = settings.canvas.video_kbps;
         config.video = vec![video_spec(&settings.video)];
-        config.audio = self.audio_spec(&settings);
+        config.audio = self.audio_inputs(&settings);
         config.monitor = settings.audio.monitor;
         config.preview = Some(PreviewConfig::default());
         let effects = EffectSettings {
@@ -237,7 +243,7 @@ impl Session {
         let mut broadcast = Broadcast::start(config, processor)?;
         broadcast.set_audio_gain(
             10f64.powf(settings.audio.gain_db / 20.0),
-            settings.audio.muted,
+            settings.audio.muted || self.paused(),
         );
         self.hub.set_gate(broadcast.preview_gate());
         if let Some(frames) = broadcast.take_preview() {
@@ -265,8 +271,12 @@ impl Session {
                 });
         }
         *self.media.lock() = Some(MediaRun { broadcast, gpu });
-        // A new effect chain has no card yet.
+        // A new effect chain has no card yet, nor the pause's slate.
         self.card_tx.poke();
+        if let Some(p) = self.inner.lock().pause.as_mut() {
+            p.forget_slate();
+        }
+        self.show_slate();
         Ok(())
     }
 
@@ -275,14 +285,19 @@ impl Session {
         if let Some(run) = run {
             let summary = run.broadcast.stop();
             for failure in summary.failures() {
-                self.inner.lock().warn(failure);
+                self.inner
+                    .lock()
+                    .warn(Notice::OutputFailed { reason: failure });
             }
         }
     }
 
-    fn audio_spec(&self, settings: &Settings) -> AudioSourceSpec {
-        match settings.microphone.as_deref() {
-            Some("none") => AudioSourceSpec::None,
+    /// The mix the settings ask for: the chosen microphone (or the test
+    /// tone), nothing for "none", and silence when no microphone is
+    /// found, so the stream still has a sound track.
+    fn audio_inputs(&self, settings: &Settings) -> Vec<AudioInput> {
+        let source = match settings.microphone.as_deref() {
+            Some("none") => return Vec::new(),
             Some("test") => AudioSourceSpec::Test,
             Some(id) => AudioSourceSpec::Mic(id.to_string()),
             None => {
@@ -293,40 +308,13 @@ impl Session {
                 match mic {
                     Some(d) => AudioSourceSpec::Mic(d.id),
                     None => {
-                        self.inner.lock().warn(
-                            "no microphone found: the stream carries silence until one is chosen"
-                                .into(),
-                        );
+                        self.inner.lock().warn(Notice::NoMicrophone);
                         AudioSourceSpec::Silence
                     }
                 }
             }
-        }
-    }
-}
-
-fn state_view(name: &str, state: &OutputState) -> OutputView {
-    let (state, detail) = match state {
-        OutputState::Connecting => (OutputStateName::Connecting, String::new()),
-        OutputState::Live => (OutputStateName::Live, String::new()),
-        OutputState::Reconnecting {
-            attempt,
-            of,
-            next_try_in,
-        } => (
-            OutputStateName::Reconnecting,
-            format!(
-                "reconnecting {attempt}/{of}, next try in {:.0} s",
-                next_try_in.as_secs_f64()
-            ),
-        ),
-        OutputState::Failed { reason } => (OutputStateName::Failed, reason.clone()),
-        OutputState::Stopped => (OutputStateName::Stopped, String::new()),
-    };
-    OutputView {
-        name: name.to_string(),
-        state,
-        detail,
+        };
+        vec![AudioInput::new(source)]
     }
 }
 
@@ -339,7 +327,9 @@ fn on_media_event(inner: &Mutex<Inner>, sink: &EventSink, ev: BroadcastEvent) {
             // The recording is shown as the recording, not as an output.
             if let OutputState::Failed { reason } = &state {
                 let mut i = inner.lock();
-                i.warn(format!("recording failed: {reason}"));
+                i.warn(Notice::RecordingFailed {
+                    reason: reason.clone(),
+                });
                 sink(SessionEvent::Session(i.view()));
             }
         }
@@ -349,7 +339,7 @@ fn on_media_event(inner: &Mutex<Inner>, sink: &EventSink, ev: BroadcastEvent) {
         } => {
             let view = {
                 let mut i = inner.lock();
-                let v = state_view(&name, &state);
+                let v = super::outputs::state_view(&name, &state);
                 match i.outputs.iter_mut().find(|o| o.name == name) {
                     Some(o) => *o = v,
                     None => i.outputs.push(v),
@@ -381,13 +371,16 @@ fn on_media_event(inner: &Mutex<Inner>, sink: &EventSink, ev: BroadcastEvent) {
                     .collect(),
             }));
         }
-        BroadcastEvent::AudioLevel { rms_db, peak_db } => {
-            sink(SessionEvent::AudioLevel(AudioLevel { rms_db, peak_db }));
+        BroadcastEvent::AudioLevel(levels) => {
+            sink(SessionEvent::AudioLevel(AudioLevel {
+                rms_db: levels.master.rms_db,
+                peak_db: levels.master.peak_db,
+            }));
         }
         BroadcastEvent::Warning { message } | BroadcastEvent::Error { message } => {
             let view = {
                 let mut i = inner.lock();
-                i.warn(message);
+                i.warn(Notice::Media { message });
                 i.view()
             };
             sink(SessionEvent::Session(view));

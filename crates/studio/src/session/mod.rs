@@ -26,7 +26,9 @@ mod devices;
 mod lineup;
 mod media;
 mod modes;
+mod outputs;
 mod paths;
+mod pause;
 mod room;
 mod state;
 mod view;
@@ -42,13 +44,14 @@ pub use lineup::{LineupRequest, lineup_snapshot};
 pub use paths::{DATA_DIR_ENV, SessionPaths, platform_data_dir, recordings_dir};
 pub use state::{Mode, Phase, SessionRole};
 pub use view::{
-    AppInfo, AudioLevel, DestinationInput, DestinationKind, DestinationView, DeviceKind,
-    DeviceView, OutputStateName, OutputStatsView, OutputView, PhaseName, RoomBatch, RoomNotice,
-    RoomView, SessionEvent, SessionView, StatsView,
+    AppInfo, AudioLevel, DestinationInput, DestinationKind, DestinationOptions, DestinationView,
+    DeviceKind, DeviceView, OutputStateName, OutputStatsView, OutputView, PhaseName, RetryView,
+    RoomBatch, RoomNotice, RoomView, SessionEvent, SessionView, StatsView,
 };
 
 use crate::error::{StudioError, StudioResult};
 use crate::journal::{Journal, ResumeOffer};
+use crate::notice::Notice;
 use crate::preview_server::{PreviewHub, PreviewServer};
 use crate::settings::Settings;
 use state::Inner;
@@ -134,10 +137,9 @@ impl Session {
         // A catalogue that cannot open (a locked or damaged file) is a
         // warning: the studio still streams, and the panel says why.
         if let Err(e) = session.open_catalog() {
-            session
-                .inner
-                .lock()
-                .warn(format!("product catalogue: {}", e.message()));
+            session.inner.lock().warn(Notice::CatalogueFailed {
+                reason: e.message(),
+            });
         }
         Ok(session)
     }

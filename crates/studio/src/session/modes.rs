@@ -8,6 +8,7 @@ use super::state::{Mode, Phase};
 use super::view::{PhaseName, RoomView, SessionView};
 use crate::error::{StudioError, StudioResult};
 use crate::journal::Journal;
+use crate::notice::Notice;
 
 impl Session {
     /// Chooses a mode. Live may name a room (`room_url` + host token);
@@ -45,9 +46,9 @@ impl Session {
         if mode == Mode::Rehearsal
             && let Err(e) = self.ensure_demo_catalog()
         {
-            self.inner
-                .lock()
-                .warn(format!("demo catalogue not imported: {}", e.message()));
+            self.inner.lock().warn(Notice::DemoCatalogueNotImported {
+                reason: e.message(),
+            });
         }
         let welcomes = self.lineup.welcomes();
         let room = match mode {
@@ -85,9 +86,9 @@ impl Session {
         if mode == Mode::Rehearsal
             && let Err(e) = self.seed_rehearsal_lineup(welcomes)
         {
-            self.inner
-                .lock()
-                .warn(format!("demo products not added: {}", e.message()));
+            self.inner.lock().warn(Notice::DemoProductsNotAdded {
+                reason: e.message(),
+            });
         }
         if mode == Mode::Assistant {
             // An assistant has no stream: a preview warmed up at launch
@@ -115,10 +116,10 @@ impl Session {
             Ok(_) => self.spawn_warm_up(),
             Err(e) => {
                 tracing::warn!(error = %e.message(), "could not open into {mode:?}");
-                self.inner.lock().warn(format!(
-                    "could not open into {mode:?} mode: {}",
-                    e.message()
-                ));
+                self.inner.lock().warn(Notice::CouldNotOpenMode {
+                    mode: format!("{mode:?}").to_lowercase(),
+                    reason: e.message(),
+                });
                 self.emit_view();
                 // The start screen's camera check still gets its preview.
                 self.spawn_warm_up();
@@ -170,9 +171,9 @@ impl Session {
             // why, as choosing the mode would have.
             Err(e) if in_mode => {
                 tracing::warn!(error = %e, "preview did not start");
-                self.inner
-                    .lock()
-                    .warn(format!("the preview did not start: {}", e.message()));
+                self.inner.lock().warn(Notice::PreviewDidNotStart {
+                    reason: e.message(),
+                });
                 self.emit_view();
             }
             Err(e) => tracing::warn!(error = %e, "preview warm-up failed; choosing a mode retries"),

@@ -18,6 +18,7 @@ use super::state::{Inner, Mode, SessionRole, forbidden};
 use super::view::{RoomBatch, RoomNotice, SessionEvent};
 use super::{EventSink, Session};
 use crate::error::{StudioError, StudioResult};
+use crate::notice::Notice;
 use crate::settings::{RehearsalAudience, Settings};
 
 /// The rehearsal room's name.
@@ -73,9 +74,9 @@ impl Session {
         if self.room.lock().is_some()
             && let Err(e) = self.room_send(ClientMsg::SetStatus { status })
         {
-            self.inner
-                .lock()
-                .warn(format!("room status not sent: {}", e.message()));
+            self.inner.lock().warn(Notice::RoomStatusNotSent {
+                reason: e.message(),
+            });
         }
     }
 
@@ -317,7 +318,9 @@ fn on_room_event(inner: &Mutex<Inner>, sink: &EventSink, ev: ClientEvent, batch:
             let view = {
                 let mut i = inner.lock();
                 i.room.connected = false;
-                i.warn(format!("room disconnected: {reason}"));
+                i.warn(Notice::RoomDisconnected {
+                    reason: reason.to_string(),
+                });
                 i.view()
             };
             sink(SessionEvent::Session(view));
@@ -357,7 +360,10 @@ fn on_room_event(inner: &Mutex<Inner>, sink: &EventSink, ev: ClientEvent, batch:
         ClientEvent::Error { code, message } => {
             let view = {
                 let mut i = inner.lock();
-                i.warn(format!("room refused: {message} ({code:?})"));
+                i.warn(Notice::RoomRefused {
+                    message: message.to_string(),
+                    code: format!("{code:?}"),
+                });
                 i.view()
             };
             sink(SessionEvent::Session(view));

@@ -12,6 +12,7 @@ use ts_rs::TS;
 use super::view::{OutputView, PhaseName, RoomView, SessionView};
 use crate::error::{StudioError, StudioResult};
 use crate::journal::ResumeOffer;
+use crate::notice::{Notice, NoticeView};
 use crate::settings::Settings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -102,11 +103,15 @@ pub(crate) struct Inner {
     pub phase: Phase,
     pub outputs: Vec<OutputView>,
     pub room: RoomView,
-    pub warnings: VecDeque<String>,
+    pub warnings: VecDeque<NoticeView>,
+    /// The id the next notice gets.
+    next_notice: u64,
     pub resume: Option<ResumeOffer>,
     /// Beauty bypassed for this session: the effects run with zero
     /// levels while the saved levels stay as the host set them.
     pub beauty_bypass: bool,
+    /// Set while the host has paused the broadcast.
+    pub pause: Option<super::pause::Pause>,
     /// The host confirmed closing the window while on air.
     pub close_confirmed: bool,
     /// Numbers each view, so the window can drop one that arrives after
@@ -123,6 +128,8 @@ impl Inner {
             outputs: Vec::new(),
             room: RoomView::default(),
             warnings: VecDeque::new(),
+            next_notice: 1,
+            pause: None,
             resume,
             beauty_bypass: false,
             close_confirmed: false,
@@ -183,16 +190,23 @@ impl Inner {
             room: self.room.clone(),
             can_stream: self.role() == Some(SessionRole::Host),
             beauty_bypass: self.beauty_bypass,
+            paused: self.pause.is_some(),
             warnings: self.warnings.iter().cloned().collect(),
         }
     }
 
-    pub fn warn(&mut self, message: String) {
-        tracing::warn!(%message, "session warning");
+    pub fn warn(&mut self, notice: Notice) {
+        let text = notice.english();
+        tracing::warn!(message = %text, "session warning");
         if self.warnings.len() >= WARNINGS {
             self.warnings.pop_front();
         }
-        self.warnings.push_back(message);
+        self.warnings.push_back(NoticeView {
+            id: self.next_notice,
+            notice,
+            text,
+        });
+        self.next_notice += 1;
     }
 
     /// The mode, if this session is the host's.

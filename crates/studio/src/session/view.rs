@@ -37,8 +37,21 @@ pub enum OutputStateName {
 pub struct OutputView {
     pub name: String,
     pub state: OutputStateName,
-    /// Reconnect progress or the failure, in words.
+    /// While reconnecting: which attempt, and when the next try is.
+    pub retry: Option<RetryView>,
+    /// Reconnect progress or the failure, in English words (for logs;
+    /// the window words `retry` itself).
     pub detail: String,
+}
+
+/// A reconnecting output's progress: the window counts down to
+/// `next_try_at_ms` ("retrying in 6 s, attempt 3/25").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct RetryView {
+    pub attempt: u32,
+    pub of: u32,
+    /// Unix milliseconds.
+    pub next_try_at_ms: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
@@ -66,7 +79,11 @@ pub struct SessionView {
     pub can_stream: bool,
     /// Beauty runs at zero levels; the saved levels are kept.
     pub beauty_bypass: bool,
-    pub warnings: Vec<String>,
+    /// The host paused: the room says so, the slate shows, the
+    /// microphone is muted.
+    pub paused: bool,
+    /// The latest warnings, oldest first.
+    pub warnings: Vec<crate::notice::NoticeView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -88,7 +105,7 @@ pub struct StatsView {
     pub outputs: Vec<OutputStatsView>,
 }
 
-/// The microphone meter, ten times a second.
+/// The master meter, twenty times a second.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
 pub struct AudioLevel {
     pub rms_db: f64,
@@ -125,6 +142,22 @@ pub struct DestinationView {
     /// Where it goes, without secrets.
     pub summary: String,
     pub has_secret: bool,
+    pub options: DestinationOptions,
+}
+
+/// How a destination behaves on air, as the host sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DestinationOptions {
+    /// Lower the bitrate while this destination's link is congested
+    /// (on unless the host turns it off)…
+    pub dynamic_bitrate: bool,
+    /// …never below this share of the set bitrate, in percent.
+    pub bitrate_floor_percent: u8,
+    /// Seconds before the first retry once its server goes away; each
+    /// later wait is longer.
+    pub retry_delay_s: u32,
+    /// Retries before it counts as failed.
+    pub max_retries: u32,
 }
 
 /// A destination as the host enters it. Secrets are write-only: `None`

@@ -1,0 +1,210 @@
+//! The audio mix: each input (its source, gain, mute and meter) into
+//! one `audiomixer`, then the master gain, a limiter, the master meter
+//! and the tee that going on air encodes from.
+//!
+//! A live input (microphone, tone) is a bin in the program pipeline. A
+//! file's sound track plays in its file's own pipeline, paced by it and
+//! looped with it, and comes in through an appsrc: each buffer is
+//! stamped with the clock time its file played it at, as the picture's
+//! frames are, so sound and picture stay together across loops.
+
+use gst::prelude::*;
+
+use crate::audio::{AudioInput, AudioSourceSpec};
+use crate::config::BroadcastConfig;
+use crate::error::MediaError;
+use crate::sources::{AudioFile, audio_caps, build_audio_file, build_live_audio_source, make};
+
+/// How late a bridged file buffer may arrive and still be mixed: the
+/// file's appsink hands a buffer over at the moment it is due, so the
+/// mixer must wait a little for it.
+const BRIDGE_LATENCY: gst::ClockTime = gst::ClockTime::from_mseconds(60);
+
+/// How often the meters post, in nanoseconds: twenty times a second.
+pub(super) const METER_INTERVAL_NS: u64 = 50_000_000;
+
+/// The element names the bus watcher and the controls find things by.
+pub(super) const MASTER_GAIN: &str = "gain";
+pub(super) const MASTER_LEVEL: &str = "level";
+const INPUT_GAIN: &str = "input-gain";
+const INPUT_LEVEL: &str = "input-level";
+
+pub(super) fn input_gain_name(index: usize) -> String {
+    format!("{INPUT_GAIN}{index}")
+}
+
+/// The input an element named by [`build`] meters, if it is an input's
+/// meter.
+pub(super) fn input_of_level(name: &str) -> Option<usize> {
+    name.strip_prefix(INPUT_LEVEL)?.parse().ok()
+}
+
+/// Where one input's sound enters the program pipeline.
+pub(super) enum InputEnd {
+    /// A live source inside the program pipeline: it gets EOS at stop.
+    Live(gst::Element),
+    /// A file's sound track, pushed in from the file's pipeline.
+    Bridged(gst_app::AppSrc),
+}
+
+/// The built mix.
+pub(super) struct AudioMix {
+    pub(super) tee: gst::Element,
+    /// Where the mixed sound leaves the mixer. A mixer that runs on the
+    /// clock regardless of its inputs (`force-live`) never ends by
+    /// itself, so the end of the stream goes in here at stop.
+    pub(super) mixed: gst::Pad,
+    pub(super) inputs: Vec<InputEnd>,
+    /// The `file:PATH` inputs' own pipelines, by input index.
+    pub(super) files: Vec<(usize, AudioFile)>,
+}
+
+/// Builds the mix into `program`; `None` when the config has no audio.
+pub(super) fn build(
+    program: &gst::Pipeline,
+    config: &BroadcastConfig,
+    tee: impl FnOnce(&gst::Pipeline) -> Result<gst::Element, MediaError>,
+) -> Result<Option<AudioMix>, MediaError> {
+    if config.audio.is_empty() {
+        return Ok(None);
+    }
+    // The mixer runs on the clock even while a file input has not sent
+    // anything yet (or has no sound at all), instead of waiting on it.
+    // `force-live` can only be set at construction.
+    let mixer = gst::ElementFactory::make("audiomixer")
+        .name("mixer")
+        .property("force-live", true)
+        .build()
+        .map_err(|_| MediaError::MissingElement("audiomixer".into()))?;
+    mixer.set_property("ignore-inactive-pads", true);
+    let mixed_caps = make("capsfilter", None)?;
+    mixed_caps.set_property("caps", audio_caps());
+    let master = make("volume", Some(MASTER_GAIN))?;
+    // A soft-knee limiter on the float mix: whatever the inputs add up
+    // to, the encoder never gets a sample past full scale.
+    let limiter = make("rglimiter", None)?;
+    let level = meter(MASTER_LEVEL)?;
+    program.add_many([&mixer, &mixed_caps, &master, &limiter, &level])?;
+    let tee = tee(program)?;
+    gst::Element::link_many([&mixer, &mixed_caps, &master, &limiter, &level, &tee])?;
+
+    let mut inputs = Vec::new();
+    let mut files = Vec::new();
+    for (i, input) in config.audio.iter().enumerate() {
+        let (end, head) = match build_live_audio_source(&input.source, i)? {
+            Some(bin) => {
+                program.add(&bin)?;
+                let source = bin
+                    .iterate_sources()
+                    .next()
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| bin.clone().upcast());
+                (InputEnd::Live(source), bin.upcast::<gst::Element>())
+            }
+            None => {
+                let appsrc = bridge_src(i)?;
+                program.add(&appsrc)?;
+                if let AudioSourceSpec::File(path) = &input.source {
+                    files.push((i, build_audio_file(path, i)?));
+                }
+                (InputEnd::Bridged(appsrc.clone()), appsrc.upcast())
+            }
+        };
+        let gain = make("volume", Some(&input_gain_name(i)))?;
+        set_gain(&gain, input);
+        let level = meter(&format!("{INPUT_LEVEL}{i}"))?;
+        program.add_many([&gain, &level])?;
+        gst::Element::link_many([&head, &gain, &level, &mixer])?;
+        inputs.push(end);
+    }
+    let mixed = mixed_caps
+        .static_pad("sink")
+        .ok_or_else(|| MediaError::Glib("capsfilter has no sink pad".into()))?;
+    Ok(Some(AudioMix {
+        tee,
+        mixed,
+        inputs,
+        files,
+    }))
+}
+
+pub(super) fn set_gain(volume: &gst::Element, input: &AudioInput) {
+    volume.set_property("volume", input.linear_gain().clamp(0.0, 10.0));
+    volume.set_property("mute", input.muted);
+}
+
+fn meter(name: &str) -> Result<gst::Element, MediaError> {
+    let level = make("level", Some(name))?;
+    level.set_property("interval", METER_INTERVAL_NS);
+    level.set_property("post-messages", true);
+    Ok(level)
+}
+
+/// The program side of a file's sound track.
+fn bridge_src(index: usize) -> Result<gst_app::AppSrc, MediaError> {
+    let src = gst_app::AppSrc::builder()
+        .name(format!("audio-bridge{index}"))
+        .caps(&audio_caps())
+        .format(gst::Format::Time)
+        .is_live(true)
+        .do_timestamp(false)
+        .min_latency(BRIDGE_LATENCY.nseconds() as i64)
+        .max_latency(BRIDGE_LATENCY.nseconds() as i64 * 4)
+        // A file that runs ahead waits rather than filling memory.
+        .max_time(gst::ClockTime::from_mseconds(500))
+        .block(true)
+        .build();
+    Ok(src)
+}
+
+/// Hands the samples of a file's sound-track appsink over to its appsrc
+/// in the program, each stamped with the program running time at which
+/// its file played it.
+pub(super) fn connect_bridge(
+    sink: &gst_app::AppSink,
+    source: &gst::Pipeline,
+    program: &gst::Pipeline,
+    appsrc: &gst_app::AppSrc,
+) {
+    let source = source.downgrade();
+    let program = program.downgrade();
+    let appsrc = appsrc.clone();
+    sink.set_callbacks(
+        gst_app::AppSinkCallbacks::builder()
+            .new_sample(move |sink| {
+                let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                let (Some(source), Some(program)) = (source.upgrade(), program.upgrade()) else {
+                    return Err(gst::FlowError::Flushing);
+                };
+                let Some(pts) = program_time(&sample, &source, &program) else {
+                    return Ok(gst::FlowSuccess::Ok);
+                };
+                let Some(mut buffer) = sample.buffer_owned() else {
+                    return Ok(gst::FlowSuccess::Ok);
+                };
+                {
+                    let b = buffer.make_mut();
+                    b.set_pts(pts);
+                    b.set_dts(gst::ClockTime::NONE);
+                }
+                // After EOS at stop the program refuses more; the file
+                // then simply stops feeding it.
+                appsrc.push_buffer(buffer).or(Ok(gst::FlowSuccess::Ok))
+            })
+            .build(),
+    );
+}
+
+/// The program running time of a sample played by another pipeline on
+/// the same clock.
+fn program_time(
+    sample: &gst::Sample,
+    source: &gst::Pipeline,
+    program: &gst::Pipeline,
+) -> Option<gst::ClockTime> {
+    let pts = sample.buffer()?.pts()?;
+    let segment = sample.segment()?.downcast_ref::<gst::ClockTime>()?;
+    let clock_time = segment.to_running_time(pts)? + source.base_time()?;
+    clock_time.checked_sub(program.base_time()?)
+}
