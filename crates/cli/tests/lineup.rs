@@ -3,39 +3,11 @@
 //! conflict exits 3 with its reason; the token only ever comes from
 //! `SHOPCAST_TOKEN`.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 use shopcast_room::protocol::Role;
-use shopcast_room::token::{Claims, TokenSigner, now_unix};
 use shopcast_room::{EmbeddedServer, ServerConfig};
 
-fn shopcast(args: &[&str], token: Option<&str>) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_shopcast"));
-    c.args(args).env_remove("SHOPCAST_TOKEN");
-    if let Some(t) = token {
-        c.env("SHOPCAST_TOKEN", t);
-    }
-    c.output().expect("run shopcast")
-}
-
-fn text(o: &[u8]) -> String {
-    String::from_utf8_lossy(o).trim().to_string()
-}
-
-fn mint(dir: &Path, role: Role, user: &str) -> String {
-    TokenSigner::load_or_create(dir)
-        .unwrap()
-        .mint(&Claims {
-            user: user.into(),
-            room: "shop".into(),
-            role,
-            nick: user.into(),
-            time: now_unix(),
-            expire: 3600,
-        })
-        .unwrap()
-}
+mod room_cli;
+use room_cli::{mint, shopcast, text};
 
 #[test]
 fn lineup_commands_run_the_rooms_lineup() {

@@ -3,41 +3,14 @@
 //! sees; an assistant's token is refused; the token never comes from
 //! argv.
 
-use std::path::Path;
-use std::process::{Command, Output};
 use std::time::Duration;
 
 use shopcast_room::client::{ClientEvent, recv_until};
 use shopcast_room::protocol::{EventBody, Role, RoomStatus};
-use shopcast_room::token::{Claims, TokenSigner, now_unix};
 use shopcast_room::{EmbeddedServer, RoomClient, ServerConfig};
 
-fn shopcast(args: &[&str], token: Option<&str>) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_shopcast"));
-    c.args(args).env_remove("SHOPCAST_TOKEN");
-    if let Some(t) = token {
-        c.env("SHOPCAST_TOKEN", t);
-    }
-    c.output().expect("run shopcast")
-}
-
-fn text(o: &[u8]) -> String {
-    String::from_utf8_lossy(o).trim().to_string()
-}
-
-fn mint(dir: &Path, role: Role, user: &str) -> String {
-    TokenSigner::load_or_create(dir)
-        .expect("secret")
-        .mint(&Claims {
-            user: user.into(),
-            room: "shop".into(),
-            role,
-            nick: user.into(),
-            time: now_unix(),
-            expire: 3600,
-        })
-        .expect("token")
-}
+mod room_cli;
+use room_cli::{mint, shopcast, text};
 
 #[test]
 fn the_host_pauses_and_resumes_the_room_from_the_command_line() {

@@ -90,16 +90,12 @@ impl AudioInput {
         }
     }
 
-    /// The gain as a factor for GStreamer's `volume`.
-    pub fn linear_gain(&self) -> f64 {
-        db_to_linear(self.gain_db)
-    }
-
     pub(crate) fn validate(&self) -> Result<(), MediaError> {
         check_gain(self.gain_db)
     }
 }
 
+/// A gain in dB as a factor for GStreamer's `volume`.
 pub(crate) fn db_to_linear(db: f64) -> f64 {
     10f64.powf(db / 20.0)
 }

@@ -455,6 +455,21 @@ mod tests {
         Destinations::open(dir, Box::new(secrets)).expect("open")
     }
 
+    /// The destinations of `dir`, with a custom RTMP one called "yt".
+    fn with_custom_yt(dir: &Path) -> Destinations {
+        let mut d = open_file_backed(dir);
+        d.add(
+            "yt",
+            DestinationKind::Custom {
+                server_url: "rtmp://h/live".into(),
+            },
+            &Secret::new(STREAM_KEY),
+            at(0),
+        )
+        .expect("add");
+        d
+    }
+
     #[test]
     fn add_resolve_remove_round_trip() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -667,16 +682,7 @@ mod tests {
     #[test]
     fn missing_secret_and_bad_file_are_clear_errors() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut d = open_file_backed(dir.path());
-        d.add(
-            "yt",
-            DestinationKind::Custom {
-                server_url: "rtmp://h/live".into(),
-            },
-            &Secret::new(STREAM_KEY),
-            at(0),
-        )
-        .expect("add");
+        let d = with_custom_yt(dir.path());
         fs::remove_file(dir.path().join(EncryptedFileStore::FILE_NAME)).expect("rm");
         let err = d.resolve("yt", at(0)).unwrap_err();
         assert!(matches!(err, PushError::SecretNotFound { .. }), "{err}");
@@ -690,16 +696,7 @@ mod tests {
     #[test]
     fn settings_are_validated_and_saved() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut d = open_file_backed(dir.path());
-        d.add(
-            "yt",
-            DestinationKind::Custom {
-                server_url: "rtmp://h/live".into(),
-            },
-            &Secret::new(STREAM_KEY),
-            at(0),
-        )
-        .expect("add");
+        let mut d = with_custom_yt(dir.path());
         let bad = ReconnectPolicy {
             growth: 0.1,
             ..ReconnectPolicy::default()
@@ -720,16 +717,7 @@ mod tests {
     #[test]
     fn dynamic_bitrate_is_on_unless_turned_off() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut d = open_file_backed(dir.path());
-        d.add(
-            "yt",
-            DestinationKind::Custom {
-                server_url: "rtmp://h/live".into(),
-            },
-            &Secret::new(STREAM_KEY),
-            at(0),
-        )
-        .expect("add");
+        let mut d = with_custom_yt(dir.path());
         assert_eq!(
             d.get("yt").and_then(|s| s.dynamic_bitrate),
             Some(DynamicBitrateConfig::default()),
@@ -743,7 +731,7 @@ mod tests {
             "off survives a reload"
         );
         // A file written before the setting existed means on.
-        let path = dir.path().join("destinations.json");
+        let path = d.path().to_path_buf();
         let text = std::fs::read_to_string(&path).expect("file");
         let mut json: serde_json::Value = serde_json::from_str(&text).expect("json");
         if let Some(o) = json["destinations"][0].as_object_mut() {

@@ -44,6 +44,28 @@ pub const MAX_RETRIES: RangeInclusive<u32> = 1..=100;
 /// The window's saved layout; it is written on every drag.
 pub const LAYOUT_MAX_BYTES: usize = 256 * 1024;
 
+/// "`start` to `end` `unit`": how a refusal names the accepted range.
+pub(crate) fn range_words<T: std::fmt::Display>(r: &RangeInclusive<T>, unit: &str) -> String {
+    format!("{} to {} {unit}", r.start(), r.end())
+}
+
+/// Refuses `value` outside `range`, naming the range.
+pub(crate) fn check<T: PartialOrd + std::fmt::Display>(
+    what: &'static str,
+    range: &RangeInclusive<T>,
+    value: T,
+    unit: &str,
+) -> crate::error::StudioResult<()> {
+    if range.contains(&value) {
+        Ok(())
+    } else {
+        Err(crate::error::StudioError::Invalid {
+            what,
+            reason: range_words(range, unit),
+        })
+    }
+}
+
 /// A closed range, as the window reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
 pub struct Range {

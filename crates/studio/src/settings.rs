@@ -211,10 +211,6 @@ fn invalid(what: &'static str, reason: impl Into<String>) -> StudioError {
     }
 }
 
-fn range_words<T: std::fmt::Display>(r: &std::ops::RangeInclusive<T>, unit: &str) -> String {
-    format!("{} to {} {unit}", r.start(), r.end())
-}
-
 impl Settings {
     /// Checks every field; the window's copy of these rules is only for
     /// early feedback.
@@ -230,13 +226,13 @@ impl Settings {
         if !limits::PRODUCT_CARD_SCALE.contains(&self.product_card.scale) {
             return Err(invalid(
                 "product card size",
-                range_words(&limits::PRODUCT_CARD_SCALE, "times"),
+                limits::range_words(&limits::PRODUCT_CARD_SCALE, "times"),
             ));
         }
         if !limits::VIDEO_KBPS.contains(&self.canvas.video_kbps) {
             return Err(invalid(
                 "video bitrate",
-                range_words(&limits::VIDEO_KBPS, "kbps"),
+                limits::range_words(&limits::VIDEO_KBPS, "kbps"),
             ));
         }
         let b = self.beauty;
@@ -246,13 +242,13 @@ impl Settings {
         {
             return Err(invalid(
                 "beauty level",
-                range_words(&limits::BEAUTY_LEVEL, "for each level"),
+                limits::range_words(&limits::BEAUTY_LEVEL, "for each level"),
             ));
         }
         if !limits::LUT_STRENGTH.contains(&self.lut.strength) {
             return Err(invalid(
                 "LUT strength",
-                range_words(&limits::LUT_STRENGTH, "%"),
+                limits::range_words(&limits::LUT_STRENGTH, "%"),
             ));
         }
         if let Some(name) = &self.lut.name
@@ -263,7 +259,7 @@ impl Settings {
         if !self.audio.gain_db.is_finite() || !limits::GAIN_DB.contains(&self.audio.gain_db) {
             return Err(invalid(
                 "microphone gain",
-                range_words(&limits::GAIN_DB, "dB"),
+                limits::range_words(&limits::GAIN_DB, "dB"),
             ));
         }
         let keys = [

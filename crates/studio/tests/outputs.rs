@@ -21,6 +21,17 @@ fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// A session in `mode` with a 320x180 canvas and the test tone: light
+/// on the 2-core machine.
+fn small_session(rig: &Rig, mode: Mode) -> shopcast_studio::Session {
+    let session = rig.open();
+    session
+        .save_settings(canvas(&session, 320, 180, "test"))
+        .expect("settings");
+    session.enter_mode(mode, None, None).expect("the mode");
+    session
+}
+
 fn save_custom(session: &shopcast_studio::Session, name: &str, server: &str) {
     session
         .save_destination(DestinationInput::Custom {
@@ -111,13 +122,7 @@ fn reconnect_now_skips_a_long_backoff() {
     let _rt = shopcast_testkit::realtime_lock();
     let mut nginx = NginxRtmp::start().expect("nginx-rtmp");
     let rig = Rig::new();
-    let session = rig.open();
-    session
-        .save_settings(canvas(&session, 320, 180, "test"))
-        .expect("settings");
-    session
-        .enter_mode(Mode::Live, None, None)
-        .expect("live mode");
+    let session = small_session(&rig, Mode::Live);
     let url = nginx.url("ignored");
     let server = url.rsplit_once('/').map(|(s, _)| s).unwrap_or(&url);
     save_custom(&session, "main", server);
@@ -217,13 +222,7 @@ fn count_new(rig: &Rig, f: impl Fn(&SessionEvent) -> bool) -> usize {
 fn pause_says_paused_covers_the_picture_and_mutes_and_resume_undoes_it() {
     let _rt = shopcast_testkit::realtime_lock();
     let rig = Rig::new();
-    let session = rig.open();
-    session
-        .save_settings(canvas(&session, 320, 180, "test"))
-        .expect("settings");
-    session
-        .enter_mode(Mode::Rehearsal, None, None)
-        .expect("rehearsal");
+    let session = small_session(&rig, Mode::Rehearsal);
     assert!(
         matches!(session.pause(), Err(StudioError::State(_))),
         "nothing to pause before going on air"

@@ -10,7 +10,7 @@
 
 use gst::prelude::*;
 
-use crate::audio::{AudioInput, AudioSourceSpec};
+use crate::audio::{AudioSourceSpec, db_to_linear};
 use crate::config::BroadcastConfig;
 use crate::error::MediaError;
 use crate::sources::{AudioFile, audio_caps, build_audio_file, build_live_audio_source, make};
@@ -103,7 +103,7 @@ pub(super) fn build(
                 (InputEnd::Live(source), bin.upcast::<gst::Element>())
             }
             None => {
-                let appsrc = bridge_src(i)?;
+                let appsrc = bridge_src(i);
                 program.add(&appsrc)?;
                 if let AudioSourceSpec::File(path) = &input.source {
                     files.push((i, build_audio_file(path, i)?));
@@ -112,7 +112,7 @@ pub(super) fn build(
             }
         };
         let gain = make("volume", Some(&input_gain_name(i)))?;
-        set_gain(&gain, input);
+        set_gain(&gain, input.gain_db, input.muted);
         let level = meter(&format!("{INPUT_LEVEL}{i}"))?;
         program.add_many([&gain, &level])?;
         gst::Element::link_many([&head, &gain, &level, &mixer])?;
@@ -129,9 +129,9 @@ pub(super) fn build(
     }))
 }
 
-pub(super) fn set_gain(volume: &gst::Element, input: &AudioInput) {
-    volume.set_property("volume", input.linear_gain().clamp(0.0, 10.0));
-    volume.set_property("mute", input.muted);
+pub(super) fn set_gain(volume: &gst::Element, gain_db: f64, muted: bool) {
+    volume.set_property("volume", db_to_linear(gain_db).clamp(0.0, 10.0));
+    volume.set_property("mute", muted);
 }
 
 fn meter(name: &str) -> Result<gst::Element, MediaError> {
@@ -142,8 +142,8 @@ fn meter(name: &str) -> Result<gst::Element, MediaError> {
 }
 
 /// The program side of a file's sound track.
-fn bridge_src(index: usize) -> Result<gst_app::AppSrc, MediaError> {
-    let src = gst_app::AppSrc::builder()
+fn bridge_src(index: usize) -> gst_app::AppSrc {
+    gst_app::AppSrc::builder()
         .name(format!("audio-bridge{index}"))
         .caps(&audio_caps())
         .format(gst::Format::Time)
@@ -154,8 +154,7 @@ fn bridge_src(index: usize) -> Result<gst_app::AppSrc, MediaError> {
         // A file that runs ahead waits rather than filling memory.
         .max_time(gst::ClockTime::from_mseconds(500))
         .block(true)
-        .build();
-    Ok(src)
+        .build()
 }
 
 /// Hands the samples of a file's sound-track appsink over to its appsrc

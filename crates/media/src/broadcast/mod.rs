@@ -438,12 +438,7 @@ impl Broadcast {
                 value: index.to_string(),
                 accepted: "one of the broadcast's audio inputs",
             })?;
-        let input = crate::audio::AudioInput {
-            source: crate::audio::AudioSourceSpec::Silence,
-            gain_db,
-            muted,
-        };
-        mix::set_gain(&volume, &input);
+        mix::set_gain(&volume, gain_db, muted);
         Ok(())
     }
 

@@ -12,7 +12,7 @@ use super::view::{
     DestinationInput, DestinationKind, DestinationOptions, DestinationView, PhaseName,
 };
 use crate::error::{StudioError, StudioResult};
-use crate::limits::{BITRATE_FLOOR_PERCENT, MAX_RETRIES, RETRY_DELAY_S, TENCENT_VALID_HOURS};
+use crate::limits::{self, BITRATE_FLOOR_PERCENT, MAX_RETRIES, RETRY_DELAY_S, TENCENT_VALID_HOURS};
 
 const EDITABLE: &[PhaseName] = &[PhaseName::Preview, PhaseName::Ended];
 
@@ -59,19 +59,19 @@ impl Session {
             inner.require_host("push settings")?;
             inner.require_phase(EDITABLE, "changing destinations on air")?;
         }
-        check_range(
+        limits::check(
             "bitrate floor",
             &BITRATE_FLOOR_PERCENT,
             options.bitrate_floor_percent,
             "percent of the video bitrate",
         )?;
-        check_range(
+        limits::check(
             "retry delay",
             &RETRY_DELAY_S,
             options.retry_delay_s,
             "seconds",
         )?;
-        check_range("retries", &MAX_RETRIES, options.max_retries, "tries")?;
+        limits::check("retries", &MAX_RETRIES, options.max_retries, "tries")?;
         let mut dests = self.destinations()?;
         let saved = dests
             .get(name)
@@ -122,22 +122,6 @@ impl Session {
     }
 }
 
-fn check_range<T: PartialOrd + std::fmt::Display>(
-    what: &'static str,
-    range: &std::ops::RangeInclusive<T>,
-    value: T,
-    unit: &str,
-) -> StudioResult<()> {
-    if range.contains(&value) {
-        Ok(())
-    } else {
-        Err(StudioError::Invalid {
-            what,
-            reason: format!("{} to {} {unit}", range.start(), range.end()),
-        })
-    }
-}
-
 fn view(saved: &SavedDestination) -> DestinationView {
     let floor = saved.dynamic_bitrate.unwrap_or_default().floor;
     let reconnect = saved.reconnect.unwrap_or_default();
@@ -171,16 +155,7 @@ fn resolve_input(
             valid_hours,
             ..
         } => {
-            if !TENCENT_VALID_HOURS.contains(&valid_hours) {
-                return Err(StudioError::Invalid {
-                    what: "validity",
-                    reason: format!(
-                        "{} to {} hours",
-                        TENCENT_VALID_HOURS.start(),
-                        TENCENT_VALID_HOURS.end()
-                    ),
-                });
-            }
+            limits::check("validity", &TENCENT_VALID_HOURS, valid_hours, "hours")?;
             (
                 shopcast_push::DestinationKind::Tencent {
                     domain: push_domain.trim().to_string(),
