@@ -16,6 +16,7 @@ use crate::assets::resolve_lut;
 use crate::error::GpuError;
 use crate::image::RgbaImage;
 use crate::lut::Lut;
+use crate::scene::SceneSet;
 use crate::settings::{Beauty, EffectSettings, Layout, LutArg, MAX_LEVEL, OverlayArg};
 
 /// Identifies an overlay for moving or removing it.
@@ -60,6 +61,12 @@ pub(crate) struct LiveSettings {
     pub lut: Option<ActiveLut>,
     pub overlays: Vec<Overlay>,
     pub layout: Layout,
+    /// The scene over the main source; `None` places extras by
+    /// `layout`.
+    pub scene: Option<SceneSet>,
+    /// Moves at every `set_scene`, so the processor knows a switch
+    /// (and starts its fade) even when two scenes compare equal.
+    pub scene_serial: u64,
 }
 
 #[derive(Debug, Default)]
@@ -116,6 +123,16 @@ impl GpuControl {
     /// Chooses the extra sources' layout.
     pub fn set_layout(&self, layout: Layout) {
         self.update(|s, _| s.layout = layout);
+    }
+
+    /// Shows `scene` over the main source from the next frame (with its
+    /// fade, if any); `None` goes back to placing extras by the layout.
+    /// Extras the scene does not name are hidden while it shows.
+    pub fn set_scene(&self, scene: Option<SceneSet>) {
+        self.update(|s, _| {
+            s.scene = scene;
+            s.scene_serial += 1;
+        });
     }
 
     /// Loads and activates a LUT (`None` turns the filter off). The file

@@ -35,10 +35,14 @@ mod image;
 mod layers;
 pub mod lut;
 mod processor;
+mod scene;
 mod settings;
 
 pub use assets::{ASSETS_ENV, assets_dir, list_luts, resolve_lut, set_bundled_assets_dir};
-pub use card::{CardRenderer, ProductCardContent};
+pub use card::{
+    CardRenderer, ProductCardContent, TEXT_MAX_LINES, TEXT_MAX_WIDTH, TEXT_OUTLINE_PX,
+    TEXT_SIZE_PX, TextStyle,
+};
 pub use control::{GpuControl, OverlayId, OverlayInfo};
 pub use device::{GpuContext, probe_adapter};
 pub use error::GpuError;
@@ -46,6 +50,7 @@ pub use formats::{INPUT_FORMATS, OUTPUT_FORMATS};
 pub use image::{RgbaImage, decode_png_rgba, encode_png_rgba};
 pub use lut::Lut;
 pub use processor::{GpuProcessor, RING_DEPTH, StageTimes, build_processor};
+pub use scene::{Crop, LayerContent, LayerRect, SceneLayer, SceneSet};
 pub use settings::{
     Beauty, DEFAULT_LUT_STRENGTH, EffectSettings, Layout, LutArg, LutSource, MAX_LEVEL, OverlayArg,
 };

@@ -203,6 +203,10 @@ pub struct BroadcastConfig {
     pub audio_kbps: u32,
     /// The first is the main source; the others are picture-in-picture.
     pub video: Vec<VideoSourceSpec>,
+    /// Where each extra source sits by default, and so the size it is
+    /// delivered at (a scene's processor may draw it elsewhere). Empty:
+    /// the picture-in-picture layout ([`crate::processor::pip_layout`]).
+    pub extra_rects: Vec<crate::processor::Rect>,
     /// What is mixed into the program's sound; empty for a stream
     /// without an audio track.
     pub audio: Vec<AudioInput>,
@@ -235,6 +239,7 @@ impl BroadcastConfig {
             video_kbps: DEFAULT_VIDEO_KBPS,
             audio_kbps: DEFAULT_AUDIO_KBPS,
             video: vec![VideoSourceSpec::Test],
+            extra_rects: Vec::new(),
             audio: vec![AudioInput::new(AudioSourceSpec::Test)],
             push: Vec::new(),
             record: None,
@@ -268,6 +273,25 @@ impl BroadcastConfig {
                 what: "number of video sources",
                 value: self.video.len().to_string(),
                 accepted: "1 to 3 (the main source and up to two picture-in-picture)",
+            });
+        }
+        if !self.extra_rects.is_empty() && self.extra_rects.len() + 1 != self.video.len() {
+            return Err(MediaError::Invalid {
+                what: "extra source places",
+                value: self.extra_rects.len().to_string(),
+                reason: format!("one per extra source ({})", self.video.len() - 1),
+            });
+        }
+        if let Some(r) = self.extra_rects.iter().find(|r| {
+            r.width < 2
+                || r.height < 2
+                || r.width > self.canvas.width
+                || r.height > self.canvas.height
+        }) {
+            return Err(MediaError::OutOfRange {
+                what: "extra source size",
+                value: format!("{}x{}", r.width, r.height),
+                accepted: "2x2 up to the canvas",
             });
         }
         self.validate_audio()?;

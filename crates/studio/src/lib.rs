@@ -21,6 +21,7 @@ pub mod limits;
 pub mod luts;
 pub mod notice;
 pub mod preview_server;
+pub mod scenes;
 pub mod session;
 pub mod settings;
 

@@ -41,6 +41,28 @@ pub const BITRATE_FLOOR_PERCENT: RangeInclusive<u8> = 10..=90;
 pub const RETRY_DELAY_S: RangeInclusive<u32> = 1..=600;
 /// A destination's retries before it counts as failed.
 pub const MAX_RETRIES: RangeInclusive<u32> = 1..=100;
+/// Scenes, and layers in each.
+pub const SCENES: RangeInclusive<usize> = 1..=12;
+pub const SCENE_LAYERS: RangeInclusive<usize> = 0..=12;
+/// A scene's name; empty shows the starter's name.
+pub const SCENE_NAME_CHARS: RangeInclusive<usize> = 0..=40;
+/// Scene and layer ids.
+pub const ID_BYTES: RangeInclusive<usize> = 1..=64;
+/// The fade between scenes, in milliseconds (0 cuts).
+pub const SCENE_FADE_MS: RangeInclusive<u32> = 0..=2000;
+/// Extra video sources all scenes together may use: the program runs
+/// them all beside the main source.
+pub const SCENE_VIDEOS: usize = shopcast_media::config::MAX_VIDEO_SOURCES - 1;
+/// A layer's top-left corner may lie off the canvas by this much.
+pub const LAYER_POSITION: RangeInclusive<i32> = -8192..=8192;
+pub const LAYER_SIDE: RangeInclusive<u32> = 2..=8192;
+/// Each side's crop, as a fraction of the source.
+pub const CROP: RangeInclusive<f32> = 0.0..=0.9;
+pub const OPACITY: RangeInclusive<f32> = 0.0..=1.0;
+/// A text layer's words, in characters.
+pub const TEXT_CHARS: RangeInclusive<usize> = 0..=500;
+pub const TEXT_SIZE_PX: RangeInclusive<f32> = shopcast_gpu::TEXT_SIZE_PX;
+pub const TEXT_OUTLINE_PX: RangeInclusive<f32> = shopcast_gpu::TEXT_OUTLINE_PX;
 /// The window's saved layout; it is written on every drag.
 pub const LAYOUT_MAX_BYTES: usize = 256 * 1024;
 
@@ -135,6 +157,19 @@ pub struct Limits {
     pub bitrate_floor_percent: Range,
     pub retry_delay_s: Range,
     pub max_retries: Range,
+    pub scenes: Range,
+    pub scene_layers: Range,
+    pub scene_name_chars: Range,
+    pub id_bytes: Range,
+    pub scene_fade_ms: Range,
+    pub scene_videos: Range,
+    pub layer_position: Range,
+    pub layer_side: Range,
+    pub crop: Range,
+    pub opacity: Range,
+    pub text_chars: Range,
+    pub text_size_px: Range,
+    pub text_outline_px: Range,
 }
 
 impl Limits {
@@ -184,6 +219,19 @@ impl Limits {
             bitrate_floor_percent: Range::of(&BITRATE_FLOOR_PERCENT),
             retry_delay_s: Range::of(&RETRY_DELAY_S),
             max_retries: Range::of(&MAX_RETRIES),
+            scenes: Range::one_to(*SCENES.end() as f64),
+            scene_layers: Range::up_to(*SCENE_LAYERS.end()),
+            scene_name_chars: Range::up_to(*SCENE_NAME_CHARS.end()),
+            id_bytes: Range::one_to(*ID_BYTES.end() as f64),
+            scene_fade_ms: Range::of(&SCENE_FADE_MS),
+            scene_videos: Range::up_to(SCENE_VIDEOS),
+            layer_position: Range::of(&LAYER_POSITION),
+            layer_side: Range::of(&LAYER_SIDE),
+            crop: Range::of(&CROP),
+            opacity: Range::of(&OPACITY),
+            text_chars: Range::up_to(*TEXT_CHARS.end()),
+            text_size_px: Range::of(&TEXT_SIZE_PX),
+            text_outline_px: Range::of(&TEXT_OUTLINE_PX),
         }
     }
 }

@@ -51,6 +51,12 @@ pub enum Notice {
     CardNotDrawn {
         reason: String,
     },
+    /// A scene's picture or text could not be drawn; the scene shows
+    /// without it.
+    LayerNotShown {
+        layer: String,
+        reason: String,
+    },
     CatalogueFailed {
         reason: String,
     },
@@ -107,6 +113,9 @@ impl Notice {
             }
             Self::OutputFailed { reason } => reason.clone(),
             Self::RecordingFailed { reason } => format!("recording failed: {reason}"),
+            Self::LayerNotShown { layer, reason } => {
+                format!("the layer {layer} is not shown: {reason}")
+            }
             Self::Media { message } => message.clone(),
             Self::CardNotDrawn { reason } => format!("the product card cannot be drawn: {reason}"),
             Self::CatalogueFailed { reason } => format!("product catalogue: {reason}"),

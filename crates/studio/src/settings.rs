@@ -11,6 +11,7 @@ use ts_rs::TS;
 use crate::error::{StudioError, StudioResult};
 use crate::limits;
 use crate::notice::Notice;
+use crate::scenes::Scenes;
 
 pub const SETTINGS_VERSION: u32 = 1;
 pub const SETTINGS_FILE: &str = "studio.json";
@@ -153,6 +154,9 @@ pub struct Settings {
     /// accord (docs/packaging.md, "Updater").
     #[serde(default)]
     pub check_for_updates: bool,
+    /// The scenes over the main source `video`. Settings saved before
+    /// scenes existed get the starters on load.
+    pub scenes: Scenes,
     /// The window's layout, stored as the window gives it: opaque here,
     /// so the page's own layout type fits without a cast.
     #[ts(type = "unknown")]
@@ -199,8 +203,34 @@ impl Default for Settings {
             room_url: None,
             product_card: ProductCardSettings::default(),
             check_for_updates: false,
+            scenes: Scenes::starters(Language::ZhCn, 1280, 720),
             layout: None,
         }
+    }
+}
+
+/// Gives settings saved before scenes existed the starter scenes, for
+/// their canvas and language.
+fn with_starter_scenes(v: &mut serde_json::Value) {
+    let Some(map) = v.as_object_mut() else {
+        return;
+    };
+    if map.contains_key("scenes") {
+        return;
+    }
+    let side = |k: &str, d: u32| {
+        map.get("canvas")
+            .and_then(|c| c.get(k))
+            .and_then(serde_json::Value::as_u64)
+            .map_or(d, |v| v as u32)
+    };
+    let (w, h) = (side("width", 1280), side("height", 720));
+    let lang = map
+        .get("language")
+        .and_then(|l| serde_json::from_value::<Language>(l.clone()).ok())
+        .unwrap_or_default();
+    if let Ok(scenes) = serde_json::to_value(Scenes::starters(lang, w, h)) {
+        map.insert("scenes".into(), scenes);
     }
 }
 
@@ -305,6 +335,7 @@ impl Settings {
         {
             return Err(invalid("room server", "an http(s):// or ws(s):// URL"));
         }
+        self.scenes.validate()?;
         if let Some(layout) = &self.layout {
             let size = serde_json::to_vec(layout).map(|v| v.len()).unwrap_or(0);
             if size > limits::LAYOUT_MAX_BYTES {
@@ -332,7 +363,11 @@ impl Settings {
                 );
             }
         };
-        match serde_json::from_str::<Settings>(&text)
+        match serde_json::from_str::<serde_json::Value>(&text)
+            .and_then(|mut v| {
+                with_starter_scenes(&mut v);
+                serde_json::from_value::<Settings>(v)
+            })
             .map_err(|e| e.to_string())
             .and_then(|s| s.validate().map(|_| s).map_err(|e| e.to_string()))
         {

@@ -185,8 +185,9 @@ fn reconnect_now_skips_a_long_backoff() {
     assert_eq!(view.phase, PhaseName::Ended);
 }
 
-/// The share of a preview frame's pixels that are the pause slate's
-/// dark violet (its top colour is 28, 22, 40, darkening to wine).
+/// The share of a preview frame's pixels that are the "be right back"
+/// scene's dark violet (its top colour is 28, 22, 40, darkening to
+/// wine; the fallback slate has the same colours).
 fn slate_share(frame: &[u8]) -> f64 {
     let px = &frame[24..];
     let n = px.len() / 4;

@@ -293,6 +293,41 @@ pub fn frame_rgb(path: &Path, at_seconds: f64) -> anyhow::Result<(u32, u32, Vec<
     Ok((p.width, p.height, out.stdout))
 }
 
+/// Decodes every frame of `path` to raw RGB24, in presentation order
+/// (ffmpeg's `-vsync passthrough`: no frame duplicated or dropped).
+pub fn all_frames_rgb(path: &Path) -> anyhow::Result<(u32, u32, Vec<Vec<u8>>)> {
+    let p = probe(path)?;
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args([
+            "-fps_mode",
+            "passthrough",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ])
+        .output()
+        .context("running ffmpeg")?;
+    if !out.status.success() {
+        bail!(
+            "ffmpeg decode failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let size = (p.width * p.height * 3) as usize;
+    if size == 0 || out.stdout.len() % size != 0 {
+        bail!(
+            "{} bytes of RGB is not whole {size}-byte frames",
+            out.stdout.len()
+        );
+    }
+    let frames = out.stdout.chunks_exact(size).map(<[u8]>::to_vec).collect();
+    Ok((p.width, p.height, frames))
+}
+
 /// An Xvfb display, for screen-capture and UI tests.
 pub struct Xvfb {
     child: Child,

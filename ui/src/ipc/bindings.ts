@@ -230,6 +230,11 @@ goods_id: string | null,
 exclude_muted: boolean, };
 
 /**
+ * How much to cut from each side of a source, as fractions of its size.
+ */
+export type CropSides = { left: number, top: number, right: number, bottom: number, };
+
+/**
  * A destination as the host enters it. Secrets are write-only: `None`
  * keeps the stored one.
  */
@@ -492,6 +497,23 @@ export type ItemState = "ready" | "explaining" | "explained" | "sold_out";
  */
 export type Language = "zh-CN" | "en" | "ko";
 
+export type Layer = { 
+/**
+ * Unique among all scenes' layers; a layer that two scenes share
+ * (the same id) moves during a fade instead of fading.
+ */
+id: string, source: LayerSource, box: LayerBox, crop: CropSides, opacity: number, visible: boolean, };
+
+/**
+ * A rectangle on the canvas, in pixels.
+ */
+export type LayerBox = { x: number, y: number, width: number, height: number, };
+
+/**
+ * What a layer shows.
+ */
+export type LayerSource = { "kind": "video", video: VideoChoice, } | { "kind": "picture", path: string, } | { "kind": "text" } & TextLook;
+
 /**
  * The limits the window's forms use.
  */
@@ -519,7 +541,7 @@ import_bytes: Range, rehearsal_take_part: Range, rehearsal_card_clicks_per_s: Ra
 /**
  * Activities (the room server checks the same numbers).
  */
-activity_duration_secs: Range, activity_quantity: Range, activity_per_user: Range, activity_winners: Range, activity_keyword_chars: Range, activity_title_chars: Range, discount_percent: Range, bitrate_floor_percent: Range, retry_delay_s: Range, max_retries: Range, };
+activity_duration_secs: Range, activity_quantity: Range, activity_per_user: Range, activity_winners: Range, activity_keyword_chars: Range, activity_title_chars: Range, discount_percent: Range, bitrate_floor_percent: Range, retry_delay_s: Range, max_retries: Range, scenes: Range, scene_layers: Range, scene_name_chars: Range, id_bytes: Range, scene_fade_ms: Range, scene_videos: Range, layer_position: Range, layer_side: Range, crop: Range, opacity: Range, text_chars: Range, text_size_px: Range, text_outline_px: Range, };
 
 /**
  * Who did an accepted operation.
@@ -648,7 +670,7 @@ export type Mode = "live" | "rehearsal" | "assistant";
 /**
  * What happened, with what the words need.
  */
-export type Notice = { "code": "no_microphone" } | { "code": "settings_unreadable", "params": { reason: string, kept_as: string, } } | { "code": "settings_not_read", "params": { path: string, reason: string, } } | { "code": "could_not_open_mode", "params": { mode: string, reason: string, } } | { "code": "preview_did_not_start", "params": { reason: string, } } | { "code": "preview_did_not_restart", "params": { reason: string, } } | { "code": "could_not_go_on_air", "params": { reason: string, } } | { "code": "journal_not_written", "params": { reason: string, } } | { "code": "output_failed", "params": { reason: string, } } | { "code": "recording_failed", "params": { reason: string, } } | { "code": "media", "params": { message: string, } } | { "code": "card_not_drawn", "params": { reason: string, } } | { "code": "catalogue_failed", "params": { reason: string, } } | { "code": "image_not_shared", "params": { product: string, reason: string, } } | { "code": "demo_catalogue_not_imported", "params": { reason: string, } } | { "code": "demo_products_not_added", "params": { reason: string, } } | { "code": "report_malformed_id" } | { "code": "report_not_saved", "params": { reason: string, } } | { "code": "report_not_fetched" } | { "code": "room_status_not_sent", "params": { reason: string, } } | { "code": "room_disconnected", "params": { reason: string, } } | { "code": "room_refused", "params": { message: string, code: string, } };
+export type Notice = { "code": "no_microphone" } | { "code": "settings_unreadable", "params": { reason: string, kept_as: string, } } | { "code": "settings_not_read", "params": { path: string, reason: string, } } | { "code": "could_not_open_mode", "params": { mode: string, reason: string, } } | { "code": "preview_did_not_start", "params": { reason: string, } } | { "code": "preview_did_not_restart", "params": { reason: string, } } | { "code": "could_not_go_on_air", "params": { reason: string, } } | { "code": "journal_not_written", "params": { reason: string, } } | { "code": "output_failed", "params": { reason: string, } } | { "code": "recording_failed", "params": { reason: string, } } | { "code": "media", "params": { message: string, } } | { "code": "card_not_drawn", "params": { reason: string, } } | { "code": "layer_not_shown", "params": { layer: string, reason: string, } } | { "code": "catalogue_failed", "params": { reason: string, } } | { "code": "image_not_shared", "params": { product: string, reason: string, } } | { "code": "demo_catalogue_not_imported", "params": { reason: string, } } | { "code": "demo_products_not_added", "params": { reason: string, } } | { "code": "report_malformed_id" } | { "code": "report_not_saved", "params": { reason: string, } } | { "code": "report_not_fetched" } | { "code": "room_status_not_sent", "params": { reason: string, } } | { "code": "room_disconnected", "params": { reason: string, } } | { "code": "room_refused", "params": { message: string, code: string, } };
 
 /**
  * A notice as the window gets it: numbered, so each is shown once
@@ -680,6 +702,8 @@ sale_id: string | null,
  * Unix milliseconds, server clock.
  */
 ts: number, };
+
+export type Outline = { color: string, width_px: number, };
 
 /**
  * A push output's state, without its data.
@@ -890,6 +914,26 @@ export type SavedProduct = { entry: CatalogEntry,
  */
 image_errors: Array<string>, };
 
+export type Scene = { id: string, 
+/**
+ * The host's name for it; empty shows the starter's name.
+ */
+name: string, starter: Starter | null, 
+/**
+ * Bottom first, over the main source.
+ */
+layers: Array<Layer>, };
+
+export type Scenes = { list: Array<Scene>, 
+/**
+ * The id of the scene on the program.
+ */
+active: string, 
+/**
+ * The fade when switching, in milliseconds; 0 cuts.
+ */
+fade_ms: number, };
+
 /**
  * What the session tells its window. The desktop shell sends each as
  * one `studio` event; its `type` names the variant.
@@ -964,6 +1008,11 @@ product_card: ProductCardSettings,
  */
 check_for_updates: boolean, 
 /**
+ * The scenes over the main source `video`. Settings saved before
+ * scenes existed get the starters on load.
+ */
+scenes: Scenes, 
+/**
  * The window's layout, stored as the window gives it: opaque here,
  * so the page's own layout type fits without a cast.
  */
@@ -983,9 +1032,20 @@ id: string, name: string,
 price: number, stock: number, };
 
 /**
+ * The scenes a new studio starts with; the window names them in the
+ * host's language.
+ */
+export type Starter = "camera" | "camera_and_video" | "be_right_back";
+
+/**
  * Once a second while media runs.
  */
 export type StatsView = { fps: number, dropped: number, video_kbps: number, cpu_percent: number, audio_rms_db: number | null, audio_peak_db: number | null, outputs: Array<OutputStatsView>, };
+
+/**
+ * A text layer's look. Colours are `#rrggbb` or `#rrggbbaa`.
+ */
+export type TextLook = { text: string, size_px: number, bold: boolean, color: string, outline: Outline | null, background: string | null, };
 
 export type VideoChoice = { "kind": "test" } | { "kind": "camera", id: string, } | { "kind": "screen", id: string | null, } | { "kind": "file", path: string, } | { "kind": "image", path: string, };
 
@@ -1128,6 +1188,58 @@ export const LIMITS: Limits = {
   "max_retries": {
     "min": 1.0,
     "max": 100.0
+  },
+  "scenes": {
+    "min": 1.0,
+    "max": 12.0
+  },
+  "scene_layers": {
+    "min": 0.0,
+    "max": 12.0
+  },
+  "scene_name_chars": {
+    "min": 0.0,
+    "max": 40.0
+  },
+  "id_bytes": {
+    "min": 1.0,
+    "max": 64.0
+  },
+  "scene_fade_ms": {
+    "min": 0.0,
+    "max": 2000.0
+  },
+  "scene_videos": {
+    "min": 0.0,
+    "max": 2.0
+  },
+  "layer_position": {
+    "min": -8192.0,
+    "max": 8192.0
+  },
+  "layer_side": {
+    "min": 2.0,
+    "max": 8192.0
+  },
+  "crop": {
+    "min": 0.0,
+    "max": 0.8999999761581421
+  },
+  "opacity": {
+    "min": 0.0,
+    "max": 1.0
+  },
+  "text_chars": {
+    "min": 0.0,
+    "max": 500.0
+  },
+  "text_size_px": {
+    "min": 8.0,
+    "max": 400.0
+  },
+  "text_outline_px": {
+    "min": 0.0,
+    "max": 16.0
   }
 };
 
@@ -1191,6 +1303,19 @@ export const CANVAS_PRESETS: CanvasPreset[] = [
   }
 ];
 
+/** A new text layer's look; the page fills in the words. */
+export const NEW_TEXT_LOOK: TextLook = {
+  "text": "",
+  "size_px": 48.0,
+  "bold": true,
+  "color": "#ffffff",
+  "outline": {
+    "color": "#000000",
+    "width_px": 2.0
+  },
+  "background": null
+};
+
 /** The settings a fresh install starts with. */
 export const DEFAULT_SETTINGS: Settings = {
   "version": 1,
@@ -1241,6 +1366,105 @@ export const DEFAULT_SETTINGS: Settings = {
     "scale": 1.0
   },
   "check_for_updates": false,
+  "scenes": {
+    "list": [
+      {
+        "id": "camera",
+        "name": "",
+        "starter": "camera",
+        "layers": []
+      },
+      {
+        "id": "camera-video",
+        "name": "",
+        "starter": "camera_and_video",
+        "layers": [
+          {
+            "id": "product-video",
+            "source": {
+              "kind": "video",
+              "video": {
+                "kind": "test"
+              }
+            },
+            "box": {
+              "x": 814,
+              "y": 442,
+              "width": 426,
+              "height": 238
+            },
+            "crop": {
+              "left": 0.0,
+              "top": 0.0,
+              "right": 0.0,
+              "bottom": 0.0
+            },
+            "opacity": 1.0,
+            "visible": true
+          }
+        ]
+      },
+      {
+        "id": "brb",
+        "name": "",
+        "starter": "be_right_back",
+        "layers": [
+          {
+            "id": "brb-picture",
+            "source": {
+              "kind": "picture",
+              "path": "scenes/be-right-back.png"
+            },
+            "box": {
+              "x": 0,
+              "y": 0,
+              "width": 1280,
+              "height": 720
+            },
+            "crop": {
+              "left": 0.0,
+              "top": 0.0,
+              "right": 0.0,
+              "bottom": 0.0
+            },
+            "opacity": 1.0,
+            "visible": true
+          },
+          {
+            "id": "brb-text",
+            "source": {
+              "kind": "text",
+              "text": "马上回来",
+              "size_px": 72.0,
+              "bold": true,
+              "color": "#ffffff",
+              "outline": {
+                "color": "#00000099",
+                "width_px": 2.0
+              },
+              "background": null
+            },
+            "box": {
+              "x": 0,
+              "y": 288,
+              "width": 1280,
+              "height": 144
+            },
+            "crop": {
+              "left": 0.0,
+              "top": 0.0,
+              "right": 0.0,
+              "bottom": 0.0
+            },
+            "opacity": 1.0,
+            "visible": true
+          }
+        ]
+      }
+    ],
+    "active": "camera",
+    "fade_ms": 300
+  },
   "layout": null
 };
 
@@ -1280,6 +1504,10 @@ export const COMMANDS = [
   "reconnect_now",
   "pause",
   "resume",
+  "switch_scene",
+  "set_scenes",
+  "add_layer",
+  "set_layer_box",
   "dismiss_summary",
   "set_audience",
   "room_send",
@@ -1333,6 +1561,10 @@ export function makeCommands(invoke: Invoke) {
     reconnectNow: (name: string) => invoke<SessionView>("reconnect_now", { name }),
     pause: () => invoke<SessionView>("pause"),
     resume: () => invoke<SessionView>("resume"),
+    switchScene: (id: string) => invoke<SessionView>("switch_scene", { id }),
+    setScenes: (scenes: Scenes) => invoke<SessionView>("set_scenes", { scenes }),
+    addLayer: (scene: string, source: LayerSource) => invoke<SessionView>("add_layer", { scene, source }),
+    setLayerBox: (scene: string, layer: string, rect: LayerBox, crop: CropSides, save: boolean) => invoke<null>("set_layer_box", { scene, layer, rect, crop, save }),
     dismissSummary: () => invoke<SessionView>("dismiss_summary"),
     setAudience: (audience: RehearsalAudience) => invoke<null>("set_audience", { audience }),
     roomSend: (msg: ClientMsg) => invoke<null>("room_send", { msg }),

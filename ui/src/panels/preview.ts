@@ -3,7 +3,9 @@
 import { t } from '../i18n';
 import { h, setI18n, setText, show } from '../lib/dom';
 import type { PreviewConnState } from '../preview/previewClient';
+import { LayerEditor } from '../preview/layerEditor';
 import { Subs, type PanelDef } from './panel';
+import { sceneBar } from './sceneBar';
 
 /** How long the panel listens for the first frame to clear its status;
  *  after that the readout's tick does it. */
@@ -22,7 +24,20 @@ export const previewPanel: PanelDef = {
     const status = h('div', { class: 'preview-status' });
     const readout = h('div', { class: 'preview-readout' });
     const badge = h('div', { class: 'preview-badge' });
-    const el = h('div', { class: 'preview' }, h('div', { class: 'preview-stage' }, canvas, status, badge, readout));
+    const editor = new LayerEditor(ctx, canvas);
+    const el = h(
+      'div',
+      { class: 'preview' },
+      h('div', { class: 'preview-stage' }, canvas, editor.element, status, badge, readout),
+      sceneBar(ctx, subs),
+    );
+    const redraw = () => editor.render();
+    subs.add(ctx.store.on('settings', redraw));
+    subs.add(ctx.store.on('session', redraw));
+    const resized = new ResizeObserver(redraw);
+    resized.observe(canvas);
+    subs.add(() => resized.disconnect());
+    redraw();
 
     const client = ctx.preview;
     client.attach(canvas);

@@ -5,6 +5,7 @@ import { language, t } from '../i18n';
 import { button, clear, field, h, placeholder, setI18n, show } from '../lib/dom';
 import type { DeviceView, VideoChoice } from '../ipc';
 import { streamGate, Subs, type PanelDef } from './panel';
+import { sceneLayers } from './sceneLayers';
 
 type Kind = VideoChoice['kind'];
 const KINDS: Kind[] = ['test', 'camera', 'screen', 'file', 'image'];
@@ -59,6 +60,7 @@ export const sourcesPanel: PanelDef = {
       h('div', { class: 'row' }, applyBtn),
       current,
       lockedNote,
+      sceneLayers(ctx, subs),
       h('h3', { i18n: 'sources.audio_devices' }),
       field('sources.microphone', micSel),
       field('sources.speaker', spkSel),

@@ -26,6 +26,7 @@ import { throttle, debounce, type Throttled } from '../lib/timing';
 import { ActivityActions } from './activityActions';
 import { CatalogActions } from './catalogActions';
 import { LineupActions } from './lineupActions';
+import { SceneActions } from './sceneActions';
 import type { Store } from './store';
 
 /** Live controls send at most ~20 updates a second. */
@@ -46,6 +47,8 @@ export class Actions {
   readonly catalog: CatalogActions;
   /** The room's activities and the session reports. */
   readonly activities: ActivityActions;
+  /** Scenes: switching and the preview's layer editing. */
+  readonly scenes: SceneActions;
 
   constructor(
     private readonly store: Store,
@@ -55,6 +58,7 @@ export class Actions {
     this.lineup = new LineupActions(store, toast);
     this.catalog = new CatalogActions(toast, confirmDialog);
     this.activities = new ActivityActions(store, confirmDialog);
+    this.scenes = new SceneActions(store, toast);
     this.saveLater = debounce(() => void this.saveSettingsNow(), SETTINGS_SAVE_MS);
     this.sendBeauty = throttle((b) => void this.run(api.setBeauty(b), t('beauty.title')), LIVE_CONTROL_MS);
     this.sendLut = throttle((l) => void this.run(api.setLut(l), t('beauty.lut')), LIVE_CONTROL_MS);

@@ -462,6 +462,21 @@ impl<'a> Fonts<'a> {
         baseline: f32,
         color: Rgba,
     ) -> f32 {
+        self.cover(run, em, x, baseline, |px, py, coverage| {
+            canvas.blend(px, py, color, coverage)
+        })
+    }
+
+    /// Like [`Fonts::draw`], but hands each covered pixel and its
+    /// coverage (0-1) to `plot` instead of painting it.
+    pub(super) fn cover(
+        &self,
+        run: &[Shaped],
+        em: f32,
+        x: f32,
+        baseline: f32,
+        mut plot: impl FnMut(i32, i32, f32),
+    ) -> f32 {
         let mut pen = x;
         for (i, g) in run.iter().enumerate() {
             if i > 0 {
@@ -473,9 +488,7 @@ impl<'a> Fonts<'a> {
             if let Some(outlined) = font.outline_glyph(glyph) {
                 let b = outlined.px_bounds();
                 let (x0, y0) = (b.min.x as i32, b.min.y as i32);
-                outlined.draw(|gx, gy, coverage| {
-                    canvas.blend(x0 + gx as i32, y0 + gy as i32, color, coverage);
-                });
+                outlined.draw(|gx, gy, coverage| plot(x0 + gx as i32, y0 + gy as i32, coverage));
             }
             pen += g.advance;
         }

@@ -38,6 +38,9 @@
 mod canvas;
 mod fonts;
 mod slate;
+mod text;
+
+pub use self::text::{TEXT_MAX_LINES, TEXT_MAX_WIDTH, TEXT_OUTLINE_PX, TEXT_SIZE_PX, TextStyle};
 #[cfg(test)]
 mod tests;
 

@@ -19,13 +19,16 @@
 //!
 //! This file holds the processor and the per-frame orchestration;
 //! `resources` builds what one stream needs, `sync` applies live
-//! settings, `ring` reads frames back, and `timed` is the benchmarks'
+//! settings (`scene` the scene's layers and fades), `ring` reads frames back, and `timed` is the benchmarks'
 //! synchronous path.
 
 mod resources;
 mod ring;
+mod scene;
 mod sync;
 mod timed;
+
+use std::time::Duration;
 
 use gst_video::VideoFormat;
 use shopcast_media::{FrameProcessor, ProcessorConfig, ProcessorError};
@@ -43,7 +46,7 @@ use crate::layers::lut::LutLayer;
 use crate::layers::pack::PackPass;
 use crate::layers::texture_2d;
 use crate::settings::EffectSettings;
-use resources::Live;
+use resources::{Draw, Live};
 use ring::{Meta, Pending};
 
 pub use ring::RING_DEPTH;
@@ -73,6 +76,9 @@ pub struct GpuProcessor {
     seen: u64,
     settings: LiveSettings,
     settings_dirty: bool,
+    /// The frame being processed's presentation time, which paces fades.
+    frame_time: Option<std::time::Duration>,
+    scene: scene::SceneState,
     input_bgl: wgpu::BindGroupLayout,
     frame: FramePass,
     direct: DirectPass,
@@ -136,6 +142,8 @@ impl GpuProcessor {
             seen: u64::MAX,
             settings: LiveSettings::default(),
             settings_dirty: true,
+            frame_time: None,
+            scene: scene::SceneState::default(),
             input_bgl,
             frame,
             direct,
@@ -155,6 +163,8 @@ impl GpuProcessor {
     /// previous one meanwhile. Tests and benchmarks call this to see the
     /// effect they just set on the very next frame.
     pub fn settle(&mut self) {
+        // Not a frame: a fade starting here is timed from the next one.
+        self.frame_time = None;
         self.sync_settings();
         self.direct.settle();
         self.frame.settle();
@@ -184,7 +194,7 @@ impl GpuProcessor {
             if let Some(b) = b {
                 e.src.upload(queue, b.as_ref())?;
                 e.has_frame = true;
-                e.quad.visible = true;
+                e.quad.visible = e.shown;
             }
         }
         let mut encoder = self
@@ -198,6 +208,7 @@ impl GpuProcessor {
         }
         let (w, h) = (live.config.input.width(), live.config.input.height());
         let any_layer = live.extras.iter().any(|e| e.quad.visible)
+            || live.scene_images.iter().any(|g| g.quad.visible)
             || live.overlays.iter().any(|o| o.quad.visible);
         // The direct pass's block path assumes the main source fills the
         // canvas; side by side, before an extra source's first frame,
@@ -214,10 +225,14 @@ impl GpuProcessor {
                 w,
                 h,
             );
+            let (extras, images) = (&live.extras, &live.scene_images);
             let quads = live
-                .extras
+                .order
                 .iter()
-                .map(|e| &e.quad)
+                .filter_map(|d| match *d {
+                    Draw::Extra(i) => extras.get(i).map(|e| &e.quad),
+                    Draw::Image(i) => images.get(i).map(|g| &g.quad),
+                })
                 .chain(live.overlays.iter().map(|o| &o.quad));
             self.compositor.encode(&mut encoder, &live.work_view, quads);
             self.pack.encode(&mut encoder);
@@ -242,8 +257,12 @@ impl GpuProcessor {
         live.uniform.flags == 0
             && live.config.input.format() == live.out_info.format()
             && !live.overlays.iter().any(|o| o.quad.visible)
-            && !live.extras.iter().any(|e| e.has_frame)
-            && extras.iter().all(Option::is_none)
+            && !live.scene_images.iter().any(|g| g.quad.visible)
+            // A hidden extra (another scene's) does not count; its
+            // newest frame is uploaded once its scene shows.
+            && live.extras.iter().enumerate().all(|(i, e)| {
+                !e.shown || (!e.has_frame && extras.get(i).is_none_or(Option::is_none))
+            })
     }
 
     fn process_inner(
@@ -251,6 +270,7 @@ impl GpuProcessor {
         main: gst::Buffer,
         extras: &[Option<gst::Buffer>],
     ) -> Result<Option<gst::Buffer>, GpuError> {
+        self.frame_time = main.pts().map(Duration::from);
         self.sync_settings();
         let passthrough = self.is_passthrough(extras);
         let pending = if passthrough {

@@ -10,7 +10,6 @@ use shopcast_media::ProcessorConfig;
 
 use super::GpuProcessor;
 use super::ring::Ring;
-use crate::control::Overlay;
 use crate::error::GpuError;
 use crate::formats;
 use crate::image::RgbaImage;
@@ -25,6 +24,15 @@ pub(super) struct ExtraGpu {
     pub src: SourceTextures,
     pub quad: Quad,
     pub has_frame: bool,
+    /// Whether the scene (or, without one, the layout) shows it.
+    pub shown: bool,
+}
+
+/// One layer in drawing order, below the overlays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Draw {
+    Extra(usize),
+    Image(usize),
 }
 
 pub(super) struct OverlayGpu {
@@ -35,18 +43,18 @@ pub(super) struct OverlayGpu {
 }
 
 impl OverlayGpu {
-    /// Uploads `o`'s image (premultiplied) and creates its layer.
+    /// Uploads `img` (premultiplied) and creates its layer.
     pub fn new(
         device: &wgpu::Device,
         queue: &wgpu::Queue,
         compositor: &Compositor,
         dummy: &wgpu::TextureView,
-        o: &Overlay,
+        id: u64,
+        img: &Arc<RgbaImage>,
     ) -> Self {
-        let img = &o.image;
         let texture = texture_2d(
             device,
-            &format!("overlay {}", o.id),
+            &format!("overlay {id}"),
             img.width,
             img.height,
             wgpu::TextureFormat::Rgba8Unorm,
@@ -65,11 +73,11 @@ impl OverlayGpu {
         let view = texture.create_view(&Default::default());
         let quad = compositor.quad(
             device,
-            &format!("overlay {} layer", o.id),
+            &format!("overlay {id} layer"),
             [&view, dummy, dummy],
         );
         OverlayGpu {
-            id: o.id,
+            id,
             image: img.clone(),
             _texture: texture,
             quad,
@@ -88,6 +96,10 @@ pub(super) struct Live {
     pub work_view: wgpu::TextureView,
     pub extras: Vec<ExtraGpu>,
     pub overlays: Vec<OverlayGpu>,
+    /// The scene's pictures, keyed by layer key.
+    pub scene_images: Vec<OverlayGpu>,
+    /// Extras and scene pictures, bottom first.
+    pub order: Vec<Draw>,
     pub layout: PackedLayout,
     pub ring: Ring,
     pub uniform: FrameUniform,
@@ -210,6 +222,7 @@ impl GpuProcessor {
                 src,
                 quad,
                 has_frame: false,
+                shown: true,
             });
         }
         let ring = Ring::new(device, &layout, &out_info)?;
@@ -224,6 +237,8 @@ impl GpuProcessor {
             work_view,
             extras,
             overlays: Vec::new(),
+            scene_images: Vec::new(),
+            order: (0..config.extras.len()).map(Draw::Extra).collect(),
             layout,
             ring,
             uniform: frame_uniform,

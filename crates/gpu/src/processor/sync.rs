@@ -1,14 +1,14 @@
 //! Settings sync: copies the live settings out of the [`GpuControl`]
 //! handle when they changed and applies them to the chain (frame
 //! uniform, LUT volume, pipeline variants compiled in the background,
-//! extra-source placement, overlay layers).
+//! extra-source placement or the scene's layers, overlay layers).
 //!
 //! [`GpuControl`]: crate::GpuControl
 
 use std::sync::Arc;
 
 use super::resources::{Live, OverlayGpu};
-use super::{GpuProcessor, State};
+use super::{GpuProcessor, State, scene};
 use crate::control::Overlay;
 use crate::formats;
 use crate::layers::beauty;
@@ -47,7 +47,12 @@ impl GpuProcessor {
             flags |= FLAG_LUT;
             strength = l.strength as f32 / 100.0;
         }
-        let sbs = s.layout == Layout::SideBySide && !live.extras.is_empty();
+        let fps = live.config.input.fps();
+        let fps = fps.numer() as f64 / fps.denom().max(1) as f64;
+        let layers = self.scene.layers(s, self.frame_time, fps);
+        // A scene places the extras itself; the layout only applies
+        // without one.
+        let sbs = layers.is_none() && s.layout == Layout::SideBySide && !live.extras.is_empty();
         live.uniform.flags = flags;
         // Compile (once per combination) the specialised pipeline these
         // settings need. This is the one place that may take a while
@@ -61,7 +66,16 @@ impl GpuProcessor {
         } else {
             [0, w as i32, 0, 0]
         };
-        place_extras(live, queue, sbs);
+        let scene_layers = layers.as_ref().is_some_and(|l| !l.is_empty());
+        match &layers {
+            Some(layers) => {
+                scene::place(live, device, queue, &self.compositor, &self.dummy, layers)
+            }
+            None => {
+                scene::unplace(live);
+                place_extras(live, queue, sbs);
+            }
+        }
         sync_overlays(
             live,
             device,
@@ -72,10 +86,12 @@ impl GpuProcessor {
         );
         // The frame pass is only used while layers are drawn: compile its
         // variant when any could be (configured extras, added overlays).
-        if !live.extras.is_empty() || !live.overlays.is_empty() {
+        if !live.extras.is_empty() || !live.overlays.is_empty() || scene_layers {
             self.frame.prepare_variant(device, live.variant());
         }
         self.frame.prepare(queue, &live.uniform);
+        // Each frame of a fade draws the scenes blended anew.
+        self.settings_dirty = self.scene.fading();
     }
 }
 
@@ -137,7 +153,7 @@ fn sync_overlays(
     for o in overlays {
         let gpu = match live.overlays.iter().position(|g| g.id == o.id) {
             Some(i) => live.overlays.swap_remove(i),
-            None => OverlayGpu::new(device, queue, compositor, dummy, o),
+            None => OverlayGpu::new(device, queue, compositor, dummy, o.id, &o.image),
         };
         ordered.push(gpu);
     }

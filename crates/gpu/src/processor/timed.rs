@@ -35,6 +35,7 @@ impl GpuProcessor {
         main: gst::Buffer,
         extras: &[Option<gst::Buffer>],
     ) -> Result<(gst::Buffer, StageTimes), GpuError> {
+        self.frame_time = main.pts().map(Duration::from);
         self.sync_settings();
         if !self.state.live_mut()?.ring.is_empty() {
             return Err(GpuError::Unsupported(

@@ -11,7 +11,7 @@ use crate::audio::AudioSourceSpec;
 use crate::config::{BroadcastConfig, VideoSourceSpec};
 use crate::error::MediaError;
 use crate::events::BroadcastEvent;
-use crate::processor::{ExtraLayout, pip_layout};
+use crate::processor::{ExtraLayout, Rect, pip_layout};
 use crate::sources::{AudioFile, Delivery, VideoSource, build_video_source};
 
 /// Builds every video source: the first fills the canvas in a format the
@@ -24,11 +24,26 @@ pub(super) fn build(
     clock: &gst::Clock,
 ) -> Result<(Vec<VideoSource>, Vec<ExtraLayout>), MediaError> {
     let canvas = config.canvas;
-    let rects = pip_layout(
-        canvas.width,
-        canvas.height,
-        config.video.len().saturating_sub(1),
-    );
+    let rects: Vec<Rect> = if config.extra_rects.is_empty() {
+        pip_layout(
+            canvas.width,
+            canvas.height,
+            config.video.len().saturating_sub(1),
+        )
+    } else {
+        // Chroma planes are half size: keep every edge on even pixels.
+        let even = |v: u32| v & !1;
+        config
+            .extra_rects
+            .iter()
+            .map(|r| Rect {
+                x: even(r.x),
+                y: even(r.y),
+                width: even(r.width).max(2),
+                height: even(r.height).max(2),
+            })
+            .collect()
+    };
     let mut sources = Vec::new();
     let mut extra_layouts = Vec::new();
     for (i, spec) in config.video.iter().enumerate() {

@@ -131,6 +131,13 @@ pub fn typescript() -> String {
         "export const CANVAS_PRESETS: CanvasPreset[] = {};\n\n",
         json(serde_json::to_string_pretty(&crate::limits::CANVAS_PRESETS))
     ));
+    out.push_str("/** A new text layer's look; the page fills in the words. */\n");
+    out.push_str(&format!(
+        "export const NEW_TEXT_LOOK: TextLook = {};\n\n",
+        json(serde_json::to_string_pretty(&crate::scenes::new_text_look(
+            ""
+        )))
+    ));
     out.push_str("/** The settings a fresh install starts with. */\n");
     out.push_str(&format!(
         "export const DEFAULT_SETTINGS: Settings = {};\n\n",

@@ -44,6 +44,16 @@ macro_rules! studio_commands {
             reconnect_now(name: String) -> $crate::session::SessionView;
             pause() -> $crate::session::SessionView;
             resume() -> $crate::session::SessionView;
+            switch_scene(id: String) -> $crate::session::SessionView;
+            set_scenes(scenes: $crate::scenes::Scenes) -> $crate::session::SessionView;
+            add_layer(scene: String, source: $crate::scenes::LayerSource) -> $crate::session::SessionView;
+            set_layer_box(
+                scene: String,
+                layer: String,
+                rect: $crate::scenes::LayerBox,
+                crop: $crate::scenes::CropSides,
+                save: bool
+            ) -> ();
             dismiss_summary() -> $crate::session::SessionView;
             set_audience(audience: $crate::settings::RehearsalAudience) -> ();
             room_send(msg: $crate::ipc::RoomCommand) -> ();

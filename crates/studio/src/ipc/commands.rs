@@ -4,6 +4,7 @@
 
 use crate::error::StudioResult;
 use crate::luts::LutView;
+use crate::scenes::{CropSides, LayerBox, LayerSource, Scenes};
 use crate::session::{
     AppInfo, CatalogEntry, DestinationInput, DestinationOptions, DestinationView, DeviceView,
     ImportFile, LineupRequest, Mode, ReportFormat, SavedProduct, Session, SessionView,
@@ -127,6 +128,29 @@ pub fn pause(s: &Session) -> StudioResult<SessionView> {
 
 pub fn resume(s: &Session) -> StudioResult<SessionView> {
     s.resume()
+}
+
+pub fn switch_scene(s: &Session, id: String) -> StudioResult<SessionView> {
+    s.switch_scene(&id)
+}
+
+pub fn set_scenes(s: &Session, scenes: Scenes) -> StudioResult<SessionView> {
+    s.set_scenes(scenes)
+}
+
+pub fn add_layer(s: &Session, scene: String, source: LayerSource) -> StudioResult<SessionView> {
+    s.add_layer(&scene, source)
+}
+
+pub fn set_layer_box(
+    s: &Session,
+    scene: String,
+    layer: String,
+    rect: LayerBox,
+    crop: CropSides,
+    save: bool,
+) -> StudioResult<()> {
+    s.set_layer_box(&scene, &layer, rect, crop, save)
 }
 
 pub fn dismiss_summary(s: &Session) -> StudioResult<SessionView> {

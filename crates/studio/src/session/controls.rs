@@ -28,6 +28,7 @@ impl Session {
         let old = self.settings();
         let media_changed = old.canvas != settings.canvas
             || old.video != settings.video
+            || old.scenes.videos() != settings.scenes.videos()
             || old.microphone != settings.microphone
             || old.audio.monitor != settings.audio.monitor;
         if media_changed {
@@ -36,15 +37,34 @@ impl Session {
                 "changing the canvas, source or microphone on air",
             )?;
         }
+        let scenes_changed = old.scenes != settings.scenes;
         let stored = self.store_settings(settings)?;
         if media_changed && self.media.lock().is_some() {
             self.restart_preview()?;
+        } else if scenes_changed {
+            self.apply_scene(std::time::Duration::ZERO);
         }
         Ok(stored)
     }
 
     /// Stores validated settings; live effects follow at once.
-    pub(super) fn store_settings(&self, settings: Settings) -> StudioResult<Settings> {
+    pub(super) fn store_settings(&self, mut settings: Settings) -> StudioResult<Settings> {
+        {
+            // Scenes are laid out in canvas pixels and the starter
+            // caption is in the host's language: both follow a change.
+            let inner = self.inner.lock();
+            let (old, new) = (&inner.settings.canvas, &settings.canvas);
+            if (old.width, old.height) != (new.width, new.height) {
+                settings
+                    .scenes
+                    .rescale((old.width, old.height), (new.width, new.height));
+            }
+            if inner.settings.language != settings.language {
+                settings
+                    .scenes
+                    .follow_language(inner.settings.language, settings.language);
+            }
+        }
         settings.validate()?;
         settings.save(&self.paths.config_dir)?;
         let old = std::mem::replace(&mut self.inner.lock().settings, settings.clone());

@@ -9,7 +9,7 @@ use parking_lot::Mutex;
 use shopcast_gpu::{EffectSettings, GpuControl};
 use shopcast_media::{
     AudioInput, AudioSourceSpec, Broadcast, BroadcastConfig, BroadcastEvent, Canvas, OutputId,
-    OutputState, PreviewConfig, PushOutput,
+    OutputState, PreviewConfig, PushOutput, Rect,
 };
 use shopcast_room::protocol::RoomStatus;
 
@@ -24,7 +24,8 @@ use super::{EventSink, Session};
 use crate::error::{StudioError, StudioResult};
 use crate::journal::Journal;
 use crate::notice::Notice;
-use crate::settings::Settings;
+use crate::scenes::LayerSource;
+use crate::settings::{Settings, VideoChoice};
 
 /// Phases from which the host may go on air.
 const READY: &[PhaseName] = &[PhaseName::Preview, PhaseName::Ended];
@@ -32,6 +33,9 @@ const READY: &[PhaseName] = &[PhaseName::Preview, PhaseName::Ended];
 pub(super) struct MediaRun {
     pub broadcast: Broadcast,
     pub gpu: GpuControl,
+    /// The scenes' video sources this program runs, in extra-source
+    /// order.
+    pub videos: Vec<crate::settings::VideoChoice>,
 }
 
 impl Session {
@@ -231,6 +235,15 @@ impl Session {
         let mut config = BroadcastConfig::new(canvas);
         config.video_kbps = settings.canvas.video_kbps;
         config.video = vec![video_spec(&settings.video)];
+        // Every scene's video sources run all the time, so a switch
+        // never waits for a device; each is delivered at the largest
+        // size any scene shows it.
+        let videos = settings.scenes.videos();
+        config.video.extend(videos.iter().map(video_spec));
+        config.extra_rects = videos
+            .iter()
+            .map(|v| largest_box(&settings.scenes, v, canvas))
+            .collect();
         config.audio = self.audio_inputs(&settings);
         config.monitor = settings.audio.monitor;
         config.preview = Some(PreviewConfig::default());
@@ -270,7 +283,12 @@ impl Session {
                     }
                 });
         }
-        *self.media.lock() = Some(MediaRun { broadcast, gpu });
+        *self.media.lock() = Some(MediaRun {
+            broadcast,
+            gpu,
+            videos,
+        });
+        self.apply_scene(std::time::Duration::ZERO);
         // A new effect chain has no card yet, nor the pause's slate.
         self.card_tx.poke();
         if let Some(p) = self.inner.lock().pause.as_mut() {
@@ -386,5 +404,32 @@ fn on_media_event(inner: &Mutex<Inner>, sink: &EventSink, ev: BroadcastEvent) {
             sink(SessionEvent::Session(view));
         }
         BroadcastEvent::Started { .. } | BroadcastEvent::Stopped => {}
+    }
+}
+
+/// Where `video` is delivered: at the largest size any scene shows it
+/// (capped at the canvas), placed where that scene has it.
+fn largest_box(scenes: &crate::scenes::Scenes, video: &VideoChoice, canvas: Canvas) -> Rect {
+    let best = scenes
+        .list
+        .iter()
+        .flat_map(|s| &s.layers)
+        .filter(|l| matches!(&l.source, LayerSource::Video { video: v } if v == video))
+        .map(|l| l.rect)
+        .max_by_key(|r| r.width as u64 * r.height as u64);
+    let clamp = |v: i32, max: u32| v.clamp(0, max as i32) as u32;
+    match best {
+        Some(b) => Rect {
+            x: clamp(b.x, canvas.width),
+            y: clamp(b.y, canvas.height),
+            width: b.width.clamp(2, canvas.width),
+            height: b.height.clamp(2, canvas.height),
+        },
+        None => Rect {
+            x: 0,
+            y: 0,
+            width: canvas.width,
+            height: canvas.height,
+        },
     }
 }

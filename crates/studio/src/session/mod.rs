@@ -30,6 +30,7 @@ mod outputs;
 mod paths;
 mod pause;
 mod room;
+mod scenes;
 mod state;
 mod view;
 
@@ -78,6 +79,7 @@ pub struct Session {
     /// The host's own catalogue, open for the whole session.
     catalog: Arc<Mutex<Option<shopcast_commerce::Catalog>>>,
     card_tx: card::CardTrigger,
+    scene_art: Mutex<scenes::SceneArt>,
     _devices: Option<devices::DeviceThread>,
 }
 
@@ -132,6 +134,7 @@ impl Session {
             activities,
             catalog,
             card_tx,
+            scene_art: Mutex::default(),
             _devices: devices,
         };
         // A catalogue that cannot open (a locked or damaged file) is a

@@ -1,10 +1,12 @@
-//! Pausing while on air: the room says "paused", the program shows the
-//! "be right back" slate over everything, and the microphone is muted.
+//! Pausing while on air: the room says "paused", the program switches
+//! to the "be right back" scene (or, if the host deleted it, a slate
+//! drawn over everything), and the microphone is muted.
 //! Resuming undoes all three. The host's saved mute is left as it was:
 //! the pause mutes on top of it, so resuming never unmutes a microphone
 //! the host had muted.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use shopcast_gpu::{CardRenderer, OverlayId};
 use shopcast_room::protocol::RoomStatus;
@@ -12,6 +14,7 @@ use shopcast_room::protocol::RoomStatus;
 use super::Session;
 use super::view::{PhaseName, SessionView};
 use crate::error::{StudioError, StudioResult};
+use crate::scenes::brb_words;
 use crate::settings::Language;
 
 /// What a pause put on the program, to take off again.
@@ -31,11 +34,12 @@ impl Pause {
 /// The slate's words, in the host's language (viewers of a room mostly
 /// share it).
 fn slate_words(lang: Language) -> (&'static str, &'static str) {
-    match lang {
-        Language::ZhCn => ("马上回来", "主播稍后回来，请不要走开"),
-        Language::Ko => ("곧 돌아올게요", "잠시만 기다려 주세요"),
-        Language::En => ("Be right back", "The host will be back in a moment"),
-    }
+    let subtitle = match lang {
+        Language::ZhCn => "主播稍后回来，请不要走开",
+        Language::Ko => "잠시만 기다려 주세요",
+        Language::En => "The host will be back in a moment",
+    };
+    (brb_words(lang), subtitle)
 }
 
 impl Session {
@@ -52,6 +56,7 @@ impl Session {
             inner.pause = Some(Pause::default());
         }
         self.apply_audio(&self.settings().audio);
+        self.apply_scene(self.scene_fade());
         self.show_slate();
         self.room_status(RoomStatus::Paused);
         Ok(self.emit_view())
@@ -82,16 +87,23 @@ impl Session {
         if let (Some(id), Some(run)) = (pause.slate, self.media.lock().as_ref()) {
             let _ = run.gpu.remove_overlay(id);
         }
+        self.apply_scene(self.scene_fade());
         self.apply_audio(&self.settings().audio);
     }
 
-    /// Puts the slate over the program while paused: at the pause, and
-    /// again when the program restarts during one.
+    /// The host's fade between scenes.
+    fn scene_fade(&self) -> Duration {
+        Duration::from_millis(self.inner.lock().settings.scenes.fade_ms as u64)
+    }
+
+    /// Puts the slate over the program while paused without a "be right
+    /// back" scene: at the pause, and again when the program restarts
+    /// during one.
     pub(super) fn show_slate(&self) {
         let (lang, canvas) = {
             let inner = self.inner.lock();
             match &inner.pause {
-                Some(p) if p.slate.is_none() => {}
+                Some(p) if p.slate.is_none() && inner.settings.scenes.brb().is_none() => {}
                 _ => return,
             }
             let c = &inner.settings.canvas;

@@ -1,0 +1,192 @@
+//! Scenes on the program, checked in the recording: a layer lands at
+//! the pixels its box says, a switch changes the picture from one frame
+//! to the next, and a fade blends over the frames its length covers.
+
+use std::path::Path;
+use std::time::Duration;
+
+use shopcast_studio::scenes::{CropSides, Layer, LayerBox, LayerSource, Scene, Scenes};
+use shopcast_studio::settings::VideoChoice;
+use shopcast_studio::{Mode, PhaseName, StudioError};
+
+mod common;
+use common::{Rig, canvas};
+
+const W: u32 = 320;
+const H: u32 = 180;
+
+fn solid_png(path: &Path, w: u32, h: u32, rgb: [u8; 3]) {
+    let rgba: Vec<u8> = (0..w * h)
+        .flat_map(|_| [rgb[0], rgb[1], rgb[2], 255])
+        .collect();
+    let png = shopcast_gpu::encode_png_rgba(w, h, &rgba);
+    std::fs::write(path, png).expect("write png");
+}
+
+fn picture(id: &str, path: &Path, rect: LayerBox) -> Layer {
+    Layer {
+        id: id.into(),
+        source: LayerSource::Picture { path: path.into() },
+        rect,
+        crop: CropSides::default(),
+        opacity: 1.0,
+        visible: true,
+    }
+}
+
+fn scene(id: &str, layers: Vec<Layer>) -> Scene {
+    Scene {
+        id: id.into(),
+        name: id.into(),
+        starter: None,
+        layers,
+    }
+}
+
+/// Orange and teal over a grey camera.
+const ORANGE: [u8; 3] = [255, 128, 0];
+const TEAL: [u8; 3] = [0, 128, 128];
+
+fn near(p: &[u8], c: [u8; 3]) -> bool {
+    p.iter()
+        .zip(c)
+        .all(|(&a, b)| (a as i32 - b as i32).abs() < 40)
+}
+
+fn is_orange(p: &[u8]) -> bool {
+    near(p, ORANGE)
+}
+
+fn is_teal(p: &[u8]) -> bool {
+    near(p, TEAL)
+}
+
+fn share(frame: &[u8], f: fn(&[u8]) -> bool) -> f64 {
+    let n = frame.len() / 3;
+    frame.chunks_exact(3).filter(|p| f(p)).count() as f64 / n as f64
+}
+
+fn px(frame: &[u8], x: u32, y: u32) -> &[u8] {
+    let i = ((y * W + x) * 3) as usize;
+    &frame[i..i + 3]
+}
+
+#[test]
+fn scenes_switch_and_fade_on_air_and_layers_land_where_their_box_says() {
+    let _rt = shopcast_testkit::realtime_lock();
+    let rig = Rig::new();
+    let session = rig.open();
+    let dir = tempfile::tempdir().expect("tmp");
+    // A still grey camera, so every pixel's blend can be read.
+    let grey = dir.path().join("grey.png");
+    solid_png(&grey, W, H, [128, 128, 128]);
+    let mut settings = canvas(&session, W, H, "test");
+    settings.video = VideoChoice::Image { path: grey };
+    session.save_settings(settings).expect("settings");
+    session
+        .enter_mode(Mode::Rehearsal, None, None)
+        .expect("mode");
+    let (teal, orange) = (dir.path().join("teal.png"), dir.path().join("orange.png"));
+    solid_png(&teal, 8, 8, TEAL);
+    solid_png(&orange, 8, 8, ORANGE);
+    let boxed = LayerBox {
+        x: 100,
+        y: 50,
+        width: 64,
+        height: 36,
+    };
+    let full = LayerBox {
+        x: 0,
+        y: 0,
+        width: W,
+        height: H,
+    };
+    let mut scenes = Scenes {
+        list: vec![
+            scene("camera", vec![]),
+            scene("boxed", vec![picture("teal", &teal, boxed)]),
+            scene("orange", vec![picture("orange", &orange, full)]),
+        ],
+        active: "boxed".into(),
+        fade_ms: 0,
+    };
+    session.set_scenes(scenes.clone()).expect("scenes saved");
+    assert!(
+        matches!(session.switch_scene("nope"), Err(StudioError::NotFound(_))),
+        "an unknown scene is refused"
+    );
+    session.start_rehearsal(true).expect("on air");
+    std::thread::sleep(Duration::from_millis(1500));
+    session.switch_scene("orange").expect("cut to orange");
+    std::thread::sleep(Duration::from_millis(1000));
+    scenes.fade_ms = 300;
+    scenes.active = "orange".into();
+    session.set_scenes(scenes).expect("a fade");
+    session.switch_scene("camera").expect("fade to the camera");
+    std::thread::sleep(Duration::from_millis(1200));
+    let view = session.end_live(true).expect("ended");
+    assert_eq!(view.phase, PhaseName::Ended);
+    assert_eq!(
+        session.settings().scenes.active,
+        "camera",
+        "the choice is saved"
+    );
+    let recording = view.last_recording.expect("a recording");
+    let (w, h, frames) = shopcast_testkit::all_frames_rgb(Path::new(&recording)).expect("decoded");
+    assert_eq!((w, h), (W, H));
+    let oranges: Vec<f64> = frames.iter().map(|f| share(f, is_orange)).collect();
+
+    // The teal box: inside it teal, two pixels outside it not (chroma
+    // is shared by 2x2 pixels).
+    let first = &frames[5];
+    for (x, y) in [(101, 51), (162, 51), (101, 84), (162, 84), (132, 68)] {
+        assert!(
+            is_teal(px(first, x, y)),
+            "({x}, {y}) inside the box: {:?}",
+            px(first, x, y)
+        );
+    }
+    for (x, y) in [(98, 68), (166, 68), (132, 48), (132, 88)] {
+        assert!(
+            !is_teal(px(first, x, y)),
+            "({x}, {y}) outside the box: {:?}",
+            px(first, x, y)
+        );
+    }
+
+    // The cut: one frame without orange, the next all orange.
+    let cut = oranges
+        .iter()
+        .position(|&r| r > 0.98)
+        .expect("the orange scene shows");
+    assert!(cut > 5, "orange only after the switch (frame {cut})");
+    assert!(
+        oranges[cut - 1] < 0.02,
+        "the frame before the cut is the old scene: {:.3}",
+        oranges[cut - 1]
+    );
+
+    // The fade: from the orange run's last frame the picture goes to the
+    // grey camera over the frames 300 ms covers (9 at 30 fps): blue
+    // rises from orange's 0 to the grey's 128, never falling back.
+    let blue = |f: &Vec<u8>| px(f, 5, 5)[2];
+    let end = cut
+        + frames[cut..]
+            .iter()
+            .position(|f| blue(f) > 10)
+            .expect("orange ends");
+    let blues: Vec<u8> = frames[end - 1..end + 15].iter().map(blue).collect();
+    let between = blues.iter().filter(|&&b| b > 10 && b < 118).count();
+    assert!(
+        (5..=12).contains(&between),
+        "{between} blended frames: {blues:?}"
+    );
+    assert!(
+        blues.windows(2).all(|w| w[1] + 4 >= w[0]),
+        "the blue only rises: {blues:?}"
+    );
+    assert!(
+        blues[0] < 10 && blues[blues.len() - 1] > 118,
+        "orange to grey: {blues:?}"
+    );
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it, vi } from 'vitest';
+vi.mock('../ipc/api', async () => (await import('../test/apiMock')).apiMock);
+
+import { NEW_TEXT_LOOK, type Scenes } from '../ipc';
+import { fake } from '../test/apiMock';
+import { byTestId, makeCtx } from '../test/ctx';
+import { makeFakeApi, session } from '../test/fakeApi';
+import { Subs } from './panel';
+import { sceneLayers } from './sceneLayers';
+
+function rig(active: string) {
+  fake.current = makeFakeApi();
+  const host = document.createElement('div');
+  document.body.appendChild(host);
+  const ctx = makeCtx(host);
+  ctx.store.setSession(session({ rev: 1, mode: 'rehearsal', phase: 'preview', role: 'host', can_stream: true }));
+  ctx.store.setSettings({ ...ctx.store.settings, scenes: { ...ctx.store.settings.scenes, active } });
+  const subs = new Subs();
+  host.appendChild(sceneLayers(ctx, subs));
+  const saved = () => (fake.current.api.setScenes.mock.lastCall?.[0] as Scenes | undefined)?.list.find((s) => s.id === active);
+  return { host, ctx, subs, saved };
+}
+
+describe('the scene layers', () => {
+  it('lists the active scene top first and saves each change through the session', async () => {
+    const { host, subs, saved } = rig('brb');
+    const rows = [...host.querySelectorAll<HTMLElement>('.layer-row')].map((r) => r.dataset.testid);
+    expect(rows).toEqual(['layer-row-brb-text', 'layer-row-brb-picture']);
+    const up = byTestId(host, 'layer-row-brb-text')!.querySelector<HTMLButtonElement>('.layer-tools button')!;
+    expect(up.disabled, 'the top layer cannot go higher').toBe(true);
+
+    const visible = byTestId<HTMLInputElement>(host, 'layer-visible-brb-text')!;
+    visible.checked = false;
+    visible.dispatchEvent(new Event('change'));
+    await vi.waitFor(() => expect(saved()?.layers.find((l) => l.id === 'brb-text')?.visible).toBe(false));
+
+    const words = byTestId<HTMLTextAreaElement>(host, 'layer-text-brb-text')!;
+    words.value = '<b>午饭</b>';
+    words.dispatchEvent(new Event('change'));
+    await vi.waitFor(() => {
+      const source = saved()?.layers.find((l) => l.id === 'brb-text')?.source;
+      expect(source).toMatchObject({ kind: 'text', text: '<b>午饭</b>' });
+    });
+    subs.dispose();
+  });
+
+  it("adds a text with the session's default look and a video by its path", async () => {
+    const { host, subs } = rig('camera');
+    expect(host.querySelectorAll('.layer-row').length, 'the camera scene has no layers').toBe(0);
+    const kind = byTestId<HTMLSelectElement>(host, 'layer-kind')!;
+    const value = byTestId<HTMLInputElement>(host, 'layer-value')!;
+    value.value = '限时优惠';
+    byTestId(host, 'layer-add')!.click();
+    await vi.waitFor(() =>
+      expect(fake.current.api.addLayer).toHaveBeenLastCalledWith('camera', { kind: 'text', ...NEW_TEXT_LOOK, text: '限时优惠' }),
+    );
+    kind.value = 'file';
+    kind.dispatchEvent(new Event('change'));
+    value.value = '/videos/unboxing.mp4';
+    byTestId(host, 'layer-add')!.click();
+    await vi.waitFor(() =>
+      expect(fake.current.api.addLayer).toHaveBeenLastCalledWith('camera', {
+        kind: 'video',
+        video: { kind: 'file', path: '/videos/unboxing.mp4' },
+      }),
+    );
+    subs.dispose();
+  });
+});
