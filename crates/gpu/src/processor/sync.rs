@@ -66,7 +66,9 @@ impl GpuProcessor {
         } else {
             [0, w as i32, 0, 0]
         };
-        let scene_layers = layers.as_ref().is_some_and(|l| !l.is_empty());
+        // With a scene set, layers may appear at any switch: have the frame
+        // pass ready beforehand, so a switch never waits for a compile.
+        let scene_layers = layers.is_some();
         match &layers {
             Some(layers) => {
                 scene::place(live, device, queue, &self.compositor, &self.dummy, layers)

@@ -29,6 +29,9 @@ use crate::settings::VideoChoice;
 pub(crate) struct SceneArt {
     pictures: HashMap<PathBuf, Arc<RgbaImage>>,
     texts: HashMap<String, (TextLook, Arc<RgbaImage>)>,
+    /// Layers already reported as not shown, with why: a drag applies
+    /// the scene 30 times a second and must not repeat the notice.
+    reported: std::collections::HashSet<(String, String)>,
 }
 
 impl SceneArt {
@@ -237,10 +240,14 @@ impl Session {
                     opacity: l.opacity,
                 }),
                 Ok(None) => {}
-                Err(reason) => self.inner.lock().warn(Notice::LayerNotShown {
-                    layer: l.id.clone(),
-                    reason,
-                }),
+                Err(reason) => {
+                    if art.reported.insert((l.id.clone(), reason.clone())) {
+                        self.inner.lock().warn(Notice::LayerNotShown {
+                            layer: l.id.clone(),
+                            reason,
+                        });
+                    }
+                }
             }
         }
         run.gpu.set_scene(Some(SceneSet { layers, fade }));
