@@ -135,24 +135,16 @@ pub(super) fn place(
                 };
                 e.shown = on_canvas && opacity > 0.0;
                 e.quad.visible = e.shown && e.has_frame;
-                let src_yuv = formats::is_yuv(cfg.info.format());
                 e.quad.prepare(
                     queue,
-                    &LayerUniform {
+                    &video_uniform(
+                        &cfg.info,
+                        e.src.code,
+                        live.coeffs,
                         dst,
-                        uv: l.crop.uv(),
-                        kind: KIND_VIDEO,
-                        format: e.src.code,
+                        l.crop.uv(),
                         opacity,
-                        src_size: [cfg.info.width() as f32, cfg.info.height() as f32],
-                        in_range: if src_yuv {
-                            formats::range_params(&cfg.info)
-                        } else {
-                            [0.0, 1.0, 0.0, 1.0]
-                        },
-                        coeffs: live.coeffs,
-                        ..Default::default()
-                    },
+                    ),
                 );
                 order.push(Draw::Extra(*i));
             }
@@ -180,6 +172,33 @@ pub(super) fn place(
     }
     live.scene_images = images;
     live.order = order;
+}
+
+/// The layer uniform of an extra video source (frames of `info`,
+/// decoded as format `code`) drawn at `dst` (NDC) from `uv`.
+pub(super) fn video_uniform(
+    info: &gst_video::VideoInfo,
+    code: u32,
+    coeffs: [f32; 4],
+    dst: [f32; 4],
+    uv: [f32; 4],
+    opacity: f32,
+) -> LayerUniform {
+    LayerUniform {
+        dst,
+        uv,
+        kind: KIND_VIDEO,
+        format: code,
+        opacity,
+        src_size: [info.width() as f32, info.height() as f32],
+        in_range: if formats::is_yuv(info.format()) {
+            formats::range_params(info)
+        } else {
+            [0.0, 1.0, 0.0, 1.0]
+        },
+        coeffs,
+        ..Default::default()
+    }
 }
 
 /// Without a scene every extra is drawn, in order.

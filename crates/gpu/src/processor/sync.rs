@@ -10,9 +10,8 @@ use std::sync::Arc;
 use super::resources::{Live, OverlayGpu};
 use super::{GpuProcessor, State, scene};
 use crate::control::Overlay;
-use crate::formats;
 use crate::layers::beauty;
-use crate::layers::composite::{Compositor, KIND_OVERLAY, KIND_VIDEO, LayerUniform, ndc};
+use crate::layers::composite::{Compositor, KIND_OVERLAY, LayerUniform, ndc};
 use crate::layers::frame::FLAG_LUT;
 use crate::settings::Layout;
 use shopcast_media::processor::{Placement, side_by_side, side_by_side_main};
@@ -113,25 +112,16 @@ fn place_extras(live: &mut Live, queue: &wgpu::Queue, sbs: bool) {
         };
         let (x0, y0) = (dst.x as f32, dst.y as f32);
         let (dw, dh) = (dst.width as f32, dst.height as f32);
-        let (sw, sh) = (cfg.info.width() as f32, cfg.info.height() as f32);
-        let src_yuv = formats::is_yuv(cfg.info.format());
         e.quad.prepare(
             queue,
-            &LayerUniform {
-                dst: ndc(x0, y0, x0 + dw, y0 + dh, w as f32, h as f32),
+            &scene::video_uniform(
+                &cfg.info,
+                e.src.code,
+                live.coeffs,
+                ndc(x0, y0, x0 + dw, y0 + dh, w as f32, h as f32),
                 uv,
-                kind: KIND_VIDEO,
-                format: e.src.code,
-                opacity: 1.0,
-                src_size: [sw, sh],
-                in_range: if src_yuv {
-                    formats::range_params(&cfg.info)
-                } else {
-                    [0.0, 1.0, 0.0, 1.0]
-                },
-                coeffs: live.coeffs,
-                ..Default::default()
-            },
+                1.0,
+            ),
         );
     }
 }
