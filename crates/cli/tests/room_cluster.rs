@@ -14,10 +14,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use shopcast_room::protocol::{ClientMsg, Role};
-use shopcast_room::token::{Claims, TokenSigner, now_unix};
 use shopcast_room::{ClientConfig, ClientEvent, RoomClient};
 use shopcast_testkit::redis::Redis;
 use tokio::sync::{Mutex, watch};
+
+mod room_cli;
 
 const VIEWERS: usize = 300;
 /// A bound on hanging, not a figure under test: the room moves once
@@ -143,19 +144,7 @@ fn killing_the_process_that_runs_the_room_loses_and_repeats_no_gift() {
     let mut servers = vec![server(&redis, data.path())];
     servers.push(server(&redis, data.path()));
     servers.push(server(&redis, data.path()));
-    let signer = TokenSigner::load_or_create(data.path()).unwrap();
-    let token = |role: Role, user: &str| {
-        signer
-            .mint(&Claims {
-                user: user.into(),
-                room: "shop".into(),
-                role,
-                nick: user.into(),
-                time: now_unix(),
-                expire: 3600,
-            })
-            .unwrap()
-    };
+    let token = |role: Role, user: &str| room_cli::mint(data.path(), role, user);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let lb = balancer(servers.iter().map(|s| s.addr).collect()).await;

@@ -294,14 +294,15 @@ pub fn frame_rgb(path: &Path, at_seconds: f64) -> anyhow::Result<(u32, u32, Vec<
 }
 
 /// Decodes every frame of `path` to raw RGB24, in presentation order
-/// (ffmpeg's `-vsync passthrough`: no frame duplicated or dropped).
+/// (`-vsync passthrough`: no frame duplicated or dropped; the older
+/// spelling of `-fps_mode`, so ffmpeg 4.4 on Ubuntu 22.04 reads it too).
 pub fn all_frames_rgb(path: &Path) -> anyhow::Result<(u32, u32, Vec<Vec<u8>>)> {
     let p = probe(path)?;
     let out = Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
         .arg(path)
         .args([
-            "-fps_mode",
+            "-vsync",
             "passthrough",
             "-f",
             "rawvideo",

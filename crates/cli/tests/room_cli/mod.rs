@@ -1,7 +1,9 @@
 //! Shared by the tests of the room subcommands (`lineup`, `room
 //! status`): the real `shopcast` binary with the token only in
 //! `SHOPCAST_TOKEN`, and tokens minted from a server's secret for the
-//! room `shop`.
+//! room `shop` (also used by the cluster test).
+// Each test binary uses only some of these.
+#![allow(dead_code)]
 
 use std::path::Path;
 use std::process::{Command, Output};
