@@ -24,6 +24,9 @@ PACKAGES=(
   mesa-vulkan-drivers libvulkan1
   # screen capture and UI tests
   xvfb xauth x11-xserver-utils dbus dbus-x11
+  # the ear-return and desktop audio tests: a private PulseAudio server
+  # with null sinks as speakers, read back with parec
+  pulseaudio pulseaudio-utils
   # the room service across processes: tests start their own
   # redis-server on a free loopback port
   redis-server

@@ -395,11 +395,12 @@ describe('the page', () => {
     await new Promise((r) => setTimeout(r, 80));
     const input = q<HTMLInputElement>('barrage-input')!;
     input.dispatchEvent(new KeyboardEvent('keydown', { key: 'M', code: 'KeyM', ctrlKey: true, shiftKey: true, bubbles: true }));
-    expect(fake.current.api.setAudio).not.toHaveBeenCalledWith(expect.objectContaining({ muted: true }));
-    expect(a.ctx.store.settings.audio.muted).toBe(false);
+    const micMuted = () => a.ctx.store.settings.mixer.find((i) => i.source.kind === 'microphone')?.muted;
+    expect(fake.current.api.setMixerInput).not.toHaveBeenCalled();
+    expect(micMuted()).toBe(false);
     window.dispatchEvent(new KeyboardEvent('keydown', { key: 'M', code: 'KeyM', ctrlKey: true, shiftKey: true }));
-    expect(a.ctx.store.settings.audio.muted).toBe(true);
+    expect(micMuted()).toBe(true);
     await new Promise((r) => setTimeout(r, 80));
-    expect(fake.current.api.setAudio).toHaveBeenLastCalledWith(expect.objectContaining({ muted: true }));
+    expect(fake.current.api.setMixerInput).toHaveBeenLastCalledWith(expect.objectContaining({ muted: true }));
   });
 });

@@ -18,9 +18,10 @@ pub struct BroadcastArgs {
     #[arg(long = "video", value_name = "SOURCE", default_value = "test")]
     pub video: Vec<VideoSourceSpec>,
     /// An audio source to mix: test, silence, mic:ID, file (the main
-    /// video file's own sound track) or file:PATH (another file's), each
-    /// with an optional gain in dB, e.g. mic:ID@-6. Repeat to mix
-    /// several; none for a stream without sound.
+    /// video file's own sound track), file:PATH (another file's) or
+    /// desktop (what this computer plays), each with an optional gain in
+    /// dB, e.g. mic:ID@-6. Repeat to mix several; none for a stream
+    /// without sound.
     #[arg(long = "audio", value_name = "SOURCE[@DB]", default_value = "test")]
     pub audio: Vec<String>,
     /// Canvas size, e.g. 1280x720, or 720x1280 for phones.
@@ -70,9 +71,13 @@ pub struct BroadcastArgs {
     /// hardware, or a GStreamer element name.
     #[arg(long, default_value = "auto")]
     pub encoder: EncoderChoice,
-    /// Play the processed microphone back to your speakers (ear-return).
+    /// Play the mixed inputs back to your speakers (ear-return).
     #[arg(long)]
     pub monitor: bool,
+    /// The speaker the ear-return plays on: a device id from `shopcast
+    /// devices` (default: the system's output).
+    #[arg(long, value_name = "ID", requires = "monitor")]
+    pub speaker: Option<String>,
     /// Beauty levels 0-9: smoothing, whitening, ruddy and optionally
     /// sharpen, e.g. 6,4,2 or 6,4,2,3. Runs on the GPU (wgpu).
     #[arg(long, value_name = "S,W,R[,SHARPEN]")]
@@ -119,11 +124,19 @@ impl BroadcastArgs {
         let mut config = BroadcastConfig::new(canvas);
         config.video = self.video.clone();
         config.audio = parse_audio_inputs(&self.audio)?;
+        if self.monitor {
+            // Every input is heard, except what this computer already
+            // plays: monitoring desktop audio would echo it.
+            for input in &mut config.audio {
+                input.monitor = input.source != shopcast_media::AudioSourceSpec::Desktop;
+            }
+        }
         config.video_kbps = self.bitrate;
         config.audio_kbps = self.audio_bitrate;
         config.record = self.record.clone();
         config.encoder = self.encoder.clone();
         config.monitor = self.monitor;
+        config.speaker = self.speaker.clone();
         for (i, url) in self.push.iter().enumerate() {
             let target = shopcast_push::PushTarget::parse(url)
                 .with_context(|| format!("push URL {}", shopcast_push::redact_url(url)))?;
@@ -226,6 +239,9 @@ pub fn broadcast(args: BroadcastArgs) -> anyhow::Result<()> {
                     s => eprintln!("output {name}: {}", state_word(s)),
                 },
                 BroadcastEvent::Warning { message } => eprintln!("warning: {message}"),
+                BroadcastEvent::EarReturnStopped { reason } => {
+                    eprintln!("warning: monitoring is off: {reason}")
+                }
                 BroadcastEvent::Error { message } => eprintln!("error: {message}"),
                 BroadcastEvent::Stats(_) | BroadcastEvent::AudioLevel { .. } => {}
                 BroadcastEvent::Stopped => break,

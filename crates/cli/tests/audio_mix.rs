@@ -165,3 +165,23 @@ fn audio_sources_that_cannot_be_mixed_are_refused_before_anything_starts() {
         stderr(&out)
     );
 }
+
+#[test]
+fn desktop_audio_without_a_sound_server_says_so_before_anything_starts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_shopcast"))
+        .env("SHOPCAST_LOG", "warn")
+        .env(
+            "PULSE_SERVER",
+            format!("unix:{}/none", dir.path().display()),
+        )
+        .args(["broadcast", "--audio", "desktop", "--duration", "1"])
+        .output()
+        .expect("shopcast runs");
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("desktop audio is not available: no PulseAudio or PipeWire"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -33,6 +33,11 @@ pub enum AudioSourceSpec {
     MainFile,
     /// Another media file's sound track, looped.
     File(PathBuf),
+    /// What this computer plays (desktop audio): the default output's
+    /// monitor through PulseAudio or PipeWire on Linux, WASAPI loopback
+    /// on Windows. macOS has no loopback of its own: there a loopback
+    /// device (such as BlackHole) is picked as a microphone.
+    Desktop,
 }
 
 impl AudioSourceSpec {
@@ -44,11 +49,12 @@ impl AudioSourceSpec {
             Self::Silence => "silence".into(),
             Self::MainFile => "the main file's sound".into(),
             Self::File(p) => format!("sound of {}", p.display()),
+            Self::Desktop => "desktop audio".into(),
         }
     }
 }
 
-const SOURCE_FORMS: &str = "expected test, silence, mic:ID, file or file:PATH";
+const SOURCE_FORMS: &str = "expected test, silence, desktop, mic:ID, file or file:PATH";
 
 impl FromStr for AudioSourceSpec {
     type Err = MediaError;
@@ -63,6 +69,7 @@ impl FromStr for AudioSourceSpec {
             None if s == "test" => Ok(Self::Test),
             None if s == "silence" => Ok(Self::Silence),
             None if s == "file" => Ok(Self::MainFile),
+            None if s == "desktop" => Ok(Self::Desktop),
             Some(("mic", id)) if !id.is_empty() => Ok(Self::Mic(id.to_string())),
             Some(("file", path)) if !path.is_empty() => Ok(Self::File(path.into())),
             Some(("mic" | "file", _)) => Err(invalid("needs a value after the colon")),
@@ -78,6 +85,9 @@ pub struct AudioInput {
     /// Gain in dB, within [`INPUT_GAIN_DB`].
     pub gain_db: f64,
     pub muted: bool,
+    /// Heard in the ear-return (the monitor mix).
+    #[serde(default)]
+    pub monitor: bool,
 }
 
 impl AudioInput {
@@ -87,12 +97,19 @@ impl AudioInput {
             source,
             gain_db: 0.0,
             muted: false,
+            monitor: false,
         }
     }
 
     pub(crate) fn validate(&self) -> Result<(), MediaError> {
         check_gain(self.gain_db)
     }
+}
+
+/// Whether desktop audio can be captured here now (a sound server
+/// answers, or the OS has a loopback): the error says why not.
+pub fn check_desktop_audio() -> Result<(), MediaError> {
+    crate::sources::desktop_audio().map(|_| ())
 }
 
 /// A gain in dB as a factor for GStreamer's `volume`.
@@ -132,6 +149,7 @@ impl FromStr for AudioInput {
             source: source.parse()?,
             gain_db,
             muted: false,
+            monitor: false,
         };
         input.validate()?;
         Ok(input)
@@ -173,6 +191,9 @@ mod tests {
             parse("file").ok().map(|i| i.source),
             Some(AudioSourceSpec::MainFile)
         );
+        let desktop = parse("desktop@-12").expect("desktop with gain");
+        assert_eq!(desktop.source, AudioSourceSpec::Desktop);
+        assert_eq!(desktop.gain_db, -12.0);
         let mic = parse("mic:alsa:hw0@-6").expect("mic with gain");
         assert_eq!(mic.source, AudioSourceSpec::Mic("alsa:hw0".into()));
         assert_eq!(mic.gain_db, -6.0);

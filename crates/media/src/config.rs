@@ -216,8 +216,13 @@ pub struct BroadcastConfig {
     /// Stop by itself after this long (counted in program frames, so a
     /// 10 s broadcast at 30 fps carries exactly 300 frames).
     pub duration: Option<Duration>,
-    /// Play the processed microphone back to the host (ear-return).
+    /// Play the monitor mix (the inputs marked `monitor`) back to the
+    /// host from the start (ear-return); see also
+    /// [`crate::Broadcast::set_ear_return`].
     pub monitor: bool,
+    /// The speaker the ear-return plays on: a device id, or `None` for
+    /// the system's default output.
+    pub speaker: Option<String>,
     /// How much encoded media an output may queue before it drops
     /// frames up to the next keyframe.
     pub output_queue: Duration,
@@ -246,6 +251,7 @@ impl BroadcastConfig {
             encoder: EncoderChoice::Auto,
             duration: None,
             monitor: false,
+            speaker: None,
             output_queue: Duration::from_secs(5),
             preview: None,
         }

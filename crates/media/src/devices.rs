@@ -182,21 +182,39 @@ pub fn list_devices() -> Result<Vec<DeviceInfo>, MediaError> {
 
 /// Finds a device by id and makes its source or sink element.
 pub fn create_device_element(kind: DeviceKind, id: &str) -> Result<gst::Element, MediaError> {
+    open_device(kind, id, |found| found.iter().position(|(i, _)| i.id == id))
+}
+
+/// Opens the system's default device of `kind` (the one the sound
+/// server marks as default, else the first one found). Unlike
+/// `autoaudiosink`, which plays into nothing when nothing works, no
+/// device is a clear error.
+pub fn create_default_device_element(kind: DeviceKind) -> Result<gst::Element, MediaError> {
+    open_device(kind, "default", |found| {
+        let marked = found.iter().position(|(_, d)| {
+            d.properties()
+                .and_then(|p| p.get::<bool>("is-default").ok())
+                .unwrap_or(false)
+        });
+        marked.or((!found.is_empty()).then_some(0))
+    })
+}
+
+fn open_device(
+    kind: DeviceKind,
+    id: &str,
+    pick: impl FnOnce(&[(DeviceInfo, gst::Device)]) -> Option<usize>,
+) -> Result<gst::Element, MediaError> {
     let monitor = monitor()?;
     monitor
         .start()
         .map_err(|e| MediaError::Glib(format!("device monitor did not start: {e}")))?;
-    let found = collect(&monitor);
+    let mut found = collect(&monitor);
     monitor.stop();
-    let available: Vec<String> = found
-        .iter()
-        .filter(|(i, _)| i.kind == kind)
-        .map(|(i, _)| i.id.clone())
-        .collect();
-    let (_, device) = found
-        .into_iter()
-        .find(|(i, _)| i.kind == kind && i.id == id)
-        .ok_or_else(|| MediaError::MissingDevice {
+    found.retain(|(i, _)| i.kind == kind);
+    let Some(at) = pick(&found) else {
+        let available: Vec<String> = found.iter().map(|(i, _)| i.id.clone()).collect();
+        return Err(MediaError::MissingDevice {
             class: kind.label(),
             id: id.to_string(),
             available: if available.is_empty() {
@@ -204,8 +222,11 @@ pub fn create_device_element(kind: DeviceKind, id: &str) -> Result<gst::Element,
             } else {
                 available.join(", ")
             },
-        })?;
-    device
+        });
+    };
+    found
+        .swap_remove(at)
+        .1
         .create_element(None)
         .map_err(|e| MediaError::Glib(format!("could not open {} '{id}': {e}", kind.label())))
 }

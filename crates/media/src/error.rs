@@ -26,6 +26,8 @@ pub enum MediaError {
         id: String,
         available: String,
     },
+    #[error("desktop audio is not available: {0}")]
+    NoDesktopAudio(String),
     #[error("GStreamer element '{0}' is missing; install the GStreamer plugin that provides it")]
     MissingElement(String),
     #[error("no usable H.264 encoder: {0}")]

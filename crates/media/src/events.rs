@@ -69,6 +69,11 @@ pub enum BroadcastEvent {
     Warning {
         message: String,
     },
+    /// The ear-return could not start or stopped playing (its speaker
+    /// failed or went away); the program carries on.
+    EarReturnStopped {
+        reason: String,
+    },
     /// The broadcast cannot go on; it is stopping.
     Error {
         message: String,

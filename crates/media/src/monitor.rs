@@ -1,159 +1,186 @@
-//! Ear-return: the processed microphone played back to the host through
-//! cpal, with a short queue so the host hears themselves with little
-//! delay.
+//! Ear-return: the inputs the host marked "monitor", mixed apart from
+//! the program and played on the speaker the host picked.
+//!
+//! The monitor mix leaves the program through an appsink (the tap); the
+//! speaker plays in a small pipeline of its own fed by an appsrc. A
+//! speaker that fails, is unplugged or is switched while on air only
+//! ever touches that small pipeline: the program never waits on it and
+//! never stops because of it.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use gst::prelude::*;
 use parking_lot::Mutex;
 
+use crate::devices::{DeviceKind, create_default_device_element, create_device_element};
 use crate::error::MediaError;
-use crate::sources::make;
+use crate::events::{BroadcastEvent, EventSender};
+use crate::sources::{audio_caps, make};
 
-/// Longest queue before old samples are thrown away, in milliseconds.
-/// Anything longer is an echo, not a monitor.
-const MAX_QUEUE_MS: usize = 60;
+/// The longest the speaker side may queue before old sound is thrown
+/// away: anything longer is an echo, not a monitor. It absorbs the
+/// bursts a busy machine delivers the mix in.
+const MAX_QUEUE: gst::ClockTime = gst::ClockTime::from_mseconds(100);
+/// The audio sink's own buffer and period, in microseconds: small, as a
+/// host hears their own voice through it, yet enough that a loaded
+/// machine (x264 and the GPU effects on two cores) rarely underruns.
+const SINK_BUFFER_US: i64 = 60_000;
+const SINK_PERIOD_US: i64 = 10_000;
 
-/// The playback side of the monitor. Dropping it stops playback.
+/// The program's end of the monitor mix: whichever speaker plays now.
+#[derive(Clone, Default)]
+pub(crate) struct MonitorTap {
+    feed: Arc<Mutex<Option<gst_app::AppSrc>>>,
+}
+
+impl MonitorTap {
+    /// The appsink the monitor mix ends in. With no speaker playing, its
+    /// buffers are dropped here.
+    pub(crate) fn sink(&self) -> gst_app::AppSink {
+        let feed = self.feed.clone();
+        gst_app::AppSink::builder()
+            .name("monitor")
+            .caps(&audio_caps())
+            .sync(false)
+            .max_buffers(4)
+            .drop(true)
+            .callbacks(
+                gst_app::AppSinkCallbacks::builder()
+                    .new_sample(move |sink| {
+                        let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                        if let (Some(src), Some(buffer)) = (feed.lock().as_ref(), sample.buffer()) {
+                            // A speaker that failed refuses the buffer;
+                            // the program goes on regardless.
+                            let _ = src.push_buffer(buffer.copy());
+                        }
+                        Ok(gst::FlowSuccess::Ok)
+                    })
+                    .build(),
+            )
+            .build()
+    }
+}
+
+/// The speaker side. Dropping it stops playback.
 pub struct EarReturn {
-    stop: Option<mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    pipeline: gst::Pipeline,
+    tap: MonitorTap,
+    stop: Arc<AtomicBool>,
+    watch: Option<std::thread::JoinHandle<()>>,
+}
+
+impl EarReturn {
+    /// Opens `speaker` (a device id from [`crate::devices`], or the
+    /// system's default output for `None`) and starts playing the tap's
+    /// monitor mix on it.
+    pub(crate) fn start(
+        speaker: Option<&str>,
+        tap: &MonitorTap,
+        events: &EventSender,
+    ) -> Result<Self, MediaError> {
+        let sink = match speaker {
+            Some(id) => create_device_element(DeviceKind::Speaker, id)?,
+            None => create_default_device_element(DeviceKind::Speaker)?,
+        };
+        for (name, value) in [
+            ("buffer-time", SINK_BUFFER_US),
+            ("latency-time", SINK_PERIOD_US),
+        ] {
+            if sink.find_property(name).is_some() {
+                sink.set_property(name, value);
+            }
+        }
+        if sink.find_property("sync").is_some() {
+            // Play as the sound comes: the monitor has no picture to
+            // keep up with, and waiting on the clock adds delay.
+            sink.set_property("sync", false);
+        }
+        let src = gst_app::AppSrc::builder()
+            .name("monitor-in")
+            .caps(&audio_caps())
+            .format(gst::Format::Time)
+            .is_live(true)
+            .do_timestamp(true)
+            .block(false)
+            .max_time(MAX_QUEUE)
+            .build();
+        src.set_property_from_str("leaky-type", "downstream");
+        let pipeline = gst::Pipeline::with_name("ear-return");
+        let convert = make("audioconvert", None)?;
+        let resample = make("audioresample", None)?;
+        pipeline.add_many([src.upcast_ref(), &convert, &resample, &sink])?;
+        gst::Element::link_many([src.upcast_ref(), &convert, &resample, &sink])?;
+        let opened = pipeline.set_state(gst::State::Playing);
+        if let Err(e) = opened {
+            let reason = first_error(&pipeline).unwrap_or_else(|| e.to_string());
+            let _ = pipeline.set_state(gst::State::Null);
+            return Err(MediaError::Monitor(format!(
+                "could not open the speaker: {reason}"
+            )));
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let watch = watch_bus(&pipeline, stop.clone(), tap.clone(), events.clone())?;
+        *tap.feed.lock() = Some(src);
+        Ok(Self {
+            pipeline,
+            tap: tap.clone(),
+            stop,
+            watch: Some(watch),
+        })
+    }
 }
 
 impl Drop for EarReturn {
     fn drop(&mut self) {
-        self.stop.take();
-        if let Some(t) = self.thread.take() {
+        self.tap.feed.lock().take();
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.watch.take() {
             let _ = t.join();
         }
+        let _ = self.pipeline.set_state(gst::State::Null);
     }
 }
 
-struct Ring {
-    samples: VecDeque<f32>,
-    cap: usize,
+/// The error a failed state change left on the bus, if any.
+fn first_error(pipeline: &gst::Pipeline) -> Option<String> {
+    let bus = pipeline.bus()?;
+    let msg = bus.pop_filtered(&[gst::MessageType::Error])?;
+    match msg.view() {
+        gst::MessageView::Error(e) => Some(e.error().to_string()),
+        _ => None,
+    }
 }
 
-/// Opens the default output device and returns the ear-return plus the
-/// appsink branch (converter, resampler, caps, appsink) that feeds it,
-/// for the caller to link after its audio tee.
-pub(crate) fn start() -> Result<(EarReturn, Vec<gst::Element>), MediaError> {
-    let host = cpal::default_host();
-    let device = host
-        .default_output_device()
-        .ok_or_else(|| MediaError::Monitor("no audio output device".into()))?;
-    let config = device.default_output_config().map_err(|e| {
-        MediaError::Monitor(format!("the audio output device has no usable format: {e}"))
-    })?;
-    let rate = config.sample_rate();
-    let channels = config.channels() as usize;
-    let cap = rate as usize * channels * MAX_QUEUE_MS / 1000;
-    let ring = Arc::new(Mutex::new(Ring {
-        samples: VecDeque::with_capacity(cap * 2),
-        cap,
-    }));
-
-    let (ready_tx, ready_rx) = mpsc::channel::<Result<(), String>>();
-    let (stop_tx, stop_rx) = mpsc::channel::<()>();
-    let play_ring = ring.clone();
-    // cpal streams are not Send on every platform: the stream lives and
-    // dies on this thread.
-    let thread = std::thread::Builder::new()
+/// Reports a speaker that fails while playing, once, and stops feeding
+/// it; the host hears nothing until they pick a speaker again.
+fn watch_bus(
+    pipeline: &gst::Pipeline,
+    stop: Arc<AtomicBool>,
+    tap: MonitorTap,
+    events: EventSender,
+) -> Result<std::thread::JoinHandle<()>, MediaError> {
+    let bus = pipeline
+        .bus()
+        .ok_or_else(|| MediaError::Glib("pipeline without a bus".into()))?;
+    std::thread::Builder::new()
         .name("ear-return".into())
         .spawn(move || {
-            let err_fn = |e| tracing::warn!("ear-return playback error: {e}");
-            let stream = device.build_output_stream(
-                config.config(),
-                move |out: &mut [f32], _| {
-                    let mut ring = play_ring.lock();
-                    for s in out.iter_mut() {
-                        *s = ring.samples.pop_front().unwrap_or(0.0);
-                    }
-                },
-                err_fn,
-                None,
-            );
-            let stream = match stream {
-                Ok(s) => s,
-                Err(e) => {
-                    let _ = ready_tx.send(Err(e.to_string()));
+            while !stop.load(Ordering::Relaxed) {
+                let Some(msg) = bus.timed_pop_filtered(
+                    gst::ClockTime::from_mseconds(200),
+                    &[gst::MessageType::Error],
+                ) else {
+                    continue;
+                };
+                if let gst::MessageView::Error(e) = msg.view() {
+                    tap.feed.lock().take();
+                    let reason = e.error().to_string();
+                    tracing::warn!("the ear-return stopped: {reason}");
+                    events.send(BroadcastEvent::EarReturnStopped { reason });
                     return;
                 }
-            };
-            if let Err(e) = stream.play() {
-                let _ = ready_tx.send(Err(e.to_string()));
-                return;
             }
-            let _ = ready_tx.send(Ok(()));
-            let _ = stop_rx.recv();
-            drop(stream);
         })
-        .map_err(|e| MediaError::Glib(format!("could not start ear-return thread: {e}")))?;
-    match ready_rx.recv() {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => {
-            let _ = thread.join();
-            return Err(MediaError::Monitor(format!(
-                "could not open the audio output: {e}"
-            )));
-        }
-        Err(_) => {
-            let _ = thread.join();
-            return Err(MediaError::Monitor(
-                "the audio output thread ended early".into(),
-            ));
-        }
-    }
-
-    let queue = make("queue", None)?;
-    // Never let monitoring hold up the program audio.
-    queue.set_property_from_str("leaky", "downstream");
-    queue.set_property("max-size-time", 100_000_000u64);
-    let convert = make("audioconvert", None)?;
-    let resample = make("audioresample", None)?;
-    let caps = make("capsfilter", None)?;
-    caps.set_property(
-        "caps",
-        gst::Caps::builder("audio/x-raw")
-            .field("format", "F32LE")
-            .field("layout", "interleaved")
-            .field("rate", rate as i32)
-            .field("channels", channels as i32)
-            .build(),
-    );
-    let sink = gst_app::AppSink::builder()
-        .name("monitor")
-        .sync(false)
-        .max_buffers(4)
-        .drop(true)
-        .callbacks(
-            gst_app::AppSinkCallbacks::builder()
-                .new_sample(move |sink| {
-                    let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
-                    if let Some(buffer) = sample.buffer()
-                        && let Ok(map) = buffer.map_readable()
-                    {
-                        let mut ring = ring.lock();
-                        for chunk in map.as_slice().chunks_exact(4) {
-                            let v = f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-                            ring.samples.push_back(v);
-                        }
-                        let excess = ring.samples.len().saturating_sub(ring.cap);
-                        ring.samples.drain(..excess);
-                    }
-                    Ok(gst::FlowSuccess::Ok)
-                })
-                .build(),
-        )
-        .build();
-    Ok((
-        EarReturn {
-            stop: Some(stop_tx),
-            thread: Some(thread),
-        },
-        vec![queue, convert, resample, caps, sink.upcast()],
-    ))
+        .map_err(|e| MediaError::Glib(format!("could not start the ear-return thread: {e}")))
 }

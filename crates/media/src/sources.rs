@@ -405,6 +405,7 @@ pub(crate) fn build_live_audio_source(
             src
         }
         AudioSourceSpec::Mic(id) => create_device_element(DeviceKind::Microphone, id)?,
+        AudioSourceSpec::Desktop => desktop_audio()?,
     };
     let bin = gst::Bin::with_name(&format!("audio-in{index}"));
     let convert = make("audioconvert", None)?;
@@ -418,6 +419,34 @@ pub(crate) fn build_live_audio_source(
         .ok_or_else(|| MediaError::Glib("capsfilter has no src pad".into()))?;
     bin.add_pad(&gst::GhostPad::with_target(&pad)?)?;
     Ok(Some(bin))
+}
+
+/// The element that captures what this computer plays, opened once
+/// here so that a missing sound server is a clear error before the
+/// program is built rather than a failed start.
+pub(crate) fn desktop_audio() -> Result<gst::Element, MediaError> {
+    let missing = |reason: &str| MediaError::NoDesktopAudio(reason.into());
+    let src = if cfg!(target_os = "windows") {
+        let src = make("wasapi2src", None)?;
+        src.set_property("loopback", true);
+        src
+    } else if cfg!(target_os = "macos") {
+        return Err(missing(
+            "macOS has no desktop loopback of its own: install a loopback device (such as BlackHole) and choose it as a microphone",
+        ));
+    } else {
+        let src = make("pulsesrc", None)?;
+        // PulseAudio's (and PipeWire's) name for the default output's
+        // monitor, followed when the host changes their output.
+        src.set_property("device", "@DEFAULT_MONITOR@");
+        src
+    };
+    if src.set_state(gst::State::Ready).is_err() {
+        let _ = src.set_state(gst::State::Null);
+        return Err(missing("no PulseAudio or PipeWire sound server answered"));
+    }
+    let _ = src.set_state(gst::State::Null);
+    Ok(src)
 }
 
 pub(crate) fn audio_caps() -> gst::Caps {

@@ -19,6 +19,7 @@ pub mod journal;
 pub mod launch;
 pub mod limits;
 pub mod luts;
+pub mod mixer;
 pub mod notice;
 pub mod preview_server;
 pub mod scenes;

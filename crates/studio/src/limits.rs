@@ -64,6 +64,10 @@ pub const TEXT_CHARS: RangeInclusive<usize> = 0..=500;
 pub const TEXT_SIZE_PX: RangeInclusive<f32> = shopcast_gpu::TEXT_SIZE_PX;
 pub const TEXT_OUTLINE_PX: RangeInclusive<f32> = shopcast_gpu::TEXT_OUTLINE_PX;
 /// The window's saved layout; it is written on every drag.
+/// Strips in the audio mixer (the engine mixes up to
+/// `shopcast_media::audio::MAX_AUDIO_INPUTS`).
+pub const MIXER_INPUTS: RangeInclusive<usize> = 0..=6;
+const _: () = assert!(*MIXER_INPUTS.end() <= shopcast_media::audio::MAX_AUDIO_INPUTS);
 pub const LAYOUT_MAX_BYTES: usize = 256 * 1024;
 
 /// "`start` to `end` `unit`": how a refusal names the accepted range.
@@ -170,6 +174,7 @@ pub struct Limits {
     pub text_chars: Range,
     pub text_size_px: Range,
     pub text_outline_px: Range,
+    pub mixer_inputs: Range,
 }
 
 impl Limits {
@@ -232,6 +237,7 @@ impl Limits {
             text_chars: Range::up_to(*TEXT_CHARS.end()),
             text_size_px: Range::of(&TEXT_SIZE_PX),
             text_outline_px: Range::of(&TEXT_OUTLINE_PX),
+            mixer_inputs: Range::up_to(*MIXER_INPUTS.end()),
         }
     }
 }

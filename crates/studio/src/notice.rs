@@ -57,6 +57,15 @@ pub enum Notice {
         layer: String,
         reason: String,
     },
+    /// A mixer strip that cannot sound now is left out of the mix.
+    AudioInputOff {
+        input: String,
+        reason: String,
+    },
+    /// The ear-return could not open the speaker, or it stopped.
+    EarReturnOff {
+        reason: String,
+    },
     CatalogueFailed {
         reason: String,
     },
@@ -117,6 +126,10 @@ impl Notice {
                 format!("the layer {layer} is not shown: {reason}")
             }
             Self::Media { message } => message.clone(),
+            Self::AudioInputOff { input, reason } => {
+                format!("the mixer input {input} is left out: {reason}")
+            }
+            Self::EarReturnOff { reason } => format!("the ear-return is off: {reason}"),
             Self::CardNotDrawn { reason } => format!("the product card cannot be drawn: {reason}"),
             Self::CatalogueFailed { reason } => format!("product catalogue: {reason}"),
             Self::ImageNotShared { product, reason } => {

@@ -10,6 +10,7 @@ use ts_rs::TS;
 
 use crate::error::{StudioError, StudioResult};
 use crate::limits;
+use crate::mixer::MixerInput;
 use crate::notice::Notice;
 use crate::scenes::Scenes;
 
@@ -38,10 +39,14 @@ pub struct LutChoice {
     pub strength: u8,
 }
 
+/// The master strip and the ear-return.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct AudioSettings {
+    /// After the mix, before the limiter.
     pub gain_db: f64,
     pub muted: bool,
+    /// The ear-return: the strips marked "monitor", played on `speaker`.
+    /// Switches on and off while on air.
     pub monitor: bool,
 }
 
@@ -137,7 +142,12 @@ pub struct Settings {
     pub canvas: CanvasSettings,
     pub beauty: BeautyLevels,
     pub lut: LutChoice,
+    /// The master: gain and mute after the mix, and the ear-return.
     pub audio: AudioSettings,
+    /// The mixer's strips. Settings saved before the mixer existed get
+    /// the microphone alone.
+    #[serde(default = "crate::mixer::default_mixer")]
+    pub mixer: Vec<MixerInput>,
     pub video: VideoChoice,
     /// Device id; `None` is the default microphone, `"none"` no audio
     /// and `"test"` the test tone.
@@ -184,6 +194,7 @@ impl Default for Settings {
                 muted: false,
                 monitor: false,
             },
+            mixer: crate::mixer::default_mixer(),
             video: VideoChoice::Test,
             microphone: None,
             speaker: None,
@@ -336,6 +347,7 @@ impl Settings {
             return Err(invalid("room server", "an http(s):// or ws(s):// URL"));
         }
         self.scenes.validate()?;
+        crate::mixer::validate(&self.mixer)?;
         if let Some(layout) = &self.layout {
             let size = serde_json::to_vec(layout).map(|v| v.len()).unwrap_or(0);
             if size > limits::LAYOUT_MAX_BYTES {

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 
 pub mod audio;
+pub mod pulse;
 pub mod redis;
 
 /// A free TCP port on 127.0.0.1. Another process could take it before

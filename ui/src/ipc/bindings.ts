@@ -64,11 +64,26 @@ export type ActivitySpec = { "kind": "coupon" } & CouponSpec | { "kind": "flash_
 export type AppInfo = { version: string, session: SessionView, preview_url: string, resume: ResumeOffer | null, };
 
 /**
- * The master meter, twenty times a second.
+ * The meters, twenty times a second, in one event: the master (after
+ * the limiter) and each mixer strip that is playing (after its gain
+ * and mute), by strip id. dBFS; silence is -inf, sent as `null`. The
+ * window holds the peaks itself, for as long as its meters show them.
  */
-export type AudioLevel = { rms_db: number, peak_db: number, };
+export type AudioLevel = { rms_db: number, peak_db: number, inputs: Array<InputLevel>, };
 
-export type AudioSettings = { gain_db: number, muted: boolean, monitor: boolean, };
+/**
+ * The master strip and the ear-return.
+ */
+export type AudioSettings = { 
+/**
+ * After the mix, before the limiter.
+ */
+gain_db: number, muted: boolean, 
+/**
+ * The ear-return: the strips marked "monitor", played on `speaker`.
+ * Switches on and off while on air.
+ */
+monitor: boolean, };
 
 /**
  * A badge next to a nickname (seed 004, "user level/identifier").
@@ -487,6 +502,8 @@ refused: Array<RowError>,
  */
 image_errors: Array<RowError>, };
 
+export type InputLevel = { id: string, rms_db: number, peak_db: number, };
+
 /**
  * Where a product stands in the session.
  */
@@ -541,7 +558,7 @@ import_bytes: Range, rehearsal_take_part: Range, rehearsal_card_clicks_per_s: Ra
 /**
  * Activities (the room server checks the same numbers).
  */
-activity_duration_secs: Range, activity_quantity: Range, activity_per_user: Range, activity_winners: Range, activity_keyword_chars: Range, activity_title_chars: Range, discount_percent: Range, bitrate_floor_percent: Range, retry_delay_s: Range, max_retries: Range, scenes: Range, scene_layers: Range, scene_name_chars: Range, id_bytes: Range, scene_fade_ms: Range, scene_videos: Range, layer_position: Range, layer_side: Range, crop: Range, opacity: Range, text_chars: Range, text_size_px: Range, text_outline_px: Range, };
+activity_duration_secs: Range, activity_quantity: Range, activity_per_user: Range, activity_winners: Range, activity_keyword_chars: Range, activity_title_chars: Range, discount_percent: Range, bitrate_floor_percent: Range, retry_delay_s: Range, max_retries: Range, scenes: Range, scene_layers: Range, scene_name_chars: Range, id_bytes: Range, scene_fade_ms: Range, scene_videos: Range, layer_position: Range, layer_side: Range, crop: Range, opacity: Range, text_chars: Range, text_size_px: Range, text_outline_px: Range, mixer_inputs: Range, };
 
 /**
  * Who did an accepted operation.
@@ -665,12 +682,42 @@ t: number,
  */
 online: number, peak_online: number, barrage: number, orders: number, units: number, revenue: { [key in string]: number }, };
 
+/**
+ * One strip of the mixer.
+ */
+export type MixerInput = { id: string, source: MixerSource, gain_db: number, muted: boolean, 
+/**
+ * Heard in the ear-return.
+ */
+monitor: boolean, };
+
+/**
+ * What the window may offer for each kind of source: the rules live
+ * here, and the window reads them from the bindings.
+ */
+export type MixerKind = { kind: string, 
+/**
+ * At most one strip of this kind.
+ */
+single: boolean, 
+/**
+ * May be heard in the ear-return. Desktop audio may not: the host
+ * already hears it from the computer, and monitoring it would
+ * echo.
+ */
+monitorable: boolean, };
+
+/**
+ * Where a strip's sound comes from.
+ */
+export type MixerSource = { "kind": "microphone" } | { "kind": "main_video" } | { "kind": "file", path: string, } | { "kind": "desktop" };
+
 export type Mode = "live" | "rehearsal" | "assistant";
 
 /**
  * What happened, with what the words need.
  */
-export type Notice = { "code": "no_microphone" } | { "code": "settings_unreadable", "params": { reason: string, kept_as: string, } } | { "code": "settings_not_read", "params": { path: string, reason: string, } } | { "code": "could_not_open_mode", "params": { mode: string, reason: string, } } | { "code": "preview_did_not_start", "params": { reason: string, } } | { "code": "preview_did_not_restart", "params": { reason: string, } } | { "code": "could_not_go_on_air", "params": { reason: string, } } | { "code": "journal_not_written", "params": { reason: string, } } | { "code": "output_failed", "params": { reason: string, } } | { "code": "recording_failed", "params": { reason: string, } } | { "code": "media", "params": { message: string, } } | { "code": "card_not_drawn", "params": { reason: string, } } | { "code": "layer_not_shown", "params": { layer: string, reason: string, } } | { "code": "catalogue_failed", "params": { reason: string, } } | { "code": "image_not_shared", "params": { product: string, reason: string, } } | { "code": "demo_catalogue_not_imported", "params": { reason: string, } } | { "code": "demo_products_not_added", "params": { reason: string, } } | { "code": "report_malformed_id" } | { "code": "report_not_saved", "params": { reason: string, } } | { "code": "report_not_fetched" } | { "code": "room_status_not_sent", "params": { reason: string, } } | { "code": "room_disconnected", "params": { reason: string, } } | { "code": "room_refused", "params": { message: string, code: string, } };
+export type Notice = { "code": "no_microphone" } | { "code": "settings_unreadable", "params": { reason: string, kept_as: string, } } | { "code": "settings_not_read", "params": { path: string, reason: string, } } | { "code": "could_not_open_mode", "params": { mode: string, reason: string, } } | { "code": "preview_did_not_start", "params": { reason: string, } } | { "code": "preview_did_not_restart", "params": { reason: string, } } | { "code": "could_not_go_on_air", "params": { reason: string, } } | { "code": "journal_not_written", "params": { reason: string, } } | { "code": "output_failed", "params": { reason: string, } } | { "code": "recording_failed", "params": { reason: string, } } | { "code": "media", "params": { message: string, } } | { "code": "card_not_drawn", "params": { reason: string, } } | { "code": "layer_not_shown", "params": { layer: string, reason: string, } } | { "code": "audio_input_off", "params": { input: string, reason: string, } } | { "code": "ear_return_off", "params": { reason: string, } } | { "code": "catalogue_failed", "params": { reason: string, } } | { "code": "image_not_shared", "params": { product: string, reason: string, } } | { "code": "demo_catalogue_not_imported", "params": { reason: string, } } | { "code": "demo_products_not_added", "params": { reason: string, } } | { "code": "report_malformed_id" } | { "code": "report_not_saved", "params": { reason: string, } } | { "code": "report_not_fetched" } | { "code": "room_status_not_sent", "params": { reason: string, } } | { "code": "room_disconnected", "params": { reason: string, } } | { "code": "room_refused", "params": { message: string, code: string, } };
 
 /**
  * A notice as the window gets it: numbered, so each is shown once
@@ -991,7 +1038,16 @@ paused: boolean,
  */
 warnings: Array<NoticeView>, };
 
-export type Settings = { version: number, language: Language, canvas: CanvasSettings, beauty: BeautyLevels, lut: LutChoice, audio: AudioSettings, video: VideoChoice, 
+export type Settings = { version: number, language: Language, canvas: CanvasSettings, beauty: BeautyLevels, lut: LutChoice, 
+/**
+ * The master: gain and mute after the mix, and the ear-return.
+ */
+audio: AudioSettings, 
+/**
+ * The mixer's strips. Settings saved before the mixer existed get
+ * the microphone alone.
+ */
+mixer: Array<MixerInput>, video: VideoChoice, 
 /**
  * Device id; `None` is the default microphone, `"none"` no audio
  * and `"test"` the test tone.
@@ -1240,6 +1296,10 @@ export const LIMITS: Limits = {
   "text_outline_px": {
     "min": 0.0,
     "max": 16.0
+  },
+  "mixer_inputs": {
+    "min": 0.0,
+    "max": 6.0
   }
 };
 
@@ -1303,6 +1363,30 @@ export const CANVAS_PRESETS: CanvasPreset[] = [
   }
 ];
 
+/** The mixer's kinds of source and what each allows. */
+export const MIXER_KINDS: MixerKind[] = [
+  {
+    "kind": "microphone",
+    "single": true,
+    "monitorable": true
+  },
+  {
+    "kind": "main_video",
+    "single": true,
+    "monitorable": true
+  },
+  {
+    "kind": "file",
+    "single": false,
+    "monitorable": true
+  },
+  {
+    "kind": "desktop",
+    "single": true,
+    "monitorable": false
+  }
+];
+
 /** A new text layer's look; the page fills in the words. */
 export const NEW_TEXT_LOOK: TextLook = {
   "text": "",
@@ -1341,6 +1425,17 @@ export const DEFAULT_SETTINGS: Settings = {
     "muted": false,
     "monitor": false
   },
+  "mixer": [
+    {
+      "id": "mic",
+      "source": {
+        "kind": "microphone"
+      },
+      "gain_db": 0.0,
+      "muted": false,
+      "monitor": false
+    }
+  ],
   "video": {
     "kind": "test"
   },
@@ -1494,6 +1589,9 @@ export const COMMANDS = [
   "set_beauty_bypass",
   "set_lut",
   "set_audio",
+  "add_mixer_input",
+  "remove_mixer_input",
+  "set_mixer_input",
   "list_destinations",
   "save_destination",
   "remove_destination",
@@ -1551,6 +1649,9 @@ export function makeCommands(invoke: Invoke) {
     setBeautyBypass: (bypass: boolean) => invoke<SessionView>("set_beauty_bypass", { bypass }),
     setLut: (lut: LutChoice) => invoke<null>("set_lut", { lut }),
     setAudio: (audio: AudioSettings) => invoke<null>("set_audio", { audio }),
+    addMixerInput: (source: MixerSource) => invoke<SessionView>("add_mixer_input", { source }),
+    removeMixerInput: (id: string) => invoke<SessionView>("remove_mixer_input", { id }),
+    setMixerInput: (input: MixerInput) => invoke<null>("set_mixer_input", { input }),
     listDestinations: () => invoke<Array<DestinationView>>("list_destinations"),
     saveDestination: (input: DestinationInput) => invoke<DestinationView>("save_destination", { input }),
     removeDestination: (name: string) => invoke<null>("remove_destination", { name }),

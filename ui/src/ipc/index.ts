@@ -6,7 +6,7 @@
 // `@tauri-apps/api`) is `./api`.
 
 export type * from './bindings';
-export { CANVAS_PRESETS, DEFAULT_SETTINGS, LIMITS, NEW_TEXT_LOOK, PREVIEW_PAUSE, PREVIEW_RESUME } from './bindings';
+export { CANVAS_PRESETS, DEFAULT_SETTINGS, LIMITS, MIXER_KINDS, NEW_TEXT_LOOK, PREVIEW_PAUSE, PREVIEW_RESUME } from './bindings';
 
 import type { Hotkeys } from './bindings';
 

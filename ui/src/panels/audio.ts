@@ -1,16 +1,20 @@
-// Audio: the microphone meter (dBFS, -60..0, peak hold), gain, mute, monitor.
+// Audio: the master (meter with peak hold, gain, mute), the ear-return,
+// and the mixer's strips (panels/mixerStrips.ts). Every meter is fed by
+// one batched level event twenty times a second.
 
 import { LIMITS } from '../ipc';
 import { h, setI18n, setText, field } from '../lib/dom';
-import { dbToFraction, PeakHold } from '../lib/levels';
+import { dbToFraction } from '../lib/levels';
 import { clamp } from '../lib/format';
+import { createMeter } from '../components/meter';
+import { mixerStrips } from './mixerStrips';
 import { streamGate, Subs, type PanelDef } from './panel';
 
 const GAIN_MIN = LIMITS.gain_db.min;
 const GAIN_MAX = LIMITS.gain_db.max;
 
-function fmtDb(db: number): string {
-  return Number.isFinite(db) ? db.toFixed(1) : '-∞';
+export function fmtDb(db: number | null): string {
+  return db !== null && Number.isFinite(db) ? db.toFixed(1) : '-∞';
 }
 
 export const audioPanel: PanelDef = {
@@ -19,19 +23,15 @@ export const audioPanel: PanelDef = {
   create(ctx) {
     const { store, actions } = ctx;
     const subs = new Subs();
-    const peakHold = new PeakHold(1500, 20);
 
-    const rmsBar = h('div', { class: 'meter-rms' });
-    const peakBar = h('div', { class: 'meter-peak' });
-    const holdMark = h('div', { class: 'meter-hold' });
+    const master = createMeter('master-meter');
     const scale = h('div', { class: 'meter-scale' });
     for (const db of [-60, -48, -36, -24, -18, -12, -6, 0]) {
       const tick = h('span', { class: 'meter-tick', text: String(db) });
       tick.style.left = `${dbToFraction(db) * 100}%`;
       scale.appendChild(tick);
     }
-    const meter = h('div', { class: 'meter', testid: 'mic-meter' }, rmsBar, peakBar, holdMark);
-    const readout = h('div', { class: 'meter-readout', testid: 'mic-level' });
+    const readout = h('div', { class: 'meter-readout', testid: 'master-level' });
     const clip = h('span', { class: 'meter-clip', i18n: 'audio.clip' });
     clip.hidden = true;
 
@@ -44,23 +44,24 @@ export const audioPanel: PanelDef = {
     const mute = h('input', { testid: 'audio-mute', attrs: { type: 'checkbox' } });
     const monitor = h('input', { testid: 'audio-monitor', attrs: { type: 'checkbox' } });
     const mutedNote = h('p', { class: 'hint warn', i18n: 'audio.muted_note' });
-    const noMic = h('p', { class: 'hint', i18n: 'audio.no_mic' });
+    const strips = mixerStrips(ctx, subs);
 
     const el = h('div', { class: 'panel-body audio' });
     streamGate(ctx, subs, el,
-      h('h3', { i18n: 'audio.mic_level' }),
-      meter,
+      h('h3', { i18n: 'audio.master' }),
+      master.el,
       scale,
       h('div', { class: 'row' }, readout, clip),
       mutedNote,
-      noMic,
       field('audio.gain', gain, gainText),
-      h('label', { class: 'check' }, mute, h('span', { i18n: 'audio.mute' })),
+      h('label', { class: 'check' }, mute, h('span', { i18n: 'audio.mute_all' })),
+      h('h3', { i18n: 'audio.ear_return' }),
       h('label', { class: 'check' }, monitor, h('span', { i18n: 'audio.monitor' })),
       h('p', { class: 'hint', i18n: 'audio.monitor_hint' }),
+      h('h3', { i18n: 'audio.mixer' }),
+      strips.el,
     );
 
-    const current = () => store.settings.audio;
     const send = () =>
       actions.setAudio({
         gain_db: clamp(Number(gain.value), GAIN_MIN, GAIN_MAX),
@@ -75,42 +76,40 @@ export const audioPanel: PanelDef = {
     monitor.addEventListener('change', send);
 
     const fromSettings = () => {
-      const a = current();
+      const a = store.settings.audio;
       if (document.activeElement !== gain) gain.value = String(a.gain_db);
       setText(gainText, `${Number(a.gain_db).toFixed(1)} dB`);
       mute.checked = a.muted;
       monitor.checked = a.monitor;
       mutedNote.hidden = !a.muted;
-      meter.classList.toggle('muted', a.muted);
-      noMic.hidden = store.settings.microphone !== 'none';
+      master.el.classList.toggle('muted', a.muted);
+      strips.fromSettings();
     };
     fromSettings();
 
-    let last = { rms: -Infinity, peak: -Infinity, at: 0 };
-    const draw = (now: number, fresh: boolean) => {
-      // Readings older than half a second mean the level events stopped.
-      const stale = now - last.at > 500;
-      const rms = stale ? -Infinity : last.rms;
-      const peak = stale ? -Infinity : last.peak;
-      const held = fresh ? peakHold.update(peak, now) : peakHold.read(now);
-      rmsBar.style.width = `${(1 - dbToFraction(rms)) * 100}%`;
-      peakBar.style.width = `${(1 - dbToFraction(peak)) * 100}%`;
-      holdMark.style.left = `${dbToFraction(held) * 100}%`;
-      holdMark.hidden = !Number.isFinite(held);
+    const drawReadout = () => {
+      const { rms, held } = master.shown;
       clip.hidden = !(held >= -1);
       setI18n(readout, 'audio.readout', { rms: fmtDb(rms), peak: fmtDb(held) });
     };
-    draw(Date.now(), false);
+    drawReadout();
 
     subs.add(
       store.on('settings', fromSettings),
       store.on('audio_level', (l) => {
-        last = { rms: l.rms_db, peak: l.peak_db, at: Date.now() };
-        draw(last.at, true);
+        const now = Date.now();
+        master.feed(l.rms_db, l.peak_db, now);
+        strips.feed(l.inputs, now);
+        drawReadout();
       }),
     );
-    // Keep the peak marker falling when the level events pause.
-    subs.interval(() => draw(Date.now(), false), 250);
+    // Keep the peak markers falling when the level events pause.
+    subs.interval(() => {
+      const now = Date.now();
+      master.tick(now);
+      strips.tick(now);
+      drawReadout();
+    }, 250);
     return { element: el, dispose: () => subs.dispose() };
   },
 };

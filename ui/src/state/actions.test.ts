@@ -147,15 +147,33 @@ describe('rehearsal and ending', () => {
 });
 
 describe('live controls and hotkeys', () => {
-  it('mute_mic toggles mute through set_audio and saves it', async () => {
+  it("mute_mic toggles the microphone's strip (the session saves it), not the master", async () => {
     vi.useFakeTimers();
     try {
       const t = setup({ mode: 'live', phase: 'preview', role: 'host', can_stream: true });
+      const mic = t.store.settings.mixer.find((i) => i.source.kind === 'microphone')!;
+      await t.actions.hotkey('mute_mic');
+      expect(t.api.setMixerInput).toHaveBeenLastCalledWith({ ...mic, muted: true });
+      expect(t.store.settings.mixer.find((i) => i.id === mic.id)!.muted).toBe(true);
+      expect(t.store.settings.audio.muted, 'the master is untouched').toBe(false);
+      expect(t.toast.statusLine.textContent).toBe('Microphone muted');
+      vi.advanceTimersByTime(100);
+      await t.actions.hotkey('mute_mic');
+      expect(t.api.setMixerInput).toHaveBeenLastCalledWith({ ...mic, muted: false });
+      expect(t.api.setAudio).not.toHaveBeenCalled();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('mute_mic mutes the master when the mixer has no microphone', async () => {
+    vi.useFakeTimers();
+    try {
+      const t = setup({ mode: 'live', phase: 'preview', role: 'host', can_stream: true });
+      t.store.setSettings({ ...t.store.settings, mixer: [] });
       await t.actions.hotkey('mute_mic');
       expect(t.api.setAudio).toHaveBeenLastCalledWith({ gain_db: 0, muted: true, monitor: false });
-      expect(t.store.settings.audio.muted).toBe(true);
       vi.advanceTimersByTime(1000);
-      expect(t.api.saveSettings).toHaveBeenCalledTimes(1);
       expect(t.api.saveSettings.mock.calls[0]![0].audio.muted).toBe(true);
     } finally {
       vi.useRealTimers();
@@ -167,7 +185,7 @@ describe('live controls and hotkeys', () => {
     try {
       const t = setup({ mode: 'live', phase: 'preview', role: 'host', can_stream: true });
       t.store.settingsLoaded = false;
-      t.actions.toggleMute();
+      t.actions.setAudio({ ...t.store.settings.audio, muted: true });
       vi.advanceTimersByTime(1000);
       expect(t.api.saveSettings).not.toHaveBeenCalled();
       expect(t.toast.statusLine.textContent).toMatch(/not saved/);

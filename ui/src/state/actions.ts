@@ -26,6 +26,7 @@ import { throttle, debounce, type Throttled } from '../lib/timing';
 import { ActivityActions } from './activityActions';
 import { CatalogActions } from './catalogActions';
 import { LineupActions } from './lineupActions';
+import { MixerActions } from './mixerActions';
 import { SceneActions } from './sceneActions';
 import type { Store } from './store';
 
@@ -49,6 +50,8 @@ export class Actions {
   readonly activities: ActivityActions;
   /** Scenes: switching and the preview's layer editing. */
   readonly scenes: SceneActions;
+  /** The audio mixer's strips. */
+  readonly mixer: MixerActions;
 
   constructor(
     private readonly store: Store,
@@ -59,6 +62,7 @@ export class Actions {
     this.catalog = new CatalogActions(toast, confirmDialog);
     this.activities = new ActivityActions(store, confirmDialog);
     this.scenes = new SceneActions(store, toast);
+    this.mixer = new MixerActions(store, toast);
     this.saveLater = debounce(() => void this.saveSettingsNow(), SETTINGS_SAVE_MS);
     this.sendBeauty = throttle((b) => void this.run(api.setBeauty(b), t('beauty.title')), LIVE_CONTROL_MS);
     this.sendLut = throttle((l) => void this.run(api.setLut(l), t('beauty.lut')), LIVE_CONTROL_MS);
@@ -244,9 +248,20 @@ export class Actions {
     this.sendAudio(audio);
   }
 
-  toggleMute(): void {
+  /**
+   * The "mute microphone" hotkey: the microphone's strip, so a product
+   * video or music keeps playing; the master when there is no microphone
+   * strip. Returns whether it is muted now.
+   */
+  toggleMute(): boolean {
+    const mic = this.store.settings.mixer.find((i) => i.source.kind === 'microphone');
+    if (mic) {
+      this.mixer.setInput({ ...mic, muted: !mic.muted });
+      return !mic.muted;
+    }
     const a = this.store.settings.audio;
     this.setAudio({ ...a, muted: !a.muted });
+    return !a.muted;
   }
 
   setAudience(audience: RehearsalAudience): void {
@@ -405,8 +420,7 @@ export class Actions {
         await this.requestGoLive();
         return;
       case 'mute_mic':
-        this.toggleMute();
-        this.toast.status(t(this.store.settings.audio.muted ? 'audio.muted_now' : 'audio.unmuted_now'));
+        this.toast.status(t(this.toggleMute() ? 'audio.muted_now' : 'audio.unmuted_now'));
         return;
       case 'next_product':
         await this.nextProduct();

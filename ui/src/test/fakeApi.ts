@@ -22,6 +22,8 @@ import {
   type LineupRecord,
   type LineupRequest,
   type LineupSnapshot,
+  type MixerInput,
+  type MixerSource,
   type ReportFormat,
   type SavedProduct,
   type Scenes,
@@ -87,6 +89,9 @@ export function catalogProduct(over: Partial<CatalogProduct> = {}): CatalogProdu
 
 export function makeFakeApi() {
   let current = session();
+  // The mixer's strips as the session would keep them (ids are the
+  // kind's name, numbered from the second of a kind).
+  let mixer: MixerInput[] = [...DEFAULT_SETTINGS.mixer];
   const s = (over: Partial<SessionView>) => {
     current = session({ ...current, ...over });
     return Promise.resolve(current);
@@ -101,7 +106,7 @@ export function makeFakeApi() {
         Promise.resolve({ platform: 'linux', package_manager: 'apt', checks: [], ok: true, install_all: null }),
     ),
     // The tests read English; the shell's own default is zh-CN.
-    getSettings: vi.fn(() => Promise.resolve<Settings>({ ...DEFAULT_SETTINGS, language: 'en' })),
+    getSettings: vi.fn(() => Promise.resolve<Settings>({ ...DEFAULT_SETTINGS, language: 'en', mixer })),
     saveSettings: vi.fn((settings: Settings) => Promise.resolve(settings)),
     enterMode: vi.fn((mode: 'live' | 'rehearsal' | 'assistant', _room_url: string | null, _token: string | null) =>
       s({
@@ -120,6 +125,20 @@ export function makeFakeApi() {
     setBeautyBypass: vi.fn((bypass: boolean) => s({ beauty_bypass: bypass })),
     setLut: vi.fn(() => Promise.resolve(null)),
     setAudio: vi.fn(() => Promise.resolve(null)),
+    addMixerInput: vi.fn((source: MixerSource) => {
+      const same = mixer.filter((i) => i.source.kind === source.kind).length;
+      const id = same ? `${source.kind}-${same + 1}` : source.kind;
+      mixer = [...mixer, { id, source, gain_db: 0, muted: false, monitor: false }];
+      return s({});
+    }),
+    removeMixerInput: vi.fn((id: string) => {
+      mixer = mixer.filter((i) => i.id !== id);
+      return s({});
+    }),
+    setMixerInput: vi.fn((input: MixerInput) => {
+      mixer = mixer.map((i) => (i.id === input.id ? input : i));
+      return Promise.resolve(null);
+    }),
     listDestinations: vi.fn(
       (): Promise<DestinationView[]> =>
         Promise.resolve([{ name: 'main', kind: 'custom', summary: 'rtmp://h/app/***', has_secret: true, options: DEST_OPTIONS }]),

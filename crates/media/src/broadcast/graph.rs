@@ -7,7 +7,7 @@ use gst::prelude::*;
 use crate::config::{BroadcastConfig, Canvas};
 use crate::error::MediaError;
 use crate::events::{BroadcastEvent, EventSender};
-use crate::monitor::EarReturn;
+use crate::monitor::{EarReturn, MonitorTap};
 use crate::sources::{AudioFile, make};
 
 use super::air::Tees;
@@ -25,8 +25,10 @@ pub(super) struct ProgramGraph {
     /// The pipelines of the audio inputs that are other files.
     pub(super) audio_files: Vec<(usize, AudioFile)>,
     /// Where the mix leaves the mixer; it gets EOS at stop.
-    pub(super) audio_mixed: Option<gst::Pad>,
+    pub(super) audio_mixed: Vec<gst::Pad>,
     pub(super) ear_return: Option<EarReturn>,
+    /// Where the monitor mix is played from.
+    pub(super) monitor_tap: MonitorTap,
 }
 
 /// The raw format the program runs in: the encoder's own if the
@@ -70,7 +72,8 @@ pub(super) fn build(
     let program = gst::Pipeline::with_name("program");
     program.use_clock(Some(clock));
     let (video_src, video_tee) = build_video_chain(&program, config, output_format)?;
-    let audio = build_audio_chain(&program, config, events)?;
+    let monitor_tap = MonitorTap::default();
+    let audio = build_audio_chain(&program, config, events, &monitor_tap)?;
     let AudioChain {
         tee: audio_tee,
         mixed: audio_mixed,
@@ -89,6 +92,7 @@ pub(super) fn build(
         audio_files,
         audio_mixed,
         ear_return,
+        monitor_tap,
     })
 }
 
@@ -141,44 +145,46 @@ fn build_video_chain(
 #[derive(Default)]
 struct AudioChain {
     tee: Option<gst::Element>,
-    mixed: Option<gst::Pad>,
+    mixed: Vec<gst::Pad>,
     inputs: Vec<InputEnd>,
     files: Vec<(usize, AudioFile)>,
     ear_return: Option<EarReturn>,
 }
 
-/// Audio: the mix (`mix.rs`) → tee → meter sink, and optionally
-/// → ear-return.
+/// Audio: the mix (`mix.rs`) → tee → meter sink, and the monitor mix
+/// → the ear-return when the config asks for it from the start.
 fn build_audio_chain(
     program: &gst::Pipeline,
     config: &BroadcastConfig,
     events: &EventSender,
+    tap: &MonitorTap,
 ) -> Result<Option<AudioChain>, MediaError> {
     // The meter's sink keeps time, so a file or tone is played at its
     // pace rather than as fast as it decodes.
-    let Some(mix) = mix::build(program, config, |p| tee_with_sink(p, "audio-tee", true))? else {
+    let Some(mix) = mix::build(
+        program,
+        config,
+        |p| tee_with_sink(p, "audio-tee", true),
+        tap,
+    )?
+    else {
         return Ok(None);
     };
     let mut ear_return = None;
     if config.monitor {
-        match crate::monitor::start() {
-            Ok((ear, branch)) => {
-                program.add_many(&branch)?;
-                let mut chain = vec![mix.tee.clone()];
-                chain.extend(branch.iter().cloned());
-                gst::Element::link_many(&chain)?;
-                ear_return = Some(ear);
-            }
+        match EarReturn::start(config.speaker.as_deref(), tap, events) {
+            Ok(ear) => ear_return = Some(ear),
             Err(e) => {
-                let message = format!("monitoring is off: {e}");
-                tracing::warn!("{message}");
-                events.send(BroadcastEvent::Warning { message });
+                tracing::warn!("monitoring is off: {e}");
+                events.send(BroadcastEvent::EarReturnStopped {
+                    reason: e.to_string(),
+                });
             }
         }
     }
     Ok(Some(AudioChain {
         tee: Some(mix.tee),
-        mixed: Some(mix.mixed),
+        mixed: mix.mixed,
         inputs: mix.inputs,
         files: mix.files,
         ear_return,

@@ -2,6 +2,12 @@
 //! one `audiomixer`, then the master gain, a limiter, the master meter
 //! and the tee that going on air encodes from.
 //!
+//! Beside it runs the monitor mix: each input, after its gain, also
+//! feeds a second mixer through a switch of its own ("monitor"), and
+//! that mix ends in the ear-return's tap (`monitor.rs`). A switch is a
+//! `volume` muted or not, so the host changes what they hear on air
+//! without the graph changing.
+//!
 //! A live input (microphone, tone) is a bin in the program pipeline. A
 //! file's sound track plays in its file's own pipeline, paced by it and
 //! looped with it, and comes in through an appsrc: each buffer is
@@ -13,6 +19,7 @@ use gst::prelude::*;
 use crate::audio::{AudioSourceSpec, db_to_linear};
 use crate::config::BroadcastConfig;
 use crate::error::MediaError;
+use crate::monitor::MonitorTap;
 use crate::sources::{AudioFile, audio_caps, build_audio_file, build_live_audio_source, make};
 
 /// How late a bridged file buffer may arrive and still be mixed: the
@@ -28,6 +35,11 @@ pub(super) const MASTER_GAIN: &str = "gain";
 pub(super) const MASTER_LEVEL: &str = "level";
 const INPUT_GAIN: &str = "input-gain";
 const INPUT_LEVEL: &str = "input-level";
+const INPUT_MONITOR: &str = "input-monitor";
+
+pub(super) fn input_monitor_name(index: usize) -> String {
+    format!("{INPUT_MONITOR}{index}")
+}
 
 pub(super) fn input_gain_name(index: usize) -> String {
     format!("{INPUT_GAIN}{index}")
@@ -50,10 +62,11 @@ pub(super) enum InputEnd {
 /// The built mix.
 pub(super) struct AudioMix {
     pub(super) tee: gst::Element,
-    /// Where the mixed sound leaves the mixer. A mixer that runs on the
-    /// clock regardless of its inputs (`force-live`) never ends by
-    /// itself, so the end of the stream goes in here at stop.
-    pub(super) mixed: gst::Pad,
+    /// Where the mixed sound leaves each mixer (the program's and the
+    /// monitor's). A mixer that runs on the clock regardless of its
+    /// inputs (`force-live`) never ends by itself, so the end of the
+    /// stream goes in here at stop.
+    pub(super) mixed: Vec<gst::Pad>,
     pub(super) inputs: Vec<InputEnd>,
     /// The `file:PATH` inputs' own pipelines, by input index.
     pub(super) files: Vec<(usize, AudioFile)>,
@@ -64,19 +77,12 @@ pub(super) fn build(
     program: &gst::Pipeline,
     config: &BroadcastConfig,
     tee: impl FnOnce(&gst::Pipeline) -> Result<gst::Element, MediaError>,
+    tap: &MonitorTap,
 ) -> Result<Option<AudioMix>, MediaError> {
     if config.audio.is_empty() {
         return Ok(None);
     }
-    // The mixer runs on the clock even while a file input has not sent
-    // anything yet (or has no sound at all), instead of waiting on it.
-    // `force-live` can only be set at construction.
-    let mixer = gst::ElementFactory::make("audiomixer")
-        .name("mixer")
-        .property("force-live", true)
-        .build()
-        .map_err(|_| MediaError::MissingElement("audiomixer".into()))?;
-    mixer.set_property("ignore-inactive-pads", true);
+    let mixer = live_mixer("mixer")?;
     let mixed_caps = make("capsfilter", None)?;
     mixed_caps.set_property("caps", audio_caps());
     let master = make("volume", Some(MASTER_GAIN))?;
@@ -87,6 +93,7 @@ pub(super) fn build(
     program.add_many([&mixer, &mixed_caps, &master, &limiter, &level])?;
     let tee = tee(program)?;
     gst::Element::link_many([&mixer, &mixed_caps, &master, &limiter, &level, &tee])?;
+    let (monitor_mixer, monitor_out) = monitor_mix(program, tap)?;
 
     let mut inputs = Vec::new();
     let mut files = Vec::new();
@@ -114,8 +121,17 @@ pub(super) fn build(
         let gain = make("volume", Some(&input_gain_name(i)))?;
         set_gain(&gain, input.gain_db, input.muted);
         let level = meter(&format!("{INPUT_LEVEL}{i}"))?;
-        program.add_many([&gain, &level])?;
-        gst::Element::link_many([&head, &gain, &level, &mixer])?;
+        let split = make("tee", None)?;
+        // The monitor branch never holds up the program: it drops
+        // rather than waits.
+        let queue = make("queue", None)?;
+        queue.set_property_from_str("leaky", "downstream");
+        queue.set_property("max-size-time", 100_000_000u64);
+        let switch = make("volume", Some(&input_monitor_name(i)))?;
+        switch.set_property("mute", !input.monitor);
+        program.add_many([&gain, &split, &level, &queue, &switch])?;
+        gst::Element::link_many([&head, &gain, &split, &level, &mixer])?;
+        gst::Element::link_many([&split, &queue, &switch, &monitor_mixer])?;
         inputs.push(end);
     }
     let mixed = mixed_caps
@@ -123,7 +139,7 @@ pub(super) fn build(
         .ok_or_else(|| MediaError::Glib("capsfilter has no sink pad".into()))?;
     Ok(Some(AudioMix {
         tee,
-        mixed,
+        mixed: vec![mixed, monitor_out],
         inputs,
         files,
     }))
@@ -132,6 +148,39 @@ pub(super) fn build(
 pub(super) fn set_gain(volume: &gst::Element, gain_db: f64, muted: bool) {
     volume.set_property("volume", db_to_linear(gain_db).clamp(0.0, 10.0));
     volume.set_property("mute", muted);
+}
+
+/// A mixer that runs on the clock even while an input has not sent
+/// anything yet (or has no sound at all), instead of waiting on it.
+/// `force-live` can only be set at construction.
+fn live_mixer(name: &str) -> Result<gst::Element, MediaError> {
+    let mixer = gst::ElementFactory::make("audiomixer")
+        .name(name)
+        .property("force-live", true)
+        .build()
+        .map_err(|_| MediaError::MissingElement("audiomixer".into()))?;
+    mixer.set_property("ignore-inactive-pads", true);
+    Ok(mixer)
+}
+
+/// The monitor mixer → limiter → the ear-return's tap. The limiter
+/// spares the host's ears as the master's spares the stream.
+/// Returns the mixer and the pad its mix leaves by.
+fn monitor_mix(
+    program: &gst::Pipeline,
+    tap: &MonitorTap,
+) -> Result<(gst::Element, gst::Pad), MediaError> {
+    let mixer = live_mixer("monitor-mixer")?;
+    let caps = make("capsfilter", None)?;
+    caps.set_property("caps", audio_caps());
+    let limiter = make("rglimiter", None)?;
+    let sink = tap.sink();
+    program.add_many([&mixer, &caps, &limiter, sink.upcast_ref()])?;
+    gst::Element::link_many([&mixer, &caps, &limiter, sink.upcast_ref()])?;
+    let out = caps
+        .static_pad("sink")
+        .ok_or_else(|| MediaError::Glib("capsfilter has no sink pad".into()))?;
+    Ok((mixer, out))
 }
 
 fn meter(name: &str) -> Result<gst::Element, MediaError> {

@@ -130,7 +130,7 @@ pub struct Broadcast {
     /// The pipelines of audio inputs that are other files.
     audio_files: Vec<(usize, crate::sources::AudioFile)>,
     /// Where the mix leaves the mixer, which never ends by itself.
-    audio_mixed: Option<gst::Pad>,
+    audio_mixed: Vec<gst::Pad>,
     /// The encoders and outputs while on air.
     air: Arc<Mutex<Option<Air>>>,
     /// The outputs' last states from the last time off air.
@@ -147,7 +147,10 @@ pub struct Broadcast {
     program_eos: bus::ProgramEos,
     events_rx: Option<mpsc::Receiver<BroadcastEvent>>,
     preview_rx: Option<mpsc::Receiver<PreviewFrame>>,
-    _ear_return: Option<crate::monitor::EarReturn>,
+    /// The speaker playing the monitor mix, if any: switched while the
+    /// program runs.
+    ear_return: Mutex<Option<crate::monitor::EarReturn>>,
+    monitor_tap: crate::monitor::MonitorTap,
     stopped: bool,
 }
 
@@ -288,7 +291,8 @@ impl Broadcast {
             program_eos,
             events_rx: Some(events_rx),
             preview_rx,
-            _ear_return: graph.ear_return,
+            ear_return: Mutex::new(graph.ear_return),
+            monitor_tap: graph.monitor_tap,
             stopped: false,
         })
     }
@@ -442,6 +446,46 @@ impl Broadcast {
         Ok(())
     }
 
+    /// Whether `index` is heard in the ear-return, while the program
+    /// runs.
+    pub fn set_input_monitor(&self, index: usize, monitor: bool) -> Result<(), MediaError> {
+        let switch = self
+            .shared
+            .program
+            .by_name(&mix::input_monitor_name(index))
+            .ok_or_else(|| MediaError::OutOfRange {
+                what: "audio input",
+                value: index.to_string(),
+                accepted: "one of the broadcast's audio inputs",
+            })?;
+        switch.set_property("mute", !monitor);
+        Ok(())
+    }
+
+    /// Plays the monitor mix on `speaker` (a device id, or the default
+    /// output for `None`), or stops playing it. Switching while on air
+    /// touches only the speaker's own pipeline. On error the ear-return
+    /// is off.
+    pub fn set_ear_return(&self, on: bool, speaker: Option<&str>) -> Result<(), MediaError> {
+        let mut ear = self.ear_return.lock();
+        // The old speaker lets go before the new one opens: they may be
+        // the same device.
+        ear.take();
+        if on && !self.stopped {
+            *ear = Some(crate::monitor::EarReturn::start(
+                speaker,
+                &self.monitor_tap,
+                &self.shared.events,
+            )?);
+        }
+        Ok(())
+    }
+
+    /// Whether a speaker is playing the monitor mix now.
+    pub fn ear_return_on(&self) -> bool {
+        self.ear_return.lock().is_some()
+    }
+
     /// Blocks until the broadcast is asked to stop (by duration, a stop
     /// handle or a fatal error), then stops it cleanly.
     pub fn wait(mut self) -> Summary {
@@ -487,7 +531,7 @@ impl Broadcast {
                 }
             }
         }
-        if let Some(pad) = &self.audio_mixed {
+        for pad in &self.audio_mixed {
             // Serialised with the mix's buffers on that pad: whatever the
             // mixer made before this still reaches the encoder.
             pad.send_event(gst::event::Eos::new());
@@ -518,6 +562,7 @@ impl Broadcast {
         for (_, f) in &self.audio_files {
             let _ = f.pipeline.set_state(gst::State::Null);
         }
+        self.ear_return.lock().take();
         let _ = self.shared.program.set_state(gst::State::Null);
         if let Some(preview) = &self.shared.preview {
             preview.stop();

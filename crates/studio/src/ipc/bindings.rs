@@ -108,6 +108,7 @@ pub fn typescript() -> String {
     decls.visit::<CommandError>();
     decls.visit::<Limits>();
     decls.visit::<crate::limits::CanvasPreset>();
+    decls.visit::<crate::mixer::MixerKind>();
 
     let mut out = String::new();
     out.push_str(
@@ -130,6 +131,11 @@ pub fn typescript() -> String {
     out.push_str(&format!(
         "export const CANVAS_PRESETS: CanvasPreset[] = {};\n\n",
         json(serde_json::to_string_pretty(&crate::limits::CANVAS_PRESETS))
+    ));
+    out.push_str("/** The mixer's kinds of source and what each allows. */\n");
+    out.push_str(&format!(
+        "export const MIXER_KINDS: MixerKind[] = {};\n\n",
+        json(serde_json::to_string_pretty(&crate::mixer::MIXER_KINDS))
     ));
     out.push_str("/** A new text layer's look; the page fills in the words. */\n");
     out.push_str(&format!(

@@ -31,6 +31,9 @@ macro_rules! studio_commands {
             set_beauty_bypass(bypass: bool) -> $crate::session::SessionView;
             set_lut(lut: $crate::settings::LutChoice) -> ();
             set_audio(audio: $crate::settings::AudioSettings) -> ();
+            add_mixer_input(source: $crate::mixer::MixerSource) -> $crate::session::SessionView;
+            remove_mixer_input(id: String) -> $crate::session::SessionView;
+            set_mixer_input(input: $crate::mixer::MixerInput) -> ();
             list_destinations() -> Vec<$crate::session::DestinationView>;
             save_destination(input: $crate::session::DestinationInput) -> $crate::session::DestinationView;
             remove_destination(name: String) -> ();

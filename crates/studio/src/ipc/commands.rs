@@ -4,6 +4,7 @@
 
 use crate::error::StudioResult;
 use crate::luts::LutView;
+use crate::mixer::{MixerInput, MixerSource};
 use crate::scenes::{CropSides, LayerBox, LayerSource, Scenes};
 use crate::session::{
     AppInfo, CatalogEntry, DestinationInput, DestinationOptions, DestinationView, DeviceView,
@@ -80,6 +81,18 @@ pub fn set_lut(s: &Session, lut: LutChoice) -> StudioResult<()> {
 
 pub fn set_audio(s: &Session, audio: AudioSettings) -> StudioResult<()> {
     s.set_audio(audio)
+}
+
+pub fn add_mixer_input(s: &Session, source: MixerSource) -> StudioResult<SessionView> {
+    s.add_mixer_input(source)
+}
+
+pub fn remove_mixer_input(s: &Session, id: String) -> StudioResult<SessionView> {
+    s.remove_mixer_input(id)
+}
+
+pub fn set_mixer_input(s: &Session, input: MixerInput) -> StudioResult<()> {
+    s.set_mixer_input(input)
 }
 
 pub fn list_destinations(s: &Session) -> StudioResult<Vec<DestinationView>> {

@@ -1,7 +1,7 @@
 //! Settings, sources and effects: what the host changes from the panels.
-//! Effects, gain and mute follow at once; a new canvas, source,
-//! microphone or monitor setting restarts the preview and is refused on
-//! air (it would cut the stream).
+//! Effects, gains, mutes and the ear-return follow at once; a new
+//! canvas, source, microphone or mixer strip restarts the preview and is
+//! refused on air (it would cut the stream).
 
 use shopcast_gpu::{Beauty, LutArg, LutSource};
 use shopcast_media::VideoSourceSpec;
@@ -9,6 +9,8 @@ use shopcast_media::VideoSourceSpec;
 use super::Session;
 use super::view::{PhaseName, SessionView};
 use crate::error::{StudioError, StudioResult};
+use crate::mixer;
+use crate::notice::Notice;
 use crate::settings::{
     AudioSettings, BeautyLevels, CanvasSettings, LutChoice, Settings, VideoChoice,
 };
@@ -30,7 +32,7 @@ impl Session {
             || old.video != settings.video
             || old.scenes.videos() != settings.scenes.videos()
             || old.microphone != settings.microphone
-            || old.audio.monitor != settings.audio.monitor;
+            || mixer::sources(&old.mixer) != mixer::sources(&settings.mixer);
         if media_changed {
             self.inner.lock().require_phase(
                 &[PhaseName::Choosing, PhaseName::Preview, PhaseName::Ended],
@@ -73,6 +75,18 @@ impl Session {
         }
         if old.audio.gain_db != settings.audio.gain_db || old.audio.muted != settings.audio.muted {
             self.apply_audio(&settings.audio);
+        }
+        if old.mixer != settings.mixer {
+            self.apply_mixer();
+        }
+        if (old.audio.monitor, &old.speaker) != (settings.audio.monitor, &settings.speaker)
+            && let Err(e) =
+                self.apply_ear_return(settings.audio.monitor, settings.speaker.as_deref())
+        {
+            // Saved as the host asked; the window shows why it is silent.
+            self.inner.lock().warn(Notice::EarReturnOff {
+                reason: e.message(),
+            });
         }
         if old.product_card != settings.product_card
             || old.language != settings.language
@@ -163,26 +177,12 @@ impl Session {
         self.update_settings(|s| s.lut = lut).map(|_| ())
     }
 
-    /// Gain and mute change live; the monitor (ear-return) needs the
-    /// audio chain rebuilt, so it changes in preview only.
+    /// The master's gain and mute and the ear-return, live (on air
+    /// too).
     pub fn set_audio(&self, audio: AudioSettings) -> StudioResult<()> {
         let _op = self.ops.lock();
-        let monitor_changed = {
-            let inner = self.inner.lock();
-            inner.require_host("audio")?;
-            let changed = inner.settings.audio.monitor != audio.monitor;
-            if changed {
-                inner.require_phase(
-                    &[PhaseName::Preview, PhaseName::Ended, PhaseName::Choosing],
-                    "switching the monitor on air",
-                )?;
-            }
-            changed
-        };
+        self.inner.lock().require_host("audio")?;
         self.update_settings(|s| s.audio = audio)?;
-        if monitor_changed && self.media.lock().is_some() {
-            self.restart_preview()?;
-        }
         Ok(())
     }
 
@@ -209,12 +209,11 @@ impl Session {
         Ok(())
     }
 
-    /// The host's gain and mute on the program; a pause mutes on top.
+    /// The host's master gain and mute on the program.
     pub(super) fn apply_audio(&self, a: &AudioSettings) {
-        let muted = a.muted || self.paused();
         if let Some(run) = self.media.lock().as_ref() {
             run.broadcast
-                .set_audio_gain(10f64.powf(a.gain_db / 20.0), muted);
+                .set_audio_gain(10f64.powf(a.gain_db / 20.0), a.muted);
         }
     }
 }

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use parking_lot::Mutex;
 use shopcast_gpu::{EffectSettings, GpuControl};
 use shopcast_media::{
-    AudioInput, AudioSourceSpec, Broadcast, BroadcastConfig, BroadcastEvent, Canvas, OutputId,
-    OutputState, PreviewConfig, PushOutput, Rect,
+    Broadcast, BroadcastConfig, BroadcastEvent, Canvas, OutputId, OutputState, PreviewConfig,
+    PushOutput, Rect,
 };
 use shopcast_room::protocol::RoomStatus;
 
@@ -17,15 +17,15 @@ use super::controls::{lut_arg, video_spec};
 use super::paths::{now_ms, recordings_dir, timestamp_name};
 use super::state::{Inner, Mode, Phase, SessionRole};
 use super::view::{
-    AudioLevel, OutputStateName, OutputStatsView, OutputView, PhaseName, SessionEvent, SessionView,
-    StatsView,
+    AudioLevel, InputLevel, OutputStateName, OutputStatsView, OutputView, PhaseName, SessionEvent,
+    SessionView, StatsView,
 };
 use super::{EventSink, Session};
 use crate::error::{StudioError, StudioResult};
 use crate::journal::Journal;
 use crate::notice::Notice;
 use crate::scenes::LayerSource;
-use crate::settings::{Settings, VideoChoice};
+use crate::settings::VideoChoice;
 
 /// Phases from which the host may go on air.
 const READY: &[PhaseName] = &[PhaseName::Preview, PhaseName::Ended];
@@ -36,6 +36,8 @@ pub(super) struct MediaRun {
     /// The scenes' video sources this program runs, in extra-source
     /// order.
     pub videos: Vec<crate::settings::VideoChoice>,
+    /// The mixer strip each of the program's audio inputs is, in order.
+    pub audio_ids: Vec<String>,
 }
 
 impl Session {
@@ -244,8 +246,10 @@ impl Session {
             .iter()
             .map(|v| largest_box(&settings.scenes, v, canvas))
             .collect();
-        config.audio = self.audio_inputs(&settings);
+        let audio = self.audio_plan(&settings);
+        config.audio = audio.inputs;
         config.monitor = settings.audio.monitor;
+        config.speaker = settings.speaker.clone();
         config.preview = Some(PreviewConfig::default());
         let effects = EffectSettings {
             beauty: self.effective_beauty(),
@@ -254,9 +258,11 @@ impl Session {
         };
         let (processor, gpu) = shopcast_gpu::build_processor(&effects)?;
         let mut broadcast = Broadcast::start(config, processor)?;
+        // A pause mutes the microphone's strip (`audio_plan`), not the
+        // master.
         broadcast.set_audio_gain(
             10f64.powf(settings.audio.gain_db / 20.0),
-            settings.audio.muted || self.paused(),
+            settings.audio.muted,
         );
         self.hub.set_gate(broadcast.preview_gate());
         if let Some(frames) = broadcast.take_preview() {
@@ -272,6 +278,7 @@ impl Session {
         if let Some(events) = broadcast.take_events() {
             let inner = self.inner.clone();
             let sink = self.sink.clone();
+            let ids = audio.ids.clone();
             let _ = std::thread::Builder::new()
                 .name("session-media".into())
                 .spawn(move || {
@@ -279,7 +286,7 @@ impl Session {
                         if matches!(ev, BroadcastEvent::Stopped) {
                             break;
                         }
-                        on_media_event(&inner, &sink, ev);
+                        on_media_event(&inner, &sink, &ids, ev);
                     }
                 });
         }
@@ -287,6 +294,7 @@ impl Session {
             broadcast,
             gpu,
             videos,
+            audio_ids: audio.ids,
         });
         self.apply_scene(std::time::Duration::ZERO);
         // A new effect chain has no card yet, nor the pause's slate.
@@ -309,34 +317,9 @@ impl Session {
             }
         }
     }
-
-    /// The mix the settings ask for: the chosen microphone (or the test
-    /// tone), nothing for "none", and silence when no microphone is
-    /// found, so the stream still has a sound track.
-    fn audio_inputs(&self, settings: &Settings) -> Vec<AudioInput> {
-        let source = match settings.microphone.as_deref() {
-            Some("none") => return Vec::new(),
-            Some("test") => AudioSourceSpec::Test,
-            Some(id) => AudioSourceSpec::Mic(id.to_string()),
-            None => {
-                let mic = shopcast_media::devices::list_devices().ok().and_then(|d| {
-                    d.into_iter()
-                        .find(|d| d.kind == shopcast_media::devices::DeviceKind::Microphone)
-                });
-                match mic {
-                    Some(d) => AudioSourceSpec::Mic(d.id),
-                    None => {
-                        self.inner.lock().warn(Notice::NoMicrophone);
-                        AudioSourceSpec::Silence
-                    }
-                }
-            }
-        };
-        vec![AudioInput::new(source)]
-    }
 }
 
-fn on_media_event(inner: &Mutex<Inner>, sink: &EventSink, ev: BroadcastEvent) {
+fn on_media_event(inner: &Mutex<Inner>, sink: &EventSink, ids: &[String], ev: BroadcastEvent) {
     match ev {
         BroadcastEvent::Output {
             output: OutputId::Recording,
@@ -390,10 +373,30 @@ fn on_media_event(inner: &Mutex<Inner>, sink: &EventSink, ev: BroadcastEvent) {
             }));
         }
         BroadcastEvent::AudioLevel(levels) => {
+            let inputs = ids
+                .iter()
+                .zip(&levels.inputs)
+                .filter_map(|(id, meter)| {
+                    meter.map(|m| InputLevel {
+                        id: id.clone(),
+                        rms_db: m.rms_db,
+                        peak_db: m.peak_db,
+                    })
+                })
+                .collect();
             sink(SessionEvent::AudioLevel(AudioLevel {
                 rms_db: levels.master.rms_db,
                 peak_db: levels.master.peak_db,
+                inputs,
             }));
+        }
+        BroadcastEvent::EarReturnStopped { reason } => {
+            let view = {
+                let mut i = inner.lock();
+                i.warn(Notice::EarReturnOff { reason });
+                i.view()
+            };
+            sink(SessionEvent::Session(view));
         }
         BroadcastEvent::Warning { message } | BroadcastEvent::Error { message } => {
             let view = {

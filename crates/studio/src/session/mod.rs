@@ -25,6 +25,7 @@ mod destinations;
 mod devices;
 mod lineup;
 mod media;
+mod mixer;
 mod modes;
 mod outputs;
 mod paths;

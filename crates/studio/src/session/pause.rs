@@ -55,7 +55,7 @@ impl Session {
             }
             inner.pause = Some(Pause::default());
         }
-        self.apply_audio(&self.settings().audio);
+        self.apply_mixer();
         self.apply_scene(self.scene_fade());
         self.show_slate();
         self.room_status(RoomStatus::Paused);
@@ -88,7 +88,7 @@ impl Session {
             let _ = run.gpu.remove_overlay(id);
         }
         self.apply_scene(self.scene_fade());
-        self.apply_audio(&self.settings().audio);
+        self.apply_mixer();
     }
 
     /// The host's fade between scenes.

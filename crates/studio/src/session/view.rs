@@ -105,9 +105,20 @@ pub struct StatsView {
     pub outputs: Vec<OutputStatsView>,
 }
 
-/// The master meter, twenty times a second.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
+/// The meters, twenty times a second, in one event: the master (after
+/// the limiter) and each mixer strip that is playing (after its gain
+/// and mute), by strip id. dBFS; silence is -inf, sent as `null`. The
+/// window holds the peaks itself, for as long as its meters show them.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct AudioLevel {
+    pub rms_db: f64,
+    pub peak_db: f64,
+    pub inputs: Vec<InputLevel>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct InputLevel {
+    pub id: String,
     pub rms_db: f64,
     pub peak_db: f64,
 }
