@@ -238,11 +238,16 @@ pub fn broadcast(args: BroadcastArgs) -> anyhow::Result<()> {
                     ),
                     s => eprintln!("output {name}: {}", state_word(s)),
                 },
-                BroadcastEvent::Warning { message } => eprintln!("warning: {message}"),
+                BroadcastEvent::ExtraSourceStopped { source, reason } => {
+                    eprintln!("warning: picture-in-picture source stopped: {source}: {reason}")
+                }
+                BroadcastEvent::SoundStopped { source, reason } => {
+                    eprintln!("warning: sound source stopped: {source}: {reason}")
+                }
                 BroadcastEvent::EarReturnStopped { reason } => {
                     eprintln!("warning: monitoring is off: {reason}")
                 }
-                BroadcastEvent::Error { message } => eprintln!("error: {message}"),
+                BroadcastEvent::Error(cause) => eprintln!("error: {cause}"),
                 BroadcastEvent::Stats(_) | BroadcastEvent::AudioLevel { .. } => {}
                 BroadcastEvent::Stopped => break,
             }

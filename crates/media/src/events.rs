@@ -1,4 +1,5 @@
-//! What a running broadcast reports: output states, stats, warnings.
+//! What a running broadcast reports: output states, stats, meters, and
+//! what stopped or failed, each as data a caller can word itself.
 
 use std::sync::mpsc;
 
@@ -47,6 +48,38 @@ pub struct AudioLevels {
     pub inputs: Vec<Option<Meter>>,
 }
 
+/// Why a broadcast cannot go on: each cause with what the caller needs
+/// to word it in its own language. The English text is [`Fatal`]'s
+/// `Display`, for the CLI and the log.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "cause", rename_all = "snake_case")]
+pub enum Fatal {
+    /// The main source ended (a screen closed, a stream that does not
+    /// loop).
+    MainEnded { source: String },
+    /// The main source failed (a camera unplugged, a file unreadable).
+    MainFailed { source: String, reason: String },
+    /// An element of the program failed (an encoder, a muxer).
+    Pipeline { element: String, reason: String },
+    /// The frame processor could not start on the first frame.
+    Processor { reason: String },
+}
+
+impl std::fmt::Display for Fatal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::MainEnded { source } => write!(f, "the main source ({source}) ended"),
+            Self::MainFailed { source, reason } => {
+                write!(f, "the main source failed: {source}: {reason}")
+            }
+            Self::Pipeline { element, reason } => {
+                write!(f, "program pipeline error in {element}: {reason}")
+            }
+            Self::Processor { reason } => write!(f, "the frame processor failed: {reason}"),
+        }
+    }
+}
+
 /// One event from a running broadcast.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -66,8 +99,17 @@ pub enum BroadcastEvent {
     /// The meters, twenty times a second: the master (after the
     /// limiter) and each input (after its gain and mute).
     AudioLevel(AudioLevels),
-    Warning {
-        message: String,
+    /// A picture-in-picture source stopped (a camera unplugged, a file
+    /// unreadable); its window is off the program, which goes on.
+    ExtraSourceStopped {
+        source: String,
+        reason: String,
+    },
+    /// A sound input stopped or did not start; the mix goes on without
+    /// it.
+    SoundStopped {
+        source: String,
+        reason: String,
     },
     /// The ear-return could not start or stopped playing (its speaker
     /// failed or went away); the program carries on.
@@ -75,9 +117,7 @@ pub enum BroadcastEvent {
         reason: String,
     },
     /// The broadcast cannot go on; it is stopping.
-    Error {
-        message: String,
-    },
+    Error(Fatal),
     Stopped,
 }
 

@@ -36,7 +36,7 @@ pub use audio::{AudioInput, AudioSourceSpec};
 pub use broadcast::{Broadcast, OutputControl, StopHandle, StopReason, Summary, output_failures};
 pub use config::{BroadcastConfig, Canvas, EncoderChoice, PushOutput, VideoSourceSpec};
 pub use error::{MediaError, ProcessorError};
-pub use events::{BroadcastEvent, OutputId, OutputState};
+pub use events::{BroadcastEvent, Fatal, OutputId, OutputState};
 pub use preview::{PREVIEW_HEADROOM, PreviewConfig, PreviewFrame, PreviewGate};
 pub use processor::{DefaultProcessor, ExtraLayout, FrameProcessor, ProcessorConfig, Rect};
 pub use stats::Stats;

@@ -129,13 +129,15 @@ fn the_ear_return_plays_what_is_monitored_on_the_chosen_speaker_and_desktop_audi
 
     let summary = bc.stop();
     assert!(summary.failures().is_empty(), "{:?}", summary.failures());
-    let warnings: Vec<String> = events
+    let warnings: Vec<BroadcastEvent> = events
         .try_iter()
-        .filter_map(|e| match e {
-            BroadcastEvent::Warning { message } | BroadcastEvent::Error { message } => {
-                Some(message)
-            }
-            _ => None,
+        .filter(|e| {
+            matches!(
+                e,
+                BroadcastEvent::SoundStopped { .. }
+                    | BroadcastEvent::EarReturnStopped { .. }
+                    | BroadcastEvent::Error(_)
+            )
         })
         .collect();
     assert!(warnings.is_empty(), "{warnings:?}");

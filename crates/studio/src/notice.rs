@@ -44,9 +44,30 @@ pub enum Notice {
     RecordingFailed {
         reason: String,
     },
-    /// A warning from the media engine, in its words.
-    Media {
-        message: String,
+    /// A picture-in-picture source stopped; its window is off the
+    /// program, which goes on.
+    PictureSourceStopped {
+        source: String,
+        reason: String,
+    },
+    /// A sound input stopped; the mix goes on without it.
+    SoundSourceStopped {
+        source: String,
+        reason: String,
+    },
+    /// The broadcast could not go on: its main source ended.
+    MainSourceEnded {
+        source: String,
+    },
+    /// The broadcast could not go on: its main source failed.
+    MainSourceFailed {
+        source: String,
+        reason: String,
+    },
+    /// The broadcast could not go on: an element of the program (an
+    /// encoder, a muxer) or the frame processor failed.
+    ProgramFailed {
+        reason: String,
     },
     CardNotDrawn {
         reason: String,
@@ -125,7 +146,19 @@ impl Notice {
             Self::LayerNotShown { layer, reason } => {
                 format!("the layer {layer} is not shown: {reason}")
             }
-            Self::Media { message } => message.clone(),
+            Self::PictureSourceStopped { source, reason } => {
+                format!("picture-in-picture source stopped: {source}: {reason}")
+            }
+            Self::SoundSourceStopped { source, reason } => {
+                format!("sound source stopped: {source}: {reason}")
+            }
+            Self::MainSourceEnded { source } => {
+                format!("the broadcast stopped: the main source ({source}) ended")
+            }
+            Self::MainSourceFailed { source, reason } => {
+                format!("the broadcast stopped: the main source failed: {source}: {reason}")
+            }
+            Self::ProgramFailed { reason } => format!("the broadcast stopped: {reason}"),
             Self::AudioInputOff { input, reason } => {
                 format!("the mixer input {input} is left out: {reason}")
             }

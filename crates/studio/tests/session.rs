@@ -740,3 +740,69 @@ fn bad_input_is_refused_and_the_preview_keeps_running() {
     session.leave_mode().unwrap();
     assert_eq!(session.view().phase, PhaseName::Choosing);
 }
+
+#[test]
+fn a_broken_media_file_is_a_coded_notice_and_the_preview_keeps_running() {
+    use shopcast_studio::mixer::MixerSource;
+    use shopcast_studio::notice::Notice;
+    use shopcast_studio::scenes::LayerSource;
+    use shopcast_studio::settings::VideoChoice;
+
+    let _rt = shopcast_testkit::realtime_lock();
+    let rig = Rig::new();
+    let session = rig.open();
+    session
+        .save_settings(canvas(&session, 320, 180, "test"))
+        .unwrap();
+    session.enter_mode(Mode::Rehearsal, None, None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("broken.mp4");
+    let bytes: Vec<u8> = (0..200_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(&garbage, bytes).unwrap();
+
+    // The file's sound as a mixer strip, and its picture in a scene.
+    session
+        .add_mixer_input(MixerSource::File {
+            path: garbage.clone(),
+        })
+        .unwrap();
+    session
+        .add_layer(
+            "camera",
+            LayerSource::Video {
+                video: VideoChoice::File { path: garbage },
+            },
+        )
+        .unwrap();
+    let start = Instant::now();
+    let (mut picture, mut sound) = (false, false);
+    while !(picture && sound) && start.elapsed() < Duration::from_secs(20) {
+        for w in session.view().warnings {
+            match w.notice {
+                Notice::PictureSourceStopped { source, .. } => {
+                    picture |= source.contains("broken.mp4")
+                }
+                Notice::SoundSourceStopped { source, .. } => sound |= source.contains("broken.mp4"),
+                _ => {}
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        picture && sound,
+        "coded notices for both: {:?}",
+        session.view().warnings
+    );
+    assert!(
+        session
+            .view()
+            .warnings
+            .iter()
+            .all(|w| !w.text.is_empty() && !matches!(w.notice, Notice::ProgramFailed { .. })),
+        "nothing else failed"
+    );
+    // The preview still runs: the program went on without the file.
+    assert_eq!(preview_frames(&session.preview_url(), 3).len(), 3);
+}

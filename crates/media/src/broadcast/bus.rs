@@ -11,7 +11,7 @@ use parking_lot::{Condvar, Mutex};
 use super::mix;
 use super::shared::Shared;
 use crate::error::MediaError;
-use crate::events::{AudioLevels, BroadcastEvent, Meter};
+use crate::events::{AudioLevels, BroadcastEvent, Fatal, Meter};
 
 /// Set once the program pipeline has drained (or its watcher quit).
 pub(super) type ProgramEos = Arc<(Mutex<bool>, Condvar)>;
@@ -120,11 +120,10 @@ fn watch_program_bus(bus: gst::Bus, sh: Arc<Shared>, eos: ProgramEos) {
                     .src()
                     .map(|s| s.path_string().to_string())
                     .unwrap_or_else(|| "program".into());
-                sh.fatal(format!(
-                    "program pipeline error in {element}: {} ({})",
-                    err.error(),
-                    err.debug().map(|d| d.to_string()).unwrap_or_default()
-                ));
+                sh.fatal(Fatal::Pipeline {
+                    element,
+                    reason: gst_reason(err),
+                });
             }
             // The pipeline posts EOS once every sink has it, encode
             // branches included.
@@ -216,33 +215,30 @@ fn watch_source_bus(
             gst::MessageView::Eos(_)
                 if matches!(role, SourceRole::Main) && !sh.stopping.load(Ordering::Acquire) =>
             {
-                sh.fatal(format!("the main source ({description}) ended"));
+                sh.fatal(Fatal::MainEnded {
+                    source: description.clone(),
+                });
             }
             gst::MessageView::Error(err) => {
-                let message = format!(
-                    "{description}: {} ({})",
-                    err.error(),
-                    err.debug().map(|d| d.to_string()).unwrap_or_default()
-                );
                 if sh.stopping.load(Ordering::Acquire) {
                     continue;
                 }
+                let source = description.clone();
+                let reason = gst_reason(err);
                 match &role {
-                    SourceRole::Main => sh.fatal(format!("the main source failed: {message}")),
+                    SourceRole::Main => sh.fatal(Fatal::MainFailed { source, reason }),
                     SourceRole::Extra(slot) => {
                         // A lost picture-in-picture source only takes its
                         // window off the program.
                         *slot.lock() = None;
-                        tracing::warn!(%message, "extra source failed");
-                        sh.events.send(BroadcastEvent::Warning {
-                            message: format!("picture-in-picture source stopped: {message}"),
-                        });
+                        tracing::warn!(%source, %reason, "extra source failed");
+                        sh.events
+                            .send(BroadcastEvent::ExtraSourceStopped { source, reason });
                     }
                     SourceRole::Sound => {
-                        tracing::warn!(%message, "audio file failed");
-                        sh.events.send(BroadcastEvent::Warning {
-                            message: format!("sound source stopped: {message}"),
-                        });
+                        tracing::warn!(%source, %reason, "audio file failed");
+                        sh.events
+                            .send(BroadcastEvent::SoundStopped { source, reason });
                         let _ = pipeline.set_state(gst::State::Null);
                     }
                 }
@@ -250,4 +246,13 @@ fn watch_source_bus(
             _ => {}
         }
     }
+}
+
+/// GStreamer's words for an error message, for the host. Its debug
+/// detail (source files, element paths) goes to the log only.
+fn gst_reason(err: &gst::message::Error) -> String {
+    if let Some(detail) = err.debug() {
+        tracing::debug!(error = %err.error(), %detail, "GStreamer error detail");
+    }
+    err.error().to_string()
 }

@@ -116,8 +116,8 @@ impl Shared {
         self.count_source_gap(&buffer);
 
         let mut processor = self.processor.lock();
-        if let Err(message) = self.ensure_started(processor.as_mut(), caps.as_ref()) {
-            self.fatal(message);
+        if let Err(reason) = self.ensure_started(processor.as_mut(), caps.as_ref()) {
+            self.fatal(crate::events::Fatal::Processor { reason });
             return Err(gst::FlowError::Error);
         }
 
@@ -196,10 +196,7 @@ impl Shared {
         };
         if let Err(e) = processor.start(&config) {
             *started = None;
-            return Err(format!(
-                "the frame processor '{}' did not start: {e}",
-                processor.name()
-            ));
+            return Err(format!("'{}' did not start: {e}", processor.name()));
         }
         if let Some(caps) = caps {
             *started = Some((caps.clone(), info));

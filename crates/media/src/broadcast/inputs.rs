@@ -182,9 +182,11 @@ pub(super) fn start_audio_files(
         file.pipeline.use_clock(Some(clock));
         bus::arm_segment_loop(&file.pipeline);
         if let Err(e) = file.pipeline.set_state(gst::State::Playing) {
-            let message = format!("{} did not start: {e}", file.description);
-            tracing::warn!("{message}");
-            shared.events.send(BroadcastEvent::Warning { message });
+            tracing::warn!(source = %file.description, "did not start: {e}");
+            shared.events.send(BroadcastEvent::SoundStopped {
+                source: file.description.clone(),
+                reason: format!("did not start: {e}"),
+            });
             continue;
         }
         match bus::spawn_source_watcher(

@@ -8,7 +8,7 @@ use parking_lot::{Condvar, Mutex};
 
 use super::StopReason;
 use super::air::AirShared;
-use crate::events::{BroadcastEvent, EventSender};
+use crate::events::{BroadcastEvent, EventSender, Fatal};
 use crate::preview::PreviewTap;
 use crate::processor::{ExtraLayout, FrameProcessor};
 use crate::stats::Counters;
@@ -73,11 +73,10 @@ impl Shared {
         }
     }
 
-    pub(super) fn fatal(&self, message: String) {
+    pub(super) fn fatal(&self, cause: Fatal) {
+        let message = cause.to_string();
         tracing::error!(%message, "broadcast cannot go on");
-        self.events.send(BroadcastEvent::Error {
-            message: message.clone(),
-        });
+        self.events.send(BroadcastEvent::Error(cause));
         self.stop.request(StopReason::Fatal(message));
     }
 }

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use parking_lot::Mutex;
 use shopcast_gpu::{EffectSettings, GpuControl};
 use shopcast_media::{
-    Broadcast, BroadcastConfig, BroadcastEvent, Canvas, OutputId, OutputState, PreviewConfig,
-    PushOutput, Rect,
+    Broadcast, BroadcastConfig, BroadcastEvent, Canvas, Fatal, OutputId, OutputState,
+    PreviewConfig, PushOutput, Rect,
 };
 use shopcast_room::protocol::RoomStatus;
 
@@ -391,23 +391,38 @@ fn on_media_event(inner: &Mutex<Inner>, sink: &EventSink, ids: &[String], ev: Br
             }));
         }
         BroadcastEvent::EarReturnStopped { reason } => {
-            let view = {
-                let mut i = inner.lock();
-                i.warn(Notice::EarReturnOff { reason });
-                i.view()
-            };
-            sink(SessionEvent::Session(view));
+            warn(inner, sink, Notice::EarReturnOff { reason });
         }
-        BroadcastEvent::Warning { message } | BroadcastEvent::Error { message } => {
-            let view = {
-                let mut i = inner.lock();
-                i.warn(Notice::Media { message });
-                i.view()
+        BroadcastEvent::ExtraSourceStopped { source, reason } => {
+            warn(inner, sink, Notice::PictureSourceStopped { source, reason });
+        }
+        BroadcastEvent::SoundStopped { source, reason } => {
+            warn(inner, sink, Notice::SoundSourceStopped { source, reason });
+        }
+        BroadcastEvent::Error(cause) => {
+            let notice = match cause {
+                Fatal::MainEnded { source } => Notice::MainSourceEnded { source },
+                Fatal::MainFailed { source, reason } => Notice::MainSourceFailed { source, reason },
+                fatal @ (Fatal::Pipeline { .. } | Fatal::Processor { .. }) => {
+                    Notice::ProgramFailed {
+                        reason: fatal.to_string(),
+                    }
+                }
             };
-            sink(SessionEvent::Session(view));
+            warn(inner, sink, notice);
         }
         BroadcastEvent::Started { .. } | BroadcastEvent::Stopped => {}
     }
+}
+
+/// Shows the host a notice now.
+fn warn(inner: &Mutex<Inner>, sink: &EventSink, notice: Notice) {
+    let view = {
+        let mut i = inner.lock();
+        i.warn(notice);
+        i.view()
+    };
+    sink(SessionEvent::Session(view));
 }
 
 /// Where `video` is delivered: at the largest size any scene shows it
