@@ -64,6 +64,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The ear-return and desktop-audio tests start a private pulseaudio by
+# hand. Where PipeWire is this machine's sound server, it stays the one
+# that starts at login: the pulseaudio package would otherwise enable
+# its own user socket beside pipewire-pulse's, and the two would race
+# for it.
+if dpkg-query -W -f='${Status}' pipewire-pulse 2>/dev/null | grep -q "install ok installed" \
+  && command -v systemctl >/dev/null 2>&1; then
+  for unit in pulseaudio.socket pulseaudio.service; do
+    if [ ! -L "/etc/systemd/user/$unit" ]; then
+      $SUDO systemctl --global mask "$unit" >/dev/null 2>&1 || true
+    fi
+  done
+fi
+
 # nginx's and redis's Debian packages may start a system instance; the
 # tests start their own on a free loopback port and need nothing else.
 
