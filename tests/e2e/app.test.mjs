@@ -17,8 +17,8 @@ import { By, Key, until } from 'selenium-webdriver';
 import {
   ARTIFACTS, CANVAS_STATS, appStartedAt, byTestId, click, configDir, confirm, dataDir, endAndGetRecording,
   makeClip,
-  openApp, previewStats, probeVideo, shot, startDriver, startNginxRtmp, stopDriver, typeInto, waitFor,
-  writeSettings,
+  openApp, previewRunning, previewStats, probeVideo, shot, startDriver, startNginxRtmp, stopDriver, typeInto, waitFor,
+  writeSettings, startRehearsal,
 } from './harness.mjs';
 
 const timings = {};
@@ -52,10 +52,7 @@ test('the studio opens, previews, rehearses, records, and keeps its layout', asy
     await shot(driver, '01-start.png');
 
     await click(driver, 'mode-rehearsal');
-    await waitFor(driver, 'preview frames', async () => {
-      const s = await previewStats(driver);
-      return s && s.frames > 5 ? s : null;
-    }, 30000);
+    await previewRunning(driver);
     timings.first_preview_ms = Date.now() - t0;
     await driver.sleep(1500);
     const a = await driver.executeScript(CANVAS_STATS);
@@ -91,9 +88,7 @@ test('the studio opens, previews, rehearses, records, and keeps its layout', asy
     await shot(driver, '03-smoothing.png');
 
     // Rehearsal: confirm, the banner shows, barrage arrives.
-    await click(driver, 'start-rehearsal');
-    await confirm(driver);
-    await driver.wait(until.elementLocated(byTestId('rehearsal-banner')), 20000, 'banner');
+    await startRehearsal(driver);
     const banner = await driver.findElement(byTestId('rehearsal-banner'));
     assert.ok(await banner.isDisplayed(), 'the rehearsal banner is visible');
     const items = await waitFor(driver, 'barrage from the simulated audience', async () => {
@@ -237,10 +232,7 @@ test('live: a custom RTMP destination goes on air, plays, hides its key, and end
     // Live with no room: the room URL and token stay empty.
     await click(driver, 'mode-live');
     await driver.wait(until.elementLocated(byTestId('go-live')), 30000, 'the Output panel in live mode');
-    await waitFor(driver, 'preview frames', async () => {
-      const s = await previewStats(driver);
-      return s && s.frames > 5 ? s : null;
-    }, 30000);
+    await previewRunning(driver);
     const chip = await driver.findElement(byTestId('mode-chip'));
     assert.equal(await chip.getAttribute('class'), 'mode-chip mode-live');
 

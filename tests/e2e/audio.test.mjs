@@ -14,8 +14,8 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { until } from 'selenium-webdriver';
 import {
-  byTestId, click, confirm, endAndGetRecording, home, main, makeClip, openApp, previewStats, shot, startDriver,
-  stopDriver, typeInto, waitFor,
+  byTestId, click, endAndGetRecording, home, main, makeClip, openApp, previewRunning, shot, startDriver,
+  stopDriver, typeInto, waitFor, startRehearsal,
 } from './harness.mjs';
 
 before(async () => {
@@ -70,10 +70,7 @@ test('the mixer meters each strip, mutes one live, and says why the ear-return i
   const { driver } = await openApp();
   try {
     await click(driver, 'mode-rehearsal');
-    await waitFor(driver, 'preview frames', async () => {
-      const s = await previewStats(driver);
-      return s && s.frames > 5 ? s : null;
-    }, 30000);
+    await previewRunning(driver);
     await driver.executeScript('window.__shopcast.dock.panels.find((p) => p.id === "audio").api.setActive()');
     await driver.wait(until.elementLocated(byTestId('mixer-strip-mic')), 10000, 'the microphone strip');
     await waitFor(driver, 'the master and the microphone metering', async () => {
@@ -118,9 +115,7 @@ test('the mixer meters each strip, mutes one live, and says why the ear-return i
 
     // A short rehearsal: the recording carries the microphone (440 Hz)
     // and not the muted file (1 kHz).
-    await click(driver, 'start-rehearsal');
-    await confirm(driver);
-    await driver.wait(until.elementLocated(byTestId('rehearsal-banner')), 20000, 'banner');
+    await startRehearsal(driver);
     await driver.sleep(4000);
     const recording = await endAndGetRecording(driver);
     const mic = toneIn(recording, 440);

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { By, until } from 'selenium-webdriver';
 import {
-  AppInstance, byTestId, click, confirm, endAndGetRecording, makeClip, shot, waitFor,
+  AppInstance, byTestId, click, endAndGetRecording, makeClip, shot, waitFor, startRehearsal,
 } from './harness.mjs';
 
 const app = new AppInstance('commerce');
@@ -57,9 +57,7 @@ test('a rehearsal runs a coupon, a flash sale and a draw, and ends with a report
   try {
     await driver.wait(until.elementLocated(byTestId('mode-rehearsal')), 30000, 'start screen');
     await click(driver, 'mode-rehearsal');
-    await click(driver, 'start-rehearsal');
-    await confirm(driver);
-    await driver.wait(until.elementLocated(byTestId('rehearsal-banner')), 20000, 'banner');
+    await startRehearsal(driver);
 
     // A product on screen: the flash sale's form picks it by default.
     await click(driver, 'next-product');

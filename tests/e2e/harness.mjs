@@ -183,6 +183,13 @@ export const CANVAS_STATS = `
   return { w: c.width, h: c.height, mean: sum / n, hash, rough: rough / m / 2 };
 `;
 
+/** Waits (up to 30 s) until the preview has drawn a few frames. */
+export const previewRunning = (driver) =>
+  waitFor(driver, 'preview frames', async () => {
+    const s = await previewStats(driver);
+    return s && s.frames > 5 ? s : null;
+  }, 30000);
+
 export const previewStats = (driver) =>
   driver.executeScript('return window.__shopcast ? window.__shopcast.previewStats() : null');
 
@@ -457,6 +464,14 @@ export function probeVideo(input, { seconds = null, timeoutMs = 60000 } = {}) {
   const out = execFileSync('ffprobe', args, { timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
   const s = JSON.parse(out.toString()).streams?.[0] ?? {};
   return { codec: s.codec_name ?? null, width: s.width ?? 0, height: s.height ?? 0, frames: Number(s.nb_read_frames ?? 0) };
+}
+
+/** Starts a rehearsal as the host does (Start, then confirm) and waits
+ *  for its banner. */
+export async function startRehearsal(driver) {
+  await click(driver, 'start-rehearsal');
+  await confirm(driver);
+  await driver.wait(until.elementLocated(byTestId('rehearsal-banner')), 20000, 'banner');
 }
 
 /** Ends the broadcast as the host does (End, then confirm) and returns

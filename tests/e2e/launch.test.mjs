@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { By, until } from 'selenium-webdriver';
-import { AppInstance, byTestId, click, confirm, home, makeClip, previewStats, shot, waitFor } from './harness.mjs';
+import { AppInstance, byTestId, click, home, makeClip, previewRunning, shot, startRehearsal, waitFor } from './harness.mjs';
 
 const app = new AppInstance('launch', path.join(home, 'launch'));
 
@@ -24,10 +24,7 @@ test('--rehearsal opens straight into a rehearsal with the simulated audience', 
   const { driver } = await app.openApp(['--rehearsal']);
   try {
     await driver.wait(until.elementLocated(byTestId('start-rehearsal')), 60000, 'the rehearsal toolbar');
-    await waitFor(driver, 'preview frames', async () => {
-      const s = await previewStats(driver);
-      return s && s.frames > 5 ? s : null;
-    }, 30000);
+    await previewRunning(driver);
     const cards = await driver.findElements(byTestId('mode-rehearsal'));
     for (const c of cards) assert.equal(await c.isDisplayed(), false, 'no start screen');
     const panels = await driver.executeScript(
@@ -36,9 +33,7 @@ test('--rehearsal opens straight into a rehearsal with the simulated audience', 
     assert.ok(panels >= 5, `${panels} panels docked`);
     await shot(driver, 'launch-rehearsal.png');
 
-    await click(driver, 'start-rehearsal');
-    await confirm(driver);
-    await driver.wait(until.elementLocated(byTestId('rehearsal-banner')), 20000, 'banner');
+    await startRehearsal(driver);
     await waitFor(driver, 'barrage from the simulated audience', async () => {
       const els = await driver.findElements(By.css('[data-testid="barrage-list"] .barrage-item'));
       return els.length >= 3 ? els : null;

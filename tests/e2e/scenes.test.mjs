@@ -11,8 +11,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { Origin, until } from 'selenium-webdriver';
 import {
-  byTestId, click, confirm, endAndGetRecording, makeClip, openApp, previewStats, shot, startDriver,
-  stopDriver, typeInto, waitFor, writeSettings,
+  byTestId, click, endAndGetRecording, makeClip, openApp, previewRunning, shot, startDriver,
+  stopDriver, typeInto, waitFor, writeSettings, startRehearsal,
 } from './harness.mjs';
 
 before(async () => {
@@ -67,10 +67,7 @@ test('a picture-in-picture built with the pointer is recorded where the pointer 
   const { driver } = await openApp();
   try {
     await click(driver, 'mode-rehearsal');
-    await waitFor(driver, 'preview frames', async () => {
-      const s = await previewStats(driver);
-      return s && s.frames > 5 ? s : null;
-    }, 30000);
+    await previewRunning(driver);
 
     await click(driver, 'scene-camera-video');
     await waitFor(driver, 'the scene lit', async () =>
@@ -115,9 +112,7 @@ test('a picture-in-picture built with the pointer is recorded where the pointer 
     await shot(driver, '10b-pip-moved.png');
 
     // Rehearse with it, then cut to "Be right back".
-    await click(driver, 'start-rehearsal');
-    await confirm(driver);
-    await driver.wait(until.elementLocated(byTestId('rehearsal-banner')), 20000, 'banner');
+    await startRehearsal(driver);
     await driver.sleep(2500);
     await click(driver, 'scene-brb');
     await driver.sleep(1500);

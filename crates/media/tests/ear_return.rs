@@ -35,21 +35,11 @@ fn heard(pulse: &PulseServer) -> [f64; 3] {
     [MIC_HZ, FILE_HZ, DESKTOP_HZ].map(|f| tone_amplitude(&samples, f))
 }
 
-/// The amplitude of `freq` once the speaker plays it: the loudest of
-/// half-second windows until one carries it, at most ten (a speaker
-/// takes a moment to open on a loaded machine).
+/// The amplitude of `freq` once the speaker plays it.
 fn comes_through(pulse: &PulseServer, freq: f64) -> f64 {
-    let mut loudest = 0.0f64;
-    for _ in 0..10 {
-        let window = pulse
-            .record("earpiece.monitor", 0.5)
-            .unwrap_or_else(|e| panic!("{e:#}"));
-        loudest = loudest.max(tone_amplitude(&window, freq));
-        if loudest > PRESENT {
-            break;
-        }
-    }
-    loudest
+    pulse
+        .loudest("earpiece.monitor", freq, PRESENT)
+        .unwrap_or_else(|e| panic!("{e:#}"))
 }
 
 #[test]

@@ -13,10 +13,7 @@ use shopcast_media::{
 fn a_broken_extra_source_and_sound_file_stop_alone_and_say_which() {
     let dir = tempfile::tempdir().expect("tempdir");
     let garbage = dir.path().join("not-a-video.mp4");
-    let bytes: Vec<u8> = (0..200_000u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
-    std::fs::write(&garbage, bytes).expect("write");
+    shopcast_testkit::garbage_file(&garbage).expect("write");
 
     let mut config = BroadcastConfig::new(Canvas::new(320, 180, 30).expect("canvas"));
     config.video = vec![

@@ -17,7 +17,7 @@ use shopcast_testkit::audio::{tone_amplitude, tone_clip};
 use shopcast_testkit::pulse::PulseServer;
 
 mod common;
-use common::{Rig, canvas};
+use common::{Rig, small_session};
 
 /// The latest meters that satisfy `want`, waiting up to 10 s.
 fn meters_where(rig: &Rig, what: &str, want: impl Fn(&AudioLevel) -> bool) -> AudioLevel {
@@ -42,21 +42,11 @@ fn rms(l: &AudioLevel, id: &str) -> Option<f64> {
     l.inputs.iter().find(|i| i.id == id).map(|i| i.rms_db)
 }
 
-/// The amplitude of `freq` in what the earpiece plays: the loudest of
-/// half-second windows until one carries the tone, at most ten (a
-/// speaker takes a moment to open on a loaded machine).
+/// The amplitude of `freq` once the earpiece plays it.
 fn earpiece(pulse: &PulseServer, freq: f64) -> f64 {
-    let mut loudest = 0.0f64;
-    for _ in 0..10 {
-        let window = pulse
-            .record("earpiece.monitor", 0.5)
-            .unwrap_or_else(|e| panic!("{e:#}"));
-        loudest = loudest.max(tone_amplitude(&window, freq));
-        if loudest > 0.05 {
-            break;
-        }
-    }
-    loudest
+    pulse
+        .loudest("earpiece.monitor", freq, 0.05)
+        .unwrap_or_else(|e| panic!("{e:#}"))
 }
 
 /// The amplitude of `freq` in one second of what the earpiece plays,
@@ -77,13 +67,7 @@ fn strips_meter_apart_change_live_and_the_ear_return_switches_on_air() {
     unsafe { std::env::set_var("PULSE_SERVER", pulse.address()) };
     let _rt = shopcast_testkit::realtime_lock();
     let rig = Rig::new();
-    let session = rig.open();
-    session
-        .save_settings(canvas(&session, 320, 180, "test"))
-        .expect("settings");
-    session
-        .enter_mode(Mode::Rehearsal, None, None)
-        .expect("rehearsal");
+    let session = small_session(&rig, Mode::Rehearsal);
     assert_eq!(session.settings().mixer.len(), 1, "the microphone alone");
 
     // A media file's sound as a second strip: 1 kHz, where the test

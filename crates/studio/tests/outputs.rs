@@ -12,24 +12,13 @@ use shopcast_studio::{Mode, PhaseName, SessionEvent, StudioError};
 use shopcast_testkit::NginxRtmp;
 
 mod common;
-use common::{Rig, canvas};
+use common::{Rig, small_session};
 
 fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0)
-}
-
-/// A session in `mode` with a 320x180 canvas and the test tone: light
-/// on the 2-core machine.
-fn small_session(rig: &Rig, mode: Mode) -> shopcast_studio::Session {
-    let session = rig.open();
-    session
-        .save_settings(canvas(&session, 320, 180, "test"))
-        .expect("settings");
-    session.enter_mode(mode, None, None).expect("the mode");
-    session
 }
 
 fn save_custom(session: &shopcast_studio::Session, name: &str, server: &str) {

@@ -750,17 +750,10 @@ fn a_broken_media_file_is_a_coded_notice_and_the_preview_keeps_running() {
 
     let _rt = shopcast_testkit::realtime_lock();
     let rig = Rig::new();
-    let session = rig.open();
-    session
-        .save_settings(canvas(&session, 320, 180, "test"))
-        .unwrap();
-    session.enter_mode(Mode::Rehearsal, None, None).unwrap();
+    let session = common::small_session(&rig, Mode::Rehearsal);
     let dir = tempfile::tempdir().unwrap();
     let garbage = dir.path().join("broken.mp4");
-    let bytes: Vec<u8> = (0..200_000u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
-    std::fs::write(&garbage, bytes).unwrap();
+    shopcast_testkit::garbage_file(&garbage).unwrap();
 
     // The file's sound as a mixer strip, and its picture in a scene.
     session

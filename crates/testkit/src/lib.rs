@@ -475,3 +475,12 @@ pub fn realtime_lock() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
+
+/// Writes 200 kB of bytes no demuxer recognises to `path`: a media file
+/// that is there but broken.
+pub fn garbage_file(path: &std::path::Path) -> std::io::Result<()> {
+    let bytes: Vec<u8> = (0..200_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(path, bytes)
+}

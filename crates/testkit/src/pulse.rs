@@ -122,6 +122,22 @@ impl PulseServer {
         }
     }
 
+    /// The amplitude of `freq` in what `source` carries once it carries
+    /// it: the loudest of half-second windows until one reaches
+    /// `enough`, at most ten (a speaker takes a moment to open on a
+    /// loaded machine).
+    pub fn loudest(&self, source: &str, freq: f64, enough: f64) -> anyhow::Result<f64> {
+        let mut loudest = 0.0f64;
+        for _ in 0..10 {
+            let window = self.record(source, 0.5)?;
+            loudest = loudest.max(crate::audio::tone_amplitude(&window, freq));
+            if loudest >= enough {
+                break;
+            }
+        }
+        Ok(loudest)
+    }
+
     /// Plays a sine of `freq` Hz at `amplitude` into `sink` until the
     /// returned player is dropped.
     pub fn play_tone(&self, sink: &str, freq: f64, amplitude: f64) -> anyhow::Result<Player> {

@@ -71,6 +71,17 @@ pub fn canvas(session: &Session, w: u32, h: u32, mic: &str) -> shopcast_studio::
     s
 }
 
+/// A session in `mode` with a 320x180 canvas and the test tone: light
+/// on the 2-core machine.
+pub fn small_session(rig: &Rig, mode: shopcast_studio::Mode) -> Session {
+    let session = rig.open();
+    session
+        .save_settings(canvas(&session, 320, 180, "test"))
+        .expect("settings");
+    session.enter_mode(mode, None, None).expect("the mode");
+    session
+}
+
 /// Reads `n` frames from the preview socket.
 pub fn preview_frames(url: &str, n: usize) -> Vec<Vec<u8>> {
     use futures_util::StreamExt;
