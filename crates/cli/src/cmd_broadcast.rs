@@ -12,9 +12,10 @@ use shopcast_media::{
 
 #[derive(Debug, clap::Args)]
 pub struct BroadcastArgs {
-    /// A video source: test, file:PATH, image:PATH, camera:ID or
-    /// screen:ID. The first is the main source; up to two more are shown
-    /// picture-in-picture.
+    /// A video source: test, file:PATH (looped), file-once:PATH (played
+    /// once, then its window leaves; not for the main source),
+    /// image:PATH, camera:ID or screen:ID. The first is the main source;
+    /// up to two more are shown picture-in-picture.
     #[arg(long = "video", value_name = "SOURCE", default_value = "test")]
     pub video: Vec<VideoSourceSpec>,
     /// An audio source to mix: test, silence, mic:ID, file (the main

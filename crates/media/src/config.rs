@@ -102,6 +102,11 @@ pub enum VideoSourceSpec {
     Test,
     /// A media file, looped.
     File(PathBuf),
+    /// A media file played once: at its end its window leaves the
+    /// program, until [`crate::Broadcast::restart_source`] plays it
+    /// again from the start. Only for an extra source: the main one must
+    /// keep running.
+    FileOnce(PathBuf),
     /// A still image.
     Image(PathBuf),
     /// A camera by its device id (see `shopcast devices`).
@@ -124,14 +129,17 @@ impl FromStr for VideoSourceSpec {
         match kind {
             "test" => Ok(Self::Test),
             "file" if !arg.is_empty() => Ok(Self::File(arg.into())),
+            "file-once" if !arg.is_empty() => Ok(Self::FileOnce(arg.into())),
             "image" if !arg.is_empty() => Ok(Self::Image(arg.into())),
             "camera" if !arg.is_empty() => Ok(Self::Camera(arg.to_string())),
             "screen" => Ok(Self::Screen(arg.to_string())),
-            "file" | "image" | "camera" => Err(need_arg(kind)),
+            "file" | "file-once" | "image" | "camera" => Err(need_arg(kind)),
             _ => Err(MediaError::Invalid {
                 what: "video source",
                 value: s.to_string(),
-                reason: "expected test, file:PATH, image:PATH, camera:ID or screen:ID".into(),
+                reason:
+                    "expected test, file:PATH, file-once:PATH, image:PATH, camera:ID or screen:ID"
+                        .into(),
             }),
         }
     }
@@ -333,6 +341,14 @@ impl BroadcastConfig {
                 accepted: "0 to 8",
             });
         }
+        if let Some(VideoSourceSpec::FileOnce(path)) = self.video.first() {
+            return Err(MediaError::Invalid {
+                what: "video source",
+                value: format!("file-once:{}", path.display()),
+                reason: "the main source must keep running; play a file once as an extra source"
+                    .into(),
+            });
+        }
         let main_file = self
             .audio
             .iter()
@@ -402,6 +418,23 @@ mod tests {
         );
         assert!("file:".parse::<VideoSourceSpec>().is_err());
         assert!("webcam".parse::<VideoSourceSpec>().is_err());
+        assert_eq!(
+            "file-once:/a/promo.mp4".parse::<VideoSourceSpec>().ok(),
+            Some(VideoSourceSpec::FileOnce("/a/promo.mp4".into()))
+        );
+    }
+
+    #[test]
+    fn only_an_extra_source_may_play_once() {
+        let mut config = BroadcastConfig::new(Canvas::new(320, 180, 30).expect("canvas"));
+        config.video = vec![VideoSourceSpec::FileOnce("/a/promo.mp4".into())];
+        let err = config.validate().unwrap_err().to_string();
+        assert!(err.contains("main source must keep running"), "{err}");
+        config.video = vec![
+            VideoSourceSpec::Test,
+            VideoSourceSpec::FileOnce("/a/promo.mp4".into()),
+        ];
+        config.validate().expect("an extra source may");
     }
 
     #[test]

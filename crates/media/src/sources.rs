@@ -123,7 +123,7 @@ pub(crate) fn build_video_source(
             src.link(&appsink)?;
             (false, "test pattern".to_string())
         }
-        VideoSourceSpec::File(path) => {
+        VideoSourceSpec::File(path) | VideoSourceSpec::FileOnce(path) => {
             check_readable_file(path)?;
             let src = make("filesrc", None)?;
             src.set_property("location", path.to_string_lossy().to_string());
@@ -165,7 +165,8 @@ pub(crate) fn build_video_source(
                     _ => discard(&pipeline, pad),
                 }
             });
-            (true, format!("file {}", path.display()))
+            let once = matches!(spec, VideoSourceSpec::FileOnce(_));
+            (!once, format!("file {}", path.display()))
         }
         VideoSourceSpec::Image(path) => {
             check_readable_file(path)?;

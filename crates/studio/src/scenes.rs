@@ -543,7 +543,10 @@ mod tests {
                     let mut l = l.clone();
                     l.id = format!("v{i}");
                     l.source = LayerSource::Video {
-                        video: VideoChoice::File { path: v.into() },
+                        video: VideoChoice::File {
+                            path: v.into(),
+                            once: false,
+                        },
                     };
                     s.list[0].layers.push(l);
                 }

@@ -54,10 +54,23 @@ pub struct AudioSettings {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum VideoChoice {
     Test,
-    Camera { id: String },
-    Screen { id: Option<String> },
-    File { path: PathBuf },
-    Image { path: PathBuf },
+    Camera {
+        id: String,
+    },
+    Screen {
+        id: Option<String>,
+    },
+    File {
+        path: PathBuf,
+        /// Played once rather than looped: for a scene's video (a product
+        /// video that plays each time its scene comes on), never the main
+        /// source. Settings saved before it existed loop.
+        #[serde(default)]
+        once: bool,
+    },
+    Image {
+        path: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -348,6 +361,12 @@ impl Settings {
         }
         self.scenes.validate()?;
         crate::mixer::validate(&self.mixer)?;
+        if matches!(self.video, VideoChoice::File { once: true, .. }) {
+            return Err(invalid(
+                "video source",
+                "the main source must keep running; play a file once in a scene's layer",
+            ));
+        }
         if let Some(layout) = &self.layout {
             let size = serde_json::to_vec(layout).map(|v| v.len()).unwrap_or(0);
             if size > limits::LAYOUT_MAX_BYTES {

@@ -190,3 +190,112 @@ fn scenes_switch_and_fade_on_air_and_layers_land_where_their_box_says() {
         "orange to grey: {blues:?}"
     );
 }
+
+#[test]
+fn a_video_played_once_leaves_at_its_end_and_plays_again_each_time_its_scene_comes_on() {
+    let _rt = shopcast_testkit::realtime_lock();
+    let rig = Rig::new();
+    let session = rig.open();
+    let dir = tempfile::tempdir().expect("tmp");
+    let grey = dir.path().join("grey.png");
+    solid_png(&grey, W, H, [128, 128, 128]);
+    // A one-second orange product video.
+    let clip = dir.path().join("promo.mp4");
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
+        .arg(format!("color=c=0xFF8000:s={W}x{H}:r=30:d=1"))
+        .args([
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+        ])
+        .arg(&clip)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(made.success());
+    let mut settings = canvas(&session, W, H, "test");
+    settings.video = VideoChoice::Image { path: grey };
+    session.save_settings(settings).expect("settings");
+    session
+        .enter_mode(Mode::Rehearsal, None, None)
+        .expect("mode");
+    let once = VideoChoice::File {
+        path: clip,
+        once: true,
+    };
+    let mut promo = picture(
+        "promo",
+        Path::new("unused.png"),
+        LayerBox {
+            x: 0,
+            y: 0,
+            width: W,
+            height: H,
+        },
+    );
+    promo.source = LayerSource::Video {
+        video: once.clone(),
+    };
+    session
+        .set_scenes(Scenes {
+            list: vec![scene("camera", vec![]), scene("promo", vec![promo])],
+            active: "camera".into(),
+            fade_ms: 0,
+        })
+        .expect("scenes saved");
+    // The main source cannot be played once: it must keep running.
+    let mut main_once = session.settings();
+    main_once.video = once;
+    assert!(matches!(
+        session.save_settings(main_once),
+        Err(StudioError::Invalid { .. })
+    ));
+
+    session.start_rehearsal(true).expect("on air");
+    std::thread::sleep(Duration::from_millis(1500));
+    session.switch_scene("promo").expect("the promo");
+    std::thread::sleep(Duration::from_millis(2500));
+    session.switch_scene("camera").expect("back");
+    std::thread::sleep(Duration::from_millis(500));
+    session.switch_scene("promo").expect("the promo again");
+    std::thread::sleep(Duration::from_millis(2500));
+    let view = session.end_live(true).expect("ended");
+    let recording = view.last_recording.expect("a recording");
+    let (_, _, frames) = shopcast_testkit::all_frames_rgb(Path::new(&recording)).expect("decoded");
+
+    // Orange runs: the video each time its scene came on, about its
+    // own second long; between and after them the grey camera, though
+    // the promo scene stays on after the video's end.
+    let orange: Vec<bool> = frames.iter().map(|f| share(f, is_orange) > 0.9).collect();
+    let grey: Vec<bool> = frames
+        .iter()
+        .map(|f| share(f, |p| near(p, [128, 128, 128])) > 0.9)
+        .collect();
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < orange.len() {
+        if orange[i] {
+            let start = i;
+            while i < orange.len() && orange[i] {
+                i += 1;
+            }
+            runs.push((start, i - start));
+        } else {
+            i += 1;
+        }
+    }
+    assert_eq!(runs.len(), 2, "two plays: {runs:?}");
+    for &(start, len) in &runs {
+        assert!((20..=40).contains(&len), "about a second each: {runs:?}");
+        assert!(grey[start - 1], "grey before the play at {start}");
+        assert!(
+            grey[start + len..(start + len + 20).min(grey.len())]
+                .iter()
+                .all(|&g| g),
+            "grey after the play at {start}, the scene still on: {runs:?}"
+        );
+    }
+}

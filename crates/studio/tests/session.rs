@@ -689,6 +689,7 @@ fn bad_input_is_refused_and_the_preview_keeps_running() {
     let err = session
         .set_video(shopcast_studio::settings::VideoChoice::File {
             path: "/nonexistent/clip.mp4".into(),
+            once: false,
         })
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::NotFound);
@@ -765,7 +766,10 @@ fn a_broken_media_file_is_a_coded_notice_and_the_preview_keeps_running() {
         .add_layer(
             "camera",
             LayerSource::Video {
-                video: VideoChoice::File { path: garbage },
+                video: VideoChoice::File {
+                    path: garbage,
+                    once: false,
+                },
             },
         )
         .unwrap();

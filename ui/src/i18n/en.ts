@@ -237,6 +237,7 @@ export const en = {
   'scenes.up': 'Up',
   'scenes.down': 'Down',
   'scenes.remove_layer': 'Remove',
+  'scenes.play_once': 'Play once each time the scene comes on',
   'scenes.size': 'Size (px)',
   'scenes.color': 'Colour',
   'scenes.outline': 'Outline',

@@ -238,6 +238,7 @@ export const ko: Messages = {
   'scenes.up': '위로',
   'scenes.down': '아래로',
   'scenes.remove_layer': '제거',
+  'scenes.play_once': '장면이 켜질 때마다 한 번 재생',
   'scenes.size': '크기(px)',
   'scenes.color': '색상',
   'scenes.outline': '외곽선',

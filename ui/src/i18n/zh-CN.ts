@@ -238,6 +238,7 @@ export const zhCN: Messages = {
   'scenes.up': '上移',
   'scenes.down': '下移',
   'scenes.remove_layer': '移除',
+  'scenes.play_once': '每次切到此场景时播放一次',
   'scenes.size': '字号（像素）',
   'scenes.color': '颜色',
   'scenes.outline': '描边',

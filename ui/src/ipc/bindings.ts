@@ -1103,7 +1103,13 @@ export type StatsView = { fps: number, dropped: number, video_kbps: number, cpu_
  */
 export type TextLook = { text: string, size_px: number, bold: boolean, color: string, outline: Outline | null, background: string | null, };
 
-export type VideoChoice = { "kind": "test" } | { "kind": "camera", id: string, } | { "kind": "screen", id: string | null, } | { "kind": "file", path: string, } | { "kind": "image", path: string, };
+export type VideoChoice = { "kind": "test" } | { "kind": "camera", id: string, } | { "kind": "screen", id: string | null, } | { "kind": "file", path: string, 
+/**
+ * Played once rather than looped: for a scene's video (a product
+ * video that plays each time its scene comes on), never the main
+ * source. Settings saved before it existed loop.
+ */
+once: boolean, } | { "kind": "image", path: string, };
 
 /**
  * One drawn winner.

@@ -61,7 +61,42 @@ describe('the scene layers', () => {
     await vi.waitFor(() =>
       expect(fake.current.api.addLayer).toHaveBeenLastCalledWith('camera', {
         kind: 'video',
-        video: { kind: 'file', path: '/videos/unboxing.mp4' },
+        video: { kind: 'file', path: '/videos/unboxing.mp4', once: false },
+      }),
+    );
+    subs.dispose();
+  });
+
+  it('plays a video file layer once through the session, and offers it only for files', async () => {
+    const { host, ctx, subs, saved } = rig('camera-video');
+    expect(byTestId(host, 'layer-once-product-video'), 'the test pattern has no end').toBeNull();
+    // The scene's video becomes a product video file.
+    const scenes = ctx.store.settings.scenes;
+    const list = scenes.list.map((s) =>
+      s.id !== 'camera-video'
+        ? s
+        : {
+            ...s,
+            layers: s.layers.map((l) =>
+              l.id === 'product-video'
+                ? { ...l, source: { kind: 'video' as const, video: { kind: 'file' as const, path: '/videos/unboxing.mp4', once: false } } }
+                : l,
+            ),
+          },
+    );
+    ctx.store.setSettings({ ...ctx.store.settings, scenes: { ...scenes, list } });
+    const once = await vi.waitFor(() => {
+      const box = byTestId<HTMLInputElement>(host, 'layer-once-product-video');
+      expect(box).not.toBeNull();
+      return box!;
+    });
+    expect(once.checked).toBe(false);
+    once.checked = true;
+    once.dispatchEvent(new Event('change'));
+    await vi.waitFor(() =>
+      expect(saved()?.layers.find((l) => l.id === 'product-video')?.source).toEqual({
+        kind: 'video',
+        video: { kind: 'file', path: '/videos/unboxing.mp4', once: true },
       }),
     );
     subs.dispose();

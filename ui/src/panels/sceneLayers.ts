@@ -59,7 +59,7 @@ export function sceneLayers(ctx: Ctx, subs: Subs): HTMLElement {
         source = { kind: 'picture', path: v };
         break;
       case 'file':
-        source = { kind: 'video', video: { kind: 'file', path: v } };
+        source = { kind: 'video', video: { kind: 'file', path: v, once: false } };
         break;
       case 'camera':
         source = { kind: 'video', video: { kind: 'camera', id: v } };
@@ -116,6 +116,17 @@ export function sceneLayers(ctx: Ctx, subs: Subs): HTMLElement {
       tools,
     );
     if (l.source.kind === 'text') r.appendChild(textFields(sceneId, l.id, l.source));
+    const video = l.source.kind === 'video' ? l.source.video : null;
+    if (video?.kind === 'file') {
+      // Played once, a product video starts from the beginning each time
+      // its scene comes on and leaves the picture at its end.
+      const once = h('input', { testid: `layer-once-${l.id}`, attrs: { type: 'checkbox' } });
+      once.checked = video.once;
+      once.addEventListener('change', () =>
+        save(patchLayer(scenes(), sceneId, l.id, { source: { kind: 'video', video: { ...video, once: once.checked } } })),
+      );
+      r.appendChild(h('label', { class: 'check' }, once, h('span', { i18n: 'scenes.play_once' })));
+    }
     return r;
   };
 

@@ -92,7 +92,9 @@ export const sourcesPanel: PanelDef = {
         case 'file':
         case 'image': {
           const path = pathInput.value.trim();
-          return path ? { kind, path } : null;
+          if (!path) return null;
+          // The main source always loops: it must keep running.
+          return kind === 'file' ? { kind, path, once: false } : { kind, path };
         }
       }
       return null;

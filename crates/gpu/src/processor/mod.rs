@@ -191,10 +191,19 @@ impl GpuProcessor {
         let queue = &self.ctx.queue;
         live.main.upload(queue, main)?;
         for (e, b) in live.extras.iter_mut().zip(extras) {
-            if let Some(b) = b {
-                e.src.upload(queue, b.as_ref())?;
-                e.has_frame = true;
-                e.quad.visible = e.shown;
+            match b {
+                Some(b) => {
+                    e.src.upload(queue, b.as_ref())?;
+                    e.has_frame = true;
+                    e.quad.visible = e.shown;
+                }
+                // The source has no frame any more (it ended, or it
+                // failed): its window leaves the program rather than
+                // freezing on the last frame it sent.
+                None => {
+                    e.has_frame = false;
+                    e.quad.visible = false;
+                }
             }
         }
         let mut encoder = self

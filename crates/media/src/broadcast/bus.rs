@@ -212,13 +212,19 @@ fn watch_source_bus(
                     tracing::warn!(source = %description, error = %e, "could not loop");
                 }
             }
-            gst::MessageView::Eos(_)
-                if matches!(role, SourceRole::Main) && !sh.stopping.load(Ordering::Acquire) =>
-            {
-                sh.fatal(Fatal::MainEnded {
+            // A source that ended: the main one cannot go on without;
+            // an extra one (a file played once) leaves the program
+            // rather than freezing on its last frame.
+            gst::MessageView::Eos(_) if !sh.stopping.load(Ordering::Acquire) => match &role {
+                SourceRole::Main => sh.fatal(Fatal::MainEnded {
                     source: description.clone(),
-                });
-            }
+                }),
+                SourceRole::Extra(slot) => {
+                    *slot.lock() = None;
+                    tracing::info!(source = %description, "ended; its window is off");
+                }
+                SourceRole::Sound => {}
+            },
             gst::MessageView::Error(err) => {
                 if sh.stopping.load(Ordering::Acquire) {
                     continue;

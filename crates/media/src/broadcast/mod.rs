@@ -446,6 +446,31 @@ impl Broadcast {
         Ok(())
     }
 
+    /// Plays extra source `index` (1 is the first after the main one)
+    /// again from its start: a file played once comes back on the
+    /// program with its first frame, a looping one starts over.
+    pub fn restart_source(&self, index: usize) -> Result<(), MediaError> {
+        let source = self
+            .sources
+            .get(index)
+            .filter(|_| index > 0)
+            .ok_or_else(|| MediaError::OutOfRange {
+                what: "extra video source",
+                value: index.to_string(),
+                accepted: "one of the broadcast's extra video sources (1 and up)",
+            })?;
+        source
+            .pipeline
+            .seek_simple(
+                gst::SeekFlags::FLUSH | gst::SeekFlags::KEY_UNIT,
+                gst::ClockTime::ZERO,
+            )
+            .map_err(|e| MediaError::Pipeline {
+                element: source.description.clone(),
+                message: format!("could not play it from the start: {e}"),
+            })
+    }
+
     /// Whether `index` is heard in the ear-return, while the program
     /// runs.
     pub fn set_input_monitor(&self, index: usize, monitor: bool) -> Result<(), MediaError> {

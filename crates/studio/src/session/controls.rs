@@ -112,7 +112,8 @@ impl Session {
         }
         // Check the source before anything is stored or stopped.
         let spec = video_spec(&video);
-        if let VideoSourceSpec::File(p) | VideoSourceSpec::Image(p) = &spec
+        if let VideoSourceSpec::File(p) | VideoSourceSpec::FileOnce(p) | VideoSourceSpec::Image(p) =
+            &spec
             && !p.is_file()
         {
             return Err(StudioError::NotFound(format!("file {}", p.display())));
@@ -223,7 +224,8 @@ pub(super) fn video_spec(v: &VideoChoice) -> VideoSourceSpec {
         VideoChoice::Test => VideoSourceSpec::Test,
         VideoChoice::Camera { id } => VideoSourceSpec::Camera(id.clone()),
         VideoChoice::Screen { id } => VideoSourceSpec::Screen(id.clone().unwrap_or_default()),
-        VideoChoice::File { path } => VideoSourceSpec::File(path.clone()),
+        VideoChoice::File { path, once: false } => VideoSourceSpec::File(path.clone()),
+        VideoChoice::File { path, once: true } => VideoSourceSpec::FileOnce(path.clone()),
         VideoChoice::Image { path } => VideoSourceSpec::Image(path.clone()),
     }
 }

@@ -114,10 +114,25 @@ impl Session {
         if s.scenes.scene(id).is_none() {
             return Err(StudioError::NotFound(format!("scene {id:?}")));
         }
+        let before = once_videos(s.scenes.scene(&s.scenes.active));
         s.scenes.active = id.to_owned();
         let fade = Duration::from_millis(s.scenes.fade_ms as u64);
+        let now = once_videos(s.scenes.scene(id));
         self.store_settings(s)?;
         self.apply_scene(fade);
+        // A video played once plays from its start each time its scene
+        // comes on (one that stays on screen across the switch goes on).
+        let media = self.media.lock();
+        if let Some(run) = media.as_ref() {
+            for video in now.iter().filter(|v| !before.contains(v)) {
+                if let Some(i) = run.videos.iter().position(|v| v == video)
+                    && let Err(e) = run.broadcast.restart_source(i + 1)
+                {
+                    tracing::warn!(error = %e, "a scene's video did not restart");
+                }
+            }
+        }
+        drop(media);
         Ok(self.emit_view())
     }
 
@@ -155,7 +170,7 @@ impl Session {
         self.inner.lock().require_host("editing scenes")?;
         scenes.validate()?;
         for v in scenes.videos() {
-            if let VideoChoice::File { path } | VideoChoice::Image { path } = &v
+            if let VideoChoice::File { path, .. } | VideoChoice::Image { path } = &v
                 && !path.is_file()
             {
                 return Err(StudioError::NotFound(format!("file {}", path.display())));
@@ -285,4 +300,18 @@ impl Session {
             }
         }))
     }
+}
+
+/// The videos played once that `scene` shows.
+fn once_videos(scene: Option<&crate::scenes::Scene>) -> Vec<VideoChoice> {
+    scene
+        .into_iter()
+        .flat_map(|s| &s.layers)
+        .filter(|l| l.visible)
+        .filter_map(|l| match &l.source {
+            crate::scenes::LayerSource::Video { video } => Some(video.clone()),
+            _ => None,
+        })
+        .filter(|v| matches!(v, VideoChoice::File { once: true, .. }))
+        .collect()
 }
