@@ -110,9 +110,18 @@ fn extra_source_is_composed_as_pip_without_beauty() {
         "main outside the window still whitened"
     );
 
-    // The extra keeps showing its last frame when it has no new one.
-    let out = run(&mut p, main, &[None]);
+    // The engine hands the newest frame in on every call: the same
+    // buffer again keeps the window showing.
+    let out = run(&mut p, main.clone(), &[Some(ex.clone())]);
     assert!((y_at(&out, &inf, 240, 120) as i32 - ex_y as i32).abs() <= 1);
+
+    // A source with no frame any more (ended or failed) leaves the
+    // picture rather than freezing on its last frame.
+    let out = run(&mut p, main, &[None]);
+    assert!(
+        y_at(&out, &inf, 240, 120) > ex_y + 5,
+        "the window is gone and the whitened main shows there"
+    );
 }
 
 #[test]

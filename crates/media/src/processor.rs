@@ -68,7 +68,9 @@ pub trait FrameProcessor: Send {
     fn start(&mut self, config: &ProcessorConfig) -> Result<(), ProcessorError>;
 
     /// Processes one main frame. `extras[i]` is the newest frame of the
-    /// i-th extra source, or `None` if it has not produced one yet.
+    /// i-th extra source, handed in again on every call while the source
+    /// runs, or `None` when it has no frame: not yet, or not any more
+    /// (it ended or failed). A `None` extra is left out of the picture.
     /// Returns a finished frame, or `None` while the processor is still
     /// filling its pipeline.
     fn process(
