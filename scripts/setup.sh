@@ -13,7 +13,6 @@ PACKAGES=(
   # build
   pkg-config build-essential
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
-  libasound2-dev
   # GStreamer runtime: capture, encoders, muxers, RTMP/SRT
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
