@@ -137,8 +137,22 @@ fn caps_entries(caps: Option<gst::Caps>) -> Vec<DeviceCaps> {
         .collect()
 }
 
+/// PulseAudio lists what each output plays ("Monitor of …") as one
+/// more "Audio/Source", marked only in its properties. It is desktop
+/// audio, not a microphone: picked as the default microphone it would
+/// feed the program its own sound.
+fn is_output_monitor(device: &gst::Device) -> bool {
+    device
+        .properties()
+        .and_then(|p| p.get::<String>("device.class").ok())
+        .is_some_and(|c| c == "monitor")
+}
+
 fn describe(device: &gst::Device) -> Option<DeviceInfo> {
     let kind = DeviceKind::from_class(&device.device_class())?;
+    if kind == DeviceKind::Microphone && is_output_monitor(device) {
+        return None;
+    }
     Some(DeviceInfo {
         id: stable_id(device),
         name: device.display_name().to_string(),

@@ -49,6 +49,26 @@ fn the_ear_return_plays_what_is_monitored_on_the_chosen_speaker_and_desktop_audi
     // reader) has not started yet.
     unsafe { std::env::set_var("PULSE_SERVER", pulse.address()) };
     shopcast_media::init().expect("gst init");
+    // The speakers are listed; what they play ("Monitor of Desk") is not
+    // a microphone.
+    let devices = shopcast_media::devices::list_devices().expect("devices");
+    let named = |kind| {
+        devices
+            .iter()
+            .filter(|d| d.kind == kind)
+            .map(|d| d.name.clone())
+            .collect::<Vec<_>>()
+    };
+    let speakers = named(shopcast_media::devices::DeviceKind::Speaker);
+    assert!(
+        speakers.iter().any(|n| n == "Earpiece"),
+        "speakers {speakers:?}"
+    );
+    let mics = named(shopcast_media::devices::DeviceKind::Microphone);
+    assert!(
+        !mics.iter().any(|n| n.contains("Monitor")),
+        "monitors listed as microphones: {mics:?}"
+    );
 
     let dir = tempfile::tempdir().expect("tempdir");
     let clip = dir.path().join("tone.mkv");
