@@ -1,15 +1,15 @@
 // End to end: scenes in the real app. The host switches to the
 // "Camera + product video" scene, drags the picture-in-picture with the
 // pointer to the top-left corner (it snaps there) and makes it bigger by
-// its corner handle, adds a caption from the layer list, rehearses, and
-// cuts to "Be right back". The
+// its corner handle, adds a caption and the product card from the layer
+// list, rehearses, and cuts to "Be right back". The
 // recording shows the window exactly at the box the pointer left, pixel
 // for pixel. Screenshots go to $E2E_ARTIFACTS (10-…).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { Origin, until } from 'selenium-webdriver';
+import { By, Origin, until } from 'selenium-webdriver';
 import {
   byTestId, click, endAndGetRecording, makeClip, openApp, previewRunning, shot, startDriver,
   stopDriver, typeInto, waitFor, writeSettings, startRehearsal,
@@ -108,7 +108,21 @@ test('a picture-in-picture built with the pointer is recorded where the pointer 
     settings = await invoke(driver, 'get_settings');
     const capAfter = settings.scenes.list.find((s) => s.id === 'camera-video').layers.find((l) => l.id === 'layer-1').box;
     assert.equal(capAfter.y + capAfter.height, 360, `the caption snapped to the bottom: ${JSON.stringify(capAfter)}`);
-    await driver.sleep(1000);
+
+    // The product card as a layer, above the caption: it opens bottom
+    // left; turned on in the Products panel, it shows the product being
+    // explained in that box.
+    await (await driver.findElement(byTestId('layer-kind'))).findElement(By.css('option[value="card"]')).click();
+    await click(driver, 'layer-add');
+    await driver.wait(until.elementLocated(byTestId('layer-box-layer-2')), 10000, 'the card box');
+    settings = await invoke(driver, 'get_settings');
+    const cardLayer = settings.scenes.list.find((s) => s.id === 'camera-video').layers.find((l) => l.id === 'layer-2');
+    assert.deepEqual(cardLayer.source, { kind: 'product_card' });
+    assert.deepEqual(cardLayer.box, { x: 12, y: 258, width: 280, height: 90 }, 'bottom left at the card\'s size');
+    await click(driver, 'products-tab-card');
+    await click(driver, 'product-card-toggle');
+    await click(driver, 'next-product');
+    await driver.sleep(1500);
     await shot(driver, '10b-pip-moved.png');
 
     // Rehearse with it, then cut to "Be right back".
@@ -133,6 +147,11 @@ test('a picture-in-picture built with the pointer is recorded where the pointer 
     const outside = [darkShare(column(right + 1)), darkShare(row(bottom + 1))];
     assert.ok(inside.every((s) => s > 0.85), `inside the box's edges the ball pattern: ${inside}`);
     assert.ok(outside.every((s) => s < 0.5), `just outside them the clip: ${outside}`);
+    // The card's dark panel fills its layer's box, where the clip alone
+    // is bright (luma about 190 there).
+    const panel = Array.from({ length: 40 }, (_, i) => Array.from({ length: 120 }, (_, j) => [160 + j, 300 + i])).flat();
+    const panelDark = panel.filter(([x, yy]) => at(x, yy) < 90).length / panel.length;
+    assert.ok(panelDark > 0.5, `the card in its box: ${panelDark} dark`);
     // And the cut to "Be right back" is in the recording too: its
     // backdrop is dark violet all over, nothing like the clip.
     const duration = Number(execFileSync('ffprobe', [

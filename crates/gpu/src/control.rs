@@ -16,7 +16,7 @@ use crate::assets::resolve_lut;
 use crate::error::GpuError;
 use crate::image::RgbaImage;
 use crate::lut::Lut;
-use crate::scene::SceneSet;
+use crate::scene::{SceneLayer, SceneSet};
 use crate::settings::{Beauty, EffectSettings, Layout, LutArg, MAX_LEVEL, OverlayArg};
 
 /// Identifies an overlay for moving or removing it.
@@ -132,6 +132,23 @@ impl GpuControl {
         self.update(|s, _| {
             s.scene = scene;
             s.scene_serial += 1;
+        });
+    }
+
+    /// Changes what the scene on the program draws without switching
+    /// scenes: a fade under way goes on, towards the new layers (a
+    /// product card redrawn while its scene fades in). With no scene set
+    /// it sets this one, without a fade.
+    pub fn restyle_scene(&self, layers: Vec<SceneLayer>) {
+        self.update(|s, _| match &mut s.scene {
+            Some(set) => set.layers = layers,
+            None => {
+                s.scene = Some(SceneSet {
+                    layers,
+                    fade: std::time::Duration::ZERO,
+                });
+                s.scene_serial += 1;
+            }
         });
     }
 

@@ -1,6 +1,6 @@
 //! Scenes: layers placed, cropped and stacked as the scene says, a
-//! switch shown whole on the next frame, and a fade paced by the
-//! frames' timestamps.
+//! switch shown whole on the next frame, a fade paced by the frames'
+//! timestamps, and a restyle that does not restart it.
 
 mod common;
 
@@ -192,4 +192,70 @@ fn a_fade_blends_the_two_scenes_by_the_frames_timestamps() {
         fade: Duration::ZERO,
     }));
     near(at(&mut p, 1333), white, "cut");
+}
+
+#[test]
+fn a_restyled_scene_changes_its_layers_and_a_fade_under_way_goes_on() {
+    init();
+    let inf = info(VideoFormat::I420, W, H);
+    let (mut p, c) = processor(
+        EffectSettings::default(),
+        &config(&inf, VideoFormat::I420, vec![]),
+    );
+    let main = from_rgba(&inf, &solid(W, H, [0, 0, 0, 255]), 0);
+    let black = luma(&main, &inf, 0, 0);
+    // With no scene set, a restyle sets one, whole on the next frame:
+    // white over the left half.
+    let slate = image(W / 2, H, [255, 255, 255, 255]);
+    let half = (W / 2) as f32;
+    c.restyle_scene(vec![layer(
+        7,
+        LayerContent::Image(slate),
+        0.0,
+        0.0,
+        half,
+        H as f32,
+    )]);
+    p.settle();
+    let at = |p: &mut GpuProcessor, ms, x, y| luma(&frame(p, &main, ms, None), &inf, x, y);
+    let white = at(&mut p, 0, 5, 5);
+    assert!(white > black + 150, "white {white} over black {black}");
+
+    // A 200 ms fade to the bare camera; after its first frame, the
+    // scene being faded to gets a grey square bottom right (as a
+    // redrawn product card would).
+    c.set_scene(Some(SceneSet {
+        layers: vec![],
+        fade: Duration::from_millis(200),
+    }));
+    near(at(&mut p, 1000, 5, 5), white, "the fade's first frame");
+    let (sx, sy) = ((W - 20) as f32, (H - 20) as f32);
+    let square = layer(
+        9,
+        LayerContent::Image(image(16, 16, [128, 128, 128, 255])),
+        sx,
+        sy,
+        16.0,
+        16.0,
+    );
+    c.restyle_scene(vec![square]);
+    let grey = luma(
+        &from_rgba(&inf, &solid(W, H, [128, 128, 128, 255]), 0),
+        &inf,
+        0,
+        0,
+    );
+    let (cx, cy) = (W as usize - 12, H as usize - 12);
+    near(
+        at(&mut p, 1100, 5, 5),
+        (white + black) / 2,
+        "still half way",
+    );
+    near(
+        at(&mut p, 1100, cx, cy),
+        (grey + black) / 2,
+        "the new layer fades in",
+    );
+    near(at(&mut p, 1200, 5, 5), black, "done");
+    near(at(&mut p, 1200, cx, cy), grey, "the new layer whole");
 }

@@ -63,6 +63,8 @@ pub const OPACITY: RangeInclusive<f32> = 0.0..=1.0;
 pub const TEXT_CHARS: RangeInclusive<usize> = 0..=500;
 pub const TEXT_SIZE_PX: RangeInclusive<f32> = shopcast_gpu::TEXT_SIZE_PX;
 pub const TEXT_OUTLINE_PX: RangeInclusive<f32> = shopcast_gpu::TEXT_OUTLINE_PX;
+/// A font family's name.
+pub const FONT_NAME_BYTES: RangeInclusive<usize> = 1..=200;
 /// The window's saved layout; it is written on every drag.
 /// Strips in the audio mixer (the engine mixes up to
 /// `shopcast_media::audio::MAX_AUDIO_INPUTS`).

@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+use shopcast_gpu::CardRenderer;
 use ts_rs::TS;
 
 use crate::error::{StudioError, StudioResult};
@@ -41,6 +42,12 @@ pub struct TextLook {
     pub color: String,
     pub outline: Option<Outline>,
     pub background: Option<String>,
+    /// An installed font family (`font_families`); `None` draws with
+    /// the studio's own choice (a CJK sans-serif, then a Latin one). A
+    /// family this computer lacks draws as `None` does. Text saved
+    /// before fonts could be chosen has none.
+    #[serde(default)]
+    pub font: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -66,6 +73,11 @@ pub enum LayerSource {
         path: PathBuf,
     },
     Text(TextLook),
+    /// The product being explained, as the card the Products panel
+    /// turns on: drawn as large as fits the box, centred in it, at the
+    /// layer's place in the stack. A scene without one shows the card in
+    /// the Products panel's corner, over its layers.
+    ProductCard,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -134,6 +146,25 @@ pub fn new_text_look(text: &str) -> TextLook {
             width_px: 2.0,
         }),
         background: None,
+        font: None,
+    }
+}
+
+/// A product card layer's first box: the card's base size at 720p
+/// (scaled with the canvas height), bottom left, clear of the edges as
+/// the Products panel's corner places it.
+fn card_box(width: u32, height: u32) -> LayerBox {
+    let margin = 24 * height / 720;
+    let base_width = CardRenderer::size_at(1.0).0 as f32;
+    // Narrower on a portrait canvas, so that it fits between margins.
+    let k = (height as f32 / 720.0).min(width.saturating_sub(2 * margin) as f32 / base_width);
+    let (cw, ch) = CardRenderer::size_at(k);
+    let (cw, ch) = (cw.clamp(2, width.max(2)), ch.clamp(2, height.max(2)));
+    LayerBox {
+        x: margin.min(width.saturating_sub(cw)) as i32,
+        y: height.saturating_sub(ch + margin) as i32,
+        width: cw,
+        height: ch,
     }
 }
 
@@ -155,7 +186,8 @@ impl Scenes {
     /// "Camera" (the main source alone), "Camera + product video" (the
     /// test pattern as a stand-in picture-in-picture, bottom right, until
     /// the host picks a file) and "Be right back" (a picture over
-    /// everything, with a caption), for a `width`×`height` canvas.
+    /// everything, with a caption, and the product card hidden), for a
+    /// `width`×`height` canvas.
     pub fn starters(lang: Language, width: u32, height: u32) -> Self {
         let h = height as i32;
         let full = LayerBox {
@@ -216,6 +248,7 @@ impl Scenes {
                                     width_px: 2.0,
                                 }),
                                 background: None,
+                                font: None,
                             }),
                             // The session centres a text layer's picture
                             // in its box, so a wide box suits any words.
@@ -226,6 +259,17 @@ impl Scenes {
                                 height: (text_size * 2.0) as u32,
                             },
                         ),
+                        // While the host is away no product is being
+                        // explained: the card stays off here (and out of
+                        // the corner) until the host ticks it.
+                        Layer {
+                            visible: false,
+                            ..layer(
+                                "brb-card",
+                                LayerSource::ProductCard,
+                                card_box(width, height),
+                            )
+                        },
                     ],
                 ),
             ],
@@ -306,7 +350,8 @@ impl Scenes {
     /// Adds `source` on top of scene `scene` with a fresh id, in a box
     /// that suits it: a video as the picture-in-picture window, a
     /// picture (`size`, its pixels) centred at up to half the canvas, a
-    /// text across the middle. Returns the new layer's id.
+    /// text across the middle, the product card bottom left at its base
+    /// size for a 720p canvas. Returns the new layer's id.
     pub fn add_layer(
         &mut self,
         scene: &str,
@@ -335,6 +380,7 @@ impl Scenes {
                     height: band,
                 }
             }
+            (LayerSource::ProductCard, _) => card_box(w, h),
             (LayerSource::Picture { .. }, size) => {
                 let (pw, ph) = size.unwrap_or((w / 3, h / 3));
                 let k = (w as f64 / 2.0 / pw.max(1) as f64)
@@ -403,6 +449,21 @@ impl Scenes {
                 s.layers.len(),
                 "",
             )?;
+            // One card is on the stream: a second layer would be a copy.
+            let cards = s
+                .layers
+                .iter()
+                .filter(|l| l.source == LayerSource::ProductCard)
+                .count();
+            if cards > 1 {
+                return Err(bad(
+                    "product card layers",
+                    format!(
+                        "scene {:?} shows the product card {cards} times; once at most",
+                        s.id
+                    ),
+                ));
+            }
         }
         let mut layer_ids: Vec<(&str, &LayerSource)> = Vec::new();
         for l in self.list.iter().flat_map(|s| &s.layers) {
@@ -454,7 +515,9 @@ fn check_layer(l: &Layer) -> StudioResult<()> {
     }
     limits::check("layer opacity", &limits::OPACITY, l.opacity, "")?;
     match &l.source {
-        LayerSource::Video { .. } | LayerSource::Picture { .. } => Ok(()),
+        LayerSource::Video { .. } | LayerSource::Picture { .. } | LayerSource::ProductCard => {
+            Ok(())
+        }
         LayerSource::Text(t) => {
             limits::check(
                 "text",
@@ -470,6 +533,9 @@ fn check_layer(l: &Layer) -> StudioResult<()> {
             }
             if let Some(b) = &t.background {
                 parse_color(b)?;
+            }
+            if let Some(f) = &t.font {
+                limits::check("font name", &limits::FONT_NAME_BYTES, f.len(), "bytes")?;
             }
             Ok(())
         }
@@ -643,7 +709,7 @@ mod tests {
         };
         s.add_layer("brb", video, (1280, 720), None).unwrap();
         assert_eq!(
-            s.scene("brb").unwrap().layers[2].rect,
+            s.scene("brb").unwrap().layers[3].rect,
             s.scene("camera-video").unwrap().layers[0].rect,
             "a video opens where the picture-in-picture sits"
         );
@@ -657,6 +723,29 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn a_product_card_layer_opens_bottom_left_at_the_cards_size_once_per_scene() {
+        for ((w, h), want) in [
+            ((1280, 720), (24, 516, 560, 180)),
+            ((640, 360), (12, 258, 280, 90)),
+            // 9:16: as wide as fits between the margins.
+            ((720, 1280), (42, 1034, 636, 204)),
+        ] {
+            let mut s = Scenes::starters(Language::En, w, h);
+            let id = s
+                .add_layer("camera", LayerSource::ProductCard, (w, h), None)
+                .unwrap();
+            let r = s.scene("camera").unwrap().layers[0].rect;
+            assert_eq!((r.x, r.y, r.width, r.height), want, "{id} on {w}x{h}");
+            assert!(r.x as u32 + r.width <= w && r.y as u32 + r.height <= h);
+            s.validate().unwrap();
+            s.add_layer("camera", LayerSource::ProductCard, (w, h), None)
+                .unwrap();
+            let e = s.validate().unwrap_err().to_string();
+            assert!(e.contains("product card 2 times"), "{e}");
+        }
     }
 
     #[test]

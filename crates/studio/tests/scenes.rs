@@ -299,3 +299,172 @@ fn a_video_played_once_leaves_at_its_end_and_plays_again_each_time_its_scene_com
         );
     }
 }
+
+/// The share of pixels in `x0..x1` × `y0..y1` of a preview frame (RGBA
+/// after its 24-byte header, `width` wide) that `f` accepts.
+fn preview_share(frame: &[u8], width: u32, area: [u32; 4], f: fn(&[u8]) -> bool) -> f64 {
+    let [x0, x1, y0, y1] = area;
+    let px = &frame[24..];
+    let hits = (y0..y1)
+        .flat_map(|y| (x0..x1).map(move |x| ((y * width + x) * 4) as usize))
+        .filter(|&i| f(&px[i..i + 3]))
+        .count();
+    hits as f64 / ((x1 - x0) * (y1 - y0)) as f64
+}
+
+/// The card's panel: dark grey over the grey camera.
+fn is_dark(p: &[u8]) -> bool {
+    p.iter().all(|&c| c < 90)
+}
+
+#[test]
+fn a_product_card_layer_puts_the_card_in_its_box_at_its_place_in_the_stack() {
+    let _rt = shopcast_testkit::realtime_lock();
+    let rig = Rig::new();
+    let session = rig.open();
+    let dir = tempfile::tempdir().expect("tmp");
+    let (w, h) = (640, 360);
+    let grey = dir.path().join("grey.png");
+    solid_png(&grey, w, h, [128, 128, 128]);
+    let teal = dir.path().join("teal.png");
+    solid_png(&teal, 8, 8, TEAL);
+    let mut settings = canvas(&session, w, h, "test");
+    settings.video = VideoChoice::Image { path: grey };
+    // Outside a scene with a card layer, the card sits top right at
+    // half size: 280x90 from (348, 12).
+    settings.product_card = shopcast_studio::settings::ProductCardSettings {
+        enabled: true,
+        corner: shopcast_studio::settings::Corner::TopRight,
+        scale: 0.5,
+    };
+    session.save_settings(settings).expect("settings");
+    session
+        .enter_mode(Mode::Rehearsal, None, None)
+        .expect("mode");
+    session.lineup_next().expect("a product explained");
+
+    // "card": the card in a 280x90 box at (40, 200), half covered by a
+    // teal picture stacked above it. "plain": no card layer. "hidden":
+    // the card layer switched off.
+    let card_box = LayerBox {
+        x: 40,
+        y: 200,
+        width: 280,
+        height: 90,
+    };
+    let mut card = picture("card", Path::new("unused.png"), card_box);
+    card.source = LayerSource::ProductCard;
+    let cover = picture(
+        "cover",
+        &teal,
+        LayerBox {
+            x: 40,
+            y: 200,
+            width: 100,
+            height: 90,
+        },
+    );
+    let mut hidden = card.clone();
+    hidden.visible = false;
+    let mut scenes = Scenes {
+        list: vec![
+            scene("card", vec![card, cover]),
+            scene("plain", vec![]),
+            scene("hidden", vec![hidden]),
+        ],
+        active: "card".into(),
+        fade_ms: 0,
+    };
+    session.set_scenes(scenes.clone()).expect("scenes saved");
+    let mut doubled = scenes.clone();
+    doubled.list[1].layers = vec![scenes.list[0].layers[0].clone(); 2];
+    assert!(
+        matches!(
+            session.set_scenes(doubled),
+            Err(StudioError::Invalid { .. })
+        ),
+        "a scene shows the card once"
+    );
+
+    // Areas: the layer box's uncovered part, the covered part, the corner.
+    let in_box = [150, 310, 205, 285];
+    let covered = [45, 135, 205, 285];
+    let corner = [348, 628, 12, 102];
+    let wait = |what: &str, ok: &dyn Fn(&[u8]) -> bool| {
+        let start = std::time::Instant::now();
+        loop {
+            let f = common::preview_frames(&session.preview_url(), 1).remove(0);
+            if ok(&f) {
+                return f;
+            }
+            let dark = |a| preview_share(&f, w, a, is_dark);
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "{what}: dark share in the box {:.2}, in the corner {:.2}",
+                dark(in_box),
+                dark(corner)
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let f = wait("the card in its layer's box", &|f| {
+        preview_share(f, w, in_box, is_dark) > 0.5
+    });
+    assert!(
+        preview_share(&f, w, covered, is_teal) > 0.95,
+        "the picture stacked above covers the card"
+    );
+    assert!(
+        preview_share(&f, w, corner, is_dark) < 0.02,
+        "no second card in the corner"
+    );
+
+    session.switch_scene("plain").expect("plain");
+    let f = wait("the card back in the corner", &|f| {
+        preview_share(f, w, corner, is_dark) > 0.5
+    });
+    assert!(preview_share(&f, w, in_box, is_dark) < 0.02);
+
+    session.switch_scene("hidden").expect("hidden");
+    let f = wait("no card", &|f| preview_share(f, w, corner, is_dark) < 0.02);
+    std::thread::sleep(Duration::from_millis(300));
+    let f2 = common::preview_frames(&session.preview_url(), 1).remove(0);
+    for f in [f, f2] {
+        assert!(
+            preview_share(&f, w, in_box, is_dark) < 0.02,
+            "a hidden layer hides the card"
+        );
+    }
+
+    // A bigger box draws a bigger card, centred in it: at scale 0.57
+    // (320 / 560), 320x103 from (300, 49) in this 320x120 box.
+    session.switch_scene("card").expect("card");
+    let bigger = LayerBox {
+        x: 300,
+        y: 40,
+        width: 320,
+        height: 120,
+    };
+    session
+        .set_layer_box("card", "card", bigger, CropSides::default(), true)
+        .expect("moved");
+    let f = wait("the card in its new box", &|f| {
+        preview_share(f, w, [420, 615, 55, 147], is_dark) > 0.5
+    });
+    assert!(
+        preview_share(&f, w, in_box, is_dark) < 0.02,
+        "it left the old box"
+    );
+    for y in [44, 156] {
+        assert!(
+            preview_share(&f, w, [420, 615, y, y + 2], is_dark) < 0.05,
+            "centred: nothing drawn at y = {y}"
+        );
+    }
+    scenes.list[0].layers[0].rect = bigger;
+    assert_eq!(
+        session.settings().scenes.list[0],
+        scenes.list[0],
+        "the box is saved"
+    );
+}

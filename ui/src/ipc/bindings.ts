@@ -529,7 +529,7 @@ export type LayerBox = { x: number, y: number, width: number, height: number, };
 /**
  * What a layer shows.
  */
-export type LayerSource = { "kind": "video", video: VideoChoice, } | { "kind": "picture", path: string, } | { "kind": "text" } & TextLook;
+export type LayerSource = { "kind": "video", video: VideoChoice, } | { "kind": "picture", path: string, } | { "kind": "text" } & TextLook | { "kind": "product_card" };
 
 /**
  * The limits the window's forms use.
@@ -1101,7 +1101,14 @@ export type StatsView = { fps: number, dropped: number, video_kbps: number, cpu_
 /**
  * A text layer's look. Colours are `#rrggbb` or `#rrggbbaa`.
  */
-export type TextLook = { text: string, size_px: number, bold: boolean, color: string, outline: Outline | null, background: string | null, };
+export type TextLook = { text: string, size_px: number, bold: boolean, color: string, outline: Outline | null, background: string | null, 
+/**
+ * An installed font family (`font_families`); `None` draws with
+ * the studio's own choice (a CJK sans-serif, then a Latin one). A
+ * family this computer lacks draws as `None` does. Text saved
+ * before fonts could be chosen has none.
+ */
+font: string | null, };
 
 export type VideoChoice = { "kind": "test" } | { "kind": "camera", id: string, } | { "kind": "screen", id: string | null, } | { "kind": "file", path: string, 
 /**
@@ -1403,7 +1410,8 @@ export const NEW_TEXT_LOOK: TextLook = {
     "color": "#000000",
     "width_px": 2.0
   },
-  "background": null
+  "background": null,
+  "font": null
 };
 
 /** The settings a fresh install starts with. */
@@ -1543,7 +1551,8 @@ export const DEFAULT_SETTINGS: Settings = {
                 "color": "#00000099",
                 "width_px": 2.0
               },
-              "background": null
+              "background": null,
+              "font": null
             },
             "box": {
               "x": 0,
@@ -1559,6 +1568,26 @@ export const DEFAULT_SETTINGS: Settings = {
             },
             "opacity": 1.0,
             "visible": true
+          },
+          {
+            "id": "brb-card",
+            "source": {
+              "kind": "product_card"
+            },
+            "box": {
+              "x": 24,
+              "y": 516,
+              "width": 560,
+              "height": 180
+            },
+            "crop": {
+              "left": 0.0,
+              "top": 0.0,
+              "right": 0.0,
+              "bottom": 0.0
+            },
+            "opacity": 1.0,
+            "visible": false
           }
         ]
       }
@@ -1611,6 +1640,7 @@ export const COMMANDS = [
   "switch_scene",
   "set_scenes",
   "add_layer",
+  "font_families",
   "set_layer_box",
   "dismiss_summary",
   "set_audience",
@@ -1671,6 +1701,7 @@ export function makeCommands(invoke: Invoke) {
     switchScene: (id: string) => invoke<SessionView>("switch_scene", { id }),
     setScenes: (scenes: Scenes) => invoke<SessionView>("set_scenes", { scenes }),
     addLayer: (scene: string, source: LayerSource) => invoke<SessionView>("add_layer", { scene, source }),
+    fontFamilies: () => invoke<Array<string>>("font_families"),
     setLayerBox: (scene: string, layer: string, rect: LayerBox, crop: CropSides, save: boolean) => invoke<null>("set_layer_box", { scene, layer, rect, crop, save }),
     dismissSummary: () => invoke<SessionView>("dismiss_summary"),
     setAudience: (audience: RehearsalAudience) => invoke<null>("set_audience", { audience }),

@@ -7,16 +7,16 @@ const brb = () => scenes.list.find((s) => s.id === 'brb')!;
 
 describe('scene edits', () => {
   it('restacks, hides and removes layers without touching other scenes', () => {
-    const [picture, caption] = brb().layers.map((l) => l.id);
+    const [picture, caption, card] = brb().layers.map((l) => l.id);
     const up = restack(scenes, 'brb', picture!, 1);
-    expect(up.list.find((s) => s.id === 'brb')!.layers.map((l) => l.id)).toEqual([caption, picture]);
-    expect(restack(scenes, 'brb', caption!, 1)).toEqual(scenes);
+    expect(up.list.find((s) => s.id === 'brb')!.layers.map((l) => l.id)).toEqual([caption, picture, card]);
+    expect(restack(scenes, 'brb', card!, 1)).toEqual(scenes);
     expect(restack(scenes, 'brb', picture!, -1)).toEqual(scenes);
     const hidden = patchLayer(scenes, 'brb', caption!, { visible: false });
     expect(hidden.list.find((s) => s.id === 'brb')!.layers[1]!.visible).toBe(false);
     expect(hidden.list.filter((s) => s.id !== 'brb')).toEqual(scenes.list.filter((s) => s.id !== 'brb'));
-    expect(removeLayer(scenes, 'brb', picture!).list.find((s) => s.id === 'brb')!.layers.map((l) => l.id)).toEqual([caption]);
-    expect(scenes.list.find((s) => s.id === 'brb')!.layers.length, 'the input is left as it was').toBe(2);
+    expect(removeLayer(scenes, 'brb', picture!).list.find((s) => s.id === 'brb')!.layers.map((l) => l.id)).toEqual([caption, card]);
+    expect(scenes.list.find((s) => s.id === 'brb')!.layers.length, 'the input is left as it was').toBe(3);
   });
 
   it('adds a scene with a free id, renames it, and never removes the last', () => {

@@ -1,6 +1,6 @@
-// The active scene's layers in the Sources panel: add a text, a picture
-// or a video; show, hide, fade, restack or remove each; style a text
-// (words, size, colour, outline, background). Every change goes to the
+// The active scene's layers in the Sources panel: add a text, a picture,
+// a video or the product card; show, hide, fade, restack or remove each; style a text
+// (words, size, colour, outline, background, font). Every change goes to the
 // session as the whole scene list, which it checks and saves; moving and
 // resizing happen with the pointer on the preview.
 
@@ -13,8 +13,8 @@ import { layerLabel } from '../preview/layerEditor';
 import type { Subs } from './panel';
 import { sceneName } from './sceneBar';
 
-type AddKind = 'text' | 'picture' | 'file' | 'camera' | 'screen' | 'test';
-const ADD_KINDS: AddKind[] = ['text', 'picture', 'file', 'camera', 'screen', 'test'];
+type AddKind = 'text' | 'picture' | 'file' | 'camera' | 'screen' | 'test' | 'card';
+const ADD_KINDS: AddKind[] = ['text', 'picture', 'file', 'camera', 'screen', 'test', 'card'];
 
 /** `#rrggbb` of a colour that may carry alpha (the colour input has none). */
 const rgbOf = (c: string) => c.slice(0, 7);
@@ -33,13 +33,14 @@ export function sceneLayers(ctx: Ctx, subs: Subs): HTMLElement {
   const list = h('div', { class: 'layer-list', testid: 'layer-list' });
   const kindSel = h('select', { class: 'input', testid: 'layer-kind' });
   for (const k of ADD_KINDS) {
-    const label = k === 'text' ? 'scenes.layer_text' : k === 'picture' ? 'scenes.layer_picture' : (`sources.kind_${k}` as const);
+    const label =
+      k === 'text' ? 'scenes.layer_text' : k === 'picture' ? 'scenes.layer_picture' : k === 'card' ? 'scenes.layer_card' : (`sources.kind_${k}` as const);
     kindSel.appendChild(h('option', { i18n: label, attrs: { value: k } }));
   }
   const valueInput = h('input', { class: 'input', testid: 'layer-value', attrs: { type: 'text', spellcheck: 'false' } });
   const layoutAdd = () => {
     const k = kindSel.value as AddKind;
-    valueInput.hidden = k === 'screen' || k === 'test';
+    valueInput.hidden = k === 'screen' || k === 'test' || k === 'card';
     valueInput.placeholder = t(k === 'text' ? 'scenes.text_ph' : k === 'camera' ? 'scenes.camera_ph' : 'scenes.path_ph');
   };
   kindSel.addEventListener('change', layoutAdd);
@@ -69,6 +70,9 @@ export function sceneLayers(ctx: Ctx, subs: Subs): HTMLElement {
         break;
       case 'test':
         source = { kind: 'video', video: { kind: 'test' } };
+        break;
+      case 'card':
+        source = { kind: 'product_card' };
         break;
     }
     if (await actions.scenes.addLayer(s.id, source)) valueInput.value = '';
@@ -153,6 +157,19 @@ export function sceneLayers(ctx: Ctx, subs: Subs): HTMLElement {
     const bg = h('input', { testid: `layer-background-${id}`, attrs: { type: 'checkbox', 'aria-label': t('scenes.background') } });
     bg.checked = look.background !== null;
     bg.addEventListener('change', () => setLook({ background: bg.checked ? '#000000b3' : null }));
+    const font = h('select', { class: 'input', testid: `layer-font-${id}`, attrs: { 'aria-label': t('scenes.font') } });
+    const fill = (families: string[]) => {
+      clear(font);
+      font.appendChild(h('option', { i18n: 'scenes.font_default', attrs: { value: '' } }));
+      // A saved family this computer lacks stays listed, so that
+      // opening the list never changes it behind the host's back.
+      const shown = look.font && !families.includes(look.font) ? [...families, look.font] : families;
+      for (const f of shown) font.appendChild(h('option', { text: f, attrs: { value: f } }));
+      font.value = look.font ?? '';
+    };
+    fill([]);
+    void actions.scenes.fontFamilies().then(fill);
+    font.addEventListener('change', () => setLook({ font: font.value || null }));
     return h(
       'div',
       { class: 'layer-text' },
@@ -165,6 +182,7 @@ export function sceneLayers(ctx: Ctx, subs: Subs): HTMLElement {
         h('label', { class: 'check' }, outline, h('span', { i18n: 'scenes.outline' })),
         h('label', { class: 'check' }, bg, h('span', { i18n: 'scenes.background' })),
       ),
+      font,
     );
   };
 

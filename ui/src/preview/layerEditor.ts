@@ -22,6 +22,8 @@ export function layerLabel(l: Layer): string {
       return t('scenes.layer_picture');
     case 'video':
       return t(`sources.kind_${l.source.video.kind}`);
+    case 'product_card':
+      return t('scenes.layer_card');
   }
 }
 

@@ -88,6 +88,18 @@ export class SceneActions {
     return true;
   }
 
+  private families: Promise<string[]> | null = null;
+
+  /** The installed font families a text may use, asked once; an error
+   *  is toasted and leaves only the default (asked again next time). */
+  fontFamilies(): Promise<string[]> {
+    this.families ??= this.run(api.fontFamilies()).then((f) => {
+      if (!f) this.families = null;
+      return f ?? [];
+    });
+    return this.families;
+  }
+
   /** Replaces the scene list (layers added, removed, restyled). */
   async save(scenes: Scenes): Promise<boolean> {
     const view = await this.run(api.setScenes(scenes));

@@ -157,6 +157,7 @@ export function makeFakeApi() {
     switchScene: vi.fn((_id: string) => s({})),
     setScenes: vi.fn((_scenes: Scenes) => s({})),
     addLayer: vi.fn((_scene: string, _source: LayerSource) => s({})),
+    fontFamilies: vi.fn(() => Promise.resolve(['DejaVu Serif', 'Noto Sans CJK SC'])),
     setLayerBox: vi.fn((_scene: string, _layer: string, _rect: LayerBox, _crop: CropSides, _save: boolean) =>
       Promise.resolve(null),
     ),

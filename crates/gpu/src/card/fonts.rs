@@ -258,6 +258,29 @@ impl FontSet {
         out
     }
 
+    /// The face of installed `family` closest to `weight`, mapped once;
+    /// `None` when no such family is installed.
+    pub(super) fn family_face(&self, family: &str, weight: Weight) -> Option<Arc<Face>> {
+        let mut fallback = self.fallback.lock();
+        let id = query(&fallback.db, family, weight)?;
+        fallback.face(id)
+    }
+
+    /// Every installed family that draws Latin or Chinese text (symbol
+    /// and colour-emoji fonts are left out), sorted, each once.
+    pub(super) fn families(&self) -> Vec<String> {
+        let fallback = self.fallback.lock();
+        let db = &fallback.db;
+        let mut out: Vec<String> = db
+            .faces()
+            .filter(|f| draws(db, f.id, "A") || draws(db, f.id, "中"))
+            .filter_map(|f| f.families.first().map(|(name, _)| name.clone()))
+            .collect();
+        out.sort_by_key(|n| n.to_lowercase());
+        out.dedup();
+        out
+    }
+
     /// The chains' face names, regular then bold.
     #[cfg(test)]
     pub(super) fn names(&self) -> (Vec<String>, Vec<String>) {
@@ -377,14 +400,20 @@ pub(super) struct Fonts<'a> {
 }
 
 impl<'a> Fonts<'a> {
-    pub(super) fn new(set: &'a FontSet, extra: &'a [(Weight, Arc<Face>)]) -> Self {
+    /// The chains, each after the `first` faces of its weight (a text
+    /// layer's chosen font), then `extra` fallbacks.
+    pub(super) fn new(
+        set: &'a FontSet,
+        first: &'a [(Weight, Arc<Face>)],
+        extra: &'a [(Weight, Arc<Face>)],
+    ) -> Self {
         let mut fonts = Vec::new();
         let mut regular = Vec::new();
         let mut bold = Vec::new();
-        let all = set
-            .regular
+        let all = first
             .iter()
-            .map(|f| (Weight::Regular, f))
+            .map(|(w, f)| (*w, f))
+            .chain(set.regular.iter().map(|f| (Weight::Regular, f)))
             .chain(set.bold.iter().map(|f| (Weight::Bold, f)))
             .chain(extra.iter().map(|(w, f)| (*w, f)));
         for (weight, face) in all {

@@ -60,6 +60,15 @@ const BASE_HEIGHT: f32 = 180.0;
 const MIN_SCALE: f32 = 0.5;
 const MAX_SCALE: f32 = 3.0;
 
+/// The scale the card is drawn at for a requested one.
+fn drawn_scale(scale: f32) -> f32 {
+    if scale.is_finite() {
+        scale.clamp(MIN_SCALE, MAX_SCALE)
+    } else {
+        1.0
+    }
+}
+
 const BACKGROUND: Rgba = Rgba::rgb(17, 17, 22).with_alpha(0.84);
 const BORDER: Rgba = Rgba::rgb(255, 255, 255).with_alpha(0.10);
 const TILE: Rgba = Rgba::rgb(255, 255, 255);
@@ -186,16 +195,30 @@ impl CardRenderer {
         self.render_placed(content, scale).0
     }
 
+    /// The scale at which the card, drawn by [`CardRenderer::render`],
+    /// is as large as fits a `width`×`height` box, within the scales it
+    /// draws at. A box smaller than the smallest card gets that one (the
+    /// caller shrinks the picture to fit).
+    pub fn scale_to_fit(width: f32, height: f32) -> f32 {
+        drawn_scale((width / BASE_WIDTH).min(height / BASE_HEIGHT))
+    }
+
+    /// The card's size in pixels at `scale`, as [`CardRenderer::render`]
+    /// draws it.
+    pub fn size_at(scale: f32) -> (u32, u32) {
+        let s = drawn_scale(scale);
+        (
+            (BASE_WIDTH * s).round() as u32,
+            (BASE_HEIGHT * s).round() as u32,
+        )
+    }
+
     pub(crate) fn render_placed(
         &self,
         content: &ProductCardContent,
         scale: f32,
     ) -> (RgbaImage, Placement) {
-        let s = if scale.is_finite() {
-            scale.clamp(MIN_SCALE, MAX_SCALE)
-        } else {
-            1.0
-        };
+        let s = drawn_scale(scale);
         let u = |v: f32| v * s;
         let (w, h) = ((BASE_WIDTH * s).round(), (BASE_HEIGHT * s).round());
         let mut canvas = Canvas::new(w as u32, h as u32);
@@ -229,7 +252,7 @@ impl CardRenderer {
             (badge.unwrap_or(""), Weight::Bold),
             (flash.unwrap_or(""), Weight::Bold),
         ]);
-        let fonts = Fonts::new(&self.fonts, &extra);
+        let fonts = Fonts::new(&self.fonts, &[], &extra);
         let fit_to = |run: Vec<Shaped>, max: f32, weight: Weight, em: f32| {
             fit(run, max, &ellipsis(&fonts, weight, em))
         };

@@ -32,7 +32,7 @@ impl CardRenderer {
         let extra = self
             .fonts
             .fallbacks(&[(title, Weight::Bold), (subtitle, Weight::Regular)]);
-        let fonts = Fonts::new(&self.fonts, &extra);
+        let fonts = Fonts::new(&self.fonts, &[], &extra);
         let unit = w.min(h);
         let max_w = w * 0.86;
 

@@ -105,6 +105,20 @@ fn card_has_documented_size_rounded_corners_and_dark_background() {
     assert_eq!((small.width, small.height), (280, 90));
     let nan = r.render(&content("x"), f32::NAN);
     assert_eq!((nan.width, nan.height), (560, 180));
+    // The size a box gets: the largest card it holds, said before drawing.
+    for ((bw, bh), want) in [
+        ((280.0, 200.0), (280, 90)),
+        ((1000.0, 180.0), (560, 180)),
+        ((320.0, 120.0), (320, 103)),
+        ((10.0, 10.0), (280, 90)),
+        ((9000.0, 9000.0), (1680, 540)),
+        ((f32::NAN, 50.0), (280, 90)),
+    ] {
+        let scale = CardRenderer::scale_to_fit(bw, bh);
+        assert_eq!(CardRenderer::size_at(scale), want, "a {bw}x{bh} box");
+        let img = r.render(&content("x"), scale);
+        assert_eq!((img.width, img.height), want, "drawn for a {bw}x{bh} box");
+    }
 }
 
 #[test]
@@ -193,7 +207,7 @@ fn long_titles_wrap_to_two_lines_with_an_ellipsis() {
     let (_, at) = r.render_placed(&content("Watch"), 1.0);
     assert!((title_rect(&at).height() - 26.0).abs() < 1.0);
     // Wrapping and cutting, directly.
-    let fonts = super::Fonts::new(r.font_set(), &[]);
+    let fonts = super::Fonts::new(r.font_set(), &[], &[]);
     let run = fonts.shape(long, Weight::Bold, 20.0);
     let dots = super::ellipsis(&fonts, Weight::Bold, 20.0);
     let lines = super::wrap(run, 300.0, 2, &dots);

@@ -27,6 +27,9 @@ pub struct TextStyle {
     pub outline: Option<([u8; 4], f32)>,
     /// Filled behind the text, with rounded corners.
     pub background: Option<[u8; 4]>,
+    /// An installed font family ([`CardRenderer::families`]); `None`,
+    /// or a family not installed here, draws with the card's fonts.
+    pub family: Option<String>,
 }
 
 fn rgba(c: [u8; 4]) -> Rgba {
@@ -34,6 +37,12 @@ fn rgba(c: [u8; 4]) -> Rgba {
 }
 
 impl CardRenderer {
+    /// The font families a text layer may choose from: every installed
+    /// family that draws Latin or Chinese text, sorted.
+    pub fn families(&self) -> Vec<String> {
+        self.fonts.families()
+    }
+
     /// Renders `style` into a picture just big enough for its lines
     /// (one per `\n`, at most [`TEXT_MAX_LINES`]) plus padding, outline
     /// and background. Plain text, never markup. Sizes outside the
@@ -64,7 +73,16 @@ impl CardRenderer {
         let lines: Vec<&str> = style.text.lines().take(TEXT_MAX_LINES).collect();
         let texts: Vec<(&str, Weight)> = lines.iter().map(|l| (*l, weight)).collect();
         let extra = self.fonts.fallbacks(&texts);
-        let fonts = Fonts::new(&self.fonts, &extra);
+        // The chosen font draws what it can; the card's chains the rest
+        // (a Latin display font has no Chinese).
+        let first: Vec<_> = style
+            .family
+            .as_deref()
+            .and_then(|f| self.fonts.family_face(f, weight))
+            .map(|face| (weight, face))
+            .into_iter()
+            .collect();
+        let fonts = Fonts::new(&self.fonts, &first, &extra);
         let pad = (em * 0.25).round() + ow.ceil();
         let max_w = TEXT_MAX_WIDTH as f32 - 2.0 * pad;
         let dots = ellipsis(&fonts, weight, em);
@@ -168,6 +186,7 @@ mod tests {
             color: [255, 255, 255, 255],
             outline: None,
             background: None,
+            family: None,
         }
     }
 
@@ -207,6 +226,48 @@ mod tests {
         let empty = r.render_text(&style(""));
         assert_eq!((empty.width, empty.height), (2, 2));
         assert!(empty.rgba.iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn a_chosen_family_draws_what_it_can_and_the_cards_fonts_the_rest() {
+        let r = CardRenderer::new().expect("fonts (fonts-noto-cjk)");
+        let families = r.families();
+        const MONO: &str = "Noto Sans Mono CJK SC";
+        assert!(families.iter().any(|f| f == MONO), "{families:?}");
+        assert!(
+            !families.iter().any(|f| f.contains("Emoji")),
+            "colour emoji is no text font: {families:?}"
+        );
+        let in_family = |text: &str, family: Option<&str>| {
+            r.render_text(&TextStyle {
+                family: family.map(Into::into),
+                ..style(text)
+            })
+        };
+        // A monospaced "i" is as wide as an "m": far wider than the
+        // default proportional one.
+        let (mono, default) = (
+            in_family("iiiiiiii", Some(MONO)),
+            in_family("iiiiiiii", None),
+        );
+        assert!(
+            mono.width > default.width * 3 / 2,
+            "{} vs {}",
+            mono.width,
+            default.width
+        );
+        // A family not installed here draws as the default does.
+        assert_eq!(
+            in_family("Sale 限时", Some("No Such Font")),
+            in_family("Sale 限时", None)
+        );
+        // Characters the family lacks still show, from the card's fonts:
+        // DejaVu Serif (fonts-dejavu-core) has no Han.
+        assert!(families.iter().any(|f| f == "DejaVu Serif"), "{families:?}");
+        let serif = in_family("Sale", Some("DejaVu Serif"));
+        assert_ne!(serif, in_family("Sale", None), "serifs are another font");
+        let han = in_family("限时", Some("DejaVu Serif"));
+        assert_eq!(han, in_family("限时", None), "Han from the card's fonts");
     }
 
     #[test]

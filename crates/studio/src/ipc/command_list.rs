@@ -50,6 +50,7 @@ macro_rules! studio_commands {
             switch_scene(id: String) -> $crate::session::SessionView;
             set_scenes(scenes: $crate::scenes::Scenes) -> $crate::session::SessionView;
             add_layer(scene: String, source: $crate::scenes::LayerSource) -> $crate::session::SessionView;
+            font_families() -> Vec<String>;
             set_layer_box(
                 scene: String,
                 layer: String,

@@ -155,6 +155,10 @@ pub fn add_layer(s: &Session, scene: String, source: LayerSource) -> StudioResul
     s.add_layer(&scene, source)
 }
 
+pub fn font_families(s: &Session) -> StudioResult<Vec<String>> {
+    s.font_families()
+}
+
 pub fn set_layer_box(
     s: &Session,
     scene: String,

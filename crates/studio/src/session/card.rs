@@ -1,7 +1,11 @@
 //! The current product on the stream: a card (image, name, price,
 //! strike-through price, stock) rendered on the CPU by
-//! `shopcast_gpu::CardRenderer` and composited through the GPU overlay
-//! path, so the preview, the stream and the recording all show it.
+//! `shopcast_gpu::CardRenderer` and composited on the GPU, so the
+//! preview, the stream and the recording all show it. Where the program
+//! scene holds a card layer, the card is drawn to fit that layer's box
+//! and handed to the scene (`session/scenes.rs`), at the layer's place
+//! in the stack; elsewhere it is an overlay in the Products panel's
+//! corner, over everything.
 //!
 //! One thread ("product-card") owns the renderer (font loading takes a
 //! while, so it happens there, once) and redraws when poked: a lineup
@@ -30,9 +34,11 @@ use shopcast_room::lineup::{ItemState, LineupItem};
 use super::activities::ActivityHub;
 use super::lineup::LineupHub;
 use super::media::MediaRun;
+use super::scenes::{self, SceneArt};
 use super::state::Inner;
 use crate::notice::Notice;
-use crate::settings::{Corner, Language};
+use crate::scenes::{LayerSource, Scene};
+use crate::settings::{Corner, Language, ProductCardSettings};
 
 /// Wakes the card thread; the default wakes nothing (unit tests).
 #[derive(Clone, Default)]
@@ -55,6 +61,8 @@ pub(super) struct CardSources {
     pub activities: Arc<ActivityHub>,
     pub media: Arc<Mutex<Option<MediaRun>>>,
     pub catalog: Arc<Mutex<Option<Catalog>>>,
+    /// Where the card goes when the program scene holds a card layer.
+    pub scene_art: Arc<Mutex<SceneArt>>,
     pub rt: tokio::runtime::Handle,
 }
 
@@ -220,12 +228,53 @@ pub(super) fn place(corner: Corner, canvas: (u32, u32), card: (u32, u32)) -> (i3
     (x.max(0), y.max(0))
 }
 
+/// Where the card goes on the program.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+enum Spot {
+    /// Into the program scene's card layer, drawn at `scale` (as large
+    /// as fits the layer's box), at the layer's place in the stack.
+    Layer { scale: f32 },
+    /// Over everything, in the Products panel's corner, at its size.
+    Corner { corner: Corner, scale: f32 },
+}
+
+impl Spot {
+    /// The program scene's card layer decides; a scene without one
+    /// shows the card in the corner, and one whose card layer is hidden
+    /// shows no card.
+    fn of(scene: Option<&Scene>, settings: &ProductCardSettings) -> Option<Spot> {
+        let layer = scene.and_then(|s| {
+            s.layers
+                .iter()
+                .find(|l| l.source == LayerSource::ProductCard)
+        });
+        match layer {
+            Some(l) if l.visible => Some(Spot::Layer {
+                scale: CardRenderer::scale_to_fit(l.rect.width as f32, l.rect.height as f32),
+            }),
+            Some(_) => None,
+            None => Some(Spot::Corner {
+                corner: settings.corner,
+                scale: settings.scale,
+            }),
+        }
+    }
+
+    fn scale(self) -> f32 {
+        match self {
+            Spot::Layer { scale } | Spot::Corner { scale, .. } => scale,
+        }
+    }
+}
+
 struct CardThread {
     s: CardSources,
     renderer: Option<CardRenderer>,
     renderer_failed: bool,
     /// The overlay on a given control, and what it shows.
     shown: Option<(GpuControl, OverlayId, String)>,
+    /// What the card handed to the scene's card layer shows.
+    in_scene: Option<String>,
     images: std::collections::HashMap<String, Option<Arc<RgbaImage>>>,
 }
 
@@ -235,6 +284,7 @@ fn run(s: CardSources, rx: Receiver<()>) {
         renderer: None,
         renderer_failed: false,
         shown: None,
+        in_scene: None,
         images: Default::default(),
     };
     let mut tick = None;
@@ -254,13 +304,15 @@ impl CardThread {
     /// Shows, redraws or hides the card; answers when to call again
     /// for a countdown, if one is on the card.
     fn refresh(&mut self) -> Option<Duration> {
-        let (settings, lang, canvas) = {
+        let (settings, lang, canvas, spot) = {
             let i = self.s.inner.lock();
             let st = &i.settings;
+            let spot = Spot::of(scenes::program_scene(&i).as_ref(), &st.product_card);
             (
                 st.product_card,
                 st.language,
                 (st.canvas.width, st.canvas.height),
+                spot,
             )
         };
         let gpu = self.s.media.lock().as_ref().map(|m| m.gpu.clone());
@@ -271,12 +323,13 @@ impl CardThread {
             .and_then(|c| snap.item(&c.goods_id))
             .filter(|i| i.state == ItemState::Explaining)
             .cloned();
-        let wanted = match (&gpu, item) {
-            (Some(g), Some(item)) if settings.enabled => Some((g.clone(), item)),
+        let wanted = match (&gpu, item, spot) {
+            (Some(g), Some(item), Some(spot)) if settings.enabled => Some((g.clone(), item, spot)),
             _ => None,
         };
-        let Some((gpu, item)) = wanted else {
+        let Some((gpu, item, spot)) = wanted else {
             self.hide();
+            self.leave_scene();
             return None;
         };
         let activities = self.s.activities.list();
@@ -291,8 +344,7 @@ impl CardThread {
             content.badge,
             content.flash,
             p.image_url,
-            settings.corner,
-            settings.scale,
+            spot,
             canvas
         ])
         .to_string();
@@ -303,7 +355,12 @@ impl CardThread {
             .as_ref()
             .filter(|(g, id, _)| g.same_as(&gpu) && gpu.overlays().iter().any(|o| o.id == *id))
             .map(|(_, id, key)| (*id, *key == content_key));
-        if matches!(placed, Some((_, true))) {
+        let unchanged = match spot {
+            Spot::Corner { .. } => matches!(placed, Some((_, true))),
+            // The scene keeps its card across a restarted pipeline.
+            Spot::Layer { .. } => self.in_scene.as_ref() == Some(&content_key),
+        };
+        if unchanged {
             return tick;
         }
         if self.renderer.is_none() && !self.renderer_failed {
@@ -321,8 +378,22 @@ impl CardThread {
         let Some(renderer) = &self.renderer else {
             return None;
         };
-        let card = Arc::new(renderer.render(&content, settings.scale));
-        let (x, y) = place(settings.corner, canvas, (card.width, card.height));
+        let card = Arc::new(renderer.render(&content, spot.scale()));
+        let Spot::Corner { corner, .. } = spot else {
+            // The new card goes into the scene before the corner one
+            // leaves, so that no frame shows none.
+            self.s.scene_art.lock().card = Some(card);
+            scenes::apply(
+                &self.s.inner,
+                &self.s.media,
+                &self.s.scene_art,
+                scenes::Apply::Restyle,
+            );
+            self.in_scene = Some(content_key);
+            self.hide();
+            return tick;
+        };
+        let (x, y) = place(corner, canvas, (card.width, card.height));
         // Replacing the image keeps the overlay's place in the stack, so
         // no frame shows two cards or none; the move only matters when
         // the size or corner changed.
@@ -338,12 +409,26 @@ impl CardThread {
             _ => gpu.add_overlay_image(card, x, y, 1.0, 1.0),
         };
         self.shown = Some((gpu, id, content_key));
+        self.leave_scene();
         tick
     }
 
     fn hide(&mut self) {
         if let Some((g, id, _)) = self.shown.take() {
             let _ = g.remove_overlay(id);
+        }
+    }
+
+    /// Takes the card out of the scene's card layer, if it is there.
+    fn leave_scene(&mut self) {
+        self.in_scene = None;
+        if self.s.scene_art.lock().card.take().is_some() {
+            scenes::apply(
+                &self.s.inner,
+                &self.s.media,
+                &self.s.scene_art,
+                scenes::Apply::Restyle,
+            );
         }
     }
 

@@ -80,7 +80,7 @@ pub struct Session {
     /// The host's own catalogue, open for the whole session.
     catalog: Arc<Mutex<Option<shopcast_commerce::Catalog>>>,
     card_tx: card::CardTrigger,
-    scene_art: Mutex<scenes::SceneArt>,
+    scene_art: Arc<Mutex<scenes::SceneArt>>,
     _devices: Option<devices::DeviceThread>,
 }
 
@@ -113,7 +113,9 @@ impl Session {
         let lineup = Arc::new(lineup::LineupHub::default());
         let catalog = Arc::new(Mutex::new(None));
         let activities = Arc::new(activities::ActivityHub::default());
+        let scene_art = Arc::new(Mutex::new(scenes::SceneArt::default()));
         let card_tx = card::start(card::CardSources {
+            scene_art: scene_art.clone(),
             inner: inner.clone(),
             lineup: lineup.clone(),
             activities: activities.clone(),
@@ -135,7 +137,7 @@ impl Session {
             activities,
             catalog,
             card_tx,
-            scene_art: Mutex::default(),
+            scene_art,
             _devices: devices,
         };
         // A catalogue that cannot open (a locked or damaged file) is a

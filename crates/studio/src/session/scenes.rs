@@ -14,7 +14,11 @@ use shopcast_gpu::{
     CardRenderer, Crop, LayerContent, LayerRect, RgbaImage, SceneLayer, SceneSet, TextStyle,
 };
 
+use parking_lot::Mutex;
+
 use super::Session;
+use super::media::MediaRun;
+use super::state::Inner;
 use super::view::{PhaseName, SessionView};
 use crate::error::{StudioError, StudioResult};
 use crate::notice::Notice;
@@ -32,6 +36,9 @@ pub(crate) struct SceneArt {
     /// Layers already reported as not shown, with why: a drag applies
     /// the scene 30 times a second and must not repeat the notice.
     reported: std::collections::HashSet<(String, String)>,
+    /// The product card as the card thread last drew it for the program
+    /// scene's card layer; `None` while no card is to show there.
+    pub(super) card: Option<Arc<RgbaImage>>,
 }
 
 impl SceneArt {
@@ -69,6 +76,7 @@ impl SceneArt {
                 None => None,
             },
             background: look.background.as_deref().map(color).transpose()?,
+            family: look.font.clone(),
         };
         let renderer = CardRenderer::new().map_err(|e| e.to_string())?;
         let img = Arc::new(renderer.render_text(&style));
@@ -199,6 +207,13 @@ impl Session {
         Ok(self.emit_view())
     }
 
+    /// The font families a text layer may use: every installed family
+    /// that draws Latin or Chinese text, sorted. Reads the system's
+    /// fonts once per process.
+    pub fn font_families(&self) -> StudioResult<Vec<String>> {
+        Ok(CardRenderer::new()?.families())
+    }
+
     /// Adds a layer on top of scene `scene` in a box that suits it
     /// ([`Scenes::add_layer`]), then saves as [`Session::set_scenes`]
     /// does. A picture is read first, for its size (and so that a file
@@ -223,83 +238,133 @@ impl Session {
         self.set_scenes(scenes)
     }
 
-    /// The scene the program should show now: "be right back" while
-    /// paused (when the host kept it), else the active one.
-    fn program_scene(&self) -> Option<Scene> {
-        let inner = self.inner.lock();
-        let scenes = &inner.settings.scenes;
-        let paused = inner.pause.is_some();
-        let scene = if paused { scenes.brb() } else { None };
-        scene.or(scenes.active_scene()).cloned()
-    }
-
-    /// Sends the program scene to the GPU. A picture that cannot be
-    /// read leaves its layer out, with a notice; the rest still shows.
+    /// Sends the program scene to the GPU, and wakes the card thread,
+    /// which draws the card for the scene's card layer, if it has one.
     pub(super) fn apply_scene(&self, fade: Duration) {
-        let Some(scene) = self.program_scene() else {
-            return;
-        };
-        let media = self.media.lock();
-        let Some(run) = media.as_ref() else {
-            return;
-        };
-        let mut art = self.scene_art.lock();
-        let mut layers = Vec::with_capacity(scene.layers.len());
-        for l in scene.layers.iter().filter(|l| l.visible) {
-            match self.layer_content(&mut art, &run.videos, l) {
-                Ok(Some((content, r))) => layers.push(SceneLayer {
-                    key: key(&l.id),
-                    content,
-                    rect: r,
-                    crop: crop(l.crop),
-                    opacity: l.opacity,
-                }),
-                Ok(None) => {}
-                Err(reason) => {
-                    if art.reported.insert((l.id.clone(), reason.clone())) {
-                        self.inner.lock().warn(Notice::LayerNotShown {
-                            layer: l.id.clone(),
-                            reason,
-                        });
-                    }
+        apply(
+            &self.inner,
+            &self.media,
+            &self.scene_art,
+            Apply::Switch(fade),
+        );
+        self.card_tx.poke();
+    }
+}
+
+/// The scene the program should show now: "be right back" while
+/// paused (when the host kept it), else the active one.
+pub(super) fn program_scene(inner: &Inner) -> Option<Scene> {
+    let scenes = &inner.settings.scenes;
+    let scene = if inner.pause.is_some() {
+        scenes.brb()
+    } else {
+        None
+    };
+    scene.or(scenes.active_scene()).cloned()
+}
+
+/// How [`apply`] hands the scene to the GPU.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Apply {
+    /// A switch (or an edit, which shows at once): with this fade.
+    Switch(Duration),
+    /// The same scene drawn anew (the card in it changed): a fade under
+    /// way goes on.
+    Restyle,
+}
+
+/// Sends the program scene to the GPU, as one settings change. A
+/// picture that cannot be read leaves its layer out, with a notice; the
+/// rest still shows. The session calls it, and so does the card thread
+/// when the card it draws into a scene changes.
+pub(super) fn apply(
+    inner: &Mutex<Inner>,
+    media: &Mutex<Option<MediaRun>>,
+    art: &Mutex<SceneArt>,
+    how: Apply,
+) {
+    // The scene is read under the art lock, so that of two threads
+    // applying at once, the later reader also hands its scene on last:
+    // a restyle never puts back the scene a switch just replaced.
+    let mut art = art.lock();
+    let Some(scene) = program_scene(&inner.lock()) else {
+        return;
+    };
+    let media = media.lock();
+    let Some(run) = media.as_ref() else {
+        return;
+    };
+    let mut layers = Vec::with_capacity(scene.layers.len());
+    for l in scene.layers.iter().filter(|l| l.visible) {
+        match layer_content(&mut art, &run.videos, l) {
+            Ok(Some((content, r))) => layers.push(SceneLayer {
+                key: key(&l.id),
+                content,
+                rect: r,
+                crop: crop(l.crop),
+                opacity: l.opacity,
+            }),
+            Ok(None) => {}
+            Err(reason) => {
+                if art.reported.insert((l.id.clone(), reason.clone())) {
+                    inner.lock().warn(Notice::LayerNotShown {
+                        layer: l.id.clone(),
+                        reason,
+                    });
                 }
             }
         }
-        run.gpu.set_scene(Some(SceneSet { layers, fade }));
     }
+    match how {
+        Apply::Switch(fade) => run.gpu.set_scene(Some(SceneSet { layers, fade })),
+        Apply::Restyle => run.gpu.restyle_scene(layers),
+    }
+}
 
-    fn layer_content(
-        &self,
-        art: &mut SceneArt,
-        videos: &[VideoChoice],
-        l: &Layer,
-    ) -> Result<Option<(LayerContent, LayerRect)>, String> {
-        Ok(Some(match &l.source {
-            // A source the program does not run (the scenes changed
-            // since it started) cannot show until it restarts.
-            LayerSource::Video { video } => match videos.iter().position(|v| v == video) {
-                Some(i) => (LayerContent::Extra(i), rect(l.rect)),
-                None => return Ok(None),
-            },
-            LayerSource::Picture { path } => {
-                (LayerContent::Image(art.picture(path)?), rect(l.rect))
-            }
-            LayerSource::Text(look) => {
-                // Text keeps its size: centred in its box, never
-                // stretched.
-                let img = art.text(&l.id, look)?;
-                let b = rect(l.rect);
-                let (w, h) = (img.width as f32, img.height as f32);
-                let placed = LayerRect {
-                    x: (b.x + (b.width - w) / 2.0).round(),
-                    y: (b.y + (b.height - h) / 2.0).round(),
-                    width: w,
-                    height: h,
-                };
-                (LayerContent::Image(img), placed)
-            }
-        }))
+/// `img` at its own size, centred in `b`, never stretched; with
+/// `shrink`, made smaller (keeping its proportions) when it is larger
+/// than the box.
+fn centred(img: &RgbaImage, b: LayerRect, shrink: bool) -> LayerRect {
+    let (w, h) = (img.width as f32, img.height as f32);
+    let fit = (b.width / w.max(1.0)).min(b.height / h.max(1.0));
+    let k = if shrink { fit.min(1.0) } else { 1.0 };
+    let (w, h) = (w * k, h * k);
+    LayerRect {
+        x: (b.x + (b.width - w) / 2.0).round(),
+        y: (b.y + (b.height - h) / 2.0).round(),
+        width: w,
+        height: h,
     }
+}
+
+fn layer_content(
+    art: &mut SceneArt,
+    videos: &[VideoChoice],
+    l: &Layer,
+) -> Result<Option<(LayerContent, LayerRect)>, String> {
+    Ok(Some(match &l.source {
+        // A source the program does not run (the scenes changed
+        // since it started) cannot show until it restarts.
+        LayerSource::Video { video } => match videos.iter().position(|v| v == video) {
+            Some(i) => (LayerContent::Extra(i), rect(l.rect)),
+            None => return Ok(None),
+        },
+        LayerSource::Picture { path } => (LayerContent::Image(art.picture(path)?), rect(l.rect)),
+        LayerSource::Text(look) => {
+            // Text keeps its size: centred in its box, never stretched.
+            let img = art.text(&l.id, look)?;
+            let placed = centred(&img, rect(l.rect), false);
+            (LayerContent::Image(img), placed)
+        }
+        // Nothing is explained, or the card is off: the layer waits.
+        LayerSource::ProductCard => match &art.card {
+            Some(img) => (
+                LayerContent::Image(img.clone()),
+                centred(img, rect(l.rect), true),
+            ),
+            None => return Ok(None),
+        },
+    }))
 }
 
 /// The videos played once that `scene` shows.
