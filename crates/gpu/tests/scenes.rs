@@ -10,7 +10,8 @@ use std::time::Duration;
 use common::*;
 use gst_video::VideoFormat;
 use shopcast_gpu::{
-    Crop, EffectSettings, GpuProcessor, LayerContent, LayerRect, RgbaImage, SceneLayer, SceneSet,
+    Crop, EffectSettings, GpuControl, GpuProcessor, LayerContent, LayerRect, RgbaImage, SceneLayer,
+    SceneSet,
 };
 
 fn solid(w: u32, h: u32, rgba: [u8; 4]) -> Vec<u8> {
@@ -62,6 +63,18 @@ fn two_halves(w: u32, h: u32) -> Vec<u8> {
             })
         })
         .collect()
+}
+
+/// A processor without extra sources, and a black main frame.
+fn over_black() -> (GpuProcessor, GpuControl, gst_video::VideoInfo, gst::Buffer) {
+    init();
+    let inf = info(VideoFormat::I420, W, H);
+    let (p, c) = processor(
+        EffectSettings::default(),
+        &config(&inf, VideoFormat::I420, vec![]),
+    );
+    let main = from_rgba(&inf, &solid(W, H, [0, 0, 0, 255]), 0);
+    (p, c, inf, main)
 }
 
 fn frame(
@@ -139,13 +152,7 @@ fn a_scene_places_crops_and_stacks_its_layers_and_a_switch_shows_whole_on_the_ne
 
 #[test]
 fn a_fade_blends_the_two_scenes_by_the_frames_timestamps() {
-    init();
-    let inf = info(VideoFormat::I420, W, H);
-    let (mut p, c) = processor(
-        EffectSettings::default(),
-        &config(&inf, VideoFormat::I420, vec![]),
-    );
-    let main = from_rgba(&inf, &solid(W, H, [0, 0, 0, 255]), 0);
+    let (mut p, c, inf, main) = over_black();
     let black = luma(&main, &inf, 0, 0);
     let slate = image(W, H, [255, 255, 255, 255]);
     let white = {
@@ -196,13 +203,7 @@ fn a_fade_blends_the_two_scenes_by_the_frames_timestamps() {
 
 #[test]
 fn a_restyled_scene_changes_its_layers_and_a_fade_under_way_goes_on() {
-    init();
-    let inf = info(VideoFormat::I420, W, H);
-    let (mut p, c) = processor(
-        EffectSettings::default(),
-        &config(&inf, VideoFormat::I420, vec![]),
-    );
-    let main = from_rgba(&inf, &solid(W, H, [0, 0, 0, 255]), 0);
+    let (mut p, c, inf, main) = over_black();
     let black = luma(&main, &inf, 0, 0);
     // With no scene set, a restyle sets one, whole on the next frame:
     // white over the left half.

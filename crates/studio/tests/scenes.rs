@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use shopcast_studio::scenes::{CropSides, Layer, LayerBox, LayerSource, Scene, Scenes};
-use shopcast_studio::settings::VideoChoice;
+use shopcast_studio::settings::{Settings, VideoChoice};
 use shopcast_studio::{Mode, PhaseName, StudioError};
 
 mod common;
@@ -21,6 +21,16 @@ fn solid_png(path: &Path, w: u32, h: u32, rgb: [u8; 3]) {
         .collect();
     let png = shopcast_gpu::encode_png_rgba(w, h, &rgba);
     std::fs::write(path, png).expect("write png");
+}
+
+/// The session's settings with a `w`x`h` canvas whose camera is a still
+/// grey picture (written into `dir`), so every pixel's blend can be read.
+fn grey_camera(session: &shopcast_studio::Session, dir: &Path, w: u32, h: u32) -> Settings {
+    let grey = dir.join("grey.png");
+    solid_png(&grey, w, h, [128, 128, 128]);
+    let mut settings = canvas(session, w, h, "test");
+    settings.video = VideoChoice::Image { path: grey };
+    settings
 }
 
 fn picture(id: &str, path: &Path, rect: LayerBox) -> Layer {
@@ -77,11 +87,7 @@ fn scenes_switch_and_fade_on_air_and_layers_land_where_their_box_says() {
     let rig = Rig::new();
     let session = rig.open();
     let dir = tempfile::tempdir().expect("tmp");
-    // A still grey camera, so every pixel's blend can be read.
-    let grey = dir.path().join("grey.png");
-    solid_png(&grey, W, H, [128, 128, 128]);
-    let mut settings = canvas(&session, W, H, "test");
-    settings.video = VideoChoice::Image { path: grey };
+    let settings = grey_camera(&session, dir.path(), W, H);
     session.save_settings(settings).expect("settings");
     session
         .enter_mode(Mode::Rehearsal, None, None)
@@ -197,8 +203,6 @@ fn a_video_played_once_leaves_at_its_end_and_plays_again_each_time_its_scene_com
     let rig = Rig::new();
     let session = rig.open();
     let dir = tempfile::tempdir().expect("tmp");
-    let grey = dir.path().join("grey.png");
-    solid_png(&grey, W, H, [128, 128, 128]);
     // A one-second orange product video.
     let clip = dir.path().join("promo.mp4");
     let made = std::process::Command::new("ffmpeg")
@@ -216,8 +220,7 @@ fn a_video_played_once_leaves_at_its_end_and_plays_again_each_time_its_scene_com
         .status()
         .expect("ffmpeg runs");
     assert!(made.success());
-    let mut settings = canvas(&session, W, H, "test");
-    settings.video = VideoChoice::Image { path: grey };
+    let settings = grey_camera(&session, dir.path(), W, H);
     session.save_settings(settings).expect("settings");
     session
         .enter_mode(Mode::Rehearsal, None, None)
@@ -324,12 +327,9 @@ fn a_product_card_layer_puts_the_card_in_its_box_at_its_place_in_the_stack() {
     let session = rig.open();
     let dir = tempfile::tempdir().expect("tmp");
     let (w, h) = (640, 360);
-    let grey = dir.path().join("grey.png");
-    solid_png(&grey, w, h, [128, 128, 128]);
     let teal = dir.path().join("teal.png");
     solid_png(&teal, 8, 8, TEAL);
-    let mut settings = canvas(&session, w, h, "test");
-    settings.video = VideoChoice::Image { path: grey };
+    let mut settings = grey_camera(&session, dir.path(), w, h);
     // Outside a scene with a card layer, the card sits top right at
     // half size: 280x90 from (348, 12).
     settings.product_card = shopcast_studio::settings::ProductCardSettings {
