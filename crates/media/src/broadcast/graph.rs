@@ -24,8 +24,8 @@ pub(super) struct ProgramGraph {
     pub(super) audio_inputs: Vec<InputEnd>,
     /// The pipelines of the audio inputs that are other files.
     pub(super) audio_files: Vec<(usize, AudioFile)>,
-    /// Where the mix leaves the mixer; it gets EOS at stop.
-    pub(super) audio_mixed: Vec<gst::Pad>,
+    /// Where the mix leaves the mixer; it fades out and ends at stop.
+    pub(super) audio_mixed: Option<mix::MixEnd>,
     pub(super) ear_return: Option<EarReturn>,
     /// Where the monitor mix is played from.
     pub(super) monitor_tap: MonitorTap,
@@ -145,7 +145,7 @@ fn build_video_chain(
 #[derive(Default)]
 struct AudioChain {
     tee: Option<gst::Element>,
-    mixed: Vec<gst::Pad>,
+    mixed: Option<mix::MixEnd>,
     inputs: Vec<InputEnd>,
     files: Vec<(usize, AudioFile)>,
     ear_return: Option<EarReturn>,
@@ -184,7 +184,7 @@ fn build_audio_chain(
     }
     Ok(Some(AudioChain {
         tee: Some(mix.tee),
-        mixed: mix.mixed,
+        mixed: Some(mix.mixed),
         inputs: mix.inputs,
         files: mix.files,
         ear_return,

@@ -14,7 +14,12 @@
 //! stamped with the clock time its file played it at, as the picture's
 //! frames are, so sound and picture stay together across loops.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
 use gst::prelude::*;
+use parking_lot::Mutex;
 
 use crate::audio::{AudioSourceSpec, db_to_linear};
 use crate::config::BroadcastConfig;
@@ -29,6 +34,9 @@ const BRIDGE_LATENCY: gst::ClockTime = gst::ClockTime::from_mseconds(60);
 
 /// How often the meters post, in nanoseconds: twenty times a second.
 pub(super) const METER_INTERVAL_NS: u64 = 50_000_000;
+
+/// The program's loudest sample, after the limiter: -1 dBFS.
+const CEILING: f64 = 0.891;
 
 /// The element names the bus watcher and the controls find things by.
 pub(super) const MASTER_GAIN: &str = "gain";
@@ -62,14 +70,81 @@ pub(super) enum InputEnd {
 /// The built mix.
 pub(super) struct AudioMix {
     pub(super) tee: gst::Element,
-    /// Where the mixed sound leaves each mixer (the program's and the
-    /// monitor's). A mixer that runs on the clock regardless of its
-    /// inputs (`force-live`) never ends by itself, so the end of the
-    /// stream goes in here at stop.
-    pub(super) mixed: Vec<gst::Pad>,
+    pub(super) mixed: MixEnd,
     pub(super) inputs: Vec<InputEnd>,
     /// The `file:PATH` inputs' own pipelines, by input index.
     pub(super) files: Vec<(usize, AudioFile)>,
+}
+
+/// How long the program's sound takes to fall silent at stop.
+const FADE: Duration = Duration::from_millis(20);
+
+/// The program sound's end: ramped down to silence over [`FADE`] at
+/// stop. A stream that ends on a cut waveform clicks, and the AAC
+/// encoder rebuilt that step with peaks near full scale (0.997 decoded,
+/// under the ceiling's 0.891).
+#[derive(Default)]
+struct Fades {
+    out_asked: AtomicBool,
+    /// The first buffer's time after the fade-out was asked.
+    out_from: Mutex<Option<gst::ClockTime>>,
+}
+
+impl Fades {
+    /// Scales `buf` (interleaved F32, [`audio_caps`]) by the ramp.
+    fn apply(&self, buf: &mut gst::BufferRef) {
+        if !self.out_asked.load(Ordering::Acquire) {
+            return;
+        }
+        let Some(pts) = buf.pts() else { return };
+        let from = *self.out_from.lock().get_or_insert(pts);
+        let Ok(mut map) = buf.map_writable() else {
+            return;
+        };
+        let fade = FADE.as_secs_f64();
+        for (i, frame) in map.chunks_exact_mut(4 * CHANNELS).enumerate() {
+            let t = pts + gst::ClockTime::from_nseconds(i as u64 * 1_000_000_000 / RATE);
+            let since = t.saturating_sub(from).nseconds() as f64 / 1e9;
+            let gain = (1.0 - since / fade).max(0.0) as f32;
+            for sample in frame.chunks_exact_mut(4) {
+                let v = f32::from_le_bytes([sample[0], sample[1], sample[2], sample[3]]);
+                sample.copy_from_slice(&(v * gain).to_le_bytes());
+            }
+        }
+    }
+}
+
+/// Sample rate and channels of [`audio_caps`].
+const RATE: u64 = 48_000;
+const CHANNELS: usize = 2;
+
+/// Where the program's sound ends at stop.
+pub(super) struct MixEnd {
+    /// Where the mixed sound leaves each mixer (the program's and the
+    /// monitor's). A mixer that runs on the clock regardless of its
+    /// inputs (`force-live`) never ends by itself, so the end of the
+    /// stream goes in here.
+    pads: Vec<gst::Pad>,
+    fades: Arc<Fades>,
+}
+
+impl MixEnd {
+    /// Ramps the program's sound down to silence, in real time: returns
+    /// once the ramp has passed (a little more than [`FADE`]).
+    pub(super) fn fade_out(&self) {
+        self.fades.out_asked.store(true, Ordering::Release);
+        // The mixer makes a buffer every 10 ms: one more covers the ramp.
+        std::thread::sleep(FADE + Duration::from_millis(15));
+    }
+
+    /// The end of the stream, after whatever the mixers made before it.
+    pub(super) fn end(&self) {
+        for pad in &self.pads {
+            // Serialised with the mix's buffers on that pad: whatever the
+            // mixer made before this still reaches the encoder.
+            pad.send_event(gst::event::Eos::new());
+        }
+    }
 }
 
 /// Builds the mix into `program`; `None` when the config has no audio.
@@ -89,10 +164,34 @@ pub(super) fn build(
     // A soft-knee limiter on the float mix: whatever the inputs add up
     // to, the encoder never gets a sample past full scale.
     let limiter = make("rglimiter", None)?;
+    // The limiter's output tops out just under full scale, and AAC, like
+    // any lossy codec, rebuilds peaks a few percent above what it was
+    // given (a decoded 1.03 was seen): the last dB is the encoder's
+    // (EBU R 128's -1 dBTP ceiling).
+    let ceiling = make("volume", Some("ceiling"))?;
+    ceiling.set_property("volume", CEILING);
+    let fades = Arc::new(Fades::default());
+    if let Some(pad) = ceiling.static_pad("src") {
+        let fades = fades.clone();
+        pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+            if let Some(gst::PadProbeData::Buffer(buf)) = &mut info.data {
+                fades.apply(buf.make_mut());
+            }
+            gst::PadProbeReturn::Ok
+        });
+    }
     let level = meter(MASTER_LEVEL)?;
-    program.add_many([&mixer, &mixed_caps, &master, &limiter, &level])?;
+    program.add_many([&mixer, &mixed_caps, &master, &limiter, &ceiling, &level])?;
     let tee = tee(program)?;
-    gst::Element::link_many([&mixer, &mixed_caps, &master, &limiter, &level, &tee])?;
+    gst::Element::link_many([
+        &mixer,
+        &mixed_caps,
+        &master,
+        &limiter,
+        &ceiling,
+        &level,
+        &tee,
+    ])?;
     let (monitor_mixer, monitor_out) = monitor_mix(program, tap)?;
 
     let mut inputs = Vec::new();
@@ -139,7 +238,10 @@ pub(super) fn build(
         .ok_or_else(|| MediaError::Glib("capsfilter has no sink pad".into()))?;
     Ok(Some(AudioMix {
         tee,
-        mixed: vec![mixed, monitor_out],
+        mixed: MixEnd {
+            pads: vec![mixed, monitor_out],
+            fades,
+        },
         inputs,
         files,
     }))

@@ -130,7 +130,7 @@ pub struct Broadcast {
     /// The pipelines of audio inputs that are other files.
     audio_files: Vec<(usize, crate::sources::AudioFile)>,
     /// Where the mix leaves the mixer, which never ends by itself.
-    audio_mixed: Vec<gst::Pad>,
+    audio_mixed: Option<mix::MixEnd>,
     /// The encoders and outputs while on air.
     air: Arc<Mutex<Option<Air>>>,
     /// The outputs' last states from the last time off air.
@@ -543,8 +543,12 @@ impl Broadcast {
         }
         self.stopped = true;
         tracing::info!(?reason, "stopping broadcast");
-        // EOS through the program pipeline so the encoders flush and
-        // every output gets a clean end.
+        // The sound fades out first, so that it does not end on a click;
+        // then EOS through the program pipeline, so the encoders flush
+        // and every output gets a clean end.
+        if let Some(mixed) = &self.audio_mixed {
+            mixed.fade_out();
+        }
         self.shared.finish_video();
         for input in &self.audio_inputs {
             match input {
@@ -556,10 +560,8 @@ impl Broadcast {
                 }
             }
         }
-        for pad in &self.audio_mixed {
-            // Serialised with the mix's buffers on that pad: whatever the
-            // mixer made before this still reaches the encoder.
-            pad.send_event(gst::event::Eos::new());
+        if let Some(mixed) = &self.audio_mixed {
+            mixed.end();
         }
         {
             let (lock, cond) = &*self.program_eos;
