@@ -101,6 +101,14 @@ test('a picture-in-picture built with the pointer is recorded where the pointer 
     await click(driver, 'layer-add');
     await driver.wait(until.elementLocated(byTestId('layer-box-layer-1')), 10000, 'the caption box');
     await driver.wait(until.elementLocated(byTestId('layer-row-layer-1')), 10000, 'the caption in the list');
+    // Its font menu lists the installed families (Noto CJK from setup),
+    // read by the studio the first time a text shows.
+    const fonts = await waitFor(driver, 'the font menu filled', async () => {
+      const names = await driver.executeScript(
+        `return [...document.querySelectorAll('[data-testid="layer-font-layer-1"] option')].map((o) => o.value)`);
+      return names.length > 2 ? names : null;
+    });
+    assert.ok(fonts.includes('Noto Sans CJK SC') && fonts[0] === '', `the font menu: ${fonts.slice(0, 8)}`);
     // Dragged down to the bottom edge, where it snaps.
     settings = await invoke(driver, 'get_settings');
     const cap = settings.scenes.list.find((s) => s.id === 'camera-video').layers.find((l) => l.id === 'layer-1').box;
