@@ -450,11 +450,16 @@ pub(crate) fn desktop_audio() -> Result<gst::Element, MediaError> {
     Ok(src)
 }
 
+/// The program's sound: interleaved 32-bit float at this rate and
+/// channel count ([`audio_caps`]).
+pub(crate) const AUDIO_RATE: u32 = 48_000;
+pub(crate) const AUDIO_CHANNELS: u32 = 2;
+
 pub(crate) fn audio_caps() -> gst::Caps {
     gst::Caps::builder("audio/x-raw")
         .field("format", "F32LE")
         .field("layout", "interleaved")
-        .field("rate", 48_000i32)
-        .field("channels", 2i32)
+        .field("rate", AUDIO_RATE as i32)
+        .field("channels", AUDIO_CHANNELS as i32)
         .build()
 }

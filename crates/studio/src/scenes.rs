@@ -150,11 +150,18 @@ pub fn new_text_look(text: &str) -> TextLook {
     }
 }
 
+/// The product card's distance from the canvas edges: 24 px at 720p,
+/// in proportion on other canvases. The Products panel's corner and a
+/// new card layer keep it alike.
+pub fn card_margin(height: u32) -> u32 {
+    24 * height / 720
+}
+
 /// A product card layer's first box: the card's base size at 720p
 /// (scaled with the canvas height), bottom left, clear of the edges as
 /// the Products panel's corner places it.
 fn card_box(width: u32, height: u32) -> LayerBox {
-    let margin = 24 * height / 720;
+    let margin = card_margin(height);
     let base_width = CardRenderer::size_at(1.0).0 as f32;
     // Narrower on a portrait canvas, so that it fits between margins.
     let k = (height as f32 / 720.0).min(width.saturating_sub(2 * margin) as f32 / base_width);

@@ -158,6 +158,8 @@ pub(super) struct FontSet {
     regular: Vec<Arc<Face>>,
     bold: Vec<Arc<Face>>,
     fallback: Mutex<Fallback>,
+    /// [`FontSet::families`], listed on first use: it parses every face.
+    families: std::sync::OnceLock<Vec<String>>,
 }
 
 impl FontSet {
@@ -222,6 +224,7 @@ impl FontSet {
             regular,
             bold,
             fallback: Mutex::new(fallback),
+            families: std::sync::OnceLock::new(),
         })
     }
 
@@ -268,17 +271,19 @@ impl FontSet {
 
     /// Every installed family that draws Latin or Chinese text (symbol
     /// and colour-emoji fonts are left out), sorted, each once.
-    pub(super) fn families(&self) -> Vec<String> {
-        let fallback = self.fallback.lock();
-        let db = &fallback.db;
-        let mut out: Vec<String> = db
-            .faces()
-            .filter(|f| draws(db, f.id, "A") || draws(db, f.id, "中"))
-            .filter_map(|f| f.families.first().map(|(name, _)| name.clone()))
-            .collect();
-        out.sort_by_key(|n| n.to_lowercase());
-        out.dedup();
-        out
+    pub(super) fn families(&self) -> &[String] {
+        self.families.get_or_init(|| {
+            let fallback = self.fallback.lock();
+            let db = &fallback.db;
+            let mut out: Vec<String> = db
+                .faces()
+                .filter(|f| draws(db, f.id, "A") || draws(db, f.id, "中"))
+                .filter_map(|f| f.families.first().map(|(name, _)| name.clone()))
+                .collect();
+            out.sort_by_key(|n| n.to_lowercase());
+            out.dedup();
+            out
+        })
     }
 
     /// The chains' face names, regular then bold.

@@ -40,7 +40,7 @@ impl CardRenderer {
     /// The font families a text layer may choose from: every installed
     /// family that draws Latin or Chinese text, sorted.
     pub fn families(&self) -> Vec<String> {
-        self.fonts.families()
+        self.fonts.families().to_vec()
     }
 
     /// Renders `style` into a picture just big enough for its lines

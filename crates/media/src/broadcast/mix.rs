@@ -25,7 +25,10 @@ use crate::audio::{AudioSourceSpec, db_to_linear};
 use crate::config::BroadcastConfig;
 use crate::error::MediaError;
 use crate::monitor::MonitorTap;
-use crate::sources::{AudioFile, audio_caps, build_audio_file, build_live_audio_source, make};
+use crate::sources::{
+    AUDIO_CHANNELS, AUDIO_RATE, AudioFile, audio_caps, build_audio_file, build_live_audio_source,
+    make,
+};
 
 /// How late a bridged file buffer may arrive and still be mixed: the
 /// file's appsink hands a buffer over at the moment it is due, so the
@@ -102,8 +105,12 @@ impl Fades {
             return;
         };
         let fade = FADE.as_secs_f64();
-        for (i, frame) in map.chunks_exact_mut(4 * CHANNELS).enumerate() {
-            let t = pts + gst::ClockTime::from_nseconds(i as u64 * 1_000_000_000 / RATE);
+        for (i, frame) in map
+            .chunks_exact_mut(4 * AUDIO_CHANNELS as usize)
+            .enumerate()
+        {
+            let t =
+                pts + gst::ClockTime::from_nseconds(i as u64 * 1_000_000_000 / AUDIO_RATE as u64);
             let since = t.saturating_sub(from).nseconds() as f64 / 1e9;
             let gain = (1.0 - since / fade).max(0.0) as f32;
             for sample in frame.chunks_exact_mut(4) {
@@ -113,10 +120,6 @@ impl Fades {
         }
     }
 }
-
-/// Sample rate and channels of [`audio_caps`].
-const RATE: u64 = 48_000;
-const CHANNELS: usize = 2;
 
 /// Where the program's sound ends at stop.
 pub(super) struct MixEnd {

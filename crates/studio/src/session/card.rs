@@ -214,7 +214,7 @@ fn lang_tag(lang: Language) -> &'static str {
 /// Where the card goes: its corner, a margin that scales with the
 /// canvas (24 px at 720p).
 pub(super) fn place(corner: Corner, canvas: (u32, u32), card: (u32, u32)) -> (i32, i32) {
-    let margin = (24 * canvas.1 / 720) as i32;
+    let margin = crate::scenes::card_margin(canvas.1) as i32;
     let (w, h) = (canvas.0 as i32, canvas.1 as i32);
     let (cw, ch) = (card.0 as i32, card.1 as i32);
     let x = match corner {
